@@ -1,0 +1,198 @@
+// End-to-end test: the built kubeplay page driven in headless Chromium like a person would
+// (read, type, click, look), with screenshots in tests/e2e/artifacts/.
+//
+//   node tests/e2e/run.mjs http://127.0.0.1:PORT/
+//
+// scripts/test.sh builds the release page, serves it on a loopback port and runs this. It uses
+// Debian's /usr/bin/chromium (CHROMIUM overrides) through playwright-core, which never
+// downloads a browser. Every request that leaves 127.0.0.1 is blocked and fails the run.
+// Output ends with `e2e: N passed, N failed` (plus `, N skipped` when a failed check stops the
+// ones after it); the exit code is 0 only when every check passed.
+
+import { mkdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const url = process.argv[2];
+if (!url) {
+  console.error('usage: node tests/e2e/run.mjs http://127.0.0.1:PORT/');
+  process.exit(2);
+}
+const here = path.dirname(fileURLToPath(import.meta.url));
+const artifacts = path.join(here, 'artifacts');
+// Screenshots from an earlier run must not pass for this one's.
+await rm(artifacts, { recursive: true, force: true });
+await mkdir(artifacts, { recursive: true });
+
+// Element contract with crates/app (ids and data attributes the page renders).
+const SEL = {
+  editor: '#editor',
+  apply: '#apply',
+  step: '#step',
+  clock: '#clock',
+  errors: '#errors',
+  view: '#cluster-view',
+  nodes: '#cluster-view g.node',
+  node1: '#cluster-view g.node[data-name="node-1"]',
+  runningPods: '#cluster-view g.pod[data-status="Running"]',
+  cpuBars: '#cluster-view rect.cpu-bar-fill',
+  cpuBarsNode1: '#cluster-view rect.cpu-bar-fill[data-node="node-1"]',
+};
+const LOAD_TIMEOUT_MS = 30_000;
+const RUNNING_TIMEOUT_MS = 20_000;
+const ERROR_TIMEOUT_MS = 5_000;
+const INVALID_YAML = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x\n';
+
+// A hard stop, so a hung browser never hangs CI.
+const watchdog = setTimeout(() => {
+  console.error('e2e: watchdog: gave up after 180 s');
+  console.log('e2e: 0 passed, 1 failed');
+  process.exit(1);
+}, 180_000);
+watchdog.unref();
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  // headless: true makes playwright pass --headless itself.
+  headless: true,
+  timeout: 60_000,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-proxy-server',
+  ],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page = await context.newPage();
+
+const pageErrors = [];
+const offLoopback = [];
+page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+page.on('console', (msg) => {
+  const text = msg.text();
+  if (msg.type() === 'error' && /panicked|RuntimeError/.test(text)) {
+    pageErrors.push(`console.error: ${text}`);
+  }
+});
+await context.route('**/*', (route) => {
+  const target = new URL(route.request().url());
+  if (target.protocol === 'data:' || target.protocol === 'blob:' || target.hostname === '127.0.0.1') {
+    return route.continue();
+  }
+  offLoopback.push(route.request().url());
+  return route.abort('blockedbyclient');
+});
+
+const shot = async (name) => {
+  const file = path.join(artifacts, name);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`  screenshot: ${path.relative(process.cwd(), file)}`);
+};
+const count = (selector) => page.locator(selector).count();
+
+// Checks run in order; each builds on the page state the ones before left. After the first
+// failure the rest are skipped (they would only fail for the same reason).
+const checks = [
+  ['page loads and draws 3 nodes including node-1', async () => {
+    await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
+    await page.waitForFunction(
+      (sel) => document.querySelectorAll(sel).length === 3,
+      SEL.nodes,
+      { timeout: LOAD_TIMEOUT_MS },
+    );
+    if ((await count(SEL.node1)) !== 1) throw new Error(`no ${SEL.node1}`);
+  }],
+  ['the editor starts with an nginx Deployment of 3 replicas', async () => {
+    const text = await page.locator(SEL.editor).inputValue();
+    for (const want of [/kind:\s*Deployment/, /nginx/, /replicas:\s*3\b/]) {
+      if (!want.test(text)) throw new Error(`default editor text lacks ${want}:\n${text}`);
+    }
+    await shot('01-initial.png');
+  }],
+  ['Apply, then Step until 3 pods are Running', async () => {
+    await page.locator(SEL.apply).click();
+    await shot('01b-applied.png');
+    const deadline = Date.now() + RUNNING_TIMEOUT_MS;
+    let clicks = 0;
+    while ((await count(SEL.runningPods)) < 3) {
+      if (Date.now() > deadline) {
+        throw new Error(`${await count(SEL.runningPods)} Running pods after ${clicks} steps in `
+          + `${RUNNING_TIMEOUT_MS / 1000} s (clock: ${await page.locator(SEL.clock).textContent()})`);
+      }
+      const before = await page.locator(SEL.clock).textContent();
+      await page.locator(SEL.step).click();
+      clicks += 1;
+      // Let the page re-render: wait until the clock moves (or briefly, if it did not).
+      await page.waitForFunction(
+        ([sel, old]) => document.querySelector(sel)?.textContent !== old,
+        [SEL.clock, before],
+        { timeout: 500 },
+      ).catch(() => {});
+    }
+    const running = await count(SEL.runningPods);
+    if (running !== 3) throw new Error(`${running} Running pods, want 3`);
+    console.log(`  3 pods Running after ${clicks} steps, clock ${await page.locator(SEL.clock).textContent()}`);
+  }],
+  ['CPU bars show the pods\' requests (sum of data-milli > 0)', async () => {
+    if ((await count(SEL.cpuBarsNode1)) < 1) throw new Error(`no ${SEL.cpuBarsNode1}`);
+    const milli = await page.$$eval(SEL.cpuBars, (bars) =>
+      bars.map((b) => Number(b.getAttribute('data-milli'))));
+    const sum = milli.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+    if (!(sum > 0)) throw new Error(`CPU bar data-milli sum is ${sum} (${JSON.stringify(milli)})`);
+    console.log(`  CPU bars data-milli: ${JSON.stringify(milli)} (sum ${sum})`);
+    await shot('02-running.png');
+  }],
+  ['invalid YAML is reported with its line', async () => {
+    await page.locator(SEL.editor).fill(INVALID_YAML);
+    await page.locator(SEL.apply).click();
+    await page.waitForFunction(
+      (sel) => /line/i.test(document.querySelector(sel)?.textContent ?? ''),
+      SEL.errors,
+      { timeout: ERROR_TIMEOUT_MS },
+    );
+    console.log(`  #errors: ${(await page.locator(SEL.errors).textContent()).trim()}`);
+  }],
+  ['a failed apply changes nothing: still 3 pods Running', async () => {
+    const running = await count(SEL.runningPods);
+    if (running !== 3) throw new Error(`${running} Running pods, want 3`);
+    await shot('03-error.png');
+  }],
+  ['no uncaught errors or panics on the page', async () => {
+    if (pageErrors.length) throw new Error(pageErrors.join('\n'));
+  }],
+  ['no request left 127.0.0.1', async () => {
+    if (offLoopback.length) throw new Error(`blocked: ${offLoopback.join(', ')}`);
+  }],
+];
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const [name, run] of checks) {
+  if (failed) {
+    skipped += 1;
+    console.log(`skip ${name}`);
+    continue;
+  }
+  const started = Date.now();
+  try {
+    await run();
+    passed += 1;
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    failed += 1;
+    console.log(`FAIL ${name} (${Date.now() - started} ms)\n  ${String(err?.stack ?? err).replaceAll('\n', '\n  ')}`);
+    if (pageErrors.length) console.log(`  page errors:\n  ${pageErrors.join('\n  ')}`);
+    await shot('failure.png').catch(() => {});
+  }
+}
+
+await browser.close();
+console.log(`e2e: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed ? 1 : 0);
