@@ -1,11 +1,31 @@
-//! STUB (being written): the Cluster API the app and CLI use.
+//! The whole cluster: store, clock, timers, controllers and kubelets, advanced by `step` in a
+//! documented fixed order.
+//!
+//! Order of one step: the clock jumps to the earliest timer; every timer due then fires in
+//! (time, sequence) order; each fired controller reconciles the current state and may set new
+//! timers (never in the past). Nothing else moves time.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{Node, NodeCondition, NodeSpec, NodeStatus};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::api::{Kind, Object};
+use crate::controllers::scheduler::SchedulerState;
 use crate::kubectl::{CommandResult, Workspace};
+use crate::kubelet::KubeletState;
+use crate::queue::{Controller, Timer, TimerQueue};
+use crate::rng::Rng;
+use crate::store::{Store, time};
 use crate::time::SimTime;
-use crate::view::ClusterView;
+use crate::view::{ClusterView, EventView, NodeView, PodView};
 
 #[derive(Clone, Debug)]
 pub struct ClusterConfig {
+    /// Seeds every random choice (names, scheduler ties). Default 1.
     pub seed: u64,
+    /// Nodes `node-1..node-N` created at start (4 CPU, 8Gi, 110 pods each). Default 3.
     pub nodes: usize,
 }
 
@@ -15,48 +35,495 @@ impl Default for ClusterConfig {
     }
 }
 
+/// A Kubernetes Event (core/v1 Event), deduplicated as the event recorder does: the same
+/// object, reason and message bump `count` and `last_ms`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRecord {
+    pub first_ms: u64,
+    pub last_ms: u64,
+    pub count: u32,
+    pub event_type: &'static str,
+    pub reason: String,
+    pub message: String,
+    pub kind: Kind,
+    pub namespace: String,
+    pub name: String,
+    /// The reporting component, e.g. `default-scheduler`, `kubelet`.
+    pub source: String,
+    pub host: Option<String>,
+}
+
+/// Named kubeconfig contexts; only the cluster's own context reaches the API server.
+#[derive(Clone, Debug)]
+pub struct Kubeconfig {
+    /// (name, cluster, authinfo, namespace)
+    pub contexts: Vec<(String, String, String, String)>,
+    pub current: String,
+    /// The context that points at this cluster.
+    pub reachable: String,
+}
+
+impl Default for Kubeconfig {
+    fn default() -> Self {
+        Kubeconfig {
+            contexts: vec![(
+                "kubeplay".into(),
+                "kubeplay".into(),
+                "kubeplay-admin".into(),
+                String::new(),
+            )],
+            current: "kubeplay".into(),
+            reachable: "kubeplay".into(),
+        }
+    }
+}
+
 pub struct Cluster {
-    now: SimTime,
+    pub(crate) now: SimTime,
+    pub(crate) store: Store,
+    pub(crate) queue: TimerQueue,
+    /// Earliest queued time per control loop, so a loop is queued once.
+    pub(crate) queued: BTreeMap<Controller, SimTime>,
+    pub(crate) events: Vec<EventRecord>,
+    event_index: BTreeMap<(Kind, String, String, String, String), usize>,
+    digest: u64,
+    pub(crate) rng_names: Rng,
+    pub(crate) rng_scheduler: Rng,
+    pub(crate) scheduler: SchedulerState,
+    pub(crate) kubelet: KubeletState,
+    pub kubeconfig: Kubeconfig,
+}
+
+/// How long after a change each control loop reacts. Upstream's informers deliver changes in
+/// milliseconds; these small fixed latencies keep each controller's step visible.
+pub(crate) fn latency_ms(c: Controller) -> u64 {
+    match c {
+        Controller::Deployment => 10,
+        Controller::ReplicaSet => 10,
+        Controller::GarbageCollector => 10,
+        Controller::Scheduler => 20,
+    }
 }
 
 impl Cluster {
-    pub fn new(_cfg: ClusterConfig) -> Cluster {
-        Cluster { now: SimTime::ZERO }
+    pub fn new(cfg: ClusterConfig) -> Cluster {
+        let mut root = Rng::new(cfg.seed, 0);
+        let rng_names = root.fork("names");
+        let rng_scheduler = root.fork("scheduler");
+        let mut c = Cluster {
+            now: SimTime::ZERO,
+            store: Store::new(cfg.seed),
+            queue: TimerQueue::default(),
+            queued: BTreeMap::new(),
+            events: Vec::new(),
+            event_index: BTreeMap::new(),
+            digest: 0xcbf2_9ce4_8422_2325,
+            rng_names,
+            rng_scheduler,
+            scheduler: SchedulerState::default(),
+            kubelet: KubeletState::default(),
+            kubeconfig: Kubeconfig::default(),
+        };
+        for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            let obj = Object::Namespace(k8s_openapi::api::core::v1::Namespace {
+                metadata: ObjectMeta {
+                    name: Some(ns.into()),
+                    labels: Some(
+                        [("kubernetes.io/metadata.name".to_string(), ns.to_string())].into(),
+                    ),
+                    ..Default::default()
+                },
+                spec: Some(k8s_openapi::api::core::v1::NamespaceSpec {
+                    finalizers: Some(vec!["kubernetes".into()]),
+                }),
+                status: Some(k8s_openapi::api::core::v1::NamespaceStatus {
+                    phase: Some("Active".into()),
+                    ..Default::default()
+                }),
+            });
+            c.store.create(obj, SimTime::ZERO);
+        }
+        for i in 1..=cfg.nodes {
+            let node = default_node(&format!("node-{i}"));
+            c.add_node(node);
+        }
+        c
     }
+
+    /// Registers a node as the kubelet does on start-up: Ready, with its capacity.
+    pub(crate) fn add_node(&mut self, mut node: Node) {
+        let name = node.metadata.name.clone().unwrap_or_default();
+        let labels = node.metadata.labels.get_or_insert_with(BTreeMap::new);
+        labels
+            .entry("kubernetes.io/hostname".into())
+            .or_insert(name.clone());
+        labels
+            .entry("kubernetes.io/os".into())
+            .or_insert("linux".into());
+        labels
+            .entry("kubernetes.io/arch".into())
+            .or_insert("amd64".into());
+        let status = node.status.get_or_insert_with(NodeStatus::default);
+        let cap = status.capacity.get_or_insert_with(|| default_capacity());
+        for (k, v) in default_capacity() {
+            cap.entry(k).or_insert(v);
+        }
+        if status.allocatable.is_none() {
+            status.allocatable = status.capacity.clone();
+        }
+        let t = time(self.now);
+        status.conditions = Some(
+            [
+                (
+                    "MemoryPressure",
+                    "False",
+                    "KubeletHasSufficientMemory",
+                    "kubelet has sufficient memory available",
+                ),
+                (
+                    "DiskPressure",
+                    "False",
+                    "KubeletHasNoDiskPressure",
+                    "kubelet has no disk pressure",
+                ),
+                (
+                    "PIDPressure",
+                    "False",
+                    "KubeletHasSufficientPID",
+                    "kubelet has sufficient PID available",
+                ),
+                (
+                    "Ready",
+                    "True",
+                    "KubeletReady",
+                    "kubelet is posting ready status",
+                ),
+            ]
+            .into_iter()
+            .map(|(ty, st, reason, msg)| NodeCondition {
+                type_: ty.into(),
+                status: st.into(),
+                reason: Some(reason.into()),
+                message: Some(msg.into()),
+                last_heartbeat_time: Some(t.clone()),
+                last_transition_time: Some(t.clone()),
+            })
+            .collect(),
+        );
+        let info = status.node_info.get_or_insert_with(Default::default);
+        info.kubelet_version = "v1.34.0".into();
+        info.kube_proxy_version = "v1.34.0".into();
+        info.container_runtime_version = "containerd://2.1.0".into();
+        info.os_image = "kubeplay simulated node".into();
+        info.operating_system = "linux".into();
+        info.architecture = "amd64".into();
+        node.spec.get_or_insert_with(NodeSpec::default);
+        self.kubelet.register_node(&name);
+        self.store.create(Object::Node(node), self.now);
+        self.record_event(
+            Kind::Node,
+            "",
+            &name,
+            "Normal",
+            "Starting",
+            "Starting kubelet.",
+            "kubelet",
+            Some(&name),
+        );
+        self.record_event(
+            Kind::Node,
+            "",
+            &name,
+            "Normal",
+            "NodeReady",
+            &format!("Node {name} status is now: NodeReady"),
+            "kubelet",
+            Some(&name),
+        );
+        self.wake(Controller::Scheduler);
+    }
+
     pub fn now(&self) -> SimTime {
         self.now
     }
-    /// Runs to the next scheduled thing; false when nothing is scheduled.
-    pub fn step(&mut self) -> bool {
-        false
+
+    /// Queues a control loop to run after its reaction latency (once, however often woken).
+    pub(crate) fn wake(&mut self, c: Controller) {
+        self.wake_at(c, self.now.plus_ms(latency_ms(c)));
     }
-    pub fn advance(&mut self, ms: u64) {
-        self.now = self.now.plus_ms(ms);
+
+    pub(crate) fn wake_at(&mut self, c: Controller, at: SimTime) {
+        if let Some(t) = self.queued.get(&c) {
+            if *t <= at {
+                return;
+            }
+        }
+        self.queued.insert(c, at);
+        self.queue.push(at, Timer::Controller(c));
     }
-    /// Runs a script in the command language; one result per command.
-    pub fn run(&mut self, _script: &str, _ws: &Workspace) -> Vec<CommandResult> {
-        Vec::new()
-    }
-    /// `kubectl apply -f PATH` for one workspace file.
-    pub fn apply_file(&mut self, path: &str, _ws: &Workspace) -> CommandResult {
-        CommandResult {
-            command: format!("kubectl apply -f {path}"),
-            output: String::new(),
-            ok: true,
-            diagnostics: vec![],
+
+    /// What changed wakes the loops that watch it (as informers would).
+    pub(crate) fn changed(&mut self, kind: Kind) {
+        match kind {
+            Kind::Deployment => self.wake(Controller::Deployment),
+            Kind::ReplicaSet => {
+                self.wake(Controller::ReplicaSet);
+                self.wake(Controller::Deployment);
+            }
+            Kind::Pod => {
+                self.wake(Controller::ReplicaSet);
+                self.wake(Controller::Scheduler);
+            }
+            Kind::Node => self.wake(Controller::Scheduler),
+            _ => {}
         }
     }
+
+    /// Runs to the next scheduled thing; false when nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        let Some(t) = self.queue.next_time() else {
+            return false;
+        };
+        self.now = self.now.max(t);
+        self.fire_due();
+        true
+    }
+
+    /// Runs everything due up to `now + ms`, then sets the clock there.
+    pub fn advance(&mut self, ms: u64) {
+        let until = self.now.plus_ms(ms);
+        while let Some(t) = self.queue.next_time() {
+            if t > until {
+                break;
+            }
+            self.now = self.now.max(t);
+            self.fire_due();
+        }
+        self.now = until;
+    }
+
+    fn fire_due(&mut self) {
+        while let Some((_, timer)) = self.queue.pop_due(self.now) {
+            match timer {
+                Timer::Controller(c) => {
+                    if self.queued.get(&c).is_some_and(|t| *t <= self.now) {
+                        self.queued.remove(&c);
+                    } else {
+                        continue; // superseded by an earlier wake that already ran
+                    }
+                    match c {
+                        Controller::Deployment => self.sync_deployments(),
+                        Controller::ReplicaSet => self.sync_replica_sets(),
+                        Controller::GarbageCollector => self.collect_garbage(),
+                        Controller::Scheduler => self.schedule_pending(),
+                    }
+                }
+                Timer::Kubelet { namespace, name } => self.kubelet_sync_pod(&namespace, &name),
+            }
+        }
+    }
+
+    pub(crate) fn record_event(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        event_type: &'static str,
+        reason: &str,
+        message: &str,
+        source: &str,
+        host: Option<&str>,
+    ) {
+        let now = self.now.ms();
+        for b in format!(
+            "{now}|{event_type}|{reason}|{}/{namespace}/{name}|{message}\n",
+            kind.name()
+        )
+        .bytes()
+        {
+            self.digest ^= u64::from(b);
+            self.digest = self.digest.wrapping_mul(0x0100_0000_01b3);
+        }
+        let key = (
+            kind,
+            namespace.to_string(),
+            name.to_string(),
+            reason.to_string(),
+            message.to_string(),
+        );
+        if let Some(&i) = self.event_index.get(&key) {
+            let e = &mut self.events[i];
+            e.count += 1;
+            e.last_ms = now;
+            return;
+        }
+        self.event_index.insert(key, self.events.len());
+        self.events.push(EventRecord {
+            first_ms: now,
+            last_ms: now,
+            count: 1,
+            event_type,
+            reason: reason.into(),
+            message: message.into(),
+            kind,
+            namespace: namespace.into(),
+            name: name.into(),
+            source: source.into(),
+            host: host.map(str::to_string),
+        });
+    }
+
+    /// FNV-1a digest of the event log: same script and seed, same digest, on every platform.
+    pub fn digest(&self) -> u64 {
+        self.digest
+    }
+
+    pub fn events(&self) -> &[EventRecord] {
+        &self.events
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs a script in the command language; one result per command.
+    pub fn run(&mut self, script: &str, ws: &Workspace) -> Vec<CommandResult> {
+        crate::kubectl::run_script(self, script, ws)
+    }
+
+    /// `kubectl apply -f PATH` for one workspace file.
+    pub fn apply_file(&mut self, path: &str, ws: &Workspace) -> CommandResult {
+        let mut r = crate::kubectl::run_script(self, &format!("kubectl apply -f {path}"), ws);
+        r.pop().unwrap_or_else(|| CommandResult {
+            command: format!("kubectl apply -f {path}"),
+            output: String::new(),
+            ok: false,
+            diagnostics: vec![],
+        })
+    }
+
     pub fn view(&self) -> ClusterView {
+        let mut nodes = Vec::new();
+        let mut by_node: BTreeMap<String, Vec<PodView>> = BTreeMap::new();
+        let mut pending = Vec::new();
+        for o in self.store.list(Kind::Pod, None) {
+            let Object::Pod(p) = o else { continue };
+            let row = crate::kubectl::printers::pod_row(p, self.now);
+            let owner = p
+                .metadata
+                .owner_references
+                .as_ref()
+                .and_then(|refs| refs.iter().find(|r| r.controller == Some(true)))
+                .map(|r| format!("{}/{}", r.kind, r.name));
+            let view = PodView {
+                namespace: o.namespace().to_string(),
+                name: o.name().to_string(),
+                phase: p
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.phase.clone())
+                    .unwrap_or_else(|| "Pending".into()),
+                status: row.status.clone(),
+                ready: row.ready.clone(),
+                is_ready: crate::controllers::pod_is_ready(p),
+                restarts: row.restart_count,
+                node: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+                owner,
+                cpu_request_milli: crate::controllers::scheduler::pod_requests(p).cpu_milli,
+            };
+            match &view.node {
+                Some(n) => by_node.entry(n.clone()).or_default().push(view),
+                None => pending.push(view),
+            }
+        }
+        for o in self.store.list(Kind::Node, None) {
+            let Object::Node(n) = o else { continue };
+            let name = o.name().to_string();
+            let alloc = crate::controllers::scheduler::node_allocatable(n);
+            let used = self.node_requested(&name);
+            nodes.push(NodeView {
+                status: crate::kubectl::printers::node_status(n),
+                ready: crate::controllers::node_ready(n),
+                unschedulable: n
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.unschedulable)
+                    .unwrap_or(false),
+                cpu_allocatable_milli: alloc.cpu_milli,
+                cpu_requested_milli: used.cpu_milli,
+                memory_allocatable_bytes: alloc.memory,
+                memory_requested_bytes: used.memory,
+                pods_allocatable: alloc.pods,
+                pods: by_node.remove(&name).unwrap_or_default(),
+                name,
+            });
+        }
+        let skip = self.events.len().saturating_sub(200);
+        let mut events: Vec<EventView> = self
+            .events
+            .iter()
+            .skip(skip)
+            .map(|e| EventView {
+                time_ms: e.last_ms,
+                event_type: e.event_type.to_string(),
+                reason: e.reason.clone(),
+                object: format!("{}/{}", e.kind.name().to_ascii_lowercase(), e.name),
+                message: e.message.clone(),
+            })
+            .collect();
+        events.sort_by_key(|e| e.time_ms);
         ClusterView {
             now_ms: self.now.ms(),
             clock: self.now.clock(),
-            next_event_ms: None,
-            nodes: vec![],
-            pending: vec![],
-            events: vec![],
+            next_event_ms: self.queue.next_time().map(SimTime::ms),
+            nodes,
+            pending,
+            events,
         }
     }
-    pub fn digest(&self) -> u64 {
-        0
+
+    /// Pods not yet bound to a node.
+    pub fn pending_pod_count(&self) -> usize {
+        self.store
+            .list(Kind::Pod, None)
+            .filter(|o| matches!(o, Object::Pod(p) if p.spec.as_ref().is_some_and(|s| s.node_name.is_none())))
+            .count()
+    }
+
+    /// Runs one scheduling pass now (what the scheduler's timer does), for benchmarks.
+    pub fn run_scheduler(&mut self) {
+        self.schedule_pending();
+    }
+
+    /// Names of all objects of a kind, for completion and checks.
+    pub fn names(&self, kind: Kind) -> BTreeSet<String> {
+        self.store
+            .list(kind, None)
+            .map(|o| o.name().to_string())
+            .collect()
+    }
+}
+
+fn default_capacity() -> BTreeMap<String, Quantity> {
+    [
+        ("cpu", "4"),
+        ("memory", "8Gi"),
+        ("pods", "110"),
+        ("ephemeral-storage", "100Gi"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
+    .collect()
+}
+
+/// A node as the default cluster has it: 4 CPU, 8Gi memory, 110 pods.
+pub fn default_node(name: &str) -> Node {
+    Node {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            ..Default::default()
+        },
+        spec: Some(NodeSpec::default()),
+        status: None,
     }
 }

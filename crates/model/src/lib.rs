@@ -6,6 +6,7 @@
 //! -> store -> [`view`].
 
 pub mod api;
+pub mod apiserver;
 pub mod cluster;
 pub mod controllers;
 pub mod diag;

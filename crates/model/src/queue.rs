@@ -9,10 +9,19 @@ use crate::time::SimTime;
 /// Something a controller or kubelet asked to be woken for.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Timer {
-    /// Run the control loops (scheduler, controllers) again.
-    Reconcile,
+    /// Run one control loop (a controller, the scheduler, the kubelets).
+    Controller(Controller),
     /// A pod's kubelet work is due (image pulled, container started, ...).
     Kubelet { namespace: String, name: String },
+}
+
+/// The control loops, in the fixed order they run when due at the same moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Controller {
+    Deployment,
+    ReplicaSet,
+    GarbageCollector,
+    Scheduler,
 }
 
 #[derive(Debug, Default)]
@@ -70,8 +79,11 @@ mod tests {
                 name: "a".into(),
             },
         );
-        q.push(SimTime(1), Timer::Reconcile);
-        assert_eq!(q.pop_due(SimTime(10)).unwrap().1, Timer::Reconcile);
+        q.push(SimTime(1), Timer::Controller(Controller::Scheduler));
+        assert_eq!(
+            q.pop_due(SimTime(10)).unwrap().1,
+            Timer::Controller(Controller::Scheduler)
+        );
         assert_eq!(
             q.pop_due(SimTime(10)).unwrap().1,
             Timer::Kubelet {

@@ -1,1 +1,281 @@
-//! Being written.
+//! The object store: objects of each kind in (namespace, name) order, with the metadata the
+//! API server keeps (uid, resourceVersion, generation, creationTimestamp).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
+
+use crate::api::{Kind, Object};
+use crate::time::SimTime;
+
+pub type Labels = BTreeMap<String, String>;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ObjectKey {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectKey {
+    pub fn new(namespace: &str, name: &str) -> Self {
+        ObjectKey {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Store {
+    kinds: BTreeMap<Kind, BTreeMap<ObjectKey, Object>>,
+    resource_version: u64,
+    uid_counter: u64,
+    seed: u64,
+}
+
+/// A JSON value's timestamp as the upstream `Time` type.
+pub fn time(t: SimTime) -> Time {
+    Time(jiff_timestamp(t))
+}
+
+fn jiff_timestamp(t: SimTime) -> k8s_openapi::jiff::Timestamp {
+    // 2025-01-01T00:00:00Z plus virtual seconds (the API keeps second precision).
+    let secs = 1_735_689_600i64 + (t.ms() / 1000) as i64;
+    k8s_openapi::jiff::Timestamp::from_second(secs)
+        .unwrap_or(k8s_openapi::jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// Back from an API timestamp to virtual time (second precision).
+pub fn sim_time(t: &Time) -> SimTime {
+    let secs = t.0.as_second() - 1_735_689_600;
+    SimTime((secs.max(0) as u64) * 1000)
+}
+
+impl Store {
+    pub fn new(seed: u64) -> Self {
+        Store {
+            seed,
+            ..Default::default()
+        }
+    }
+
+    pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
+        self.kinds.get(&kind)?.get(&ObjectKey::new(namespace, name))
+    }
+
+    pub fn get_mut(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<&mut Object> {
+        self.kinds
+            .get_mut(&kind)?
+            .get_mut(&ObjectKey::new(namespace, name))
+    }
+
+    pub fn contains(&self, kind: Kind, namespace: &str, name: &str) -> bool {
+        self.get(kind, namespace, name).is_some()
+    }
+
+    /// Objects of `kind` in (namespace, name) order; `namespace = None` lists all namespaces.
+    pub fn list<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
+        self.kinds
+            .get(&kind)
+            .into_iter()
+            .flat_map(|m| m.iter())
+            .filter(move |(k, _)| namespace.is_none_or(|ns| k.namespace == ns))
+            .map(|(_, o)| o)
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.kinds.get(&kind).map_or(0, BTreeMap::len)
+    }
+
+    fn next_uid(&mut self) -> String {
+        self.uid_counter += 1;
+        // Deterministic, UUID-shaped: the cluster seed and a counter.
+        let a = self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ self.uid_counter.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            (a >> 32) as u32,
+            (a >> 16) as u16,
+            (a as u16) & 0xfff,
+            (self.uid_counter as u16) & 0xfff,
+            self.uid_counter & 0xffff_ffff_ffff
+        )
+    }
+
+    /// Stores a new object: fills uid, resourceVersion, creationTimestamp and generation.
+    pub fn create(&mut self, mut obj: Object, now: SimTime) -> &Object {
+        let uid = self.next_uid();
+        self.resource_version += 1;
+        let rv = self.resource_version.to_string();
+        let kind = obj.kind();
+        let m = obj.meta_mut();
+        m.uid = Some(uid);
+        m.resource_version = Some(rv);
+        m.creation_timestamp = Some(time(now));
+        if matches!(
+            kind,
+            Kind::Deployment | Kind::ReplicaSet | Kind::Namespace | Kind::Pod
+        ) || m.generation.is_some()
+        {
+            m.generation = Some(1);
+        }
+        if !kind.namespaced() {
+            m.namespace = None;
+        }
+        let key = ObjectKey::new(obj.namespace(), obj.name());
+        let map = self.kinds.entry(kind).or_default();
+        map.insert(key.clone(), obj);
+        &map[&key]
+    }
+
+    /// Replaces an existing object, bumping resourceVersion.
+    pub fn update(&mut self, mut obj: Object) {
+        self.resource_version += 1;
+        obj.meta_mut().resource_version = Some(self.resource_version.to_string());
+        let key = ObjectKey::new(obj.namespace(), obj.name());
+        self.kinds.entry(obj.kind()).or_default().insert(key, obj);
+    }
+
+    pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
+        self.resource_version += 1;
+        self.kinds
+            .get_mut(&kind)?
+            .remove(&ObjectKey::new(namespace, name))
+    }
+}
+
+/// Whether a label selector selects `labels` (matchLabels and matchExpressions).
+pub fn selector_matches(sel: &LabelSelector, labels: &Labels) -> bool {
+    for (k, v) in sel.match_labels.iter().flatten() {
+        if labels.get(k) != Some(v) {
+            return false;
+        }
+    }
+    for e in sel.match_expressions.iter().flatten() {
+        let vals = e.values.clone().unwrap_or_default();
+        let got = labels.get(&e.key);
+        let ok = match e.operator.as_str() {
+            "In" => got.is_some_and(|g| vals.contains(g)),
+            "NotIn" => got.is_none_or(|g| !vals.contains(g)),
+            "Exists" => got.is_some(),
+            "DoesNotExist" => got.is_none(),
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// A `-l` selector as kubectl takes it: `app=web,tier!=db,env in (a,b),!legacy,track`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    Eq(String, String),
+    NotEq(String, String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    NotExists(String),
+}
+
+pub fn parse_label_selector(s: &str) -> Result<Vec<Requirement>, String> {
+    let mut out = Vec::new();
+    let mut parts = Vec::new();
+    let mut depth = 0;
+    let mut cur = String::new();
+    for ch in s.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(ch);
+    }
+    parts.push(cur);
+    for p in parts {
+        let p = p.trim();
+        if p.is_empty() {
+            continue;
+        }
+        let set = |rest: &str| -> Result<Vec<String>, String> {
+            let rest = rest.trim();
+            let inner = rest
+                .strip_prefix('(')
+                .and_then(|r| r.strip_suffix(')'))
+                .ok_or_else(|| format!("unable to parse requirement: {p:?}"))?;
+            Ok(inner
+                .split(',')
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect())
+        };
+        if let Some((k, v)) = p.split_once("!=") {
+            out.push(Requirement::NotEq(k.trim().into(), v.trim().into()));
+        } else if let Some((k, v)) = p.split_once("==") {
+            out.push(Requirement::Eq(k.trim().into(), v.trim().into()));
+        } else if let Some((k, v)) = p.split_once('=') {
+            out.push(Requirement::Eq(k.trim().into(), v.trim().into()));
+        } else if let Some((k, rest)) = p.split_once(" notin ") {
+            out.push(Requirement::NotIn(k.trim().into(), set(rest)?));
+        } else if let Some((k, rest)) = p.split_once(" in ") {
+            out.push(Requirement::In(k.trim().into(), set(rest)?));
+        } else if let Some(k) = p.strip_prefix('!') {
+            out.push(Requirement::NotExists(k.trim().into()));
+        } else if p
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+        {
+            out.push(Requirement::Exists(p.into()));
+        } else {
+            return Err(format!("unable to parse requirement: {p:?}"));
+        }
+    }
+    Ok(out)
+}
+
+pub fn requirements_match(reqs: &[Requirement], labels: &Labels) -> bool {
+    reqs.iter().all(|r| match r {
+        Requirement::Eq(k, v) => labels.get(k) == Some(v),
+        Requirement::NotEq(k, v) => labels.get(k) != Some(v),
+        Requirement::In(k, vs) => labels.get(k).is_some_and(|g| vs.contains(g)),
+        Requirement::NotIn(k, vs) => labels.get(k).is_none_or(|g| !vs.contains(g)),
+        Requirement::Exists(k) => labels.contains_key(k),
+        Requirement::NotExists(k) => !labels.contains_key(k),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_selectors() {
+        let labels: Labels = [
+            ("app".to_string(), "web".to_string()),
+            ("tier".to_string(), "fe".to_string()),
+        ]
+        .into();
+        let ok = |s: &str| requirements_match(&parse_label_selector(s).unwrap(), &labels);
+        assert!(ok("app=web"));
+        assert!(ok("app==web,tier!=db"));
+        assert!(ok("tier in (fe, be)"));
+        assert!(!ok("tier notin (fe)"));
+        assert!(ok("app,!legacy"));
+        assert!(!ok("app=db"));
+    }
+
+    #[test]
+    fn timestamps_round_trip() {
+        let t = SimTime(125_000);
+        assert_eq!(sim_time(&time(t)), t);
+    }
+}

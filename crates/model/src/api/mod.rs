@@ -1,1 +1,435 @@
-//! Being written.
+//! Manifests in, objects out: YAML -> JSON (with positions) -> upstream API types
+//! (k8s-openapi), with kubectl's strict field validation, API defaulting and validation.
+
+pub mod defaults;
+pub mod quantity;
+pub mod validation;
+pub mod yaml;
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Node, Pod, Secret, Service};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::Value;
+
+use crate::diag::Diagnostic;
+
+/// The kinds kubeplay simulates, in the order `kubectl get all` and the store list them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Namespace,
+    Node,
+    ConfigMap,
+    Secret,
+    Service,
+    Pod,
+    ReplicaSet,
+    Deployment,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Namespace,
+        Kind::Node,
+        Kind::ConfigMap,
+        Kind::Secret,
+        Kind::Service,
+        Kind::Pod,
+        Kind::ReplicaSet,
+        Kind::Deployment,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Namespace => "Namespace",
+            Kind::Node => "Node",
+            Kind::ConfigMap => "ConfigMap",
+            Kind::Secret => "Secret",
+            Kind::Service => "Service",
+            Kind::Pod => "Pod",
+            Kind::ReplicaSet => "ReplicaSet",
+            Kind::Deployment => "Deployment",
+        }
+    }
+
+    pub fn api_version(self) -> &'static str {
+        match self {
+            Kind::ReplicaSet | Kind::Deployment => "apps/v1",
+            _ => "v1",
+        }
+    }
+
+    /// The resource name kubectl prints (`deployment.apps`, `pod`).
+    pub fn resource(self) -> &'static str {
+        match self {
+            Kind::Namespace => "namespace",
+            Kind::Node => "node",
+            Kind::ConfigMap => "configmap",
+            Kind::Secret => "secret",
+            Kind::Service => "service",
+            Kind::Pod => "pod",
+            Kind::ReplicaSet => "replicaset.apps",
+            Kind::Deployment => "deployment.apps",
+        }
+    }
+
+    /// The plural resource as it appears in API errors (`deployments.apps "x" not found`).
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Namespace => "namespaces",
+            Kind::Node => "nodes",
+            Kind::ConfigMap => "configmaps",
+            Kind::Secret => "secrets",
+            Kind::Service => "services",
+            Kind::Pod => "pods",
+            Kind::ReplicaSet => "replicasets.apps",
+            Kind::Deployment => "deployments.apps",
+        }
+    }
+
+    pub fn namespaced(self) -> bool {
+        !matches!(self, Kind::Namespace | Kind::Node)
+    }
+
+    /// Resolves what a learner types after `kubectl get` (names, plurals, short names).
+    pub fn from_arg(s: &str) -> Option<Kind> {
+        let s = s.to_ascii_lowercase();
+        let s = s.split('.').next().unwrap_or("");
+        Some(match s {
+            "ns" | "namespace" | "namespaces" => Kind::Namespace,
+            "no" | "node" | "nodes" => Kind::Node,
+            "cm" | "configmap" | "configmaps" => Kind::ConfigMap,
+            "secret" | "secrets" => Kind::Secret,
+            "svc" | "service" | "services" => Kind::Service,
+            "po" | "pod" | "pods" => Kind::Pod,
+            "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
+            "deploy" | "deployment" | "deployments" => Kind::Deployment,
+            _ => return None,
+        })
+    }
+
+    fn from_type(api_version: &str, kind: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == kind && k.api_version() == api_version)
+    }
+}
+
+/// One API object of a simulated kind, as the upstream types hold it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Object {
+    Namespace(Namespace),
+    Node(Node),
+    ConfigMap(ConfigMap),
+    Secret(Secret),
+    Service(Service),
+    Pod(Pod),
+    ReplicaSet(ReplicaSet),
+    Deployment(Deployment),
+}
+
+macro_rules! each_object {
+    ($self:expr, $o:ident => $body:expr) => {
+        match $self {
+            Object::Namespace($o) => $body,
+            Object::Node($o) => $body,
+            Object::ConfigMap($o) => $body,
+            Object::Secret($o) => $body,
+            Object::Service($o) => $body,
+            Object::Pod($o) => $body,
+            Object::ReplicaSet($o) => $body,
+            Object::Deployment($o) => $body,
+        }
+    };
+}
+
+impl Object {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Object::Namespace(_) => Kind::Namespace,
+            Object::Node(_) => Kind::Node,
+            Object::ConfigMap(_) => Kind::ConfigMap,
+            Object::Secret(_) => Kind::Secret,
+            Object::Service(_) => Kind::Service,
+            Object::Pod(_) => Kind::Pod,
+            Object::ReplicaSet(_) => Kind::ReplicaSet,
+            Object::Deployment(_) => Kind::Deployment,
+        }
+    }
+
+    pub fn meta(&self) -> &ObjectMeta {
+        each_object!(self, o => &o.metadata)
+    }
+
+    pub fn meta_mut(&mut self) -> &mut ObjectMeta {
+        each_object!(self, o => &mut o.metadata)
+    }
+
+    pub fn name(&self) -> &str {
+        self.meta().name.as_deref().unwrap_or("")
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.meta().namespace.as_deref().unwrap_or("")
+    }
+
+    /// The object as the API returns it in JSON (apiVersion and kind first).
+    pub fn to_json(&self) -> Value {
+        let body = each_object!(self, o => serde_json::to_value(o));
+        let mut out = serde_json::Map::new();
+        out.insert(
+            "apiVersion".into(),
+            Value::String(self.kind().api_version().into()),
+        );
+        out.insert("kind".into(), Value::String(self.kind().name().into()));
+        if let Ok(Value::Object(m)) = body {
+            for (k, v) in m {
+                if k != "apiVersion" && k != "kind" {
+                    out.insert(k, v);
+                }
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// Decodes JSON into the typed object of `kind`, strictly: a field the type does not know is
+    /// an error naming its path, as the API server's strict field validation reports it.
+    pub fn from_json(kind: Kind, v: &Value) -> Result<Object, String> {
+        fn decode<T: serde::de::DeserializeOwned + serde::Serialize>(
+            v: &Value,
+        ) -> Result<T, String> {
+            let typed: T = serde_path_to_error::deserialize(v).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner().to_string();
+                if let Some(q) = inner.strip_prefix("quantity: ") {
+                    q.to_string()
+                } else if path == "." {
+                    format!("json: {inner}")
+                } else {
+                    format!("json: {inner} at \"{path}\"")
+                }
+            })?;
+            let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+            let mut unknown = Vec::new();
+            unknown_fields(v, &back, "", &mut unknown);
+            if !unknown.is_empty() {
+                let list: Vec<String> = unknown
+                    .iter()
+                    .map(|u| format!("unknown field \"{u}\""))
+                    .collect();
+                return Err(format!("strict decoding error: {}", list.join(", ")));
+            }
+            Ok(typed)
+        }
+        Ok(match kind {
+            Kind::Namespace => Object::Namespace(decode(v)?),
+            Kind::Node => Object::Node(decode(v)?),
+            Kind::ConfigMap => Object::ConfigMap(decode(v)?),
+            Kind::Secret => Object::Secret(decode(v)?),
+            Kind::Service => Object::Service(decode(v)?),
+            Kind::Pod => Object::Pod(decode(v)?),
+            Kind::ReplicaSet => Object::ReplicaSet(decode(v)?),
+            Kind::Deployment => Object::Deployment(decode(v)?),
+        })
+    }
+}
+
+/// Paths of fields present in `input` that the typed round trip dropped: fields the type does
+/// not have. `null` values are not fields.
+pub fn unknown_fields(input: &Value, typed: &Value, path: &str, out: &mut Vec<String>) {
+    match (input, typed) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in a {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                if path.is_empty() && (k == "apiVersion" || k == "kind") {
+                    continue;
+                }
+                match b.get(k) {
+                    Some(bv) => unknown_fields(v, bv, &p, out),
+                    None if v.is_null() => {}
+                    None => out.push(p),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
+                unknown_fields(x, y, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One document of a manifest file, decoded far enough to know what it is.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    pub kind: Kind,
+    pub name: String,
+    /// The namespace the manifest names, if any.
+    pub namespace: Option<String>,
+    /// The manifest as JSON (as written, before defaulting).
+    pub value: Value,
+    pub doc: yaml::Document,
+}
+
+/// A document that could not be understood at all: its error in kubectl's words.
+#[derive(Clone, Debug)]
+pub struct ManifestError {
+    pub output: String,
+    pub diagnostic: Diagnostic,
+}
+
+/// Reads a manifest file. A YAML syntax error fails the whole file (nothing applies, as with
+/// kubectl); otherwise each document is either a [`Manifest`] or a [`ManifestError`].
+pub fn read_manifests(
+    file: &str,
+    text: &str,
+) -> Result<Vec<Result<Manifest, ManifestError>>, ManifestError> {
+    let docs = yaml::parse_documents(text).map_err(|e| ManifestError {
+        output: format!(
+            "error: error parsing {file}: error converting YAML to JSON: yaml: line {}: {}",
+            e.line, e.message
+        ),
+        diagnostic: Diagnostic::new(file, e.line, e.column, e.message.clone()),
+    })?;
+    Ok(docs.into_iter().map(|doc| read_one(file, doc)).collect())
+}
+
+fn read_one(file: &str, doc: yaml::Document) -> Result<Manifest, ManifestError> {
+    let err = |path: &str, output: String, message: String| {
+        let (line, col) = doc.line_of(path);
+        Err(ManifestError {
+            output,
+            diagnostic: Diagnostic::new(file, line, col, message).with_field(path.to_string()),
+        })
+    };
+    let Value::Object(map) = &doc.value else {
+        let msg = "error validating data: the document is not a YAML mapping of fields".to_string();
+        return err(
+            "",
+            format!("error: error validating \"{file}\": {msg}"),
+            msg,
+        );
+    };
+    let not_set = |what: &str| {
+        format!(
+            "error: error validating \"{file}\": error validating data: {what} not set; if you choose to ignore these errors, turn validation off with --validate=false"
+        )
+    };
+    let api_version = match map.get("apiVersion") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        _ => {
+            return err(
+                "apiVersion",
+                not_set("apiVersion"),
+                "apiVersion not set".into(),
+            );
+        }
+    };
+    let kind_name = match map.get("kind") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        _ => return err("kind", not_set("kind"), "kind not set".into()),
+    };
+    let name = doc
+        .value
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let namespace = doc
+        .value
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let Some(kind) = Kind::from_type(&api_version, &kind_name) else {
+        let (group_version, version) = match api_version.split_once('/') {
+            Some((_, v)) => (api_version.clone(), v.to_string()),
+            None => (api_version.clone(), api_version.clone()),
+        };
+        let _ = group_version;
+        let msg = format!(
+            "resource mapping not found for name: \"{name}\" namespace: \"{}\" from \"{file}\": no matches for kind \"{kind_name}\" in version \"{api_version}\"\nensure CRDs are installed first",
+            namespace.clone().unwrap_or_default()
+        );
+        let _ = version;
+        return err(
+            "kind",
+            format!("error: {msg}"),
+            format!(
+                "no matches for kind \"{kind_name}\" in version \"{api_version}\" (kubeplay simulates: Namespace, Node, Pod, ReplicaSet, Deployment, Service, ConfigMap, Secret)"
+            ),
+        );
+    };
+    Ok(Manifest {
+        kind,
+        name,
+        namespace,
+        value: doc.value.clone(),
+        doc,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_decoding_names_the_unknown_field() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        imagePullPolice: Always\n";
+        let m = read_manifests("d.yaml", text).unwrap().remove(0).unwrap();
+        let err = Object::from_json(m.kind, &m.value).unwrap_err();
+        assert_eq!(
+            err,
+            "strict decoding error: unknown field \"spec.template.spec.containers[0].imagePullPolice\""
+        );
+        assert_eq!(
+            m.doc
+                .line_of("spec.template.spec.containers[0].imagePullPolice"),
+            (15, 9)
+        );
+    }
+
+    #[test]
+    fn bad_quantity_is_a_decoding_error() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    resources: {requests: {memory: 500mi}}\n";
+        let m = read_manifests("p.yaml", text).unwrap().remove(0).unwrap();
+        let obj = Object::from_json(m.kind, &m.value).unwrap();
+        // k8s-openapi keeps quantities as strings; validation parses them (validation.rs).
+        assert_eq!(obj.kind(), Kind::Pod);
+    }
+
+    #[test]
+    fn unknown_kind_and_missing_kind() {
+        let r = read_manifests(
+            "x.yaml",
+            "apiVersion: v1\nkind: Potato\nmetadata: {name: a}\n",
+        )
+        .unwrap();
+        let e = r[0].as_ref().unwrap_err();
+        assert!(
+            e.output
+                .contains("no matches for kind \"Potato\" in version \"v1\""),
+            "{}",
+            e.output
+        );
+        let r = read_manifests("x.yaml", "apiVersion: v1\nmetadata: {name: a}\n").unwrap();
+        assert!(r[0].as_ref().unwrap_err().output.contains("kind not set"));
+    }
+
+    #[test]
+    fn syntax_error_fails_the_file() {
+        let e = read_manifests("x.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n")
+            .unwrap_err();
+        assert!(
+            e.output.starts_with(
+                "error: error parsing x.yaml: error converting YAML to JSON: yaml: line "
+            ),
+            "{}",
+            e.output
+        );
+        assert!(e.diagnostic.line >= 3);
+    }
+}

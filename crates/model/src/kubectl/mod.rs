@@ -1,12 +1,32 @@
-//! STUB (being written): the command language.
+//! The command language: kubectl (its output formats and error texts), `sleep`, and the
+//! playground's own verbs. One language for the page's terminal, the CLI, lessons and tests.
+
+pub mod describe;
+pub mod printers;
+pub mod script;
+
 use std::collections::BTreeMap;
 
+use serde_json::Value;
+
+use crate::api::{Kind, Object};
+use crate::apiserver::Outcome;
+use crate::cluster::Cluster;
 use crate::diag::Diagnostic;
+use crate::store::{parse_label_selector, requirements_match};
+use crate::time::parse_duration_ms;
 
 /// The learner's files (editor tabs), by path, e.g. `deploy/k8s/deployment.yaml`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Workspace {
     pub files: BTreeMap<String, String>,
+}
+
+impl Workspace {
+    pub fn with_file(mut self, path: &str, text: &str) -> Self {
+        self.files.insert(path.to_string(), text.to_string());
+        self
+    }
 }
 
 /// What one command printed.
@@ -31,4 +51,1295 @@ pub fn transcript(results: &[CommandResult]) -> String {
         }
     }
     s
+}
+
+const REFUSED: &str = "The connection to the server localhost:8080 was refused - did you specify the right host or port?";
+/// How long `rollout status` and `delete` wait at most in virtual time before giving up.
+const WAIT_LIMIT_MS: u64 = 30 * 60 * 1000;
+
+struct Out {
+    text: String,
+    ok: bool,
+    diags: Vec<Diagnostic>,
+}
+
+impl Out {
+    fn new() -> Self {
+        Out {
+            text: String::new(),
+            ok: true,
+            diags: vec![],
+        }
+    }
+    fn line(&mut self, s: impl AsRef<str>) {
+        self.text.push_str(s.as_ref());
+        if !s.as_ref().ends_with('\n') {
+            self.text.push('\n');
+        }
+    }
+    fn err(&mut self, s: impl AsRef<str>) {
+        self.line(s);
+        self.ok = false;
+    }
+}
+
+/// Runs every command of a script; a failing command does not stop the ones after it.
+pub fn run_script(c: &mut Cluster, script: &str, ws: &Workspace) -> Vec<CommandResult> {
+    let cmds = match script::parse(script) {
+        Ok(cmds) => cmds,
+        Err(e) => {
+            return vec![CommandResult {
+                command: script
+                    .lines()
+                    .nth(e.line.saturating_sub(1))
+                    .unwrap_or("")
+                    .trim()
+                    .to_string(),
+                output: format!("kubeplay: line {}: {}\n", e.line, e.message),
+                ok: false,
+                diagnostics: vec![Diagnostic::new("script", e.line, 0, e.message)],
+            }];
+        }
+    };
+    cmds.into_iter()
+        .map(|cmd| {
+            let mut out = Out::new();
+            run_command(c, &cmd, ws, &mut out);
+            CommandResult {
+                command: cmd.text.clone(),
+                output: out.text,
+                ok: out.ok,
+                diagnostics: out.diags,
+            }
+        })
+        .collect()
+}
+
+/// Parsed kubectl flags (the subset kubeplay understands) and positional arguments.
+#[derive(Default, Debug)]
+struct Flags {
+    args: Vec<String>,
+    values: BTreeMap<String, Vec<String>>,
+    bools: BTreeMap<String, bool>,
+}
+
+const VALUE_FLAGS: &[(&str, &str)] = &[
+    ("-n", "namespace"),
+    ("--namespace", "namespace"),
+    ("-o", "output"),
+    ("--output", "output"),
+    ("-l", "selector"),
+    ("--selector", "selector"),
+    ("-f", "filename"),
+    ("--filename", "filename"),
+    ("--replicas", "replicas"),
+    ("--image", "image"),
+    ("--timeout", "timeout"),
+    ("--to-revision", "to-revision"),
+    ("--revision", "revision"),
+    ("--grace-period", "grace-period"),
+    ("--cascade", "cascade"),
+    ("--wait", "wait"),
+    ("--from-literal", "from-literal"),
+    ("--type", "type"),
+    ("--port", "port"),
+    ("--context", "context"),
+    ("--field-selector", "field-selector"),
+];
+const BOOL_FLAGS: &[(&str, &str)] = &[
+    ("-A", "all-namespaces"),
+    ("--all-namespaces", "all-namespaces"),
+    ("--show-labels", "show-labels"),
+    ("--force", "force"),
+    ("--all", "all"),
+    ("-w", "watch"),
+    ("--watch", "watch"),
+    ("--ignore-daemonsets", "ignore-daemonsets"),
+    ("--delete-emptydir-data", "delete-emptydir-data"),
+    ("--no-headers", "no-headers"),
+];
+
+fn parse_flags(words: &[String]) -> Result<Flags, String> {
+    let mut f = Flags::default();
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if let Some((k, v)) = w.split_once('=').filter(|(k, _)| k.starts_with('-')) {
+            if let Some((_, name)) = VALUE_FLAGS.iter().find(|(flag, _)| *flag == k) {
+                f.values
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(v.to_string());
+            } else if let Some((_, name)) = BOOL_FLAGS.iter().find(|(flag, _)| *flag == k) {
+                f.bools.insert(name.to_string(), v == "true");
+            } else {
+                return Err(format!("error: unknown flag: {k}"));
+            }
+        } else if let Some((_, name)) = VALUE_FLAGS.iter().find(|(flag, _)| flag == w) {
+            let Some(v) = words.get(i + 1) else {
+                return Err(format!("error: flag needs an argument: {w}"));
+            };
+            f.values
+                .entry(name.to_string())
+                .or_default()
+                .push(v.clone());
+            i += 1;
+        } else if let Some((_, name)) = BOOL_FLAGS.iter().find(|(flag, _)| flag == w) {
+            f.bools.insert(name.to_string(), true);
+        } else if w.starts_with("-n") && w.len() > 2 && !w.starts_with("--") {
+            f.values
+                .entry("namespace".into())
+                .or_default()
+                .push(w[2..].to_string());
+        } else if w.starts_with('-') && w.len() > 1 {
+            return Err(format!("error: unknown flag: {w}"));
+        } else {
+            f.args.push(w.clone());
+        }
+        i += 1;
+    }
+    Ok(f)
+}
+
+impl Flags {
+    fn value(&self, k: &str) -> Option<&str> {
+        self.values
+            .get(k)
+            .and_then(|v| v.last())
+            .map(String::as_str)
+    }
+    fn flag(&self, k: &str) -> bool {
+        self.bools.get(k).copied().unwrap_or(false)
+    }
+}
+
+fn run_command(c: &mut Cluster, cmd: &script::Command, ws: &Workspace, out: &mut Out) {
+    let words = &cmd.words;
+    match words[0].as_str() {
+        "kubectl" | "k" => kubectl(c, &words[1..], cmd.stdin.as_deref(), ws, out),
+        "sleep" => match words.get(1).map(|d| parse_duration_ms(d)) {
+            Some(Ok(ms)) => c.advance(ms),
+            Some(Err(e)) => out.err(format!("sleep: {e}")),
+            None => out.err("sleep: missing operand"),
+        },
+        "echo" => out.line(words[1..].join(" ")),
+        other => out.err(format!(
+            "kubeplay: command not found: {other} (this build knows kubectl, sleep and echo)"
+        )),
+    }
+}
+
+fn kubectl(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace, out: &mut Out) {
+    let flags = match parse_flags(args) {
+        Ok(f) => f,
+        Err(e) => return out.err(format!("{e}\nSee 'kubectl --help' for usage.")),
+    };
+    let Some(verb) = flags.args.first().cloned() else {
+        return out.err("error: you must specify a command; see 'kubectl --help'");
+    };
+    if verb == "config" {
+        return config(c, &flags, out);
+    }
+    let context = flags
+        .value("context")
+        .map(str::to_string)
+        .unwrap_or_else(|| c.kubeconfig.current.clone());
+    if !matches!(verb.as_str(), "version" | "explain") && context != c.kubeconfig.reachable {
+        return out.err(REFUSED);
+    }
+    let ns = flags.value("namespace").unwrap_or("default").to_string();
+    match verb.as_str() {
+        "apply" | "create" if flags.value("filename").is_some() => {
+            apply(c, &flags, &ns, stdin, ws, verb == "create", out)
+        }
+        "apply" => out.err("error: must specify one of -f and -k"),
+        "create" => create_imperative(c, &flags, &ns, out),
+        "get" => get(c, &flags, &ns, out),
+        "describe" => describe::describe(c, &flags.args[1..], &ns, out_fn(out)),
+        "delete" => delete(c, &flags, &ns, stdin, ws, out),
+        "scale" => scale(c, &flags, &ns, out),
+        "set" => set_image(c, &flags, &ns, out),
+        "rollout" => rollout(c, &flags, &ns, out),
+        "cordon" | "uncordon" => cordon(c, &flags, verb == "cordon", out),
+        "version" => {
+            out.line("Client Version: v1.34.0\nKustomize Version: v5.7.1\nServer Version: v1.34.0")
+        }
+        other => out.err(format!(
+            "error: unknown command \"{other}\" for \"kubectl\""
+        )),
+    }
+}
+
+/// A sink `describe` writes into (kept as a closure so describe.rs stays free of `Out`).
+fn out_fn(out: &mut Out) -> impl FnMut(Result<String, String>) + '_ {
+    move |r| match r {
+        Ok(s) => out.line(s),
+        Err(e) => out.err(e),
+    }
+}
+
+fn config(c: &mut Cluster, flags: &Flags, out: &mut Out) {
+    match flags.args.get(1).map(String::as_str) {
+        Some("get-contexts") => {
+            let mut rows = vec![vec![
+                "CURRENT".into(),
+                "NAME".into(),
+                "CLUSTER".into(),
+                "AUTHINFO".into(),
+                "NAMESPACE".into(),
+            ]];
+            for (name, cluster, auth, ns) in &c.kubeconfig.contexts {
+                let cur = if *name == c.kubeconfig.current {
+                    "*"
+                } else {
+                    ""
+                };
+                rows.push(vec![
+                    cur.into(),
+                    name.clone(),
+                    cluster.clone(),
+                    auth.clone(),
+                    ns.clone(),
+                ]);
+            }
+            out.line(printers::table(&rows).trim_end());
+        }
+        Some("current-context") => out.line(c.kubeconfig.current.clone()),
+        Some("use-context") => match flags.args.get(2) {
+            Some(name) if c.kubeconfig.contexts.iter().any(|x| &x.0 == name) => {
+                c.kubeconfig.current = name.clone();
+                out.line(format!("Switched to context \"{name}\"."));
+            }
+            Some(name) => out.err(format!(
+                "error: no context exists with the name: \"{name}\""
+            )),
+            None => out.err("error: Unexpected args: []"),
+        },
+        _ => out.err(
+            "error: kubeplay supports kubectl config get-contexts, current-context and use-context",
+        ),
+    }
+}
+
+/// Reads `-f` sources: workspace files, `-` for stdin.
+fn read_sources(
+    flags: &Flags,
+    stdin: Option<&str>,
+    ws: &Workspace,
+) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for f in flags.values.get("filename").into_iter().flatten() {
+        if f == "-" {
+            out.push(("STDIN".to_string(), stdin.unwrap_or("").to_string()));
+        } else if let Some(text) = ws.files.get(f.trim_start_matches("./")) {
+            out.push((f.clone(), text.clone()));
+        } else {
+            // A directory: every .yaml/.yml/.json file under it, in name order.
+            let dir = format!("{}/", f.trim_start_matches("./").trim_end_matches('/'));
+            let files: Vec<(String, String)> = ws
+                .files
+                .iter()
+                .filter(|(p, _)| {
+                    p.starts_with(&dir)
+                        && (p.ends_with(".yaml") || p.ends_with(".yml") || p.ends_with(".json"))
+                })
+                .map(|(p, t)| (p.clone(), t.clone()))
+                .collect();
+            if files.is_empty() {
+                return Err(format!("error: the path \"{f}\" does not exist"));
+            }
+            out.extend(files);
+        }
+    }
+    Ok(out)
+}
+
+fn apply(
+    c: &mut Cluster,
+    flags: &Flags,
+    ns: &str,
+    stdin: Option<&str>,
+    ws: &Workspace,
+    create_only: bool,
+    out: &mut Out,
+) {
+    let sources = match read_sources(flags, stdin, ws) {
+        Ok(s) => s,
+        Err(e) => return out.err(e),
+    };
+    for (file, text) in sources {
+        let docs = match crate::api::read_manifests(&file, &text) {
+            Ok(d) => d,
+            Err(e) => {
+                out.diags.push(e.diagnostic);
+                out.err(e.output);
+                continue;
+            }
+        };
+        if docs.is_empty() {
+            out.err(format!(
+                "error: no objects passed to {}",
+                if create_only { "create" } else { "apply" }
+            ));
+            continue;
+        }
+        for doc in docs {
+            match doc {
+                Err(e) => {
+                    out.diags.push(e.diagnostic);
+                    out.err(e.output);
+                }
+                Ok(m) => match c.apply_manifest(&m, &file, ns, create_only) {
+                    Ok(outcome) => {
+                        let word = if create_only && outcome == Outcome::Created {
+                            "created"
+                        } else {
+                            outcome.word()
+                        };
+                        out.line(format!("{}/{} {word}", m.kind.resource(), m.name));
+                    }
+                    Err(e) => {
+                        out.diags.push(e.diagnostic);
+                        out.err(e.output);
+                    }
+                },
+            }
+        }
+    }
+}
+
+fn create_imperative(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
+    let what = flags.args.get(1).map(String::as_str);
+    let name = flags.args.get(2).cloned();
+    let (kind, value) = match (what, &name) {
+        (Some("namespace" | "ns"), Some(n)) => (Kind::Namespace, serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}})),
+        (Some("deployment" | "deploy"), Some(n)) => {
+            let Some(image) = flags.value("image") else {
+                return out.err("error: required flag(s) \"image\" not set");
+            };
+            let replicas: i64 = flags.value("replicas").and_then(|r| r.parse().ok()).unwrap_or(1);
+            let cname = crate::kubelet::repository(image).rsplit('/').next().unwrap_or("app").to_string();
+            let mut container = serde_json::json!({"name": cname, "image": image, "resources": {}});
+            if let Some(p) = flags.value("port").and_then(|p| p.parse::<i64>().ok()) {
+                container["ports"] = serde_json::json!([{"containerPort": p}]);
+            }
+            (Kind::Deployment, serde_json::json!({
+                "apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": n, "labels": {"app": n}},
+                "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": n}},
+                         "template": {"metadata": {"labels": {"app": n}}, "spec": {"containers": [container]}}}
+            }))
+        }
+        (Some("configmap" | "cm"), Some(n)) => {
+            let data: serde_json::Map<String, Value> = flags
+                .values
+                .get("from-literal")
+                .into_iter()
+                .flatten()
+                .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), Value::String(v.to_string()))))
+                .collect();
+            (Kind::ConfigMap, serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n}, "data": data}))
+        }
+        (Some("secret"), Some(sub)) if sub == "generic" => {
+            let Some(n) = flags.args.get(3) else { return out.err("error: exactly one NAME is required, got 0") };
+            let data: serde_json::Map<String, Value> = flags
+                .values
+                .get("from-literal")
+                .into_iter()
+                .flatten()
+                .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), Value::String(base64(v.as_bytes())))))
+                .collect();
+            (Kind::Secret, serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": n}, "type": "Opaque", "data": data}))
+        }
+        (Some(w), _) => return out.err(format!("error: kubeplay cannot create \"{w}\" imperatively yet; use kubectl create -f or kubectl apply -f")),
+        (None, _) => return out.err("error: must specify one of -f and -k"),
+    };
+    let text = serde_json::to_string(&value).unwrap_or_default();
+    let docs = crate::api::read_manifests("STDIN", &text).unwrap_or_default();
+    for m in docs.into_iter().flatten() {
+        match c.apply_manifest(&m, "STDIN", ns, true) {
+            Ok(_) => out.line(format!("{}/{} created", kind.resource(), m.name)),
+            Err(e) => {
+                let msg = e.output.replace("error when creating \"STDIN\": ", "");
+                out.err(msg)
+            }
+        }
+    }
+}
+
+/// Standard base64 (for `create secret --from-literal`).
+pub fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                s.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    s
+}
+
+/// `TYPE NAME`, `TYPE/NAME` or `TYPE1,TYPE2` arguments.
+fn targets(args: &[String]) -> Result<Vec<(Kind, Option<String>)>, String> {
+    let mut out = Vec::new();
+    if args.is_empty() {
+        return Err("error: you must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.".into());
+    }
+    if args.iter().all(|a| a.contains('/')) {
+        for a in args {
+            let (t, n) = a.split_once('/').unwrap_or((a, ""));
+            let k = Kind::from_arg(t)
+                .ok_or_else(|| format!("error: the server doesn't have a resource type \"{t}\""))?;
+            out.push((k, Some(n.to_string())));
+        }
+        return Ok(out);
+    }
+    let kinds: Vec<Kind> = args[0]
+        .split(',')
+        .flat_map(|t| -> Vec<Result<Kind, String>> {
+            if t == "all" {
+                vec![
+                    Ok(Kind::Pod),
+                    Ok(Kind::Service),
+                    Ok(Kind::Deployment),
+                    Ok(Kind::ReplicaSet),
+                ]
+            } else {
+                vec![Kind::from_arg(t).ok_or_else(|| {
+                    format!("error: the server doesn't have a resource type \"{t}\"")
+                })]
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    if args.len() == 1 {
+        return Ok(kinds.into_iter().map(|k| (k, None)).collect());
+    }
+    for k in &kinds {
+        for n in &args[1..] {
+            out.push((*k, Some(n.clone())));
+        }
+    }
+    Ok(out)
+}
+
+fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
+    let all_ns = flags.flag("all-namespaces");
+    let output = flags.value("output").unwrap_or("");
+    let wide = output == "wide";
+    let selector = match flags.value("selector").map(parse_label_selector) {
+        Some(Err(e)) => return out.err(format!("error: {e}")),
+        Some(Ok(r)) => Some(r),
+        None => None,
+    };
+    if flags.args.get(1).map(String::as_str) == Some("events")
+        || flags.args.get(1).map(String::as_str) == Some("ev")
+    {
+        let mut rows = vec![printers::event_header(all_ns)];
+        let mut evs: Vec<&crate::cluster::EventRecord> = c
+            .events()
+            .iter()
+            .filter(|e| all_ns || e.namespace == ns || (e.namespace.is_empty() && ns == "default"))
+            .collect();
+        evs.sort_by_key(|e| e.last_ms);
+        for e in &evs {
+            rows.push(printers::event_cells(e, c.now(), all_ns));
+        }
+        if evs.is_empty() {
+            return out.line(if all_ns {
+                "No resources found".to_string()
+            } else {
+                format!("No resources found in {ns} namespace.")
+            });
+        }
+        return out.line(printers::table(&rows).trim_end());
+    }
+    let targets = match targets(&flags.args[1..]) {
+        Ok(t) => t,
+        Err(e) => return out.err(e),
+    };
+    let multi = targets
+        .iter()
+        .map(|t| t.0)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1
+        || flags.args.get(1).is_some_and(|a| a == "all");
+    let mut objects: Vec<Object> = Vec::new();
+    let mut missing = Vec::new();
+    for (kind, name) in &targets {
+        let scope = if kind.namespaced() && !all_ns {
+            Some(ns)
+        } else {
+            None
+        };
+        match name {
+            Some(n) => match c
+                .store()
+                .get(*kind, if kind.namespaced() { ns } else { "" }, n)
+            {
+                Some(o) => objects.push(o.clone()),
+                None => missing.push(format!(
+                    "Error from server (NotFound): {} \"{n}\" not found",
+                    kind.plural()
+                )),
+            },
+            None => {
+                for o in c.store().list(*kind, scope) {
+                    if let Some(req) = &selector {
+                        if !requirements_match(req, &o.meta().labels.clone().unwrap_or_default()) {
+                            continue;
+                        }
+                    }
+                    objects.push(o.clone());
+                }
+            }
+        }
+    }
+    match output {
+        "yaml" | "json" => {
+            let single = targets.len() == 1 && targets[0].1.is_some();
+            let value = if single && objects.len() == 1 {
+                objects[0].to_json()
+            } else {
+                serde_json::json!({"apiVersion": "v1", "items": objects.iter().map(Object::to_json).collect::<Vec<_>>(), "kind": "List", "metadata": {"resourceVersion": ""}})
+            };
+            if !objects.is_empty() || !single {
+                if output == "json" {
+                    out.line(serde_json::to_string_pretty(&value).unwrap_or_default());
+                } else {
+                    out.text.push_str(&serde_yaml::to_string(&value).unwrap_or_default());
+                }
+            }
+        }
+        "name" => {
+            for o in &objects {
+                out.line(format!("{}/{}", o.kind().resource(), o.name()));
+            }
+        }
+        "" | "wide" => {
+            if objects.is_empty() && missing.is_empty() {
+                out.line(if all_ns || targets.iter().all(|t| !t.0.namespaced()) { "No resources found".to_string() } else { format!("No resources found in {ns} namespace.") });
+            }
+            let mut first = true;
+            let mut order: Vec<Kind> = Vec::new();
+            for (k, _) in &targets {
+                if !order.contains(k) {
+                    order.push(*k);
+                }
+            }
+            for kind in order.into_iter().filter(|k| objects.iter().any(|o| o.kind() == *k)) {
+                let group: Vec<&Object> = objects.iter().filter(|o| o.kind() == kind).collect();
+                if !first {
+                    out.text.push('\n');
+                }
+                first = false;
+                out.text.push_str(&kind_table(c, kind, &group, multi, all_ns, wide, flags.flag("show-labels"), flags.flag("no-headers")));
+            }
+        }
+        other => out.err(format!("error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide,yaml")),
+    }
+    for m in missing {
+        out.err(m);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn kind_table(
+    c: &Cluster,
+    kind: Kind,
+    objs: &[&Object],
+    prefixed: bool,
+    all_ns: bool,
+    wide: bool,
+    show_labels: bool,
+    no_headers: bool,
+) -> String {
+    let now = c.now();
+    let mut header = match kind {
+        Kind::Pod => printers::pod_header(wide),
+        Kind::Deployment => printers::deployment_header(wide),
+        Kind::ReplicaSet => printers::replicaset_header(wide),
+        Kind::Node => printers::node_header(wide),
+        Kind::Service => printers::service_header(wide),
+        _ => printers::simple_header(objs[0]),
+    };
+    if all_ns && kind.namespaced() {
+        header.insert(0, "NAMESPACE".into());
+    }
+    if show_labels {
+        header.push("LABELS".into());
+    }
+    let mut rows = if no_headers { vec![] } else { vec![header] };
+    for o in objs {
+        let mut cells = match o {
+            Object::Pod(p) => printers::pod_cells(p, now, wide),
+            Object::Deployment(d) => printers::deployment_cells(d, now, wide),
+            Object::ReplicaSet(r) => printers::replicaset_cells(r, now, wide),
+            Object::Node(n) => {
+                let idx = c.kubelet.nodes.get(o.name()).map_or(0, |n| n.index);
+                printers::node_cells(n, now, wide, &format!("172.18.0.{}", idx + 1))
+            }
+            Object::Service(s) => printers::service_cells(s, now, wide),
+            other => printers::simple_cells(other, now),
+        };
+        let name = if prefixed {
+            format!("{}/{}", kind.resource(), o.name())
+        } else {
+            o.name().to_string()
+        };
+        cells.insert(0, name);
+        if all_ns && kind.namespaced() {
+            cells.insert(0, o.namespace().to_string());
+        }
+        if show_labels {
+            let l: Vec<String> = o
+                .meta()
+                .labels
+                .iter()
+                .flatten()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            cells.push(if l.is_empty() {
+                "<none>".into()
+            } else {
+                l.join(",")
+            });
+        }
+        rows.push(cells);
+    }
+    printers::table(&rows)
+}
+
+fn delete(
+    c: &mut Cluster,
+    flags: &Flags,
+    ns: &str,
+    stdin: Option<&str>,
+    ws: &Workspace,
+    out: &mut Out,
+) {
+    let mut doomed: Vec<(Kind, String, String)> = Vec::new();
+    if flags.value("filename").is_some() {
+        let sources = match read_sources(flags, stdin, ws) {
+            Ok(s) => s,
+            Err(e) => return out.err(e),
+        };
+        for (file, text) in sources {
+            match crate::api::read_manifests(&file, &text) {
+                Ok(docs) => {
+                    for m in docs.into_iter().flatten() {
+                        let mns = if m.kind.namespaced() {
+                            m.namespace.clone().unwrap_or_else(|| ns.to_string())
+                        } else {
+                            String::new()
+                        };
+                        doomed.push((m.kind, mns, m.name));
+                    }
+                }
+                Err(e) => {
+                    out.diags.push(e.diagnostic);
+                    return out.err(e.output);
+                }
+            }
+        }
+    } else {
+        let t = match targets(&flags.args[1..]) {
+            Ok(t) => t,
+            Err(_) if flags.args.len() < 2 => {
+                return out
+                    .err("error: You must provide one or more resources by argument or filename.");
+            }
+            Err(e) => return out.err(e),
+        };
+        for (kind, name) in t {
+            let kns = if kind.namespaced() {
+                ns.to_string()
+            } else {
+                String::new()
+            };
+            match name {
+                Some(n) => doomed.push((kind, kns, n)),
+                None if flags.flag("all") || flags.value("selector").is_some() => {
+                    let req = flags
+                        .value("selector")
+                        .map(parse_label_selector)
+                        .transpose()
+                        .unwrap_or(None)
+                        .unwrap_or_default();
+                    for o in c.store().list(kind, kind.namespaced().then_some(ns)) {
+                        if requirements_match(&req, &o.meta().labels.clone().unwrap_or_default()) {
+                            doomed.push((kind, kns.clone(), o.name().to_string()));
+                        }
+                    }
+                }
+                None => {
+                    return out.err("error: resource(s) were provided, but no name was specified");
+                }
+            }
+        }
+    }
+    let grace: Option<i64> = flags
+        .value("grace-period")
+        .and_then(|g| g.parse().ok())
+        .filter(|g| *g >= 0);
+    let force = flags.flag("force");
+    if force && grace == Some(0) {
+        out.line("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.");
+    }
+    let orphan = flags.value("cascade") == Some("orphan");
+    let mut waiting = Vec::new();
+    for (kind, kns, name) in doomed {
+        let Some(obj) = c.store().get(kind, &kns, &name).cloned() else {
+            out.err(format!(
+                "Error from server (NotFound): {} \"{name}\" not found",
+                kind.plural()
+            ));
+            continue;
+        };
+        if orphan {
+            if let Some(uid) = obj.meta().uid.clone() {
+                c.orphan_dependents(&uid);
+            }
+        }
+        c.delete_object(
+            kind,
+            &kns,
+            &name,
+            if force && grace == Some(0) {
+                Some(0)
+            } else {
+                grace
+            },
+        );
+        if force && grace == Some(0) {
+            out.line(format!("{} \"{name}\" force deleted", kind.resource()));
+        } else {
+            out.line(
+                format!(
+                    "{} \"{name}\" deleted from {} namespace",
+                    kind.resource(),
+                    if kns.is_empty() { "" } else { &kns }
+                )
+                .replace(" from  namespace", ""),
+            );
+            waiting.push((kind, kns, name));
+        }
+    }
+    // kubectl waits for the objects to be gone unless --wait=false.
+    if flags.value("wait") != Some("false") {
+        let deadline = c.now().plus_ms(WAIT_LIMIT_MS);
+        while waiting.iter().any(|(k, n, m)| c.store().contains(*k, n, m)) && c.now() < deadline {
+            if !c.step() {
+                break;
+            }
+        }
+    }
+}
+
+/// Resolves `TYPE NAME` or `TYPE/NAME` from positional args starting at `i`.
+fn one_target(args: &[String], i: usize) -> Result<(Kind, String), String> {
+    let a = args
+        .get(i)
+        .ok_or("error: you must specify the type of resource")?;
+    if let Some((t, n)) = a.split_once('/') {
+        return Ok((
+            Kind::from_arg(t)
+                .ok_or_else(|| format!("error: the server doesn't have a resource type \"{t}\""))?,
+            n.to_string(),
+        ));
+    }
+    let k = Kind::from_arg(a)
+        .ok_or_else(|| format!("error: the server doesn't have a resource type \"{a}\""))?;
+    let n = args
+        .get(i + 1)
+        .ok_or("error: resource(s) were provided, but no name was specified")?;
+    Ok((k, n.clone()))
+}
+
+fn scale(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
+    let (kind, name) = match one_target(&flags.args, 1) {
+        Ok(t) => t,
+        Err(e) => return out.err(e),
+    };
+    let Some(r) = flags.value("replicas").and_then(|r| r.parse::<i32>().ok()) else {
+        return out.err("error: required flag(s) \"replicas\" not set");
+    };
+    if r < 0 {
+        return out.err("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0");
+    }
+    let Some(mut obj) = c.store().get(kind, ns, &name).cloned() else {
+        return out.err(format!(
+            "Error from server (NotFound): {} \"{name}\" not found",
+            kind.plural()
+        ));
+    };
+    match &mut obj {
+        Object::Deployment(d) => d.spec.get_or_insert_with(Default::default).replicas = Some(r),
+        Object::ReplicaSet(rs) => rs.spec.get_or_insert_with(Default::default).replicas = Some(r),
+        _ => return out.err(format!("error: cannot scale {}", kind.plural())),
+    }
+    let g = obj.meta().generation.unwrap_or(1);
+    obj.meta_mut().generation = Some(g + 1);
+    c.store.update(obj);
+    c.changed(kind);
+    out.line(format!("{}/{name} scaled", kind.resource()));
+}
+
+fn set_image(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
+    if flags.args.get(1).map(String::as_str) != Some("image") {
+        return out.err("error: kubeplay supports `kubectl set image` only");
+    }
+    let (kind, name) = match one_target(&flags.args, 2) {
+        Ok(t) => t,
+        Err(e) => return out.err(e),
+    };
+    let start = if flags.args[2].contains('/') { 3 } else { 4 };
+    let pairs: Vec<(String, String)> = flags.args[start.min(flags.args.len())..]
+        .iter()
+        .filter_map(|a| {
+            a.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return out.err("error: at least one image update is required");
+    }
+    let Some(mut obj) = c.store().get(kind, ns, &name).cloned() else {
+        return out.err(format!(
+            "Error from server (NotFound): {} \"{name}\" not found",
+            kind.plural()
+        ));
+    };
+    let spec = match &mut obj {
+        Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+        Object::ReplicaSet(rs) => rs
+            .spec
+            .as_mut()
+            .and_then(|s| s.template.as_mut())
+            .and_then(|t| t.spec.as_mut()),
+        Object::Pod(p) => p.spec.as_mut(),
+        _ => None,
+    };
+    let Some(spec) = spec else {
+        return out.err(format!("error: cannot set image on {}", kind.plural()));
+    };
+    let mut changed = false;
+    for (cname, image) in &pairs {
+        let mut found = false;
+        for ct in spec
+            .containers
+            .iter_mut()
+            .chain(spec.init_containers.iter_mut().flatten())
+        {
+            if ct.name == *cname || cname == "*" {
+                found = true;
+                if ct.image.as_deref() != Some(image) {
+                    ct.image = Some(image.clone());
+                    changed = true;
+                }
+            }
+        }
+        if !found {
+            return out.err(format!("error: unable to find container named \"{cname}\""));
+        }
+    }
+    if changed {
+        let g = obj.meta().generation.unwrap_or(1);
+        obj.meta_mut().generation = Some(g + 1);
+        c.store.update(obj);
+        c.changed(kind);
+        out.line(format!("{}/{name} image updated", kind.resource()));
+    } else {
+        out.line(format!("{}/{name} image updated", kind.resource()));
+    }
+}
+
+fn cordon(c: &mut Cluster, flags: &Flags, on: bool, out: &mut Out) {
+    let Some(name) = flags.args.get(1) else {
+        return out.err("error: USAGE: cordon NODE [flags]");
+    };
+    let Some(Object::Node(n)) = c.store().get(Kind::Node, "", name).cloned() else {
+        return out.err(format!(
+            "Error from server (NotFound): nodes \"{name}\" not found"
+        ));
+    };
+    let mut n = n;
+    let cur = n
+        .spec
+        .as_ref()
+        .and_then(|s| s.unschedulable)
+        .unwrap_or(false);
+    let word = if on { "cordoned" } else { "uncordoned" };
+    if cur == on {
+        return out.line(format!("node/{name} already {word}"));
+    }
+    let spec = n.spec.get_or_insert_with(Default::default);
+    spec.unschedulable = if on { Some(true) } else { None };
+    // The node lifecycle controller mirrors unschedulable as a NoSchedule taint.
+    let taints = spec.taints.get_or_insert_with(Vec::new);
+    taints.retain(|t| t.key != "node.kubernetes.io/unschedulable");
+    if on {
+        taints.push(k8s_openapi::api::core::v1::Taint {
+            key: "node.kubernetes.io/unschedulable".into(),
+            effect: "NoSchedule".into(),
+            time_added: Some(crate::store::time(c.now())),
+            value: None,
+        });
+    }
+    if taints.is_empty() {
+        spec.taints = None;
+    }
+    c.store.update(Object::Node(n));
+    c.scheduler.epoch += 1;
+    c.changed(Kind::Node);
+    let reason = if on {
+        "NodeNotSchedulable"
+    } else {
+        "NodeSchedulable"
+    };
+    c.record_event(
+        Kind::Node,
+        "",
+        name,
+        "Normal",
+        reason,
+        &format!("Node {name} status is now: {reason}"),
+        "kubelet",
+        Some(name),
+    );
+    out.line(format!("node/{name} {word}"));
+}
+
+fn rollout(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
+    let sub = flags.args.get(1).cloned().unwrap_or_default();
+    let (kind, name) = match one_target(&flags.args, 2) {
+        Ok(t) => t,
+        Err(e) => return out.err(e),
+    };
+    if kind != Kind::Deployment {
+        return out.err(format!(
+            "error: kubeplay supports rollout for deployments; got {}",
+            kind.plural()
+        ));
+    }
+    let Some(Object::Deployment(d)) = c.store().get(kind, ns, &name).cloned() else {
+        return out.err(format!(
+            "Error from server (NotFound): deployments.apps \"{name}\" not found"
+        ));
+    };
+    match sub.as_str() {
+        "status" => rollout_status(c, ns, &name, flags, out),
+        "history" => {
+            let mut rs: Vec<(i64, String)> = c
+                .store()
+                .list(Kind::ReplicaSet, Some(ns))
+                .filter_map(|o| match o {
+                    Object::ReplicaSet(r)
+                        if crate::controllers::is_controlled_by(&r.metadata, &d.metadata) =>
+                    {
+                        Some((
+                            crate::controllers::deployment::revision_of(&r.metadata),
+                            r.metadata
+                                .annotations
+                                .as_ref()
+                                .and_then(|a| a.get("kubernetes.io/change-cause"))
+                                .cloned()
+                                .unwrap_or_else(|| "<none>".into()),
+                        ))
+                    }
+                    _ => None,
+                })
+                .collect();
+            rs.sort();
+            if let Some(rev) = flags.value("revision").and_then(|r| r.parse::<i64>().ok()) {
+                match rs.iter().find(|r| r.0 == rev) {
+                    Some(_) => out.line(format!("deployment.apps/{name} with revision #{rev}")),
+                    None => out.err("error: unable to find the specified revision"),
+                }
+                return;
+            }
+            let mut rows = vec![vec!["REVISION".to_string(), "CHANGE-CAUSE".to_string()]];
+            for (r, cause) in rs {
+                rows.push(vec![r.to_string(), cause]);
+            }
+            out.line(format!(
+                "deployment.apps/{name} \n{}",
+                printers::table(&rows).trim_end()
+            ));
+        }
+        "undo" => {
+            if d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false) {
+                return out.err("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again");
+            }
+            let mut rss: Vec<k8s_openapi::api::apps::v1::ReplicaSet> = c
+                .store()
+                .list(Kind::ReplicaSet, Some(ns))
+                .filter_map(|o| match o {
+                    Object::ReplicaSet(r)
+                        if crate::controllers::is_controlled_by(&r.metadata, &d.metadata) =>
+                    {
+                        Some(r.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            rss.sort_by_key(|r| crate::controllers::deployment::revision_of(&r.metadata));
+            let to: i64 = flags
+                .value("to-revision")
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(0);
+            let target = if to == 0 {
+                if rss.len() < 2 {
+                    return out.err(format!(
+                        "error: no rollout history found for deployment \"{name}\""
+                    ));
+                }
+                rss.get(rss.len() - 2).cloned()
+            } else {
+                rss.iter()
+                    .find(|r| crate::controllers::deployment::revision_of(&r.metadata) == to)
+                    .cloned()
+            };
+            let Some(target) = target else {
+                return out.err(format!(
+                    "error: unable to find specified revision {to} in history"
+                ));
+            };
+            let mut template = target.spec.and_then(|s| s.template).unwrap_or_default();
+            if let Some(l) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+                l.remove(crate::controllers::deployment::POD_TEMPLATE_HASH);
+            }
+            let mut d2 = d.clone();
+            let spec = d2.spec.get_or_insert_with(Default::default);
+            if crate::controllers::deployment::equal_ignore_hash(&spec.template, &template) {
+                let rev = crate::controllers::deployment::revision_of(&target.metadata);
+                return out.line(format!("deployment.apps/{name} skipped rollback (current template already matches revision {rev})"));
+            }
+            spec.template = template;
+            d2.metadata.generation = Some(d2.metadata.generation.unwrap_or(1) + 1);
+            c.store.update(Object::Deployment(d2));
+            c.changed(Kind::Deployment);
+            out.line(format!("deployment.apps/{name} rolled back"));
+        }
+        "restart" => {
+            let mut d2 = d.clone();
+            let spec = d2.spec.get_or_insert_with(Default::default);
+            if spec.paused.unwrap_or(false) {
+                return out.err(format!("error: deployments.apps \"{name}\" can't restart paused deployment (run rollout resume first)"));
+            }
+            let tm = spec.template.metadata.get_or_insert_with(Default::default);
+            tm.annotations.get_or_insert_with(BTreeMap::new).insert(
+                "kubectl.kubernetes.io/restartedAt".into(),
+                c.now().rfc3339(),
+            );
+            d2.metadata.generation = Some(d2.metadata.generation.unwrap_or(1) + 1);
+            c.store.update(Object::Deployment(d2));
+            c.changed(Kind::Deployment);
+            out.line(format!("deployment.apps/{name} restarted"));
+        }
+        "pause" | "resume" => {
+            let pause = sub == "pause";
+            let mut d2 = d.clone();
+            let spec = d2.spec.get_or_insert_with(Default::default);
+            if spec.paused.unwrap_or(false) == pause {
+                return out.err(format!(
+                    "error: deployments.apps \"{name}\" is {}",
+                    if pause {
+                        "already paused"
+                    } else {
+                        "not paused"
+                    }
+                ));
+            }
+            spec.paused = if pause { Some(true) } else { None };
+            d2.metadata.generation = Some(d2.metadata.generation.unwrap_or(1) + 1);
+            c.store.update(Object::Deployment(d2));
+            c.changed(Kind::Deployment);
+            out.line(format!(
+                "deployment.apps/{name} {}",
+                if pause { "paused" } else { "resumed" }
+            ));
+        }
+        other => out.err(format!(
+            "error: unknown command \"{other}\" for \"kubectl rollout\""
+        )),
+    }
+}
+
+/// `DeploymentStatusViewer.Status` (K8S-FACTS §1.8): (message, done, error).
+pub fn deployment_status_message(
+    d: &k8s_openapi::api::apps::v1::Deployment,
+) -> (String, bool, bool) {
+    let name = d.metadata.name.clone().unwrap_or_default();
+    let st = d.status.clone().unwrap_or_default();
+    let spec_replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    if d.metadata.generation.unwrap_or(0) <= st.observed_generation.unwrap_or(0) {
+        if st.conditions.iter().flatten().any(|c| {
+            c.type_ == "Progressing" && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
+        }) {
+            return (
+                format!("deployment \"{name}\" exceeded its progress deadline"),
+                false,
+                true,
+            );
+        }
+        let updated = st.updated_replicas.unwrap_or(0);
+        let replicas = st.replicas.unwrap_or(0);
+        let available = st.available_replicas.unwrap_or(0);
+        if updated < spec_replicas {
+            return (
+                format!(
+                    "Waiting for deployment \"{name}\" rollout to finish: {updated} out of {spec_replicas} new replicas have been updated..."
+                ),
+                false,
+                false,
+            );
+        }
+        if replicas > updated {
+            return (
+                format!(
+                    "Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...",
+                    replicas - updated
+                ),
+                false,
+                false,
+            );
+        }
+        if available < updated {
+            return (
+                format!(
+                    "Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available..."
+                ),
+                false,
+                false,
+            );
+        }
+        return (
+            format!("deployment \"{name}\" successfully rolled out"),
+            true,
+            false,
+        );
+    }
+    (
+        "Waiting for deployment spec update to be observed...".into(),
+        false,
+        false,
+    )
+}
+
+fn rollout_status(c: &mut Cluster, ns: &str, name: &str, flags: &Flags, out: &mut Out) {
+    let timeout_ms = flags
+        .value("timeout")
+        .and_then(|t| parse_duration_ms(t).ok())
+        .filter(|t| *t > 0)
+        .unwrap_or(WAIT_LIMIT_MS);
+    let deadline = c.now().plus_ms(timeout_ms);
+    let mut last = String::new();
+    loop {
+        let Some(Object::Deployment(d)) = c.store().get(Kind::Deployment, ns, name).cloned() else {
+            return out.err("error: object has been deleted");
+        };
+        let (msg, done, error) = deployment_status_message(&d);
+        if error {
+            return out.err(format!("error: {msg}"));
+        }
+        if msg != last {
+            out.line(&msg);
+            last = msg;
+        }
+        if done {
+            return;
+        }
+        match c.queue.next_time() {
+            Some(t) if t <= deadline => {
+                c.step();
+            }
+            _ => {
+                c.advance(deadline.since(c.now()));
+                return out.err("error: timed out waiting for the condition");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_encodes() {
+        assert_eq!(base64(b"postgres"), "cG9zdGdyZXM=");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+    }
+
+    /// K8S-FACTS §1.8: rollout_status_test.go TestDeploymentStatusViewerStatus.
+    #[test]
+    fn rollout_status_table() {
+        use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStatus};
+        let d = |generation: i64,
+                 observed: i64,
+                 spec: i32,
+                 replicas: i32,
+                 updated: i32,
+                 available: i32| Deployment {
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("foo".into()),
+                generation: Some(generation),
+                ..Default::default()
+            },
+            spec: Some(DeploymentSpec {
+                replicas: Some(spec),
+                ..Default::default()
+            }),
+            status: Some(DeploymentStatus {
+                observed_generation: Some(observed),
+                replicas: Some(replicas),
+                updated_replicas: Some(updated),
+                available_replicas: Some(available),
+                ..Default::default()
+            }),
+        };
+        let cases = [
+            (
+                d(0, 1, 1, 1, 0, 1),
+                "Waiting for deployment \"foo\" rollout to finish: 0 out of 1 new replicas have been updated...",
+                false,
+            ),
+            (
+                d(1, 1, 1, 2, 1, 2),
+                "Waiting for deployment \"foo\" rollout to finish: 1 old replicas are pending termination...",
+                false,
+            ),
+            (
+                d(1, 1, 2, 2, 2, 1),
+                "Waiting for deployment \"foo\" rollout to finish: 1 of 2 updated replicas are available...",
+                false,
+            ),
+            (
+                d(1, 1, 2, 2, 2, 2),
+                "deployment \"foo\" successfully rolled out",
+                true,
+            ),
+            (
+                d(2, 1, 2, 2, 2, 2),
+                "Waiting for deployment spec update to be observed...",
+                false,
+            ),
+        ];
+        for (dep, msg, done) in cases {
+            let (m, dn, _) = deployment_status_message(&dep);
+            assert_eq!((m.as_str(), dn), (msg, done));
+        }
+    }
 }

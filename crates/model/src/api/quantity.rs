@@ -1,0 +1,252 @@
+//! Resource quantities (`500m`, `128Mi`, `1e3`) as apimachinery parses them (K8S-FACTS §10.1).
+//! Values are kept exactly, in nano-units, with integers only.
+
+/// Why a quantity string was refused, in apimachinery's words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QuantityError {
+    Format,
+    Suffix,
+}
+
+impl QuantityError {
+    pub fn message(&self) -> &'static str {
+        match self {
+            QuantityError::Format => {
+                "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+            }
+            QuantityError::Suffix => "unable to parse quantity's suffix",
+        }
+    }
+}
+
+/// 2^63 - 1 base units, apimachinery's cap, in nano-units.
+const MAX_NANOS: i128 = (i64::MAX as i128) * 1_000_000_000;
+
+/// Parses a quantity into nano-units (1 = 1e-9 of the base unit), rounding up as upstream does
+/// for precision finer than it keeps, and capping the magnitude at 2^63-1 base units.
+pub fn parse_nanos(s: &str) -> Result<i128, QuantityError> {
+    if s.is_empty() || s.trim() != s {
+        return Err(QuantityError::Format);
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    let negative = match b[0] {
+        b'-' => {
+            i = 1;
+            true
+        }
+        b'+' => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    let num_start = i;
+    let mut seen_dot = false;
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+        if b[i] == b'.' {
+            if seen_dot {
+                return Err(QuantityError::Format);
+            }
+            seen_dot = true;
+        }
+        i += 1;
+    }
+    let number = &s[num_start..i];
+    if number.is_empty() || number == "." {
+        return Err(QuantityError::Format);
+    }
+    let suffix = &s[i..];
+    if !suffix
+        .bytes()
+        .all(|c| b"eEinumkKMGTP-+0123456789".contains(&c))
+    {
+        return Err(QuantityError::Format);
+    }
+    let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
+    let digits: String = format!("{int_part}{frac_part}");
+    let digits = digits.trim_start_matches('0');
+    // Exponent of ten and binary shift the suffix applies.
+    let (exp10, shift2): (i32, u32) = match suffix {
+        "" => (0, 0),
+        "n" => (-9, 0),
+        "u" => (-6, 0),
+        "m" => (-3, 0),
+        "k" => (3, 0),
+        "M" => (6, 0),
+        "G" => (9, 0),
+        "T" => (12, 0),
+        "P" => (15, 0),
+        "E" => (18, 0),
+        "Ki" => (0, 10),
+        "Mi" => (0, 20),
+        "Gi" => (0, 30),
+        "Ti" => (0, 40),
+        "Pi" => (0, 50),
+        "Ei" => (0, 60),
+        s if s.starts_with(['e', 'E']) => {
+            let e = &s[1..];
+            let valid = !e.is_empty()
+                && e.trim_start_matches(['+', '-'])
+                    .bytes()
+                    .all(|c| c.is_ascii_digit())
+                && e.trim_start_matches(['+', '-']).len()
+                    == e.len() - usize::from(e.starts_with(['+', '-']));
+            if !valid || e.trim_start_matches(['+', '-']).is_empty() {
+                return Err(QuantityError::Suffix);
+            }
+            let n: i32 = e.parse().map_err(|_| QuantityError::Suffix)?;
+            (n.clamp(-100, 100), 0)
+        }
+        _ => return Err(QuantityError::Suffix),
+    };
+    if digits.is_empty() {
+        return Ok(0);
+    }
+    // value = digits * 10^(exp10 - frac_len) * 2^shift2, in nanos: * 10^9.
+    let mut pow10 = exp10 - frac_part.len() as i32 + 9;
+    let mut mantissa: i128 = 0;
+    for c in digits.bytes() {
+        if mantissa > MAX_NANOS {
+            // Only the magnitude matters past the cap; drop further digits, keep the scale.
+            pow10 += 1;
+            continue;
+        }
+        mantissa = mantissa * 10 + i128::from(c - b'0');
+    }
+    let mut v = mantissa;
+    while pow10 > 0 {
+        if v > MAX_NANOS {
+            break;
+        }
+        v *= 10;
+        pow10 -= 1;
+    }
+    if pow10 < 0 {
+        // Round up what cannot be kept (e.g. 3.001n -> 4n).
+        let mut rem = false;
+        while pow10 < 0 {
+            if v % 10 != 0 {
+                rem = true;
+            }
+            v /= 10;
+            pow10 += 1;
+        }
+        if rem {
+            v += 1;
+        }
+    }
+    if shift2 > 0 {
+        v = v.saturating_mul(1i128 << shift2);
+    }
+    let v = v.min(MAX_NANOS);
+    Ok(if negative { -v } else { v })
+}
+
+/// `MilliValue()`: CPU in millicores, rounded up.
+pub fn milli_value(s: &str) -> Result<i64, QuantityError> {
+    parse_nanos(s).map(|n| ceil_div(n, 1_000_000))
+}
+
+/// `Value()`: base units (bytes for memory), rounded up.
+pub fn value(s: &str) -> Result<i64, QuantityError> {
+    parse_nanos(s).map(|n| ceil_div(n, 1_000_000_000))
+}
+
+fn ceil_div(n: i128, d: i128) -> i64 {
+    let q = n.div_euclid(d) + i128::from(n.rem_euclid(d) != 0);
+    q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
+/// Millicores as kubectl prints them (`500m`, `2`, `1500m`).
+pub fn format_milli(m: i64) -> String {
+    if m % 1000 == 0 {
+        format!("{}", m / 1000)
+    } else {
+        format!("{m}m")
+    }
+}
+
+/// Bytes in the largest binary unit that keeps them whole (`128Mi`, `8Gi`).
+pub fn format_bytes(b: i64) -> String {
+    for (shift, unit) in [
+        (60, "Ei"),
+        (50, "Pi"),
+        (40, "Ti"),
+        (30, "Gi"),
+        (20, "Mi"),
+        (10, "Ki"),
+    ] {
+        let u = 1i64 << shift;
+        if b != 0 && b % u == 0 {
+            return format!("{}{unit}", b / u);
+        }
+    }
+    b.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// K8S-FACTS §10.1: apimachinery quantity_test.go TestQuantityParse (value column).
+    #[test]
+    fn parse_table() {
+        let n = |s: &str| parse_nanos(s).unwrap();
+        let gi = 1i128 << 30;
+        let cases: &[(&str, i128)] = &[
+            ("0", 0),
+            ("0Mi", 0),
+            ("1", 1_000_000_000),
+            ("1Ki", 1024 * 1_000_000_000),
+            ("7Mi", 7 * (1 << 20) * 1_000_000_000),
+            ("6Gi", 6 * gi * 1_000_000_000),
+            ("5n", 5),
+            ("4u", 4_000),
+            ("3m", 3_000_000),
+            ("8k", 8_000 * 1_000_000_000),
+            ("1E-3", 1_000_000),
+            ("1e3", 1_000 * 1_000_000_000),
+            ("100.035k", 100_035 * 1_000_000_000),
+            ("0.5", 500_000_000),
+            ("0.5e-1", 50_000_000),
+            ("1.2e3", 1_200 * 1_000_000_000),
+            ("3.001n", 4),
+            ("0.0000000005", 1),
+            ("0.00000012345", 124),
+            ("0.5Mi", 524_288 * 1_000_000_000),
+            (".001", 1_000_000),
+            ("1.", 1_000_000_000),
+            ("1.G", 1_000_000_000 * 1_000_000_000),
+        ];
+        for (s, want) in cases {
+            assert_eq!(n(s), *want, "{s}");
+        }
+        assert_eq!(n("9Ei"), MAX_NANOS, "9Ei is capped at 2^63-1");
+    }
+
+    /// K8S-FACTS §10.1 invalid inputs, plus the course's typo `500mi`.
+    #[test]
+    fn invalid_table() {
+        for s in [
+            "1.1.M", "1+1.0M", "0.1mi", "0.1am", "aoeu", ".5i", "1i", "-3.01i", "-3.01e-", " 1",
+            "1 ", "", "500mi",
+        ] {
+            assert!(parse_nanos(s).is_err(), "{s:?} must be refused");
+        }
+        assert_eq!(parse_nanos("500mi"), Err(QuantityError::Suffix));
+    }
+
+    #[test]
+    fn milli_and_bytes() {
+        assert_eq!(milli_value("500m"), Ok(500));
+        assert_eq!(milli_value("0.5"), Ok(500));
+        assert_eq!(milli_value("1"), Ok(1000));
+        assert_eq!(value("128Mi"), Ok(134_217_728));
+        assert_eq!(value("1Gi"), Ok(1_073_741_824));
+        assert_eq!(value("1G"), Ok(1_000_000_000));
+        assert_eq!(format_milli(1500), "1500m");
+        assert_eq!(format_milli(2000), "2");
+        assert_eq!(format_bytes(8 << 30), "8Gi");
+    }
+}

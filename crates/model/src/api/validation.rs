@@ -1,0 +1,426 @@
+//! API validation (`pkg/apis/*/validation`), worded as the API server words it:
+//! `spec.replicas: Invalid value: -1: must be greater than or equal to 0`.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::quantity::{self, QuantityError};
+use super::{Kind, Object};
+
+/// One field error: the path and the full line the API server prints for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub path: String,
+    pub message: String,
+}
+
+fn required(path: &str) -> FieldError {
+    FieldError {
+        path: path.into(),
+        message: format!("{path}: Required value"),
+    }
+}
+
+fn invalid(path: &str, value: &str, detail: &str) -> FieldError {
+    FieldError {
+        path: path.into(),
+        message: format!("{path}: Invalid value: {value}: {detail}"),
+    }
+}
+
+fn unsupported(path: &str, value: &str, supported: &[&str]) -> FieldError {
+    let list: Vec<String> = supported.iter().map(|s| format!("\"{s}\"")).collect();
+    FieldError {
+        path: path.into(),
+        message: format!(
+            "{path}: Unsupported value: \"{value}\": supported values: {}",
+            list.join(", ")
+        ),
+    }
+}
+
+const DNS1123_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+fn is_dns1123_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn is_dns1123_subdomain(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 253 && s.split('.').all(is_dns1123_label)
+}
+
+/// Quantities that do not parse. Upstream rejects them while decoding (a BadRequest, not an
+/// Invalid), so the caller reports them as decoding errors.
+pub fn bad_quantities(obj: &Object) -> Vec<(String, QuantityError)> {
+    let mut out = Vec::new();
+    let (spec, prefix) = match obj {
+        Object::Pod(p) => (p.spec.as_ref(), "spec".to_string()),
+        Object::Deployment(d) => (
+            d.spec.as_ref().and_then(|s| s.template.spec.as_ref()),
+            "spec.template.spec".into(),
+        ),
+        Object::ReplicaSet(r) => (
+            r.spec
+                .as_ref()
+                .and_then(|s| s.template.as_ref())
+                .and_then(|t| t.spec.as_ref()),
+            "spec.template.spec".into(),
+        ),
+        Object::Node(n) => {
+            let st = n.status.as_ref();
+            for (field, list) in [
+                ("capacity", st.and_then(|s| s.capacity.as_ref())),
+                ("allocatable", st.and_then(|s| s.allocatable.as_ref())),
+            ] {
+                for (k, q) in list.into_iter().flatten() {
+                    if let Err(e) = quantity::parse_nanos(&q.0) {
+                        out.push((format!("status.{field}.{k}"), e));
+                    }
+                }
+            }
+            return out;
+        }
+        _ => return out,
+    };
+    let Some(spec) = spec else { return out };
+    for (i, c) in spec.containers.iter().enumerate() {
+        let Some(res) = c.resources.as_ref() else {
+            continue;
+        };
+        for (field, list) in [
+            ("requests", res.requests.as_ref()),
+            ("limits", res.limits.as_ref()),
+        ] {
+            for (k, q) in list.into_iter().flatten() {
+                if let Err(e) = quantity::parse_nanos(&q.0) {
+                    out.push((format!("{prefix}.containers[{i}].resources.{field}.{k}"), e));
+                }
+            }
+        }
+    }
+    out
+}
+
+pub fn validate(obj: &Object) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let meta = obj.meta();
+    match meta.name.as_deref() {
+        None | Some("") if meta.generate_name.is_none() => {
+            errs.push(FieldError {
+                path: "metadata.name".into(),
+                message: "metadata.name: Required value: name or generateName is required".into(),
+            });
+        }
+        Some(n) if !n.is_empty() => {
+            let ok = match obj.kind() {
+                Kind::Namespace | Kind::Service => is_dns1123_label(n),
+                _ => is_dns1123_subdomain(n),
+            };
+            if !ok {
+                let msg = if matches!(obj.kind(), Kind::Namespace | Kind::Service) {
+                    DNS1123_LABEL_MSG
+                } else {
+                    DNS1123_SUBDOMAIN_MSG
+                };
+                errs.push(invalid("metadata.name", &format!("\"{n}\""), msg));
+            }
+        }
+        _ => {}
+    }
+    if let Some(ns) = meta.namespace.as_deref() {
+        if !ns.is_empty() && !is_dns1123_label(ns) {
+            errs.push(invalid(
+                "metadata.namespace",
+                &format!("\"{ns}\""),
+                DNS1123_LABEL_MSG,
+            ));
+        }
+    }
+    match obj {
+        Object::Deployment(d) => {
+            let Some(spec) = d.spec.as_ref() else {
+                errs.push(required("spec.selector"));
+                errs.push(required("spec.template.spec.containers"));
+                return errs;
+            };
+            if let Some(r) = spec.replicas {
+                if r < 0 {
+                    errs.push(invalid(
+                        "spec.replicas",
+                        &r.to_string(),
+                        "must be greater than or equal to 0",
+                    ));
+                }
+            }
+            validate_selector_and_template(&spec.selector, Some(&spec.template), &mut errs);
+            if let Some(s) = spec.strategy.as_ref() {
+                match s.type_.as_deref() {
+                    Some("RollingUpdate") | Some("Recreate") | None => {}
+                    Some(other) => errs.push(unsupported(
+                        "spec.strategy.type",
+                        other,
+                        &["Recreate", "RollingUpdate"],
+                    )),
+                }
+                if let Some(ru) = s.rolling_update.as_ref() {
+                    if s.type_.as_deref() == Some("Recreate") {
+                        errs.push(FieldError {
+                            path: "spec.strategy.rollingUpdate".into(),
+                            message: "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'".into(),
+                        });
+                    }
+                    let replicas = spec.replicas.unwrap_or(1);
+                    let surge = ru
+                        .max_surge
+                        .as_ref()
+                        .map(|v| crate::controllers::deployment::int_or_percent(v, replicas, true));
+                    let unav = ru.max_unavailable.as_ref().map(|v| {
+                        crate::controllers::deployment::int_or_percent(v, replicas, false)
+                    });
+                    for (name, v) in [
+                        ("maxSurge", &ru.max_surge),
+                        ("maxUnavailable", &ru.max_unavailable),
+                    ] {
+                        if let Some(val) = v {
+                            if let Err(e) =
+                                crate::controllers::deployment::check_int_or_percent(val)
+                            {
+                                errs.push(invalid(
+                                    &format!("spec.strategy.rollingUpdate.{name}"),
+                                    &e.0,
+                                    &e.1,
+                                ));
+                            }
+                        }
+                    }
+                    if let (Some(Ok(0)), Some(Ok(0))) = (surge, unav) {
+                        if matches!(&ru.max_surge, Some(v) if is_zero(v))
+                            && matches!(&ru.max_unavailable, Some(v) if is_zero(v))
+                        {
+                            errs.push(invalid(
+                                "spec.strategy.rollingUpdate.maxUnavailable",
+                                "0",
+                                "may not be 0 when `maxSurge` is 0",
+                            ));
+                        }
+                    }
+                }
+            }
+            if let Some(p) = spec.progress_deadline_seconds {
+                if p <= spec.min_ready_seconds.unwrap_or(0) {
+                    errs.push(invalid(
+                        "spec.progressDeadlineSeconds",
+                        &p.to_string(),
+                        "must be greater than minReadySeconds",
+                    ));
+                }
+            }
+        }
+        Object::ReplicaSet(rs) => {
+            let Some(spec) = rs.spec.as_ref() else {
+                errs.push(required("spec.selector"));
+                return errs;
+            };
+            if let Some(r) = spec.replicas {
+                if r < 0 {
+                    errs.push(invalid(
+                        "spec.replicas",
+                        &r.to_string(),
+                        "must be greater than or equal to 0",
+                    ));
+                }
+            }
+            validate_selector_and_template(&spec.selector, spec.template.as_ref(), &mut errs);
+        }
+        Object::Pod(p) => match p.spec.as_ref() {
+            None => errs.push(required("spec.containers")),
+            Some(spec) => validate_pod_spec(spec, "spec", false, &mut errs),
+        },
+        _ => {}
+    }
+    errs
+}
+
+fn is_zero(v: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString) -> bool {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    match v {
+        IntOrString::Int(0) => true,
+        IntOrString::String(s) => s == "0%" || s == "0",
+        _ => false,
+    }
+}
+
+fn validate_selector_and_template(
+    selector: &LabelSelector,
+    template: Option<&PodTemplateSpec>,
+    errs: &mut Vec<FieldError>,
+) {
+    let empty = selector
+        .match_labels
+        .as_ref()
+        .is_none_or(BTreeMap::is_empty)
+        && selector
+            .match_expressions
+            .as_ref()
+            .is_none_or(Vec::is_empty);
+    if empty {
+        errs.push(required("spec.selector"));
+        errs.push(FieldError {
+            path: "spec.selector".into(),
+            message: "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment".into(),
+        });
+    }
+    let Some(template) = template else {
+        errs.push(required("spec.template"));
+        return;
+    };
+    let labels = template
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    if !empty && !crate::store::selector_matches(selector, &labels) {
+        let shown: Vec<String> = labels
+            .iter()
+            .map(|(k, v)| format!("\"{k}\":\"{v}\""))
+            .collect();
+        errs.push(FieldError {
+            path: "spec.template.metadata.labels".into(),
+            message: format!(
+                "spec.template.metadata.labels: Invalid value: map[string]string{{{}}}: `selector` does not match template `labels`",
+                shown.join(", ")
+            ),
+        });
+    }
+    match template.spec.as_ref() {
+        None => errs.push(required("spec.template.spec.containers")),
+        Some(spec) => {
+            validate_pod_spec(spec, "spec.template.spec", true, errs);
+        }
+    }
+}
+
+fn validate_pod_spec(spec: &PodSpec, path: &str, in_template: bool, errs: &mut Vec<FieldError>) {
+    if spec.containers.is_empty() {
+        errs.push(required(&format!("{path}.containers")));
+    }
+    for (i, c) in spec.containers.iter().enumerate() {
+        validate_container(c, &format!("{path}.containers[{i}]"), errs);
+    }
+    for (i, c) in spec.init_containers.iter().flatten().enumerate() {
+        validate_container(c, &format!("{path}.initContainers[{i}]"), errs);
+    }
+    if let Some(rp) = spec.restart_policy.as_deref() {
+        if in_template && rp != "Always" {
+            errs.push(unsupported(
+                &format!("{path}.restartPolicy"),
+                rp,
+                &["Always"],
+            ));
+        } else if !["Always", "OnFailure", "Never"].contains(&rp) {
+            errs.push(unsupported(
+                &format!("{path}.restartPolicy"),
+                rp,
+                &["Always", "OnFailure", "Never"],
+            ));
+        }
+    }
+    if let Some(g) = spec.termination_grace_period_seconds {
+        if g < 0 {
+            errs.push(invalid(
+                &format!("{path}.terminationGracePeriodSeconds"),
+                &g.to_string(),
+                "must be greater than or equal to 0",
+            ));
+        }
+    }
+}
+
+fn validate_container(c: &Container, path: &str, errs: &mut Vec<FieldError>) {
+    if c.name.is_empty() {
+        errs.push(required(&format!("{path}.name")));
+    } else if !is_dns1123_label(&c.name) {
+        errs.push(invalid(
+            &format!("{path}.name"),
+            &format!("\"{}\"", c.name),
+            DNS1123_LABEL_MSG,
+        ));
+    }
+    if c.image.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        errs.push(required(&format!("{path}.image")));
+    }
+    if let Some(p) = c.image_pull_policy.as_deref() {
+        if !["Always", "IfNotPresent", "Never"].contains(&p) {
+            errs.push(unsupported(
+                &format!("{path}.imagePullPolicy"),
+                p,
+                &["Always", "IfNotPresent", "Never"],
+            ));
+        }
+    }
+    for (j, port) in c.ports.iter().flatten().enumerate() {
+        if !(1..=65535).contains(&port.container_port) {
+            errs.push(invalid(
+                &format!("{path}.ports[{j}].containerPort"),
+                &port.container_port.to_string(),
+                "must be between 1 and 65535, inclusive",
+            ));
+        }
+    }
+    if let Some(res) = c.resources.as_ref() {
+        for (field, list) in [
+            ("requests", res.requests.as_ref()),
+            ("limits", res.limits.as_ref()),
+        ] {
+            for (k, q) in list.into_iter().flatten() {
+                if quantity::parse_nanos(&q.0).is_ok_and(|n| n < 0) {
+                    errs.push(invalid(
+                        &format!("{path}.resources.{field}.{k}"),
+                        &format!("\"{}\"", q.0),
+                        "must be greater than or equal to 0",
+                    ));
+                }
+            }
+        }
+        if let (Some(req), Some(lim)) = (res.requests.as_ref(), res.limits.as_ref()) {
+            for (k, r) in req {
+                if let Some(l) = lim.get(k) {
+                    if let (Ok(rv), Ok(lv)) =
+                        (quantity::parse_nanos(&r.0), quantity::parse_nanos(&l.0))
+                    {
+                        if rv > lv {
+                            errs.push(invalid(
+                                &format!("{path}.resources.requests"),
+                                &format!("\"{}\"", r.0),
+                                &format!("must be less than or equal to {k} limit of {}", l.0),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The message kubectl prints for an Invalid status (one cause inline, several as a list).
+pub fn invalid_message(kind: Kind, name: &str, errs: &[FieldError]) -> String {
+    let head = format!("The {} \"{name}\" is invalid: ", kind.name());
+    if errs.len() == 1 {
+        format!("{head}{}", errs[0].message)
+    } else {
+        let mut s = head;
+        for e in errs {
+            s.push_str("\n* ");
+            s.push_str(&e.message);
+        }
+        s
+    }
+}

@@ -1,0 +1,382 @@
+//! YAML text -> JSON values, keeping the line and column of every key and item so errors can
+//! point at the right line. Scalars resolve as Kubernetes' YAML decoder (go-yaml v2, YAML 1.1)
+//! resolves them: `yes`/`on` are booleans, `1e3` is a number, quoted scalars are strings.
+//!
+//! Hostile input is bounded: alias expansion, nesting depth and document size all have limits
+//! that produce an error instead of a hang or a memory blow-up.
+
+use std::collections::BTreeMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use serde_json::{Map, Number, Value};
+
+/// Deepest nesting accepted (upstream's JSON decoder stops at 10,000; no manifest needs 100).
+pub const MAX_DEPTH: usize = 200;
+/// Most nodes one document may expand to through aliases (a "billion laughs" stops here).
+pub const MAX_NODES: usize = 1_000_000;
+
+/// A YAML syntax problem, with its 1-based line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// One YAML document as JSON, plus where each field path starts.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    pub value: Value,
+    /// 1-based line where the document's content starts.
+    pub line: usize,
+    /// Field path (`spec.template.spec.containers[0].image`) -> (line, column), 1-based.
+    pub positions: BTreeMap<String, (usize, usize)>,
+}
+
+impl Document {
+    /// The line of `path`, or of its closest ancestor that has one.
+    pub fn line_of(&self, path: &str) -> (usize, usize) {
+        let mut p = path.to_string();
+        loop {
+            if let Some(pos) = self.positions.get(&p) {
+                return *pos;
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p.truncate(i),
+                None => return (self.line, 1),
+            }
+        }
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        anchor: usize,
+        path: String,
+        start: (usize, usize),
+    },
+    Map {
+        map: Map<String, Value>,
+        key: Option<String>,
+        anchor: usize,
+        path: String,
+        start: (usize, usize),
+    },
+}
+
+/// Parses every document in `text`. Empty documents (only comments, or `---` alone) are skipped.
+pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: BTreeMap<usize, (Value, usize)> = BTreeMap::new();
+    let mut doc = Document::default();
+    let mut nodes: usize = 0;
+    let mut root: Option<Value> = None;
+
+    while let Some(ev) = parser.next_event() {
+        let (ev, span) = ev.map_err(|e| YamlError {
+            line: e.marker().line(),
+            column: e.marker().col() + 1,
+            message: e.info().to_string(),
+        })?;
+        let at = |span: &Span| (span.start.line(), span.start.col() + 1);
+        match ev {
+            Event::DocumentStart(_) => {
+                doc = Document {
+                    line: span.start.line(),
+                    ..Document::default()
+                };
+                anchors.clear();
+                nodes = 0;
+                root = None;
+            }
+            Event::DocumentEnd => {
+                if let Some(v) = root.take() {
+                    if !v.is_null() {
+                        doc.value = v;
+                        docs.push(std::mem::take(&mut doc));
+                    }
+                }
+            }
+            Event::Scalar(s, style, anchor, tag) => {
+                let (line, col) = at(&span);
+                // A scalar in key position names the next field.
+                if let Some(Frame::Map { key, path, .. }) = stack.last_mut() {
+                    if key.is_none() {
+                        let child = join_key(path, &s);
+                        if doc.positions.len() < MAX_NODES {
+                            doc.positions.insert(child, (line, col));
+                        }
+                        *key = Some(s.into_owned());
+                        continue;
+                    }
+                }
+                let quoted = !matches!(style, ScalarStyle::Plain);
+                let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let v = if quoted || forced_str {
+                    Value::String(s.into_owned())
+                } else {
+                    resolve_plain(&s)
+                };
+                nodes += 1;
+                if anchor > 0 {
+                    anchors.insert(anchor, (v.clone(), 1));
+                }
+                push_value(&mut stack, &mut root, &mut doc, v, (line, col))?;
+            }
+            Event::Alias(id) => {
+                let (line, col) = at(&span);
+                let Some((v, size)) = anchors.get(&id).cloned() else {
+                    return Err(YamlError {
+                        line,
+                        column: col,
+                        message: "unknown anchor".into(),
+                    });
+                };
+                nodes = nodes.saturating_add(size);
+                if nodes > MAX_NODES {
+                    return Err(YamlError {
+                        line,
+                        column: col,
+                        message: format!(
+                            "excessive aliasing: the document expands to more than {MAX_NODES} nodes"
+                        ),
+                    });
+                }
+                if let Some(Frame::Map { key, path, .. }) = stack.last_mut() {
+                    if key.is_none() {
+                        let k = scalar_key(&v);
+                        doc.positions.insert(join_key(path, &k), (line, col));
+                        *key = Some(k);
+                        continue;
+                    }
+                }
+                push_value(&mut stack, &mut root, &mut doc, v, (line, col))?;
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let (line, col) = at(&span);
+                if stack.len() >= MAX_DEPTH {
+                    return Err(YamlError {
+                        line,
+                        column: col,
+                        message: format!("the document nests deeper than {MAX_DEPTH} levels"),
+                    });
+                }
+                if let Some(Frame::Map { key: None, .. }) = stack.last() {
+                    return Err(YamlError {
+                        line,
+                        column: col,
+                        message: "a mapping key must be a scalar".into(),
+                    });
+                }
+                let path = child_path(&stack);
+                nodes += 1;
+                if matches!(ev, Event::SequenceStart(..)) {
+                    stack.push(Frame::Seq {
+                        items: Vec::new(),
+                        anchor,
+                        path,
+                        start: (line, col),
+                    });
+                } else {
+                    stack.push(Frame::Map {
+                        map: Map::new(),
+                        key: None,
+                        anchor,
+                        path,
+                        start: (line, col),
+                    });
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (v, anchor, (line, col)) = match stack.pop() {
+                    Some(Frame::Seq {
+                        items,
+                        anchor,
+                        start,
+                        ..
+                    }) => (Value::Array(items), anchor, start),
+                    Some(Frame::Map {
+                        map, anchor, start, ..
+                    }) => (Value::Object(map), anchor, start),
+                    None => continue,
+                };
+                if anchor > 0 {
+                    anchors.insert(anchor, (v.clone(), count_nodes(&v)));
+                }
+                push_value(&mut stack, &mut root, &mut doc, v, (line, col))?;
+            }
+            Event::StreamEnd => break,
+            Event::Nothing | Event::StreamStart => {}
+        }
+    }
+    Ok(docs)
+}
+
+fn count_nodes(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(count_nodes).sum::<usize>(),
+        Value::Object(m) => 1 + m.values().map(count_nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+fn join_key(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// The path the next value pushed into the top frame will have.
+fn child_path(stack: &[Frame]) -> String {
+    match stack.last() {
+        None => String::new(),
+        Some(Frame::Seq { items, path, .. }) => format!("{path}[{}]", items.len()),
+        Some(Frame::Map { key, path, .. }) => join_key(path, key.as_deref().unwrap_or("")),
+    }
+}
+
+fn push_value(
+    stack: &mut [Frame],
+    root: &mut Option<Value>,
+    doc: &mut Document,
+    v: Value,
+    pos: (usize, usize),
+) -> Result<(), YamlError> {
+    match stack.last_mut() {
+        None => *root = Some(v),
+        Some(Frame::Seq { items, path, .. }) => {
+            if doc.positions.len() < MAX_NODES {
+                doc.positions
+                    .insert(format!("{path}[{}]", items.len()), pos);
+            }
+            items.push(v);
+        }
+        Some(Frame::Map { map, key, path, .. }) => {
+            let k = key.take().unwrap_or_default();
+            if map.contains_key(&k) {
+                // go-yaml v2 rejects duplicate keys; so does the API server's strict decoding.
+                return Err(YamlError {
+                    line: pos.0,
+                    column: pos.1,
+                    message: format!(
+                        "mapping key {k:?} already defined in {}",
+                        if path.is_empty() {
+                            "the document"
+                        } else {
+                            path
+                        }
+                    ),
+                });
+            }
+            map.insert(k, v);
+        }
+    }
+    Ok(())
+}
+
+fn scalar_key(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// YAML 1.1 plain-scalar resolution as go-yaml v2 does it.
+fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Value::Bool(true);
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Value::Bool(false);
+        }
+        _ => {}
+    }
+    let first = s.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return Value::String(s.to_string());
+    }
+    let plain = s.replace('_', "");
+    if let Ok(i) = plain.parse::<i64>() {
+        return Value::Number(i.into());
+    }
+    if let Some(hex) = plain.strip_prefix("0x") {
+        if let Ok(i) = i64::from_str_radix(hex, 16) {
+            return Value::Number(i.into());
+        }
+    }
+    if plain
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+        && plain.bytes().any(|b| b.is_ascii_digit())
+    {
+        if let Ok(f) = plain.parse::<f64>() {
+            if let Some(n) = Number::from_f64(f) {
+                return Value::Number(n);
+            }
+        }
+    }
+    Value::String(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_positions_and_scalars() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  A: \"1\"\n  B: yes\n  C: 1e3\n---\n# empty\n---\nkind: X\nitems:\n- a\n- {b: 2}\n";
+        let docs = parse_documents(text).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].value["data"]["A"], Value::String("1".into()));
+        assert_eq!(docs[0].value["data"]["B"], Value::Bool(true));
+        assert_eq!(docs[0].value["data"]["C"].as_f64(), Some(1000.0));
+        assert_eq!(docs[0].line_of("metadata.name"), (4, 3));
+        assert_eq!(docs[0].line_of("data.B"), (7, 3));
+        assert_eq!(docs[1].line_of("items[1].b"), (15, 4));
+        assert_eq!(
+            docs[1].line_of("items[1].nope.deeper"),
+            (15, 3),
+            "the closest ancestor: the item"
+        );
+    }
+
+    #[test]
+    fn syntax_error_has_a_line() {
+        let err = parse_documents("a: 1\nb: [1, 2\n").unwrap_err();
+        assert!(err.line >= 2, "{err:?}");
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
+        }
+        let err = parse_documents(&text).unwrap_err();
+        assert!(err.message.contains("excessive aliasing"), "{err:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(10_000);
+        let err = parse_documents(&text).unwrap_err();
+        assert!(
+            err.message.contains("nests deeper") || err.line >= 1,
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let err = parse_documents("a: 1\na: 2\n").unwrap_err();
+        assert_eq!(err.line, 2);
+    }
+}

@@ -1,0 +1,499 @@
+//! What the API server does with a request: admission, defaulting, validation, storage, and
+//! kubectl's client-side apply (a three-way merge against the last-applied configuration).
+
+use serde_json::{Map, Value};
+
+use crate::api::validation::{bad_quantities, invalid_message, validate};
+use crate::api::{Kind, Manifest, Object, defaults};
+use crate::cluster::Cluster;
+use crate::diag::Diagnostic;
+use crate::store::time;
+
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// What happened to one object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    Configured,
+    Unchanged,
+}
+
+impl Outcome {
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Configured => "configured",
+            Outcome::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// A refused request: kubectl's output line(s) and where in the file the problem is.
+#[derive(Clone, Debug)]
+pub struct RequestError {
+    pub output: String,
+    pub diagnostic: Diagnostic,
+}
+
+/// The JSON merge patch that turns `original` into `modified` (RFC 7386 shape: changed keys
+/// set, removed keys null; lists replace whole).
+fn merge_patch(original: &Value, modified: &Value) -> Value {
+    match (original, modified) {
+        (Value::Object(o), Value::Object(m)) => {
+            let mut patch = Map::new();
+            for (k, mv) in m {
+                match o.get(k) {
+                    Some(ov) if ov == mv => {}
+                    Some(ov @ Value::Object(_)) if mv.is_object() => {
+                        patch.insert(k.clone(), merge_patch(ov, mv));
+                    }
+                    _ => {
+                        patch.insert(k.clone(), mv.clone());
+                    }
+                }
+            }
+            for k in o.keys() {
+                if !m.contains_key(k) {
+                    patch.insert(k.clone(), Value::Null);
+                }
+            }
+            Value::Object(patch)
+        }
+        _ => modified.clone(),
+    }
+}
+
+fn apply_patch(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, pv) in p {
+                if pv.is_null() {
+                    t.remove(k);
+                } else if pv.is_object() && t.get(k).is_some_and(Value::is_object) {
+                    apply_patch(t.get_mut(k).expect("checked"), pv);
+                } else {
+                    t.insert(k.clone(), pv.clone());
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+impl Cluster {
+    /// `kubectl apply` (or `create` when `create_only`) of one manifest into `namespace`.
+    pub(crate) fn apply_manifest(
+        &mut self,
+        m: &Manifest,
+        file: &str,
+        namespace: &str,
+        create_only: bool,
+    ) -> Result<Outcome, RequestError> {
+        let kind = m.kind;
+        let ns = if kind.namespaced() {
+            m.namespace.clone().unwrap_or_else(|| namespace.to_string())
+        } else {
+            String::new()
+        };
+        let verb = if create_only || !self.store.contains(kind, &ns, &m.name) {
+            "creating"
+        } else {
+            "patching"
+        };
+        let fail = |path: &str, output: String, message: String| {
+            let (line, col) = m.doc.line_of(path);
+            RequestError {
+                output,
+                diagnostic: Diagnostic::new(file, line, col, message).with_field(path.to_string()),
+            }
+        };
+        if kind.namespaced() {
+            if let Some(mns) = m.namespace.as_deref() {
+                if mns != namespace && namespace != "default" {
+                    let msg = format!(
+                        "the namespace from the provided object \"{mns}\" does not match the namespace \"{namespace}\". You must pass '--namespace={mns}' to perform this operation."
+                    );
+                    return Err(fail("metadata.namespace", format!("error: {msg}"), msg));
+                }
+            }
+            if !self.store.contains(Kind::Namespace, "", &ns) {
+                let msg = format!("namespaces \"{ns}\" not found");
+                return Err(fail(
+                    "metadata.namespace",
+                    format!("Error from server (NotFound): error when {verb} \"{file}\": {msg}"),
+                    msg,
+                ));
+            }
+        }
+        // Strict decoding of what the file says.
+        let decoded = Object::from_json(kind, &m.value);
+        let bad_request = |detail: String| {
+            format!(
+                "Error from server (BadRequest): error when {verb} \"{file}\": {} in version \"{}\" cannot be handled as a {}: {detail}",
+                kind.name(),
+                version(kind),
+                kind.name()
+            )
+        };
+        let written = match decoded {
+            Ok(o) => o,
+            Err(e) => {
+                let path = e
+                    .split("unknown field \"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .map(str::to_string)
+                    .or_else(|| {
+                        e.split(" at \"")
+                            .nth(1)
+                            .and_then(|r| r.split('"').next())
+                            .map(str::to_string)
+                    })
+                    .unwrap_or_default();
+                return Err(fail(&path, bad_request(e.clone()), e));
+            }
+        };
+        if let Some((path, qe)) = bad_quantities(&written).into_iter().next() {
+            return Err(fail(
+                &path,
+                bad_request(qe.message().to_string()),
+                format!("{path}: {}", qe.message()),
+            ));
+        }
+        if m.name.is_empty() {
+            let msg = "resource name may not be empty".to_string();
+            return Err(fail(
+                "metadata.name",
+                format!(
+                    "error: error when retrieving current configuration of:\nResource: \"{}\", Name: \"\", Namespace: \"{ns}\"\nfrom server for: \"{file}\": {msg}",
+                    kind.plural()
+                ),
+                msg,
+            ));
+        }
+
+        // What the object should become: the manifest itself, or a three-way merge into the live one.
+        let mut modified = m.value.clone();
+        if kind.namespaced() {
+            modified["metadata"]["namespace"] = Value::String(ns.clone());
+        }
+        let existing = self.store.get(kind, &ns, &m.name).cloned();
+        if create_only && existing.is_some() {
+            let msg = format!("{} \"{}\" already exists", kind.plural(), m.name);
+            return Err(fail(
+                "metadata.name",
+                format!("Error from server (AlreadyExists): error when creating \"{file}\": {msg}"),
+                msg,
+            ));
+        }
+        let last_applied = serde_json::to_string(&modified).unwrap_or_default();
+        let mut merged = match &existing {
+            None => modified.clone(),
+            Some(live) => {
+                let live_json = live.to_json();
+                let original: Value = live
+                    .meta()
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get(LAST_APPLIED))
+                    .and_then(|s| serde_json::from_str(s).ok())
+                    .unwrap_or(Value::Object(Map::new()));
+                let mut patch = merge_patch(&original, &modified);
+                if let Some(p) = patch.as_object_mut() {
+                    p.remove("status");
+                }
+                let mut out = live_json;
+                apply_patch(&mut out, &patch);
+                out
+            }
+        };
+        if !create_only {
+            merged["metadata"]["annotations"][LAST_APPLIED] =
+                Value::String(format!("{last_applied}\n"));
+        }
+        let mut obj =
+            Object::from_json(kind, &merged).map_err(|e| fail("", bad_request(e.clone()), e))?;
+        defaults::apply(&mut obj);
+        let mut errs = validate(&obj);
+        if let Some(live) = &existing {
+            errs.extend(immutable_changes(live, &obj));
+        }
+        if !errs.is_empty() {
+            let msg = invalid_message(kind, &m.name, &errs);
+            return Err(fail(
+                &errs[0].path,
+                msg.clone(),
+                errs.iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ));
+        }
+        match existing {
+            None => {
+                self.create_object(obj);
+                Ok(Outcome::Created)
+            }
+            Some(live) => {
+                if live == obj {
+                    return Ok(Outcome::Unchanged);
+                }
+                let spec_changed = spec_json(&live) != spec_json(&obj);
+                if spec_changed {
+                    let g = live.meta().generation.unwrap_or(1);
+                    obj.meta_mut().generation = Some(g + 1);
+                }
+                if live == obj {
+                    return Ok(Outcome::Unchanged);
+                }
+                self.store.update(obj);
+                self.changed(kind);
+                Ok(Outcome::Configured)
+            }
+        }
+    }
+
+    /// Admission for new objects, then storage.
+    pub(crate) fn create_object(&mut self, mut obj: Object) {
+        let kind = obj.kind();
+        match &mut obj {
+            Object::Pod(p) => {
+                if let Some(spec) = p.spec.as_mut() {
+                    defaults::default_tolerations(spec);
+                }
+                p.status = Some(k8s_openapi::api::core::v1::PodStatus {
+                    phase: Some("Pending".into()),
+                    ..Default::default()
+                });
+                *p = crate::kubelet::with_qos(p.clone());
+            }
+            Object::Service(s) => {
+                let spec = s.spec.get_or_insert_with(Default::default);
+                if spec.cluster_ip.is_none() {
+                    let a = self.rng_names.below(16 * 256 * 256 - 20) + 20;
+                    let ip = format!("10.{}.{}.{}", 96 + a / 65_536, (a / 256) % 256, a % 256);
+                    spec.cluster_ip = Some(ip.clone());
+                    spec.cluster_ips = Some(vec![ip]);
+                }
+            }
+            Object::Node(n) => {
+                let n = n.clone();
+                self.add_node(n);
+                self.scheduler.epoch += 1;
+                return;
+            }
+            Object::Namespace(n) => {
+                let name = n.metadata.name.clone().unwrap_or_default();
+                n.metadata
+                    .labels
+                    .get_or_insert_with(Default::default)
+                    .insert("kubernetes.io/metadata.name".into(), name);
+                n.spec = Some(k8s_openapi::api::core::v1::NamespaceSpec {
+                    finalizers: Some(vec!["kubernetes".into()]),
+                });
+                n.status = Some(k8s_openapi::api::core::v1::NamespaceStatus {
+                    phase: Some("Active".into()),
+                    ..Default::default()
+                });
+            }
+            _ => {}
+        }
+        let bound = matches!(&obj, Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some());
+        let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
+        self.store.create(obj, self.now);
+        self.changed(kind);
+        if bound {
+            self.kubelet_pod_bound(&ns, &name);
+        }
+    }
+
+    /// Deletes an object as the API server does: pods terminate gracefully (deletionTimestamp,
+    /// then the kubelet removes them); dependents are garbage collected in the background.
+    /// `grace` overrides the pod's terminationGracePeriodSeconds.
+    pub(crate) fn delete_object(&mut self, kind: Kind, ns: &str, name: &str, grace: Option<i64>) {
+        match kind {
+            Kind::Pod => {
+                let Some(Object::Pod(p)) = self.store.get(kind, ns, name).cloned() else {
+                    return;
+                };
+                if p.metadata.deletion_timestamp.is_some() && grace != Some(0) {
+                    return;
+                }
+                let bound = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
+                let g = grace.unwrap_or_else(|| {
+                    p.spec
+                        .as_ref()
+                        .and_then(|s| s.termination_grace_period_seconds)
+                        .unwrap_or(30)
+                });
+                if !bound || g == 0 {
+                    self.store.remove(kind, ns, name);
+                    self.scheduler.epoch += 1;
+                    self.changed(Kind::Pod);
+                    return;
+                }
+                let mut p = p;
+                p.metadata.deletion_timestamp =
+                    Some(time(self.now.plus_ms(g.max(0) as u64 * 1000)));
+                p.metadata.deletion_grace_period_seconds = Some(g);
+                self.store.update(Object::Pod(p));
+                self.changed(Kind::Pod);
+                self.queue.push(
+                    self.now.plus_ms(10),
+                    crate::queue::Timer::Kubelet {
+                        namespace: ns.into(),
+                        name: name.into(),
+                    },
+                );
+            }
+            Kind::Namespace => {
+                for k in Kind::ALL {
+                    if !k.namespaced() {
+                        continue;
+                    }
+                    let names: Vec<String> = self
+                        .store
+                        .list(k, Some(name))
+                        .map(|o| o.name().to_string())
+                        .collect();
+                    for n in names {
+                        self.store.remove(k, name, &n);
+                    }
+                }
+                self.store.remove(kind, "", name);
+                self.scheduler.epoch += 1;
+            }
+            Kind::Node => {
+                self.store.remove(kind, "", name);
+                // PodGC: pods bound to a node that no longer exists are deleted at once.
+                let orphans: Vec<(String, String)> = self
+                    .store
+                    .list(Kind::Pod, None)
+                    .filter(|o| matches!(o, Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name)))
+                    .map(|o| (o.namespace().to_string(), o.name().to_string()))
+                    .collect();
+                for (pns, pn) in orphans {
+                    self.store.remove(Kind::Pod, &pns, &pn);
+                }
+                self.kubelet.nodes.remove(name);
+                self.changed(Kind::Pod);
+            }
+            _ => {
+                self.store.remove(kind, ns, name);
+                self.wake(crate::queue::Controller::GarbageCollector);
+                self.changed(kind);
+            }
+        }
+    }
+
+    /// `--cascade=orphan`: dependents lose their owner reference instead of being deleted.
+    pub(crate) fn orphan_dependents(&mut self, owner_uid: &str) {
+        for kind in [Kind::ReplicaSet, Kind::Pod] {
+            let owned: Vec<Object> = self
+                .store
+                .list(kind, None)
+                .filter(|o| {
+                    o.meta()
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .any(|r| r.uid == owner_uid)
+                })
+                .cloned()
+                .collect();
+            for mut o in owned {
+                let refs: Vec<_> = o
+                    .meta()
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .filter(|r| r.uid != owner_uid)
+                    .cloned()
+                    .collect();
+                o.meta_mut().owner_references = if refs.is_empty() { None } else { Some(refs) };
+                self.store.update(o);
+            }
+        }
+    }
+}
+
+fn version(kind: Kind) -> &'static str {
+    match kind.api_version().split_once('/') {
+        Some((_, v)) => {
+            if v == "v1" {
+                "v1"
+            } else {
+                v
+            }
+        }
+        None => "v1",
+    }
+}
+
+fn spec_json(o: &Object) -> Value {
+    let mut v = o.to_json();
+    v.as_object_mut()
+        .map(|m| m.remove("spec"))
+        .flatten()
+        .unwrap_or(Value::Null)
+}
+
+/// Fields that may not change on update.
+fn immutable_changes(live: &Object, new: &Object) -> Vec<crate::api::validation::FieldError> {
+    use crate::api::validation::FieldError;
+    let mut errs = Vec::new();
+    match (live, new) {
+        (Object::Deployment(a), Object::Deployment(b)) => {
+            let sa = a.spec.as_ref().map(|s| &s.selector);
+            let sb = b.spec.as_ref().map(|s| &s.selector);
+            if sa != sb {
+                let shown = serde_json::to_string(&sb).unwrap_or_default();
+                errs.push(FieldError {
+                    path: "spec.selector".into(),
+                    message: format!("spec.selector: Invalid value: {shown}: field is immutable"),
+                });
+            }
+        }
+        (Object::Pod(a), Object::Pod(b)) => {
+            let strip_images = |p: &k8s_openapi::api::core::v1::Pod| {
+                let mut s = p.spec.clone().unwrap_or_default();
+                for c in s.containers.iter_mut() {
+                    c.image = None;
+                }
+                s.active_deadline_seconds = None;
+                s.tolerations = None;
+                s
+            };
+            if strip_images(a) != strip_images(b) {
+                errs.push(FieldError {
+                    path: "spec".into(),
+                    message: "spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),
+                });
+            }
+        }
+        _ => {}
+    }
+    errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn three_way_merge_keeps_live_changes_the_manifest_did_not_touch() {
+        let original = json!({"spec": {"replicas": 3, "template": {"image": "v1"}}});
+        let modified = json!({"spec": {"replicas": 3, "template": {"image": "v1"}}});
+        let mut live = json!({"spec": {"replicas": 3, "template": {"image": "v2"}}, "status": {}});
+        apply_patch(&mut live, &merge_patch(&original, &modified));
+        assert_eq!(live["spec"]["template"]["image"], "v2");
+        let modified = json!({"spec": {"replicas": 5, "template": {"image": "v1"}}});
+        apply_patch(&mut live, &merge_patch(&original, &modified));
+        assert_eq!(live["spec"]["replicas"], 5);
+        let modified = json!({"spec": {"template": {"image": "v1"}}});
+        apply_patch(&mut live, &merge_patch(&original, &modified));
+        assert!(live["spec"].get("replicas").is_none());
+    }
+}

@@ -1,0 +1,541 @@
+//! The ReplicaSet controller (`pkg/controller/replicaset`): keep `spec.replicas` active pods,
+//! naming new ones `<rs>-<5 chars>` and deleting surplus ones in upstream's ranking (§2).
+
+use std::cmp::Ordering;
+
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
+use k8s_openapi::api::core::v1::{Pod, PodStatus};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::{is_controlled_by, owner_ref, pod_is_active, pod_is_ready};
+use crate::api::{Kind, Object, defaults};
+use crate::cluster::Cluster;
+use crate::store::sim_time;
+use crate::time::SimTime;
+
+/// The apiserver's generateName alphabet (`utilrand.String`).
+pub const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// What the deletion ranking looks at, per pod.
+#[derive(Clone, Debug, Default)]
+pub struct RankInfo {
+    pub assigned: bool,
+    /// Pending 0, Unknown 1, Running 2.
+    pub phase_ordinal: u8,
+    pub ready: bool,
+    pub deletion_cost: i32,
+    /// Active pods of the same controller on the same node.
+    pub rank: usize,
+    /// When the pod became ready (None: unknown, counts as most recent).
+    pub ready_since_ms: Option<u64>,
+    pub max_restarts: i32,
+    pub created_ms: Option<u64>,
+    pub uid: String,
+}
+
+fn log2_bucket(now: u64, t: Option<u64>) -> Option<u32> {
+    // floor(log2(now - t in ns)); a missing time sorts as the most recent.
+    let t = t?;
+    let ns = u128::from(now.saturating_sub(t)) * 1_000_000;
+    Some(if ns == 0 { 0 } else { 127 - ns.leading_zeros() })
+}
+
+/// `ActivePodsWithRanks.Less` with LogarithmicScaleDown: `Less` means delete first.
+pub fn delete_first(a: &RankInfo, b: &RankInfo, now_ms: u64) -> Ordering {
+    // 1. unassigned first
+    if a.assigned != b.assigned {
+        return if !a.assigned {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
+    }
+    // 2. phase Pending < Unknown < Running
+    if a.phase_ordinal != b.phase_ordinal {
+        return a.phase_ordinal.cmp(&b.phase_ordinal);
+    }
+    // 3. not ready first
+    if a.ready != b.ready {
+        return if !a.ready {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
+    }
+    // 4. lower deletion cost first
+    if a.deletion_cost != b.deletion_cost {
+        return a.deletion_cost.cmp(&b.deletion_cost);
+    }
+    // 5. doubled-up (higher rank) first
+    if a.rank != b.rank {
+        return b.rank.cmp(&a.rank);
+    }
+    // 6. both ready: ready for less time first (log2 buckets, then uid)
+    if a.ready && b.ready {
+        let (ba, bb) = (
+            log2_bucket(now_ms, a.ready_since_ms),
+            log2_bucket(now_ms, b.ready_since_ms),
+        );
+        if ba != bb {
+            return match (ba, bb) {
+                (None, _) => Ordering::Less,
+                (_, None) => Ordering::Greater,
+                (Some(x), Some(y)) => x.cmp(&y),
+            };
+        }
+        if a.ready_since_ms.is_some() && a.uid != b.uid && a.ready_since_ms != b.ready_since_ms {
+            return a.uid.cmp(&b.uid);
+        }
+    }
+    // 7. more restarts first
+    if a.max_restarts != b.max_restarts {
+        return b.max_restarts.cmp(&a.max_restarts);
+    }
+    // 8. newer first
+    let (ca, cb) = (
+        log2_bucket(now_ms, a.created_ms),
+        log2_bucket(now_ms, b.created_ms),
+    );
+    if ca != cb {
+        return match (ca, cb) {
+            (None, _) => Ordering::Less,
+            (_, None) => Ordering::Greater,
+            (Some(x), Some(y)) => x.cmp(&y),
+        };
+    }
+    Ordering::Equal
+}
+
+fn rank_info(p: &Pod, rank: usize) -> RankInfo {
+    let st = p.status.clone().unwrap_or_default();
+    let ready_cond = st.conditions.iter().flatten().find(|c| c.type_ == "Ready");
+    RankInfo {
+        assigned: p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some(),
+        phase_ordinal: match st.phase.as_deref() {
+            Some("Running") => 2,
+            Some("Unknown") => 1,
+            _ => 0,
+        },
+        ready: pod_is_ready(p),
+        deletion_cost: p
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get("controller.kubernetes.io/pod-deletion-cost"))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        rank,
+        ready_since_ms: ready_cond
+            .and_then(|c| c.last_transition_time.as_ref())
+            .map(|t| sim_time(t).ms()),
+        max_restarts: st
+            .container_statuses
+            .iter()
+            .flatten()
+            .map(|c| c.restart_count)
+            .max()
+            .unwrap_or(0),
+        created_ms: p
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| sim_time(t).ms()),
+        uid: p.metadata.uid.clone().unwrap_or_default(),
+    }
+}
+
+/// `IsPodAvailable`: ready for at least minReadySeconds.
+pub fn pod_available(p: &Pod, min_ready_seconds: i32, now: SimTime) -> bool {
+    if !pod_is_ready(p) {
+        return false;
+    }
+    if min_ready_seconds <= 0 {
+        return true;
+    }
+    let since = p
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+        .and_then(|c| c.last_transition_time.as_ref())
+        .map(sim_time);
+    since.is_some_and(|t| t.plus_ms(min_ready_seconds as u64 * 1000) <= now)
+}
+
+impl Cluster {
+    pub(crate) fn sync_replica_sets(&mut self) {
+        let keys: Vec<(String, String)> = self
+            .store
+            .list(Kind::ReplicaSet, None)
+            .map(|o| (o.namespace().to_string(), o.name().to_string()))
+            .collect();
+        for (ns, name) in keys {
+            self.sync_replica_set(&ns, &name);
+        }
+    }
+
+    fn owned_pods(&self, rs: &ReplicaSet) -> Vec<Pod> {
+        let ns = rs.metadata.namespace.as_deref().unwrap_or("default");
+        self.store
+            .list(Kind::Pod, Some(ns))
+            .filter_map(|o| match o {
+                Object::Pod(p) if is_controlled_by(&p.metadata, &rs.metadata) => Some(p.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn sync_replica_set(&mut self, ns: &str, name: &str) {
+        let Some(Object::ReplicaSet(rs)) = self.store.get(Kind::ReplicaSet, ns, name).cloned()
+        else {
+            return;
+        };
+        if rs.metadata.deletion_timestamp.is_some() {
+            return;
+        }
+        let pods = self.owned_pods(&rs);
+        let active: Vec<&Pod> = pods.iter().filter(|p| pod_is_active(p)).collect();
+        let want = rs
+            .spec
+            .as_ref()
+            .and_then(|s| s.replicas)
+            .unwrap_or(1)
+            .max(0) as usize;
+        if active.len() < want {
+            for _ in 0..(want - active.len()) {
+                self.create_pod_for(&rs);
+            }
+        } else if active.len() > want {
+            let diff = active.len() - want;
+            // Rank: active pods of this ReplicaSet on the same node.
+            let mut per_node = std::collections::BTreeMap::<String, usize>::new();
+            for p in &active {
+                if let Some(n) = p.spec.as_ref().and_then(|s| s.node_name.clone()) {
+                    *per_node.entry(n).or_default() += 1;
+                }
+            }
+            let now = self.now.ms();
+            let mut ranked: Vec<(RankInfo, &Pod)> = active
+                .iter()
+                .map(|p| {
+                    let rank = p
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.node_name.as_ref())
+                        .map_or(0, |n| per_node[n]);
+                    (rank_info(p, rank), *p)
+                })
+                .collect();
+            ranked.sort_by(|a, b| delete_first(&a.0, &b.0, now));
+            let doomed: Vec<String> = ranked
+                .iter()
+                .take(diff)
+                .map(|(_, p)| p.metadata.name.clone().unwrap_or_default())
+                .collect();
+            for pod in doomed {
+                self.delete_object(Kind::Pod, ns, &pod, None);
+                self.record_event(
+                    Kind::ReplicaSet,
+                    ns,
+                    name,
+                    "Normal",
+                    "SuccessfulDelete",
+                    &format!("Deleted pod: {pod}"),
+                    "replicaset-controller",
+                    None,
+                );
+            }
+        }
+        self.update_rs_status(ns, name);
+    }
+
+    fn create_pod_for(&mut self, rs: &ReplicaSet) {
+        let ns = rs
+            .metadata
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".into());
+        let rs_name = rs.metadata.name.clone().unwrap_or_default();
+        let template = rs
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.clone())
+            .unwrap_or_default();
+        let prefix: String = format!("{rs_name}-").chars().take(58).collect();
+        let mut name;
+        loop {
+            name = format!("{prefix}{}", self.rng_names.string_from(NAME_ALPHABET, 5));
+            if !self.store.contains(Kind::Pod, &ns, &name) {
+                break;
+            }
+        }
+        let tm = template.metadata.clone().unwrap_or_default();
+        let mut spec = template.spec.clone().unwrap_or_default();
+        defaults::pod_spec(&mut spec);
+        defaults::default_tolerations(&mut spec);
+        let pod = Pod {
+            metadata: ObjectMeta {
+                name: Some(name.clone()),
+                generate_name: Some(prefix),
+                namespace: Some(ns.clone()),
+                labels: tm.labels.clone(),
+                annotations: tm.annotations.clone(),
+                owner_references: Some(vec![owner_ref(Kind::ReplicaSet, &rs.metadata)]),
+                ..Default::default()
+            },
+            spec: Some(spec),
+            status: Some(PodStatus {
+                phase: Some("Pending".into()),
+                qos_class: None,
+                ..Default::default()
+            }),
+        };
+        let pod = crate::kubelet::with_qos(pod);
+        self.store.create(Object::Pod(pod), self.now);
+        self.record_event(
+            Kind::ReplicaSet,
+            &ns,
+            &rs_name,
+            "Normal",
+            "SuccessfulCreate",
+            &format!("Created pod: {name}"),
+            "replicaset-controller",
+            None,
+        );
+        self.changed(Kind::Pod);
+    }
+
+    pub(crate) fn update_rs_status(&mut self, ns: &str, name: &str) {
+        let Some(Object::ReplicaSet(rs)) = self.store.get(Kind::ReplicaSet, ns, name).cloned()
+        else {
+            return;
+        };
+        let pods = self.owned_pods(&rs);
+        let min_ready = rs
+            .spec
+            .as_ref()
+            .and_then(|s| s.min_ready_seconds)
+            .unwrap_or(0);
+        // status.replicas counts active pods (terminating ones are not counted).
+        let active: Vec<&Pod> = pods.iter().filter(|p| pod_is_active(p)).collect();
+        let selector_labels = rs
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.as_ref())
+            .and_then(|t| t.metadata.as_ref())
+            .and_then(|m| m.labels.clone())
+            .unwrap_or_default();
+        let status = ReplicaSetStatus {
+            replicas: active.len() as i32,
+            fully_labeled_replicas: Some(
+                active
+                    .iter()
+                    .filter(|p| {
+                        selector_labels.iter().all(|(k, v)| {
+                            p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v)
+                        })
+                    })
+                    .count() as i32,
+            ),
+            ready_replicas: Some(active.iter().filter(|p| pod_is_ready(p)).count() as i32),
+            available_replicas: Some(
+                active
+                    .iter()
+                    .filter(|p| pod_available(p, min_ready, self.now))
+                    .count() as i32,
+            ),
+            terminating_replicas: None,
+            observed_generation: rs.metadata.generation,
+            conditions: None,
+        };
+        // Pods that become available later (minReadySeconds) need another look then.
+        if min_ready > 0 {
+            for p in &active {
+                if pod_is_ready(p) && !pod_available(p, min_ready, self.now) {
+                    if let Some(t) = p
+                        .status
+                        .as_ref()
+                        .and_then(|s| s.conditions.as_ref())
+                        .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+                        .and_then(|c| c.last_transition_time.as_ref())
+                    {
+                        let at = sim_time(t).plus_ms(min_ready as u64 * 1000);
+                        self.wake_at(crate::queue::Controller::ReplicaSet, at.max(self.now));
+                    }
+                }
+            }
+        }
+        let mut status = status;
+        let clean = |v: Option<i32>| v.filter(|n| *n != 0);
+        status.fully_labeled_replicas = clean(status.fully_labeled_replicas);
+        status.ready_replicas = clean(status.ready_replicas);
+        status.available_replicas = clean(status.available_replicas);
+        if rs.status.as_ref() != Some(&status) {
+            let mut live = rs;
+            live.status = Some(status);
+            self.store.update(Object::ReplicaSet(live));
+            self.wake(crate::queue::Controller::Deployment);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: u64 = 86_400_000;
+
+    fn info(assigned: bool, phase: u8, ready: bool) -> RankInfo {
+        RankInfo {
+            assigned,
+            phase_ordinal: phase,
+            ready,
+            uid: "u".into(),
+            ..Default::default()
+        }
+    }
+
+    /// K8S-FACTS §2.2: TestSortingActivePods expected order.
+    #[test]
+    fn sorting_active_pods() {
+        let now = 60 * DAY;
+        let month_ago = Some(now - 30 * DAY);
+        let mut pods: Vec<(&str, RankInfo)> = vec![
+            (
+                "oldest",
+                RankInfo {
+                    ready_since_ms: month_ago,
+                    max_restarts: 2,
+                    created_ms: month_ago,
+                    ..info(true, 2, true)
+                },
+            ),
+            (
+                "lowerContainerRestartCount",
+                RankInfo {
+                    ready_since_ms: month_ago,
+                    max_restarts: 2,
+                    created_ms: Some(now),
+                    ..info(true, 2, true)
+                },
+            ),
+            (
+                "runningLongerTime",
+                RankInfo {
+                    ready_since_ms: month_ago,
+                    max_restarts: 3,
+                    ..info(true, 2, true)
+                },
+            ),
+            (
+                "runningWithLastTransitionTime",
+                RankInfo {
+                    ready_since_ms: Some(now),
+                    max_restarts: 3,
+                    ..info(true, 2, true)
+                },
+            ),
+            (
+                "runningNoLastTransitionTime",
+                RankInfo {
+                    ready_since_ms: None,
+                    max_restarts: 3,
+                    ..info(true, 2, true)
+                },
+            ),
+            ("runningButNotReady", info(true, 2, false)),
+            ("unknownPhase", info(true, 1, false)),
+            ("scheduledButPending", info(true, 0, false)),
+            ("unscheduled", info(false, 0, false)),
+        ];
+        pods.sort_by(|a, b| delete_first(&a.1, &b.1, now));
+        let names: Vec<&str> = pods.iter().map(|p| p.0).collect();
+        assert_eq!(
+            names,
+            [
+                "unscheduled",
+                "scheduledButPending",
+                "unknownPhase",
+                "runningButNotReady",
+                "runningNoLastTransitionTime",
+                "runningWithLastTransitionTime",
+                "runningLongerTime",
+                "lowerContainerRestartCount",
+                "oldest"
+            ]
+        );
+    }
+
+    /// K8S-FACTS §2.2: TestSortingActivePodsWithRanks, some inequality rows.
+    #[test]
+    fn ranks() {
+        let now = 60 * DAY;
+        let ready_now = RankInfo {
+            ready_since_ms: Some(now),
+            ..info(true, 2, true)
+        };
+        let ready_month = RankInfo {
+            ready_since_ms: Some(now - 30 * DAY),
+            ..info(true, 2, true)
+        };
+        // 7: rank beats ready-time
+        let a = RankInfo {
+            rank: 2,
+            ..ready_now.clone()
+        };
+        let b = RankInfo {
+            rank: 1,
+            ready_since_ms: None,
+            ..ready_now.clone()
+        };
+        assert_eq!(delete_first(&a, &b, now), Ordering::Less);
+        // 8: ready for less time first
+        assert_eq!(delete_first(&ready_now, &ready_month, now), Ordering::Less);
+        // 10: more restarts first
+        let r = RankInfo {
+            max_restarts: 9001,
+            ..ready_now.clone()
+        };
+        assert_eq!(delete_first(&r, &ready_now, now), Ordering::Less);
+        // 14: deletion cost beats rank
+        let c10 = RankInfo {
+            deletion_cost: 10,
+            rank: 2,
+            ..ready_now.clone()
+        };
+        let c100 = RankInfo {
+            deletion_cost: 100,
+            rank: 1,
+            ..ready_now.clone()
+        };
+        assert_eq!(delete_first(&c10, &c100, now), Ordering::Less);
+        // 1: unassigned beats rank
+        assert_eq!(
+            delete_first(
+                &RankInfo {
+                    rank: 1,
+                    ..info(false, 0, false)
+                },
+                &RankInfo {
+                    rank: 2,
+                    ..info(true, 0, false)
+                },
+                now
+            ),
+            Ordering::Less
+        );
+        // 16: ready since 2h vs 5h land in different log2 buckets
+        let h = 3_600_000;
+        let r2 = RankInfo {
+            ready_since_ms: Some(now - 2 * h),
+            ..info(true, 2, true)
+        };
+        let r5 = RankInfo {
+            ready_since_ms: Some(now - 5 * h),
+            ..info(true, 2, true)
+        };
+        assert_eq!(delete_first(&r2, &r5, now), Ordering::Less);
+        // equality: identical pods
+        assert_eq!(delete_first(&ready_now, &ready_now, now), Ordering::Equal);
+    }
+}
