@@ -8,11 +8,7 @@ use kubeplay_model::{Cluster, ClusterConfig, Workspace};
 
 pub fn main(args: &[String]) -> ExitCode {
     let get = |name: &str, d: usize| -> usize {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(d)
+        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(d)
     };
     let nodes = get("--nodes", 500);
     let pods = get("--pods", 5000);
@@ -38,17 +34,8 @@ pub fn main(args: &[String]) -> ExitCode {
     let bound = pods - c.pending_pod_count();
     let pps = bound as f64 / sched.as_secs_f64();
     println!("nodes={nodes} pods={pods} seed={seed}");
-    println!(
-        "cluster setup      {:>10.3} ms",
-        setup.as_secs_f64() * 1000.0
-    );
-    println!(
-        "pods created       {:>10.3} ms",
-        created.as_secs_f64() * 1000.0
-    );
-    println!(
-        "scheduled {bound:>7} in {:>10.3} ms  = {pps:.0} pods/s",
-        sched.as_secs_f64() * 1000.0
-    );
+    println!("cluster setup      {:>10.3} ms", setup.as_secs_f64() * 1000.0);
+    println!("pods created       {:>10.3} ms", created.as_secs_f64() * 1000.0);
+    println!("scheduled {bound:>7} in {:>10.3} ms  = {pps:.0} pods/s", sched.as_secs_f64() * 1000.0);
     ExitCode::SUCCESS
 }

@@ -29,10 +29,7 @@ fn main() -> ExitCode {
 fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> Result<T, String> {
     match args.iter().position(|a| a == name) {
         None => Ok(default),
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| format!("{name} needs a number")),
+        Some(i) => args.get(i + 1).and_then(|v| v.parse().ok()).ok_or_else(|| format!("{name} needs a number")),
     }
 }
 
@@ -44,23 +41,14 @@ fn workspace_for(script: &str, base: &Path) -> Workspace {
     for w in words.windows(2) {
         if (w[0] == "-f" || w[0] == "--filename") && w[1] != "-" {
             let p = PathBuf::from(w[1]);
-            let full = if p.is_absolute() {
-                p.clone()
-            } else {
-                base.join(&p)
-            };
+            let full = if p.is_absolute() { p.clone() } else { base.join(&p) };
             if full.is_dir() {
                 if let Ok(rd) = std::fs::read_dir(&full) {
                     let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
                     entries.sort();
                     for e in entries {
-                        if let (Some(name), Ok(text)) = (e.file_name(), std::fs::read_to_string(&e))
-                        {
-                            let key = format!(
-                                "{}/{}",
-                                w[1].trim_end_matches('/'),
-                                name.to_string_lossy()
-                            );
+                        if let (Some(name), Ok(text)) = (e.file_name(), std::fs::read_to_string(&e)) {
+                            let key = format!("{}/{}", w[1].trim_end_matches('/'), name.to_string_lossy());
                             files.insert(key.trim_start_matches("./").to_string(), text);
                         }
                     }
@@ -94,13 +82,7 @@ fn run(args: &[String]) -> ExitCode {
         (s, std::env::current_dir().unwrap_or_default())
     } else {
         match std::fs::read_to_string(path) {
-            Ok(s) => (
-                s,
-                Path::new(path)
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default(),
-            ),
+            Ok(s) => (s, Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default()),
             Err(e) => {
                 eprintln!("kubeplay: cannot read {path}: {e}");
                 return ExitCode::from(2);
@@ -114,9 +96,5 @@ fn run(args: &[String]) -> ExitCode {
     if args.iter().any(|a| a == "--digest") {
         println!("# digest {:016x}", cluster.digest());
     }
-    if results.iter().all(|r| r.ok) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    if results.iter().all(|r| r.ok) { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -96,17 +96,10 @@ impl Cluster {
         } else {
             String::new()
         };
-        let verb = if create_only || !self.store.contains(kind, &ns, &m.name) {
-            "creating"
-        } else {
-            "patching"
-        };
+        let verb = if create_only || !self.store.contains(kind, &ns, &m.name) { "creating" } else { "patching" };
         let fail = |path: &str, output: String, message: String| {
             let (line, col) = m.doc.line_of(path);
-            RequestError {
-                output,
-                diagnostic: Diagnostic::new(file, line, col, message).with_field(path.to_string()),
-            }
+            RequestError { output, diagnostic: Diagnostic::new(file, line, col, message).with_field(path.to_string()) }
         };
         if kind.namespaced() {
             if let Some(mns) = m.namespace.as_deref() {
@@ -144,22 +137,13 @@ impl Cluster {
                     .nth(1)
                     .and_then(|r| r.split('"').next())
                     .map(str::to_string)
-                    .or_else(|| {
-                        e.split(" at \"")
-                            .nth(1)
-                            .and_then(|r| r.split('"').next())
-                            .map(str::to_string)
-                    })
+                    .or_else(|| e.split(" at \"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string))
                     .unwrap_or_default();
                 return Err(fail(&path, bad_request(e.clone()), e));
             }
         };
         if let Some((path, qe)) = bad_quantities(&written).into_iter().next() {
-            return Err(fail(
-                &path,
-                bad_request(qe.message().to_string()),
-                format!("{path}: {}", qe.message()),
-            ));
+            return Err(fail(&path, bad_request(qe.message().to_string()), format!("{path}: {}", qe.message())));
         }
         if m.name.is_empty() {
             let msg = "resource name may not be empty".to_string();
@@ -209,11 +193,9 @@ impl Cluster {
             }
         };
         if !create_only {
-            merged["metadata"]["annotations"][LAST_APPLIED] =
-                Value::String(format!("{last_applied}\n"));
+            merged["metadata"]["annotations"][LAST_APPLIED] = Value::String(format!("{last_applied}\n"));
         }
-        let mut obj =
-            Object::from_json(kind, &merged).map_err(|e| fail("", bad_request(e.clone()), e))?;
+        let mut obj = Object::from_json(kind, &merged).map_err(|e| fail("", bad_request(e.clone()), e))?;
         defaults::apply(&mut obj);
         let mut errs = validate(&obj);
         if let Some(live) = &existing {
@@ -224,10 +206,7 @@ impl Cluster {
             return Err(fail(
                 &errs[0].path,
                 msg.clone(),
-                errs.iter()
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
             ));
         }
         match existing {
@@ -262,10 +241,8 @@ impl Cluster {
                 if let Some(spec) = p.spec.as_mut() {
                     defaults::default_tolerations(spec);
                 }
-                p.status = Some(k8s_openapi::api::core::v1::PodStatus {
-                    phase: Some("Pending".into()),
-                    ..Default::default()
-                });
+                p.status =
+                    Some(k8s_openapi::api::core::v1::PodStatus { phase: Some("Pending".into()), ..Default::default() });
                 *p = crate::kubelet::with_qos(p.clone());
             }
             Object::Service(s) => {
@@ -289,9 +266,8 @@ impl Cluster {
                     .labels
                     .get_or_insert_with(Default::default)
                     .insert("kubernetes.io/metadata.name".into(), name);
-                n.spec = Some(k8s_openapi::api::core::v1::NamespaceSpec {
-                    finalizers: Some(vec!["kubernetes".into()]),
-                });
+                n.spec =
+                    Some(k8s_openapi::api::core::v1::NamespaceSpec { finalizers: Some(vec!["kubernetes".into()]) });
                 n.status = Some(k8s_openapi::api::core::v1::NamespaceStatus {
                     phase: Some("Active".into()),
                     ..Default::default()
@@ -321,12 +297,8 @@ impl Cluster {
                     return;
                 }
                 let bound = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
-                let g = grace.unwrap_or_else(|| {
-                    p.spec
-                        .as_ref()
-                        .and_then(|s| s.termination_grace_period_seconds)
-                        .unwrap_or(30)
-                });
+                let g = grace
+                    .unwrap_or_else(|| p.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30));
                 if !bound || g == 0 {
                     self.store.remove(kind, ns, name);
                     self.scheduler.epoch += 1;
@@ -334,17 +306,13 @@ impl Cluster {
                     return;
                 }
                 let mut p = p;
-                p.metadata.deletion_timestamp =
-                    Some(time(self.now.plus_ms(g.max(0) as u64 * 1000)));
+                p.metadata.deletion_timestamp = Some(time(self.now.plus_ms(g.max(0) as u64 * 1000)));
                 p.metadata.deletion_grace_period_seconds = Some(g);
                 self.store.update(Object::Pod(p));
                 self.changed(Kind::Pod);
                 self.queue.push(
                     self.now.plus_ms(10),
-                    crate::queue::Timer::Kubelet {
-                        namespace: ns.into(),
-                        name: name.into(),
-                    },
+                    crate::queue::Timer::Kubelet { namespace: ns.into(), name: name.into() },
                 );
             }
             Kind::Namespace => {
@@ -352,11 +320,7 @@ impl Cluster {
                     if !k.namespaced() {
                         continue;
                     }
-                    let names: Vec<String> = self
-                        .store
-                        .list(k, Some(name))
-                        .map(|o| o.name().to_string())
-                        .collect();
+                    let names: Vec<String> = self.store.list(k, Some(name)).map(|o| o.name().to_string()).collect();
                     for n in names {
                         self.store.remove(k, name, &n);
                     }
@@ -393,24 +357,12 @@ impl Cluster {
             let owned: Vec<Object> = self
                 .store
                 .list(kind, None)
-                .filter(|o| {
-                    o.meta()
-                        .owner_references
-                        .iter()
-                        .flatten()
-                        .any(|r| r.uid == owner_uid)
-                })
+                .filter(|o| o.meta().owner_references.iter().flatten().any(|r| r.uid == owner_uid))
                 .cloned()
                 .collect();
             for mut o in owned {
-                let refs: Vec<_> = o
-                    .meta()
-                    .owner_references
-                    .iter()
-                    .flatten()
-                    .filter(|r| r.uid != owner_uid)
-                    .cloned()
-                    .collect();
+                let refs: Vec<_> =
+                    o.meta().owner_references.iter().flatten().filter(|r| r.uid != owner_uid).cloned().collect();
                 o.meta_mut().owner_references = if refs.is_empty() { None } else { Some(refs) };
                 self.store.update(o);
             }
@@ -433,10 +385,7 @@ fn version(kind: Kind) -> &'static str {
 
 fn spec_json(o: &Object) -> Value {
     let mut v = o.to_json();
-    v.as_object_mut()
-        .map(|m| m.remove("spec"))
-        .flatten()
-        .unwrap_or(Value::Null)
+    v.as_object_mut().map(|m| m.remove("spec")).flatten().unwrap_or(Value::Null)
 }
 
 /// Fields that may not change on update.

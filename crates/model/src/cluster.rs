@@ -53,7 +53,9 @@ pub struct EventRecord {
     pub host: Option<String>,
 }
 
-/// Named kubeconfig contexts; only the cluster's own context reaches the API server.
+/// Named kubeconfig contexts; only the cluster's own context reaches the API server. The
+/// default is the course's single-node docker-desktop setup; lessons add contexts that point
+/// nowhere.
 #[derive(Clone, Debug)]
 pub struct Kubeconfig {
     /// (name, cluster, authinfo, namespace)
@@ -66,14 +68,9 @@ pub struct Kubeconfig {
 impl Default for Kubeconfig {
     fn default() -> Self {
         Kubeconfig {
-            contexts: vec![(
-                "kubeplay".into(),
-                "kubeplay".into(),
-                "kubeplay-admin".into(),
-                String::new(),
-            )],
-            current: "kubeplay".into(),
-            reachable: "kubeplay".into(),
+            contexts: vec![("docker-desktop".into(), "docker-desktop".into(), "docker-desktop".into(), String::new())],
+            current: "docker-desktop".into(),
+            reachable: "docker-desktop".into(),
         }
     }
 }
@@ -128,14 +125,10 @@ impl Cluster {
             let obj = Object::Namespace(k8s_openapi::api::core::v1::Namespace {
                 metadata: ObjectMeta {
                     name: Some(ns.into()),
-                    labels: Some(
-                        [("kubernetes.io/metadata.name".to_string(), ns.to_string())].into(),
-                    ),
+                    labels: Some([("kubernetes.io/metadata.name".to_string(), ns.to_string())].into()),
                     ..Default::default()
                 },
-                spec: Some(k8s_openapi::api::core::v1::NamespaceSpec {
-                    finalizers: Some(vec!["kubernetes".into()]),
-                }),
+                spec: Some(k8s_openapi::api::core::v1::NamespaceSpec { finalizers: Some(vec!["kubernetes".into()]) }),
                 status: Some(k8s_openapi::api::core::v1::NamespaceStatus {
                     phase: Some("Active".into()),
                     ..Default::default()
@@ -154,15 +147,9 @@ impl Cluster {
     pub(crate) fn add_node(&mut self, mut node: Node) {
         let name = node.metadata.name.clone().unwrap_or_default();
         let labels = node.metadata.labels.get_or_insert_with(BTreeMap::new);
-        labels
-            .entry("kubernetes.io/hostname".into())
-            .or_insert(name.clone());
-        labels
-            .entry("kubernetes.io/os".into())
-            .or_insert("linux".into());
-        labels
-            .entry("kubernetes.io/arch".into())
-            .or_insert("amd64".into());
+        labels.entry("kubernetes.io/hostname".into()).or_insert(name.clone());
+        labels.entry("kubernetes.io/os".into()).or_insert("linux".into());
+        labels.entry("kubernetes.io/arch".into()).or_insert("amd64".into());
         let status = node.status.get_or_insert_with(NodeStatus::default);
         let cap = status.capacity.get_or_insert_with(|| default_capacity());
         for (k, v) in default_capacity() {
@@ -174,30 +161,10 @@ impl Cluster {
         let t = time(self.now);
         status.conditions = Some(
             [
-                (
-                    "MemoryPressure",
-                    "False",
-                    "KubeletHasSufficientMemory",
-                    "kubelet has sufficient memory available",
-                ),
-                (
-                    "DiskPressure",
-                    "False",
-                    "KubeletHasNoDiskPressure",
-                    "kubelet has no disk pressure",
-                ),
-                (
-                    "PIDPressure",
-                    "False",
-                    "KubeletHasSufficientPID",
-                    "kubelet has sufficient PID available",
-                ),
-                (
-                    "Ready",
-                    "True",
-                    "KubeletReady",
-                    "kubelet is posting ready status",
-                ),
+                ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
             ]
             .into_iter()
             .map(|(ty, st, reason, msg)| NodeCondition {
@@ -220,16 +187,7 @@ impl Cluster {
         node.spec.get_or_insert_with(NodeSpec::default);
         self.kubelet.register_node(&name);
         self.store.create(Object::Node(node), self.now);
-        self.record_event(
-            Kind::Node,
-            "",
-            &name,
-            "Normal",
-            "Starting",
-            "Starting kubelet.",
-            "kubelet",
-            Some(&name),
-        );
+        self.record_event(Kind::Node, "", &name, "Normal", "Starting", "Starting kubelet.", "kubelet", Some(&name));
         self.record_event(
             Kind::Node,
             "",
@@ -335,22 +293,11 @@ impl Cluster {
         host: Option<&str>,
     ) {
         let now = self.now.ms();
-        for b in format!(
-            "{now}|{event_type}|{reason}|{}/{namespace}/{name}|{message}\n",
-            kind.name()
-        )
-        .bytes()
-        {
+        for b in format!("{now}|{event_type}|{reason}|{}/{namespace}/{name}|{message}\n", kind.name()).bytes() {
             self.digest ^= u64::from(b);
             self.digest = self.digest.wrapping_mul(0x0100_0000_01b3);
         }
-        let key = (
-            kind,
-            namespace.to_string(),
-            name.to_string(),
-            reason.to_string(),
-            message.to_string(),
-        );
+        let key = (kind, namespace.to_string(), name.to_string(), reason.to_string(), message.to_string());
         if let Some(&i) = self.event_index.get(&key) {
             let e = &mut self.events[i];
             e.count += 1;
@@ -418,11 +365,7 @@ impl Cluster {
             let view = PodView {
                 namespace: o.namespace().to_string(),
                 name: o.name().to_string(),
-                phase: p
-                    .status
-                    .as_ref()
-                    .and_then(|s| s.phase.clone())
-                    .unwrap_or_else(|| "Pending".into()),
+                phase: p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into()),
                 status: row.status.clone(),
                 ready: row.ready.clone(),
                 is_ready: crate::controllers::pod_is_ready(p),
@@ -444,11 +387,7 @@ impl Cluster {
             nodes.push(NodeView {
                 status: crate::kubectl::printers::node_status(n),
                 ready: crate::controllers::node_ready(n),
-                unschedulable: n
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.unschedulable)
-                    .unwrap_or(false),
+                unschedulable: n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false),
                 cpu_allocatable_milli: alloc.cpu_milli,
                 cpu_requested_milli: used.cpu_milli,
                 memory_allocatable_bytes: alloc.memory,
@@ -497,32 +436,21 @@ impl Cluster {
 
     /// Names of all objects of a kind, for completion and checks.
     pub fn names(&self, kind: Kind) -> BTreeSet<String> {
-        self.store
-            .list(kind, None)
-            .map(|o| o.name().to_string())
-            .collect()
+        self.store.list(kind, None).map(|o| o.name().to_string()).collect()
     }
 }
 
 fn default_capacity() -> BTreeMap<String, Quantity> {
-    [
-        ("cpu", "4"),
-        ("memory", "8Gi"),
-        ("pods", "110"),
-        ("ephemeral-storage", "100Gi"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
-    .collect()
+    [("cpu", "4"), ("memory", "8Gi"), ("pods", "110"), ("ephemeral-storage", "100Gi")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
+        .collect()
 }
 
 /// A node as the default cluster has it: 4 CPU, 8Gi memory, 110 pods.
 pub fn default_node(name: &str) -> Node {
     Node {
-        metadata: ObjectMeta {
-            name: Some(name.into()),
-            ..Default::default()
-        },
+        metadata: ObjectMeta { name: Some(name.into()), ..Default::default() },
         spec: Some(NodeSpec::default()),
         status: None,
     }

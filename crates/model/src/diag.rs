@@ -21,13 +21,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(file: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
-        Diagnostic {
-            file: file.to_string(),
-            line,
-            column,
-            field: None,
-            message: message.into(),
-        }
+        Diagnostic { file: file.to_string(), line, column, field: None, message: message.into() }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {

@@ -42,11 +42,7 @@ impl TimerQueue {
 
     /// Removes and returns the earliest timer due at or before `now`.
     pub fn pop_due(&mut self, now: SimTime) -> Option<(SimTime, Timer)> {
-        if self.next_time()? <= now {
-            self.heap.pop().map(|Reverse((t, _, timer))| (t, timer))
-        } else {
-            None
-        }
+        if self.next_time()? <= now { self.heap.pop().map(|Reverse((t, _, timer))| (t, timer)) } else { None }
     }
 
     pub fn len(&self) -> usize {
@@ -65,32 +61,11 @@ mod tests {
     #[test]
     fn same_time_fires_in_insertion_order() {
         let mut q = TimerQueue::default();
-        q.push(
-            SimTime(5),
-            Timer::Kubelet {
-                namespace: "b".into(),
-                name: "z".into(),
-            },
-        );
-        q.push(
-            SimTime(5),
-            Timer::Kubelet {
-                namespace: "a".into(),
-                name: "a".into(),
-            },
-        );
+        q.push(SimTime(5), Timer::Kubelet { namespace: "b".into(), name: "z".into() });
+        q.push(SimTime(5), Timer::Kubelet { namespace: "a".into(), name: "a".into() });
         q.push(SimTime(1), Timer::Controller(Controller::Scheduler));
-        assert_eq!(
-            q.pop_due(SimTime(10)).unwrap().1,
-            Timer::Controller(Controller::Scheduler)
-        );
-        assert_eq!(
-            q.pop_due(SimTime(10)).unwrap().1,
-            Timer::Kubelet {
-                namespace: "b".into(),
-                name: "z".into()
-            }
-        );
+        assert_eq!(q.pop_due(SimTime(10)).unwrap().1, Timer::Controller(Controller::Scheduler));
+        assert_eq!(q.pop_due(SimTime(10)).unwrap().1, Timer::Kubelet { namespace: "b".into(), name: "z".into() });
         assert!(q.pop_due(SimTime(4)).is_none());
     }
 }

@@ -12,10 +12,7 @@ const MULT: u64 = 6_364_136_223_846_793_005;
 
 impl Rng {
     pub fn new(seed: u64, stream: u64) -> Self {
-        let mut r = Rng {
-            state: 0,
-            inc: (stream << 1) | 1,
-        };
+        let mut r = Rng { state: 0, inc: (stream << 1) | 1 };
         r.next_u32();
         r.state = r.state.wrapping_add(seed);
         r.next_u32();
@@ -59,9 +56,7 @@ impl Rng {
 
     /// `n` characters from `alphabet`, e.g. the apiserver's generateName suffix.
     pub fn string_from(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n)
-            .map(|_| alphabet[self.below(alphabet.len() as u32) as usize] as char)
-            .collect()
+        (0..n).map(|_| alphabet[self.below(alphabet.len() as u32) as usize] as char).collect()
     }
 }
 

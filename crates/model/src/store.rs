@@ -18,10 +18,7 @@ pub struct ObjectKey {
 
 impl ObjectKey {
     pub fn new(namespace: &str, name: &str) -> Self {
-        ObjectKey {
-            namespace: namespace.to_string(),
-            name: name.to_string(),
-        }
+        ObjectKey { namespace: namespace.to_string(), name: name.to_string() }
     }
 }
 
@@ -41,8 +38,7 @@ pub fn time(t: SimTime) -> Time {
 fn jiff_timestamp(t: SimTime) -> k8s_openapi::jiff::Timestamp {
     // 2025-01-01T00:00:00Z plus virtual seconds (the API keeps second precision).
     let secs = 1_735_689_600i64 + (t.ms() / 1000) as i64;
-    k8s_openapi::jiff::Timestamp::from_second(secs)
-        .unwrap_or(k8s_openapi::jiff::Timestamp::UNIX_EPOCH)
+    k8s_openapi::jiff::Timestamp::from_second(secs).unwrap_or(k8s_openapi::jiff::Timestamp::UNIX_EPOCH)
 }
 
 /// Back from an API timestamp to virtual time (second precision).
@@ -53,10 +49,7 @@ pub fn sim_time(t: &Time) -> SimTime {
 
 impl Store {
     pub fn new(seed: u64) -> Self {
-        Store {
-            seed,
-            ..Default::default()
-        }
+        Store { seed, ..Default::default() }
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
@@ -64,9 +57,7 @@ impl Store {
     }
 
     pub fn get_mut(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<&mut Object> {
-        self.kinds
-            .get_mut(&kind)?
-            .get_mut(&ObjectKey::new(namespace, name))
+        self.kinds.get_mut(&kind)?.get_mut(&ObjectKey::new(namespace, name))
     }
 
     pub fn contains(&self, kind: Kind, namespace: &str, name: &str) -> bool {
@@ -74,11 +65,7 @@ impl Store {
     }
 
     /// Objects of `kind` in (namespace, name) order; `namespace = None` lists all namespaces.
-    pub fn list<'a>(
-        &'a self,
-        kind: Kind,
-        namespace: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a Object> + 'a {
+    pub fn list<'a>(&'a self, kind: Kind, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Object> + 'a {
         self.kinds
             .get(&kind)
             .into_iter()
@@ -94,8 +81,7 @@ impl Store {
     fn next_uid(&mut self) -> String {
         self.uid_counter += 1;
         // Deterministic, UUID-shaped: the cluster seed and a counter.
-        let a = self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            ^ self.uid_counter.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        let a = self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ self.uid_counter.wrapping_mul(0xBF58_476D_1CE4_E5B9);
         format!(
             "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
             (a >> 32) as u32,
@@ -116,11 +102,7 @@ impl Store {
         m.uid = Some(uid);
         m.resource_version = Some(rv);
         m.creation_timestamp = Some(time(now));
-        if matches!(
-            kind,
-            Kind::Deployment | Kind::ReplicaSet | Kind::Namespace | Kind::Pod
-        ) || m.generation.is_some()
-        {
+        if matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::Namespace | Kind::Pod) || m.generation.is_some() {
             m.generation = Some(1);
         }
         if !kind.namespaced() {
@@ -142,9 +124,7 @@ impl Store {
 
     pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
         self.resource_version += 1;
-        self.kinds
-            .get_mut(&kind)?
-            .remove(&ObjectKey::new(namespace, name))
+        self.kinds.get_mut(&kind)?.remove(&ObjectKey::new(namespace, name))
     }
 }
 
@@ -212,11 +192,7 @@ pub fn parse_label_selector(s: &str) -> Result<Vec<Requirement>, String> {
                 .strip_prefix('(')
                 .and_then(|r| r.strip_suffix(')'))
                 .ok_or_else(|| format!("unable to parse requirement: {p:?}"))?;
-            Ok(inner
-                .split(',')
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-                .collect())
+            Ok(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
         };
         if let Some((k, v)) = p.split_once("!=") {
             out.push(Requirement::NotEq(k.trim().into(), v.trim().into()));
@@ -230,10 +206,7 @@ pub fn parse_label_selector(s: &str) -> Result<Vec<Requirement>, String> {
             out.push(Requirement::In(k.trim().into(), set(rest)?));
         } else if let Some(k) = p.strip_prefix('!') {
             out.push(Requirement::NotExists(k.trim().into()));
-        } else if p
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-        {
+        } else if p.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
             out.push(Requirement::Exists(p.into()));
         } else {
             return Err(format!("unable to parse requirement: {p:?}"));
@@ -259,11 +232,7 @@ mod tests {
 
     #[test]
     fn label_selectors() {
-        let labels: Labels = [
-            ("app".to_string(), "web".to_string()),
-            ("tier".to_string(), "fe".to_string()),
-        ]
-        .into();
+        let labels: Labels = [("app".to_string(), "web".to_string()), ("tier".to_string(), "fe".to_string())].into();
         let ok = |s: &str| requirements_match(&parse_label_selector(s).unwrap(), &labels);
         assert!(ok("app=web"));
         assert!(ok("app==web,tier!=db"));

@@ -29,12 +29,7 @@ impl SimTime {
         let days = secs / 86_400;
         let rem = secs % 86_400;
         let (y, m, d) = civil_from_days(EPOCH_DAYS + days as i64);
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            rem / 3600,
-            rem % 3600 / 60,
-            rem % 60
-        )
+        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
     }
 
     /// The virtual clock as the page shows it: `HH:MM:SS.mmm` (hours keep counting past 24).
@@ -76,9 +71,7 @@ pub fn parse_duration_ms(s: &str) -> Result<u64, String> {
         return Err("empty duration".into());
     }
     if let Ok(n) = s.parse::<u64>() {
-        return n
-            .checked_mul(1000)
-            .ok_or_else(|| format!("duration {s:?} is too large"));
+        return n.checked_mul(1000).ok_or_else(|| format!("duration {s:?} is too large"));
     }
     let bytes = s.as_bytes();
     let mut i = 0;
@@ -91,9 +84,7 @@ pub fn parse_duration_ms(s: &str) -> Result<u64, String> {
         if start == i {
             return Err(format!("invalid duration {s:?}"));
         }
-        let n: u64 = s[start..i]
-            .parse()
-            .map_err(|_| format!("invalid duration {s:?}"))?;
+        let n: u64 = s[start..i].parse().map_err(|_| format!("invalid duration {s:?}"))?;
         let ustart = i;
         while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
             i += 1;
@@ -161,11 +152,7 @@ pub fn human_duration(ms: i128) -> String {
     let minutes = seconds / minute;
     if minutes < 10 {
         let s = seconds % minute;
-        return if s == 0 {
-            format!("{minutes}m")
-        } else {
-            format!("{minutes}m{s}s")
-        };
+        return if s == 0 { format!("{minutes}m") } else { format!("{minutes}m{s}s") };
     }
     if minutes < 3 * 60 {
         return format!("{minutes}m");
@@ -173,11 +160,7 @@ pub fn human_duration(ms: i128) -> String {
     let hours = seconds / hour;
     if hours < 8 {
         let m = minutes % 60;
-        return if m == 0 {
-            format!("{hours}h")
-        } else {
-            format!("{hours}h{m}m")
-        };
+        return if m == 0 { format!("{hours}h") } else { format!("{hours}h{m}m") };
     }
     if hours < 48 {
         return format!("{hours}h");
@@ -185,11 +168,7 @@ pub fn human_duration(ms: i128) -> String {
     if hours < 8 * 24 {
         let h = hours % 24;
         let d = hours / 24;
-        return if h == 0 {
-            format!("{d}d")
-        } else {
-            format!("{d}d{h}h")
-        };
+        return if h == 0 { format!("{d}d") } else { format!("{d}d{h}h") };
     }
     if hours < 2 * 365 * 24 {
         return format!("{}d", seconds / day);
@@ -197,11 +176,7 @@ pub fn human_duration(ms: i128) -> String {
     if hours < 8 * 365 * 24 {
         let d = (seconds / day) % 365;
         let y = seconds / year;
-        return if d == 0 {
-            format!("{y}y")
-        } else {
-            format!("{y}y{d}d")
-        };
+        return if d == 0 { format!("{y}y") } else { format!("{y}y{d}d") };
     }
     format!("{}y", seconds / year)
 }
@@ -263,13 +238,8 @@ mod tests {
     /// K8S-FACTS §3.1: back-off durations print as Go's time.Duration does.
     #[test]
     fn go_duration_strings() {
-        for (ms, want) in [
-            (10_000, "10s"),
-            (80_000, "1m20s"),
-            (160_000, "2m40s"),
-            (300_000, "5m0s"),
-            (1_286, "1.286s"),
-        ] {
+        for (ms, want) in [(10_000, "10s"), (80_000, "1m20s"), (160_000, "2m40s"), (300_000, "5m0s"), (1_286, "1.286s")]
+        {
             assert_eq!(go_duration(ms), want);
         }
     }

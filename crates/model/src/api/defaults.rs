@@ -1,8 +1,6 @@
 //! API defaulting, as `pkg/apis/*/v1/defaults.go` does it (K8S-FACTS §1.1, §3.1, §4.1, §5.1).
 
-use k8s_openapi::api::apps::v1::{
-    Deployment, DeploymentStrategy, ReplicaSet, RollingUpdateDeployment,
-};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentStrategy, ReplicaSet, RollingUpdateDeployment};
 use k8s_openapi::api::core::v1::{Container, PodSpec, Probe, Service, Toleration};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -27,21 +25,12 @@ pub fn apply(obj: &mut Object) {
 pub fn deployment(d: &mut Deployment) {
     let Some(spec) = d.spec.as_mut() else { return };
     spec.replicas.get_or_insert(1);
-    let strategy = spec
-        .strategy
-        .get_or_insert_with(DeploymentStrategy::default);
-    let ty = strategy
-        .type_
-        .get_or_insert_with(|| "RollingUpdate".into())
-        .clone();
+    let strategy = spec.strategy.get_or_insert_with(DeploymentStrategy::default);
+    let ty = strategy.type_.get_or_insert_with(|| "RollingUpdate".into()).clone();
     if ty == "RollingUpdate" {
-        let ru = strategy
-            .rolling_update
-            .get_or_insert_with(RollingUpdateDeployment::default);
-        ru.max_unavailable
-            .get_or_insert_with(|| IntOrString::String("25%".into()));
-        ru.max_surge
-            .get_or_insert_with(|| IntOrString::String("25%".into()));
+        let ru = strategy.rolling_update.get_or_insert_with(RollingUpdateDeployment::default);
+        ru.max_unavailable.get_or_insert_with(|| IntOrString::String("25%".into()));
+        ru.max_surge.get_or_insert_with(|| IntOrString::String("25%".into()));
     }
     spec.revision_history_limit.get_or_insert(10);
     spec.progress_deadline_seconds.get_or_insert(600);
@@ -63,14 +52,9 @@ pub fn pod_spec(spec: &mut PodSpec) {
     spec.restart_policy.get_or_insert_with(|| "Always".into());
     spec.termination_grace_period_seconds.get_or_insert(30);
     spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
-    spec.scheduler_name
-        .get_or_insert_with(|| "default-scheduler".into());
+    spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
     spec.security_context.get_or_insert_with(Default::default);
-    for c in spec
-        .containers
-        .iter_mut()
-        .chain(spec.init_containers.iter_mut().flatten())
-    {
+    for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
         container(c);
     }
 }
@@ -89,12 +73,9 @@ pub fn default_pull_policy(image: &str) -> &'static str {
 
 fn container(c: &mut Container) {
     let image = c.image.clone().unwrap_or_default();
-    c.image_pull_policy
-        .get_or_insert_with(|| default_pull_policy(&image).into());
-    c.termination_message_path
-        .get_or_insert_with(|| "/dev/termination-log".into());
-    c.termination_message_policy
-        .get_or_insert_with(|| "File".into());
+    c.image_pull_policy.get_or_insert_with(|| default_pull_policy(&image).into());
+    c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
+    c.termination_message_policy.get_or_insert_with(|| "File".into());
     for p in c.ports.iter_mut().flatten() {
         p.protocol.get_or_insert_with(|| "TCP".into());
     }
@@ -107,14 +88,7 @@ fn container(c: &mut Container) {
             }
         }
     }
-    for p in [
-        &mut c.liveness_probe,
-        &mut c.readiness_probe,
-        &mut c.startup_probe,
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for p in [&mut c.liveness_probe, &mut c.readiness_probe, &mut c.startup_probe].into_iter().flatten() {
         probe(p);
     }
 }
@@ -143,13 +117,9 @@ pub fn service(s: &mut Service) {
 /// nodes for 300 s unless it says otherwise (K8S-FACTS §7.2).
 pub fn default_tolerations(spec: &mut PodSpec) {
     let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
-    for key in [
-        "node.kubernetes.io/not-ready",
-        "node.kubernetes.io/unreachable",
-    ] {
+    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
         let has = tolerations.iter().any(|t| {
-            (t.key.as_deref() == Some(key)
-                || t.key.is_none() && t.operator.as_deref() == Some("Exists"))
+            (t.key.as_deref() == Some(key) || t.key.is_none() && t.operator.as_deref() == Some("Exists"))
                 && matches!(t.effect.as_deref(), None | Some("NoExecute"))
         });
         if !has {
@@ -171,10 +141,7 @@ mod tests {
     /// K8S-FACTS §1.1 SetDefaults_Deployment.
     #[test]
     fn deployment_defaults() {
-        let mut d = Deployment {
-            spec: Some(Default::default()),
-            ..Default::default()
-        };
+        let mut d = Deployment { spec: Some(Default::default()), ..Default::default() };
         deployment(&mut d);
         let spec = d.spec.unwrap();
         assert_eq!(spec.replicas, Some(1));
@@ -202,12 +169,7 @@ mod tests {
         let mut p = Probe::default();
         probe(&mut p);
         assert_eq!(
-            (
-                p.timeout_seconds,
-                p.period_seconds,
-                p.success_threshold,
-                p.failure_threshold
-            ),
+            (p.timeout_seconds, p.period_seconds, p.success_threshold, p.failure_threshold),
             (Some(1), Some(10), Some(1), Some(3))
         );
     }

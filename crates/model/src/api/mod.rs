@@ -108,9 +108,7 @@ impl Kind {
     }
 
     fn from_type(api_version: &str, kind: &str) -> Option<Kind> {
-        Kind::ALL
-            .into_iter()
-            .find(|k| k.name() == kind && k.api_version() == api_version)
+        Kind::ALL.into_iter().find(|k| k.name() == kind && k.api_version() == api_version)
     }
 }
 
@@ -176,10 +174,7 @@ impl Object {
     pub fn to_json(&self) -> Value {
         let body = each_object!(self, o => serde_json::to_value(o));
         let mut out = serde_json::Map::new();
-        out.insert(
-            "apiVersion".into(),
-            Value::String(self.kind().api_version().into()),
-        );
+        out.insert("apiVersion".into(), Value::String(self.kind().api_version().into()));
         out.insert("kind".into(), Value::String(self.kind().name().into()));
         if let Ok(Value::Object(m)) = body {
             for (k, v) in m {
@@ -194,9 +189,7 @@ impl Object {
     /// Decodes JSON into the typed object of `kind`, strictly: a field the type does not know is
     /// an error naming its path, as the API server's strict field validation reports it.
     pub fn from_json(kind: Kind, v: &Value) -> Result<Object, String> {
-        fn decode<T: serde::de::DeserializeOwned + serde::Serialize>(
-            v: &Value,
-        ) -> Result<T, String> {
+        fn decode<T: serde::de::DeserializeOwned + serde::Serialize>(v: &Value) -> Result<T, String> {
             let typed: T = serde_path_to_error::deserialize(v).map_err(|e| {
                 let path = e.path().to_string();
                 let inner = e.into_inner().to_string();
@@ -212,10 +205,7 @@ impl Object {
             let mut unknown = Vec::new();
             unknown_fields(v, &back, "", &mut unknown);
             if !unknown.is_empty() {
-                let list: Vec<String> = unknown
-                    .iter()
-                    .map(|u| format!("unknown field \"{u}\""))
-                    .collect();
+                let list: Vec<String> = unknown.iter().map(|u| format!("unknown field \"{u}\"")).collect();
                 return Err(format!("strict decoding error: {}", list.join(", ")));
             }
             Ok(typed)
@@ -239,11 +229,7 @@ pub fn unknown_fields(input: &Value, typed: &Value, path: &str, out: &mut Vec<St
     match (input, typed) {
         (Value::Object(a), Value::Object(b)) => {
             for (k, v) in a {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
                 if path.is_empty() && (k == "apiVersion" || k == "kind") {
                     continue;
                 }
@@ -284,10 +270,7 @@ pub struct ManifestError {
 
 /// Reads a manifest file. A YAML syntax error fails the whole file (nothing applies, as with
 /// kubectl); otherwise each document is either a [`Manifest`] or a [`ManifestError`].
-pub fn read_manifests(
-    file: &str,
-    text: &str,
-) -> Result<Vec<Result<Manifest, ManifestError>>, ManifestError> {
+pub fn read_manifests(file: &str, text: &str) -> Result<Vec<Result<Manifest, ManifestError>>, ManifestError> {
     let docs = yaml::parse_documents(text).map_err(|e| ManifestError {
         output: format!(
             "error: error parsing {file}: error converting YAML to JSON: yaml: line {}: {}",
@@ -308,11 +291,7 @@ fn read_one(file: &str, doc: yaml::Document) -> Result<Manifest, ManifestError> 
     };
     let Value::Object(map) = &doc.value else {
         let msg = "error validating data: the document is not a YAML mapping of fields".to_string();
-        return err(
-            "",
-            format!("error: error validating \"{file}\": {msg}"),
-            msg,
-        );
+        return err("", format!("error: error validating \"{file}\": {msg}"), msg);
     };
     let not_set = |what: &str| {
         format!(
@@ -322,28 +301,15 @@ fn read_one(file: &str, doc: yaml::Document) -> Result<Manifest, ManifestError> 
     let api_version = match map.get("apiVersion") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => {
-            return err(
-                "apiVersion",
-                not_set("apiVersion"),
-                "apiVersion not set".into(),
-            );
+            return err("apiVersion", not_set("apiVersion"), "apiVersion not set".into());
         }
     };
     let kind_name = match map.get("kind") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => return err("kind", not_set("kind"), "kind not set".into()),
     };
-    let name = doc
-        .value
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let namespace = doc
-        .value
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let name = doc.value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+    let namespace = doc.value.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
     let Some(kind) = Kind::from_type(&api_version, &kind_name) else {
         let (group_version, version) = match api_version.split_once('/') {
             Some((_, v)) => (api_version.clone(), v.to_string()),
@@ -363,13 +329,7 @@ fn read_one(file: &str, doc: yaml::Document) -> Result<Manifest, ManifestError> 
             ),
         );
     };
-    Ok(Manifest {
-        kind,
-        name,
-        namespace,
-        value: doc.value.clone(),
-        doc,
-    })
+    Ok(Manifest { kind, name, namespace, value: doc.value.clone(), doc })
 }
 
 #[cfg(test)]
@@ -381,15 +341,8 @@ mod tests {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        imagePullPolice: Always\n";
         let m = read_manifests("d.yaml", text).unwrap().remove(0).unwrap();
         let err = Object::from_json(m.kind, &m.value).unwrap_err();
-        assert_eq!(
-            err,
-            "strict decoding error: unknown field \"spec.template.spec.containers[0].imagePullPolice\""
-        );
-        assert_eq!(
-            m.doc
-                .line_of("spec.template.spec.containers[0].imagePullPolice"),
-            (15, 9)
-        );
+        assert_eq!(err, "strict decoding error: unknown field \"spec.template.spec.containers[0].imagePullPolice\"");
+        assert_eq!(m.doc.line_of("spec.template.spec.containers[0].imagePullPolice"), (15, 9));
     }
 
     #[test]
@@ -403,30 +356,18 @@ mod tests {
 
     #[test]
     fn unknown_kind_and_missing_kind() {
-        let r = read_manifests(
-            "x.yaml",
-            "apiVersion: v1\nkind: Potato\nmetadata: {name: a}\n",
-        )
-        .unwrap();
+        let r = read_manifests("x.yaml", "apiVersion: v1\nkind: Potato\nmetadata: {name: a}\n").unwrap();
         let e = r[0].as_ref().unwrap_err();
-        assert!(
-            e.output
-                .contains("no matches for kind \"Potato\" in version \"v1\""),
-            "{}",
-            e.output
-        );
+        assert!(e.output.contains("no matches for kind \"Potato\" in version \"v1\""), "{}", e.output);
         let r = read_manifests("x.yaml", "apiVersion: v1\nmetadata: {name: a}\n").unwrap();
         assert!(r[0].as_ref().unwrap_err().output.contains("kind not set"));
     }
 
     #[test]
     fn syntax_error_fails_the_file() {
-        let e = read_manifests("x.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n")
-            .unwrap_err();
+        let e = read_manifests("x.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n").unwrap_err();
         assert!(
-            e.output.starts_with(
-                "error: error parsing x.yaml: error converting YAML to JSON: yaml: line "
-            ),
+            e.output.starts_with("error: error parsing x.yaml: error converting YAML to JSON: yaml: line "),
             "{}",
             e.output
         );

@@ -57,10 +57,7 @@ pub fn parse_nanos(s: &str) -> Result<i128, QuantityError> {
         return Err(QuantityError::Format);
     }
     let suffix = &s[i..];
-    if !suffix
-        .bytes()
-        .all(|c| b"eEinumkKMGTP-+0123456789".contains(&c))
-    {
+    if !suffix.bytes().all(|c| b"eEinumkKMGTP-+0123456789".contains(&c)) {
         return Err(QuantityError::Format);
     }
     let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
@@ -87,11 +84,8 @@ pub fn parse_nanos(s: &str) -> Result<i128, QuantityError> {
         s if s.starts_with(['e', 'E']) => {
             let e = &s[1..];
             let valid = !e.is_empty()
-                && e.trim_start_matches(['+', '-'])
-                    .bytes()
-                    .all(|c| c.is_ascii_digit())
-                && e.trim_start_matches(['+', '-']).len()
-                    == e.len() - usize::from(e.starts_with(['+', '-']));
+                && e.trim_start_matches(['+', '-']).bytes().all(|c| c.is_ascii_digit())
+                && e.trim_start_matches(['+', '-']).len() == e.len() - usize::from(e.starts_with(['+', '-']));
             if !valid || e.trim_start_matches(['+', '-']).is_empty() {
                 return Err(QuantityError::Suffix);
             }
@@ -160,23 +154,12 @@ fn ceil_div(n: i128, d: i128) -> i64 {
 
 /// Millicores as kubectl prints them (`500m`, `2`, `1500m`).
 pub fn format_milli(m: i64) -> String {
-    if m % 1000 == 0 {
-        format!("{}", m / 1000)
-    } else {
-        format!("{m}m")
-    }
+    if m % 1000 == 0 { format!("{}", m / 1000) } else { format!("{m}m") }
 }
 
 /// Bytes in the largest binary unit that keeps them whole (`128Mi`, `8Gi`).
 pub fn format_bytes(b: i64) -> String {
-    for (shift, unit) in [
-        (60, "Ei"),
-        (50, "Pi"),
-        (40, "Ti"),
-        (30, "Gi"),
-        (20, "Mi"),
-        (10, "Ki"),
-    ] {
+    for (shift, unit) in [(60, "Ei"), (50, "Pi"), (40, "Ti"), (30, "Gi"), (20, "Mi"), (10, "Ki")] {
         let u = 1i64 << shift;
         if b != 0 && b % u == 0 {
             return format!("{}{unit}", b / u);
@@ -228,10 +211,9 @@ mod tests {
     /// K8S-FACTS §10.1 invalid inputs, plus the course's typo `500mi`.
     #[test]
     fn invalid_table() {
-        for s in [
-            "1.1.M", "1+1.0M", "0.1mi", "0.1am", "aoeu", ".5i", "1i", "-3.01i", "-3.01e-", " 1",
-            "1 ", "", "500mi",
-        ] {
+        for s in
+            ["1.1.M", "1+1.0M", "0.1mi", "0.1am", "aoeu", ".5i", "1i", "-3.01i", "-3.01e-", " 1", "1 ", "", "500mi"]
+        {
             assert!(parse_nanos(s).is_err(), "{s:?} must be refused");
         }
         assert_eq!(parse_nanos("500mi"), Err(QuantityError::Suffix));

@@ -17,27 +17,18 @@ pub struct FieldError {
 }
 
 fn required(path: &str) -> FieldError {
-    FieldError {
-        path: path.into(),
-        message: format!("{path}: Required value"),
-    }
+    FieldError { path: path.into(), message: format!("{path}: Required value") }
 }
 
 fn invalid(path: &str, value: &str, detail: &str) -> FieldError {
-    FieldError {
-        path: path.into(),
-        message: format!("{path}: Invalid value: {value}: {detail}"),
-    }
+    FieldError { path: path.into(), message: format!("{path}: Invalid value: {value}: {detail}") }
 }
 
 fn unsupported(path: &str, value: &str, supported: &[&str]) -> FieldError {
     let list: Vec<String> = supported.iter().map(|s| format!("\"{s}\"")).collect();
     FieldError {
         path: path.into(),
-        message: format!(
-            "{path}: Unsupported value: \"{value}\": supported values: {}",
-            list.join(", ")
-        ),
+        message: format!("{path}: Unsupported value: \"{value}\": supported values: {}", list.join(", ")),
     }
 }
 
@@ -47,8 +38,7 @@ const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lowe
 fn is_dns1123_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -63,15 +53,9 @@ pub fn bad_quantities(obj: &Object) -> Vec<(String, QuantityError)> {
     let mut out = Vec::new();
     let (spec, prefix) = match obj {
         Object::Pod(p) => (p.spec.as_ref(), "spec".to_string()),
-        Object::Deployment(d) => (
-            d.spec.as_ref().and_then(|s| s.template.spec.as_ref()),
-            "spec.template.spec".into(),
-        ),
+        Object::Deployment(d) => (d.spec.as_ref().and_then(|s| s.template.spec.as_ref()), "spec.template.spec".into()),
         Object::ReplicaSet(r) => (
-            r.spec
-                .as_ref()
-                .and_then(|s| s.template.as_ref())
-                .and_then(|t| t.spec.as_ref()),
+            r.spec.as_ref().and_then(|s| s.template.as_ref()).and_then(|t| t.spec.as_ref()),
             "spec.template.spec".into(),
         ),
         Object::Node(n) => {
@@ -95,10 +79,7 @@ pub fn bad_quantities(obj: &Object) -> Vec<(String, QuantityError)> {
         let Some(res) = c.resources.as_ref() else {
             continue;
         };
-        for (field, list) in [
-            ("requests", res.requests.as_ref()),
-            ("limits", res.limits.as_ref()),
-        ] {
+        for (field, list) in [("requests", res.requests.as_ref()), ("limits", res.limits.as_ref())] {
             for (k, q) in list.into_iter().flatten() {
                 if let Err(e) = quantity::parse_nanos(&q.0) {
                     out.push((format!("{prefix}.containers[{i}].resources.{field}.{k}"), e));
@@ -137,11 +118,7 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
     }
     if let Some(ns) = meta.namespace.as_deref() {
         if !ns.is_empty() && !is_dns1123_label(ns) {
-            errs.push(invalid(
-                "metadata.namespace",
-                &format!("\"{ns}\""),
-                DNS1123_LABEL_MSG,
-            ));
+            errs.push(invalid("metadata.namespace", &format!("\"{ns}\""), DNS1123_LABEL_MSG));
         }
     }
     match obj {
@@ -153,22 +130,14 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
             };
             if let Some(r) = spec.replicas {
                 if r < 0 {
-                    errs.push(invalid(
-                        "spec.replicas",
-                        &r.to_string(),
-                        "must be greater than or equal to 0",
-                    ));
+                    errs.push(invalid("spec.replicas", &r.to_string(), "must be greater than or equal to 0"));
                 }
             }
             validate_selector_and_template(&spec.selector, Some(&spec.template), &mut errs);
             if let Some(s) = spec.strategy.as_ref() {
                 match s.type_.as_deref() {
                     Some("RollingUpdate") | Some("Recreate") | None => {}
-                    Some(other) => errs.push(unsupported(
-                        "spec.strategy.type",
-                        other,
-                        &["Recreate", "RollingUpdate"],
-                    )),
+                    Some(other) => errs.push(unsupported("spec.strategy.type", other, &["Recreate", "RollingUpdate"])),
                 }
                 if let Some(ru) = s.rolling_update.as_ref() {
                     if s.type_.as_deref() == Some("Recreate") {
@@ -182,22 +151,14 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
                         .max_surge
                         .as_ref()
                         .map(|v| crate::controllers::deployment::int_or_percent(v, replicas, true));
-                    let unav = ru.max_unavailable.as_ref().map(|v| {
-                        crate::controllers::deployment::int_or_percent(v, replicas, false)
-                    });
-                    for (name, v) in [
-                        ("maxSurge", &ru.max_surge),
-                        ("maxUnavailable", &ru.max_unavailable),
-                    ] {
+                    let unav = ru
+                        .max_unavailable
+                        .as_ref()
+                        .map(|v| crate::controllers::deployment::int_or_percent(v, replicas, false));
+                    for (name, v) in [("maxSurge", &ru.max_surge), ("maxUnavailable", &ru.max_unavailable)] {
                         if let Some(val) = v {
-                            if let Err(e) =
-                                crate::controllers::deployment::check_int_or_percent(val)
-                            {
-                                errs.push(invalid(
-                                    &format!("spec.strategy.rollingUpdate.{name}"),
-                                    &e.0,
-                                    &e.1,
-                                ));
+                            if let Err(e) = crate::controllers::deployment::check_int_or_percent(val) {
+                                errs.push(invalid(&format!("spec.strategy.rollingUpdate.{name}"), &e.0, &e.1));
                             }
                         }
                     }
@@ -231,11 +192,7 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
             };
             if let Some(r) = spec.replicas {
                 if r < 0 {
-                    errs.push(invalid(
-                        "spec.replicas",
-                        &r.to_string(),
-                        "must be greater than or equal to 0",
-                    ));
+                    errs.push(invalid("spec.replicas", &r.to_string(), "must be greater than or equal to 0"));
                 }
             }
             validate_selector_and_template(&spec.selector, spec.template.as_ref(), &mut errs);
@@ -263,14 +220,8 @@ fn validate_selector_and_template(
     template: Option<&PodTemplateSpec>,
     errs: &mut Vec<FieldError>,
 ) {
-    let empty = selector
-        .match_labels
-        .as_ref()
-        .is_none_or(BTreeMap::is_empty)
-        && selector
-            .match_expressions
-            .as_ref()
-            .is_none_or(Vec::is_empty);
+    let empty = selector.match_labels.as_ref().is_none_or(BTreeMap::is_empty)
+        && selector.match_expressions.as_ref().is_none_or(Vec::is_empty);
     if empty {
         errs.push(required("spec.selector"));
         errs.push(FieldError {
@@ -282,16 +233,9 @@ fn validate_selector_and_template(
         errs.push(required("spec.template"));
         return;
     };
-    let labels = template
-        .metadata
-        .as_ref()
-        .and_then(|m| m.labels.clone())
-        .unwrap_or_default();
+    let labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
     if !empty && !crate::store::selector_matches(selector, &labels) {
-        let shown: Vec<String> = labels
-            .iter()
-            .map(|(k, v)| format!("\"{k}\":\"{v}\""))
-            .collect();
+        let shown: Vec<String> = labels.iter().map(|(k, v)| format!("\"{k}\":\"{v}\"")).collect();
         errs.push(FieldError {
             path: "spec.template.metadata.labels".into(),
             message: format!(
@@ -320,17 +264,9 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, in_template: bool, errs: &mut V
     }
     if let Some(rp) = spec.restart_policy.as_deref() {
         if in_template && rp != "Always" {
-            errs.push(unsupported(
-                &format!("{path}.restartPolicy"),
-                rp,
-                &["Always"],
-            ));
+            errs.push(unsupported(&format!("{path}.restartPolicy"), rp, &["Always"]));
         } else if !["Always", "OnFailure", "Never"].contains(&rp) {
-            errs.push(unsupported(
-                &format!("{path}.restartPolicy"),
-                rp,
-                &["Always", "OnFailure", "Never"],
-            ));
+            errs.push(unsupported(&format!("{path}.restartPolicy"), rp, &["Always", "OnFailure", "Never"]));
         }
     }
     if let Some(g) = spec.termination_grace_period_seconds {
@@ -348,22 +284,14 @@ fn validate_container(c: &Container, path: &str, errs: &mut Vec<FieldError>) {
     if c.name.is_empty() {
         errs.push(required(&format!("{path}.name")));
     } else if !is_dns1123_label(&c.name) {
-        errs.push(invalid(
-            &format!("{path}.name"),
-            &format!("\"{}\"", c.name),
-            DNS1123_LABEL_MSG,
-        ));
+        errs.push(invalid(&format!("{path}.name"), &format!("\"{}\"", c.name), DNS1123_LABEL_MSG));
     }
     if c.image.as_deref().is_none_or(|s| s.trim().is_empty()) {
         errs.push(required(&format!("{path}.image")));
     }
     if let Some(p) = c.image_pull_policy.as_deref() {
         if !["Always", "IfNotPresent", "Never"].contains(&p) {
-            errs.push(unsupported(
-                &format!("{path}.imagePullPolicy"),
-                p,
-                &["Always", "IfNotPresent", "Never"],
-            ));
+            errs.push(unsupported(&format!("{path}.imagePullPolicy"), p, &["Always", "IfNotPresent", "Never"]));
         }
     }
     for (j, port) in c.ports.iter().flatten().enumerate() {
@@ -376,10 +304,7 @@ fn validate_container(c: &Container, path: &str, errs: &mut Vec<FieldError>) {
         }
     }
     if let Some(res) = c.resources.as_ref() {
-        for (field, list) in [
-            ("requests", res.requests.as_ref()),
-            ("limits", res.limits.as_ref()),
-        ] {
+        for (field, list) in [("requests", res.requests.as_ref()), ("limits", res.limits.as_ref())] {
             for (k, q) in list.into_iter().flatten() {
                 if quantity::parse_nanos(&q.0).is_ok_and(|n| n < 0) {
                     errs.push(invalid(
@@ -393,9 +318,7 @@ fn validate_container(c: &Container, path: &str, errs: &mut Vec<FieldError>) {
         if let (Some(req), Some(lim)) = (res.requests.as_ref(), res.limits.as_ref()) {
             for (k, r) in req {
                 if let Some(l) = lim.get(k) {
-                    if let (Ok(rv), Ok(lv)) =
-                        (quantity::parse_nanos(&r.0), quantity::parse_nanos(&l.0))
-                    {
+                    if let (Ok(rv), Ok(lv)) = (quantity::parse_nanos(&r.0), quantity::parse_nanos(&l.0)) {
                         if rv > lv {
                             errs.push(invalid(
                                 &format!("{path}.resources.requests"),

@@ -50,19 +50,8 @@ impl Document {
 }
 
 enum Frame {
-    Seq {
-        items: Vec<Value>,
-        anchor: usize,
-        path: String,
-        start: (usize, usize),
-    },
-    Map {
-        map: Map<String, Value>,
-        key: Option<String>,
-        anchor: usize,
-        path: String,
-        start: (usize, usize),
-    },
+    Seq { items: Vec<Value>, anchor: usize, path: String, start: (usize, usize) },
+    Map { map: Map<String, Value>, key: Option<String>, anchor: usize, path: String, start: (usize, usize) },
 }
 
 /// Parses every document in `text`. Empty documents (only comments, or `---` alone) are skipped.
@@ -84,10 +73,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
         let at = |span: &Span| (span.start.line(), span.start.col() + 1);
         match ev {
             Event::DocumentStart(_) => {
-                doc = Document {
-                    line: span.start.line(),
-                    ..Document::default()
-                };
+                doc = Document { line: span.start.line(), ..Document::default() };
                 anchors.clear();
                 nodes = 0;
                 root = None;
@@ -115,11 +101,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                 }
                 let quoted = !matches!(style, ScalarStyle::Plain);
                 let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
-                let v = if quoted || forced_str {
-                    Value::String(s.into_owned())
-                } else {
-                    resolve_plain(&s)
-                };
+                let v = if quoted || forced_str { Value::String(s.into_owned()) } else { resolve_plain(&s) };
                 nodes += 1;
                 if anchor > 0 {
                     anchors.insert(anchor, (v.clone(), 1));
@@ -129,20 +111,14 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
             Event::Alias(id) => {
                 let (line, col) = at(&span);
                 let Some((v, size)) = anchors.get(&id).cloned() else {
-                    return Err(YamlError {
-                        line,
-                        column: col,
-                        message: "unknown anchor".into(),
-                    });
+                    return Err(YamlError { line, column: col, message: "unknown anchor".into() });
                 };
                 nodes = nodes.saturating_add(size);
                 if nodes > MAX_NODES {
                     return Err(YamlError {
                         line,
                         column: col,
-                        message: format!(
-                            "excessive aliasing: the document expands to more than {MAX_NODES} nodes"
-                        ),
+                        message: format!("excessive aliasing: the document expands to more than {MAX_NODES} nodes"),
                     });
                 }
                 if let Some(Frame::Map { key, path, .. }) = stack.last_mut() {
@@ -165,42 +141,20 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                     });
                 }
                 if let Some(Frame::Map { key: None, .. }) = stack.last() {
-                    return Err(YamlError {
-                        line,
-                        column: col,
-                        message: "a mapping key must be a scalar".into(),
-                    });
+                    return Err(YamlError { line, column: col, message: "a mapping key must be a scalar".into() });
                 }
                 let path = child_path(&stack);
                 nodes += 1;
                 if matches!(ev, Event::SequenceStart(..)) {
-                    stack.push(Frame::Seq {
-                        items: Vec::new(),
-                        anchor,
-                        path,
-                        start: (line, col),
-                    });
+                    stack.push(Frame::Seq { items: Vec::new(), anchor, path, start: (line, col) });
                 } else {
-                    stack.push(Frame::Map {
-                        map: Map::new(),
-                        key: None,
-                        anchor,
-                        path,
-                        start: (line, col),
-                    });
+                    stack.push(Frame::Map { map: Map::new(), key: None, anchor, path, start: (line, col) });
                 }
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (v, anchor, (line, col)) = match stack.pop() {
-                    Some(Frame::Seq {
-                        items,
-                        anchor,
-                        start,
-                        ..
-                    }) => (Value::Array(items), anchor, start),
-                    Some(Frame::Map {
-                        map, anchor, start, ..
-                    }) => (Value::Object(map), anchor, start),
+                    Some(Frame::Seq { items, anchor, start, .. }) => (Value::Array(items), anchor, start),
+                    Some(Frame::Map { map, anchor, start, .. }) => (Value::Object(map), anchor, start),
                     None => continue,
                 };
                 if anchor > 0 {
@@ -224,11 +178,7 @@ fn count_nodes(v: &Value) -> usize {
 }
 
 fn join_key(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }
 
 /// The path the next value pushed into the top frame will have.
@@ -251,8 +201,7 @@ fn push_value(
         None => *root = Some(v),
         Some(Frame::Seq { items, path, .. }) => {
             if doc.positions.len() < MAX_NODES {
-                doc.positions
-                    .insert(format!("{path}[{}]", items.len()), pos);
+                doc.positions.insert(format!("{path}[{}]", items.len()), pos);
             }
             items.push(v);
         }
@@ -265,11 +214,7 @@ fn push_value(
                     column: pos.1,
                     message: format!(
                         "mapping key {k:?} already defined in {}",
-                        if path.is_empty() {
-                            "the document"
-                        } else {
-                            path
-                        }
+                        if path.is_empty() { "the document" } else { path }
                     ),
                 });
             }
@@ -311,9 +256,7 @@ fn resolve_plain(s: &str) -> Value {
             return Value::Number(i.into());
         }
     }
-    if plain
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+    if plain.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
         && plain.bytes().any(|b| b.is_ascii_digit())
     {
         if let Ok(f) = plain.parse::<f64>() {
@@ -340,11 +283,7 @@ mod tests {
         assert_eq!(docs[0].line_of("metadata.name"), (4, 3));
         assert_eq!(docs[0].line_of("data.B"), (7, 3));
         assert_eq!(docs[1].line_of("items[1].b"), (15, 4));
-        assert_eq!(
-            docs[1].line_of("items[1].nope.deeper"),
-            (15, 3),
-            "the closest ancestor: the item"
-        );
+        assert_eq!(docs[1].line_of("items[1].nope.deeper"), (15, 3), "the closest ancestor: the item");
     }
 
     #[test]
@@ -368,10 +307,7 @@ mod tests {
     fn deep_nesting_is_refused() {
         let text = "[".repeat(10_000);
         let err = parse_documents(&text).unwrap_err();
-        assert!(
-            err.message.contains("nests deeper") || err.line >= 1,
-            "{err:?}"
-        );
+        assert!(err.message.contains("nests deeper") || err.line >= 1, "{err:?}");
     }
 
     #[test]

@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{
-    Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet, ReplicaSetSpec,
-};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet, ReplicaSetSpec};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -34,11 +32,7 @@ pub fn int_or_percent(v: &IntOrString, total: i32, round_up: bool) -> Result<i32
                 format!("invalid value for IntOrString: invalid value {s:?}: strconv.ParseInt: parsing {num:?}: invalid syntax")
             })?;
             let prod = pct * i64::from(total);
-            let v = if round_up {
-                (prod + 99).div_euclid(100)
-            } else {
-                prod.div_euclid(100)
-            };
+            let v = if round_up { (prod + 99).div_euclid(100) } else { prod.div_euclid(100) };
             Ok(v as i32)
         }
     }
@@ -47,21 +41,13 @@ pub fn int_or_percent(v: &IntOrString, total: i32, round_up: bool) -> Result<i32
 /// Validation of an int-or-percent field: (shown value, detail) when invalid.
 pub fn check_int_or_percent(v: &IntOrString) -> Result<(), (String, String)> {
     match v {
-        IntOrString::Int(i) if *i < 0 => {
-            Err((i.to_string(), "must be greater than or equal to 0".into()))
-        }
+        IntOrString::Int(i) if *i < 0 => Err((i.to_string(), "must be greater than or equal to 0".into())),
         IntOrString::Int(_) => Ok(()),
         IntOrString::String(s) => {
-            let ok = s
-                .strip_suffix('%')
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            let ok = s.strip_suffix('%').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
             if !ok {
                 Err((format!("\"{s}\""), "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')".into()))
-            } else if s
-                .trim_end_matches('%')
-                .parse::<u32>()
-                .is_ok_and(|n| n > 100)
-            {
+            } else if s.trim_end_matches('%').parse::<u32>().is_ok_and(|n| n > 100) {
                 Err((format!("\"{s}\""), "must not be greater than 100%".into()))
             } else {
                 Ok(())
@@ -86,11 +72,7 @@ pub fn resolve_fenceposts(
 }
 
 fn is_rolling(d: &Deployment) -> bool {
-    d.spec
-        .as_ref()
-        .and_then(|s| s.strategy.as_ref())
-        .and_then(|s| s.type_.as_deref())
-        .unwrap_or("RollingUpdate")
+    d.spec.as_ref().and_then(|s| s.strategy.as_ref()).and_then(|s| s.type_.as_deref()).unwrap_or("RollingUpdate")
         == "RollingUpdate"
 }
 
@@ -99,17 +81,9 @@ fn replicas(d: &Deployment) -> i32 {
 }
 
 fn fenceposts(d: &Deployment) -> (i32, i32) {
-    let ru = d
-        .spec
-        .as_ref()
-        .and_then(|s| s.strategy.as_ref())
-        .and_then(|s| s.rolling_update.as_ref());
-    resolve_fenceposts(
-        ru.and_then(|r| r.max_surge.as_ref()),
-        ru.and_then(|r| r.max_unavailable.as_ref()),
-        replicas(d),
-    )
-    .unwrap_or((0, 1))
+    let ru = d.spec.as_ref().and_then(|s| s.strategy.as_ref()).and_then(|s| s.rolling_update.as_ref());
+    resolve_fenceposts(ru.and_then(|r| r.max_surge.as_ref()), ru.and_then(|r| r.max_unavailable.as_ref()), replicas(d))
+        .unwrap_or((0, 1))
 }
 
 /// `MaxUnavailable(d)`: 0 unless RollingUpdate with replicas > 0, clamped to replicas.
@@ -127,12 +101,7 @@ pub fn max_surge(d: &Deployment) -> i32 {
 
 /// `NewRSNewReplicas` for RollingUpdate: how far the new ReplicaSet may scale up now.
 /// `all_spec_replicas` is Σ spec.replicas over all of the Deployment's ReplicaSets.
-pub fn new_rs_new_replicas_rolling(
-    desired: i32,
-    max_surge: i32,
-    all_spec_replicas: i32,
-    new_rs_replicas: i32,
-) -> i32 {
+pub fn new_rs_new_replicas_rolling(desired: i32, max_surge: i32, all_spec_replicas: i32, new_rs_replicas: i32) -> i32 {
     let max_total = desired + max_surge;
     if all_spec_replicas >= max_total {
         return new_rs_replicas;
@@ -145,12 +114,7 @@ pub fn new_rs_new_replicas_rolling(
 /// `scaleDownOldReplicaSetsForRollingUpdate` (K8S-FACTS §1.4). `old` holds (spec.replicas,
 /// availableReplicas) of the old ReplicaSets, oldest first; `new` the new one's. Returns each old
 /// ReplicaSet's new spec.replicas.
-pub fn reconcile_old_replica_sets(
-    desired: i32,
-    max_unavailable: i32,
-    old: &[(i32, i32)],
-    new: (i32, i32),
-) -> Vec<i32> {
+pub fn reconcile_old_replica_sets(desired: i32, max_unavailable: i32, old: &[(i32, i32)], new: (i32, i32)) -> Vec<i32> {
     let mut out: Vec<i32> = old.iter().map(|o| o.0).collect();
     let old_count: i32 = out.iter().sum();
     if old_count == 0 {
@@ -198,9 +162,7 @@ pub fn reconcile_old_replica_sets(
 /// `SafeEncodeString`: each character maps into the 27 vowel-free alphanumerics.
 pub fn safe_encode(s: &str) -> String {
     const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    s.bytes()
-        .map(|b| ALPHANUMS[usize::from(b) % ALPHANUMS.len()] as char)
-        .collect()
+    s.bytes().map(|b| ALPHANUMS[usize::from(b) % ALPHANUMS.len()] as char).collect()
 }
 
 /// `ComputeHash`: FNV-32a over the template (here its canonical JSON; upstream dumps the Go
@@ -240,11 +202,7 @@ pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
 }
 
 pub fn revision_of(meta: &ObjectMeta) -> i64 {
-    meta.annotations
-        .as_ref()
-        .and_then(|a| a.get(REVISION))
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0)
+    meta.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse().ok()).unwrap_or(0)
 }
 
 fn rs_replicas(rs: &ReplicaSet) -> i32 {
@@ -252,10 +210,7 @@ fn rs_replicas(rs: &ReplicaSet) -> i32 {
 }
 
 fn rs_available(rs: &ReplicaSet) -> i32 {
-    rs.status
-        .as_ref()
-        .and_then(|s| s.available_replicas)
-        .unwrap_or(0)
+    rs.status.as_ref().and_then(|s| s.available_replicas).unwrap_or(0)
 }
 
 impl Cluster {
@@ -276,22 +231,14 @@ impl Cluster {
             .store
             .list(Kind::ReplicaSet, Some(ns))
             .filter_map(|o| match o {
-                Object::ReplicaSet(rs) if is_controlled_by(&rs.metadata, &d.metadata) => {
-                    Some(rs.clone())
-                }
+                Object::ReplicaSet(rs) if is_controlled_by(&rs.metadata, &d.metadata) => Some(rs.clone()),
                 _ => None,
             })
             .collect();
         // Oldest first, name breaks ties (controller.ReplicaSetsByCreationTimestamp).
         out.sort_by(|a, b| {
-            (
-                a.metadata.creation_timestamp.as_ref().map(sim_time),
-                &a.metadata.name,
-            )
-                .cmp(&(
-                    b.metadata.creation_timestamp.as_ref().map(sim_time),
-                    &b.metadata.name,
-                ))
+            (a.metadata.creation_timestamp.as_ref().map(sim_time), &a.metadata.name)
+                .cmp(&(b.metadata.creation_timestamp.as_ref().map(sim_time), &b.metadata.name))
         });
         out
     }
@@ -329,8 +276,7 @@ impl Cluster {
     }
 
     fn sync_deployment(&mut self, ns: &str, name: &str) {
-        let Some(Object::Deployment(d)) = self.store.get(Kind::Deployment, ns, name).cloned()
-        else {
+        let Some(Object::Deployment(d)) = self.store.get(Kind::Deployment, ns, name).cloned() else {
             return;
         };
         if d.metadata.deletion_timestamp.is_some() {
@@ -339,18 +285,11 @@ impl Cluster {
         let spec = d.spec.clone().unwrap_or_default();
         let mut all = self.owned_replica_sets(&d);
         let new_idx = all.iter().position(|rs| {
-            rs.spec
-                .as_ref()
-                .and_then(|s| s.template.as_ref())
-                .is_some_and(|t| equal_ignore_hash(t, &spec.template))
+            rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| equal_ignore_hash(t, &spec.template))
         });
         let paused = spec.paused.unwrap_or(false);
         let desired = replicas(&d);
-        let max_rev = all
-            .iter()
-            .map(|rs| revision_of(&rs.metadata))
-            .max()
-            .unwrap_or(0);
+        let max_rev = all.iter().map(|rs| revision_of(&rs.metadata)).max().unwrap_or(0);
         let recreate = !is_rolling(&d);
 
         // The new ReplicaSet: found (its revision bumped if it is an old one coming back) or made.
@@ -377,34 +316,20 @@ impl Cluster {
         } else if !paused && !(recreate && self.old_pods_running(&d, &all)) {
             // Create it (RollingUpdate: as far as surge allows; Recreate: once old pods are gone).
             let all_spec: i32 = all.iter().map(rs_replicas).sum();
-            let start = if recreate {
-                desired
-            } else {
-                new_rs_new_replicas_rolling(desired, max_surge(&d), all_spec, 0)
-            };
-            let hash = compute_hash(
-                &spec.template,
-                d.status.as_ref().and_then(|s| s.collision_count),
-            );
+            let start =
+                if recreate { desired } else { new_rs_new_replicas_rolling(desired, max_surge(&d), all_spec, 0) };
+            let hash = compute_hash(&spec.template, d.status.as_ref().and_then(|s| s.collision_count));
             let rs_name = format!("{name}-{hash}");
             let mut template = spec.template.clone();
             let tm = template.metadata.get_or_insert_with(Default::default);
-            tm.labels
-                .get_or_insert_with(BTreeMap::new)
-                .insert(POD_TEMPLATE_HASH.into(), hash.clone());
+            tm.labels.get_or_insert_with(BTreeMap::new).insert(POD_TEMPLATE_HASH.into(), hash.clone());
             let mut selector: LabelSelector = spec.selector.clone();
-            selector
-                .match_labels
-                .get_or_insert_with(BTreeMap::new)
-                .insert(POD_TEMPLATE_HASH.into(), hash.clone());
+            selector.match_labels.get_or_insert_with(BTreeMap::new).insert(POD_TEMPLATE_HASH.into(), hash.clone());
             let mut labels = tm.labels.clone().unwrap_or_default();
             labels.insert(POD_TEMPLATE_HASH.into(), hash);
             let annotations: BTreeMap<String, String> = [
                 (DESIRED_REPLICAS.to_string(), desired.to_string()),
-                (
-                    MAX_REPLICAS.to_string(),
-                    (desired + max_surge(&d)).to_string(),
-                ),
+                (MAX_REPLICAS.to_string(), (desired + max_surge(&d)).to_string()),
                 (REVISION.to_string(), (max_rev + 1).to_string()),
             ]
             .into();
@@ -427,9 +352,7 @@ impl Cluster {
             };
             if self.store.contains(Kind::ReplicaSet, ns, &rs_name) {
                 // A hash collision: bump collisionCount and try again next time (upstream does).
-                if let Some(Object::Deployment(live)) =
-                    self.store.get_mut(Kind::Deployment, ns, name)
-                {
+                if let Some(Object::Deployment(live)) = self.store.get_mut(Kind::Deployment, ns, name) {
                     let st = live.status.get_or_insert_with(Default::default);
                     st.collision_count = Some(st.collision_count.unwrap_or(0) + 1);
                 }
@@ -471,27 +394,15 @@ impl Cluster {
         if !paused {
             self.cleanup_history(&d);
         }
-        self.sync_deployment_status(
-            ns,
-            name,
-            new_rs.as_ref().and_then(|r| r.metadata.name.clone()),
-            created,
-        );
+        self.sync_deployment_status(ns, name, new_rs.as_ref().and_then(|r| r.metadata.name.clone()), created);
     }
 
     fn old_pods_running(&self, d: &Deployment, all: &[ReplicaSet]) -> bool {
         let ns = d.metadata.namespace.as_deref().unwrap_or("default");
-        let template = &d
-            .spec
-            .as_ref()
-            .map(|s| s.template.clone())
-            .unwrap_or_default();
+        let template = &d.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
         all.iter()
             .filter(|rs| {
-                !rs.spec
-                    .as_ref()
-                    .and_then(|s| s.template.as_ref())
-                    .is_some_and(|t| equal_ignore_hash(t, template))
+                !rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| equal_ignore_hash(t, template))
             })
             .any(|rs| {
                 self.store.list(Kind::Pod, Some(ns)).any(|o| match o {
@@ -509,13 +420,7 @@ impl Cluster {
 
     /// `rolloutRolling` (K8S-FACTS §1.3–1.4): scale the new RS up within surge, else scale old
     /// ones down within maxUnavailable.
-    fn rollout_rolling(
-        &mut self,
-        d: &Deployment,
-        all: &[ReplicaSet],
-        old: &[ReplicaSet],
-        new_rs: &ReplicaSet,
-    ) {
+    fn rollout_rolling(&mut self, d: &Deployment, all: &[ReplicaSet], old: &[ReplicaSet], new_rs: &ReplicaSet) {
         let desired = replicas(d);
         let new_replicas = rs_replicas(new_rs);
         // reconcileNewReplicaSet
@@ -532,16 +437,9 @@ impl Cluster {
             }
         }
         // reconcileOldReplicaSets
-        let olds: Vec<(i32, i32)> = old
-            .iter()
-            .map(|rs| (rs_replicas(rs), rs_available(rs)))
-            .collect();
-        let target = reconcile_old_replica_sets(
-            desired,
-            max_unavailable(d),
-            &olds,
-            (new_replicas, rs_available(new_rs)),
-        );
+        let olds: Vec<(i32, i32)> = old.iter().map(|rs| (rs_replicas(rs), rs_available(rs))).collect();
+        let target =
+            reconcile_old_replica_sets(desired, max_unavailable(d), &olds, (new_replicas, rs_available(new_rs)));
         for (rs, to) in old.iter().zip(target) {
             if to != rs_replicas(rs) {
                 self.scale_rs(d, rs, to);
@@ -550,12 +448,7 @@ impl Cluster {
     }
 
     /// `rolloutRecreate` (K8S-FACTS §1.6): old RSs to 0, wait for their pods, then the new RS.
-    fn rollout_recreate(
-        &mut self,
-        d: &Deployment,
-        old: &[ReplicaSet],
-        new_rs: Option<&ReplicaSet>,
-    ) {
+    fn rollout_recreate(&mut self, d: &Deployment, old: &[ReplicaSet], new_rs: Option<&ReplicaSet>) {
         let mut scaled = false;
         for rs in old {
             if rs_replicas(rs) > 0 {
@@ -581,35 +474,15 @@ impl Cluster {
 
     /// `cleanupDeployment`: drop old, empty ReplicaSets beyond revisionHistoryLimit, oldest first.
     fn cleanup_history(&mut self, d: &Deployment) {
-        let limit = d
-            .spec
-            .as_ref()
-            .and_then(|s| s.revision_history_limit)
-            .unwrap_or(10)
-            .max(0) as usize;
-        let template = d
-            .spec
-            .as_ref()
-            .map(|s| s.template.clone())
-            .unwrap_or_default();
+        let limit = d.spec.as_ref().and_then(|s| s.revision_history_limit).unwrap_or(10).max(0) as usize;
+        let template = d.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
         let all = self.owned_replica_sets(d);
         let mut old: Vec<&ReplicaSet> = all
             .iter()
             .filter(|rs| {
-                !rs.spec
-                    .as_ref()
-                    .and_then(|s| s.template.as_ref())
-                    .is_some_and(|t| equal_ignore_hash(t, &template))
+                !rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| equal_ignore_hash(t, &template))
             })
-            .filter(|rs| {
-                rs_replicas(rs) == 0
-                    && rs
-                        .status
-                        .as_ref()
-                        .and_then(|s| Some(s.replicas))
-                        .unwrap_or(0)
-                        == 0
-            })
+            .filter(|rs| rs_replicas(rs) == 0 && rs.status.as_ref().and_then(|s| Some(s.replicas)).unwrap_or(0) == 0)
             .collect();
         if old.len() <= limit {
             return;
@@ -618,44 +491,24 @@ impl Cluster {
         let n = old.len() - limit;
         let doomed: Vec<(String, String)> = old[..n]
             .iter()
-            .map(|rs| {
-                (
-                    rs.metadata.namespace.clone().unwrap_or_default(),
-                    rs.metadata.name.clone().unwrap_or_default(),
-                )
-            })
+            .map(|rs| (rs.metadata.namespace.clone().unwrap_or_default(), rs.metadata.name.clone().unwrap_or_default()))
             .collect();
         for (ns, name) in doomed {
             self.delete_object(Kind::ReplicaSet, &ns, &name, None);
         }
     }
 
-    fn sync_deployment_status(
-        &mut self,
-        ns: &str,
-        name: &str,
-        new_rs_name: Option<String>,
-        created: bool,
-    ) {
-        let Some(Object::Deployment(d)) = self.store.get(Kind::Deployment, ns, name).cloned()
-        else {
+    fn sync_deployment_status(&mut self, ns: &str, name: &str, new_rs_name: Option<String>, created: bool) {
+        let Some(Object::Deployment(d)) = self.store.get(Kind::Deployment, ns, name).cloned() else {
             return;
         };
         let all = self.owned_replica_sets(&d);
-        let new_rs = new_rs_name
-            .as_ref()
-            .and_then(|n| all.iter().find(|rs| rs.metadata.name.as_ref() == Some(n)));
+        let new_rs = new_rs_name.as_ref().and_then(|n| all.iter().find(|rs| rs.metadata.name.as_ref() == Some(n)));
         let st = |rs: &ReplicaSet| rs.status.clone().unwrap_or_default();
         let replicas_total: i32 = all.iter().map(|rs| st(rs).replicas).sum();
         let updated = new_rs.map_or(0, |rs| st(rs).replicas);
-        let ready: i32 = all
-            .iter()
-            .map(|rs| st(rs).ready_replicas.unwrap_or(0))
-            .sum();
-        let available: i32 = all
-            .iter()
-            .map(|rs| st(rs).available_replicas.unwrap_or(0))
-            .sum();
+        let ready: i32 = all.iter().map(|rs| st(rs).ready_replicas.unwrap_or(0)).sum();
+        let available: i32 = all.iter().map(|rs| st(rs).available_replicas.unwrap_or(0)).sum();
         let desired = replicas(&d);
         let old_status = d.status.clone().unwrap_or_default();
         let mut status = DeploymentStatus {
@@ -671,33 +524,29 @@ impl Cluster {
         };
         let now = time(self.now);
         let mut conds = status.conditions.take().unwrap_or_default();
-        let set = |conds: &mut Vec<DeploymentCondition>,
-                   ty: &str,
-                   st: &str,
-                   reason: &str,
-                   msg: &str,
-                   bump_update: bool| {
-            if let Some(c) = conds.iter_mut().find(|c| c.type_ == ty) {
-                if c.status != st {
-                    c.last_transition_time = Some(now.clone());
+        let set =
+            |conds: &mut Vec<DeploymentCondition>, ty: &str, st: &str, reason: &str, msg: &str, bump_update: bool| {
+                if let Some(c) = conds.iter_mut().find(|c| c.type_ == ty) {
+                    if c.status != st {
+                        c.last_transition_time = Some(now.clone());
+                    }
+                    if c.status != st || c.reason.as_deref() != Some(reason) || bump_update {
+                        c.last_update_time = Some(now.clone());
+                    }
+                    c.status = st.into();
+                    c.reason = Some(reason.into());
+                    c.message = Some(msg.into());
+                } else {
+                    conds.push(DeploymentCondition {
+                        type_: ty.into(),
+                        status: st.into(),
+                        reason: Some(reason.into()),
+                        message: Some(msg.into()),
+                        last_transition_time: Some(now.clone()),
+                        last_update_time: Some(now.clone()),
+                    });
                 }
-                if c.status != st || c.reason.as_deref() != Some(reason) || bump_update {
-                    c.last_update_time = Some(now.clone());
-                }
-                c.status = st.into();
-                c.reason = Some(reason.into());
-                c.message = Some(msg.into());
-            } else {
-                conds.push(DeploymentCondition {
-                    type_: ty.into(),
-                    status: st.into(),
-                    reason: Some(reason.into()),
-                    message: Some(msg.into()),
-                    last_transition_time: Some(now.clone()),
-                    last_update_time: Some(now.clone()),
-                });
-            }
-        };
+            };
         if available >= desired - max_unavailable(&d) {
             set(
                 &mut conds,
@@ -719,34 +568,14 @@ impl Cluster {
         }
         let paused = d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false);
         let generation_observed = true;
-        let complete = updated == desired
-            && replicas_total == desired
-            && available == desired
-            && generation_observed;
+        let complete = updated == desired && replicas_total == desired && available == desired && generation_observed;
         let rs_label = new_rs_name.clone().unwrap_or_default();
         let deadline = d.spec.as_ref().and_then(|s| s.progress_deadline_seconds);
-        let progressing_reason = conds
-            .iter()
-            .find(|c| c.type_ == "Progressing")
-            .and_then(|c| c.reason.clone());
+        let progressing_reason = conds.iter().find(|c| c.type_ == "Progressing").and_then(|c| c.reason.clone());
         if paused {
-            set(
-                &mut conds,
-                "Progressing",
-                "Unknown",
-                "DeploymentPaused",
-                "Deployment is paused",
-                false,
-            );
+            set(&mut conds, "Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", false);
         } else if progressing_reason.as_deref() == Some("DeploymentPaused") {
-            set(
-                &mut conds,
-                "Progressing",
-                "True",
-                "DeploymentResumed",
-                "Deployment is resumed",
-                true,
-            );
+            set(&mut conds, "Progressing", "True", "DeploymentResumed", "Deployment is resumed", true);
         } else if complete && new_rs_name.is_some() {
             set(
                 &mut conds,
@@ -773,11 +602,7 @@ impl Cluster {
                 || progressing_reason.is_none()
                 || progressing_reason.as_deref() == Some("NewReplicaSetAvailable")
             {
-                let reason = if new_rs_name.is_some() {
-                    "ReplicaSetUpdated"
-                } else {
-                    "ReplicaSetUpdated"
-                };
+                let reason = if new_rs_name.is_some() { "ReplicaSetUpdated" } else { "ReplicaSetUpdated" };
                 set(
                     &mut conds,
                     "Progressing",
@@ -788,14 +613,9 @@ impl Cluster {
                 );
             }
             // Timed out? (DeploymentTimedOut: lastUpdateTime + deadline strictly before now.)
-            if let (Some(dl), Some(c)) = (deadline, conds.iter().find(|c| c.type_ == "Progressing"))
-            {
+            if let (Some(dl), Some(c)) = (deadline, conds.iter().find(|c| c.type_ == "Progressing")) {
                 if dl < i32::MAX && c.reason.as_deref() != Some("NewReplicaSetAvailable") {
-                    let last = c
-                        .last_update_time
-                        .as_ref()
-                        .map(sim_time)
-                        .unwrap_or(self.now);
+                    let last = c.last_update_time.as_ref().map(sim_time).unwrap_or(self.now);
                     let expiry = last.plus_ms(dl as u64 * 1000);
                     if expiry < self.now {
                         set(
@@ -829,14 +649,9 @@ impl Cluster {
         let mut live = d.clone();
         let rev = new_rs.map(|rs| revision_of(&rs.metadata)).unwrap_or(0);
         if rev > 0 {
-            live.metadata
-                .annotations
-                .get_or_insert_with(BTreeMap::new)
-                .insert(REVISION.into(), rev.to_string());
+            live.metadata.annotations.get_or_insert_with(BTreeMap::new).insert(REVISION.into(), rev.to_string());
         }
-        if live.status.as_ref() != Some(&status)
-            || live.metadata.annotations != d.metadata.annotations
-        {
+        if live.status.as_ref() != Some(&status) || live.metadata.annotations != d.metadata.annotations {
             live.status = Some(status);
             self.store.update(Object::Deployment(live));
         }
@@ -900,18 +715,14 @@ mod tests {
     }
 
     fn dep(replicas: i32, surge: IntOrString, unav: IntOrString, rolling: bool) -> Deployment {
-        use k8s_openapi::api::apps::v1::{
-            DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
-        };
+        use k8s_openapi::api::apps::v1::{DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
         Deployment {
             spec: Some(DeploymentSpec {
                 replicas: Some(replicas),
                 strategy: Some(DeploymentStrategy {
                     type_: Some(if rolling { "RollingUpdate" } else { "Recreate" }.into()),
-                    rolling_update: rolling.then(|| RollingUpdateDeployment {
-                        max_surge: Some(surge),
-                        max_unavailable: Some(unav),
-                    }),
+                    rolling_update: rolling
+                        .then(|| RollingUpdateDeployment { max_surge: Some(surge), max_unavailable: Some(unav) }),
                 }),
                 ..Default::default()
             }),
@@ -934,11 +745,7 @@ mod tests {
             (5, pct("100%"), true, 5),
         ];
         for (r, u, rolling, want) in cases {
-            assert_eq!(
-                max_unavailable(&dep(r, i(1), u.clone(), rolling)),
-                want,
-                "{r} {u:?} {rolling}"
-            );
+            assert_eq!(max_unavailable(&dep(r, i(1), u.clone(), rolling)), want, "{r} {u:?} {rolling}");
         }
         // The newer variant: 25%/25% with 8 -> surge 2, unavailable 2; 0%/30% with 10 -> 3.
         let d = dep(8, pct("25%"), pct("25%"), true);
@@ -949,21 +756,9 @@ mod tests {
     /// K8S-FACTS §1.2 derived table for the default 25%/25%.
     #[test]
     fn default_strategy_fenceposts() {
-        for (r, surge, unav) in [
-            (1, 1, 0),
-            (2, 1, 0),
-            (3, 1, 0),
-            (4, 1, 1),
-            (5, 2, 1),
-            (8, 2, 2),
-            (10, 3, 2),
-        ] {
+        for (r, surge, unav) in [(1, 1, 0), (2, 1, 0), (3, 1, 0), (4, 1, 1), (5, 2, 1), (8, 2, 2), (10, 3, 2)] {
             let d = dep(r, pct("25%"), pct("25%"), true);
-            assert_eq!(
-                (max_surge(&d), max_unavailable(&d)),
-                (surge, unav),
-                "replicas {r}"
-            );
+            assert_eq!((max_surge(&d), max_unavailable(&d)), (surge, unav), "replicas {r}");
         }
     }
 
@@ -983,31 +778,13 @@ mod tests {
     #[test]
     fn reconcile_old_table() {
         // maxUnavailable 0 resolves to 1 (fenceposts), so MaxUnavailable = 1.
-        assert_eq!(
-            reconcile_old_replica_sets(10, 1, &[(10, 10)], (0, 0)),
-            vec![9]
-        );
-        assert_eq!(
-            reconcile_old_replica_sets(10, 2, &[(10, 10)], (0, 0)),
-            vec![8]
-        );
-        assert_eq!(
-            reconcile_old_replica_sets(10, 2, &[(10, 8)], (0, 0)),
-            vec![8]
-        );
-        assert_eq!(
-            reconcile_old_replica_sets(10, 2, &[(10, 9)], (0, 0)),
-            vec![8]
-        );
-        assert_eq!(
-            reconcile_old_replica_sets(10, 2, &[(8, 8)], (2, 0)),
-            vec![8]
-        );
+        assert_eq!(reconcile_old_replica_sets(10, 1, &[(10, 10)], (0, 0)), vec![9]);
+        assert_eq!(reconcile_old_replica_sets(10, 2, &[(10, 10)], (0, 0)), vec![8]);
+        assert_eq!(reconcile_old_replica_sets(10, 2, &[(10, 8)], (0, 0)), vec![8]);
+        assert_eq!(reconcile_old_replica_sets(10, 2, &[(10, 9)], (0, 0)), vec![8]);
+        assert_eq!(reconcile_old_replica_sets(10, 2, &[(8, 8)], (2, 0)), vec![8]);
         // The comment's worked example: 10 replicas, unavailable 2, surge 3, crash-looping new RS.
-        assert_eq!(
-            reconcile_old_replica_sets(10, 2, &[(8, 8)], (5, 0)),
-            vec![8]
-        );
+        assert_eq!(reconcile_old_replica_sets(10, 2, &[(8, 8)], (5, 0)), vec![8]);
     }
 
     /// K8S-FACTS §1.4: TestDeploymentController_cleanupUnhealthyReplicas (via the full
@@ -1015,16 +792,10 @@ mod tests {
     #[test]
     fn cleanup_unhealthy() {
         // maxScaledDown = 10 - (10-2) - 0 = 2: both unhealthy replicas go, none healthy.
-        assert_eq!(
-            reconcile_old_replica_sets(10, 2, &[(10, 8)], (0, 0)),
-            vec![8]
-        );
+        assert_eq!(reconcile_old_replica_sets(10, 2, &[(10, 8)], (0, 0)), vec![8]);
         // Available 1: cleanup takes the 2 it may (9 unavailable); the healthy scale-down then
         // finds 1 <= minAvailable 8 and scales nothing more (TestDeploymentController_scaleDown...).
-        assert_eq!(
-            reconcile_old_replica_sets(10, 2, &[(10, 1)], (0, 0)),
-            vec![8]
-        );
+        assert_eq!(reconcile_old_replica_sets(10, 2, &[(10, 1)], (0, 0)), vec![8]);
     }
 
     /// K8S-FACTS §2.1: hashes use only the 10 characters digits map to.
@@ -1032,10 +803,7 @@ mod tests {
     fn hash_alphabet() {
         assert_eq!(safe_encode("0123456789"), "456789bcdf");
         let h = compute_hash(&PodTemplateSpec::default(), None);
-        assert!(
-            !h.is_empty() && h.len() <= 10 && h.chars().all(|c| "456789bcdf".contains(c)),
-            "{h}"
-        );
+        assert!(!h.is_empty() && h.len() <= 10 && h.chars().all(|c| "456789bcdf".contains(c)), "{h}");
         assert_ne!(h, compute_hash(&PodTemplateSpec::default(), Some(1)));
     }
 
@@ -1059,11 +827,7 @@ mod tests {
             (s(10, 10, 10, 9), s(10, 10, 10, 10), true),
         ];
         for (old, new, want) in cases {
-            assert_eq!(
-                deployment_progressing(&old, &new),
-                want,
-                "{old:?} -> {new:?}"
-            );
+            assert_eq!(deployment_progressing(&old, &new), want, "{old:?} -> {new:?}");
         }
     }
 }

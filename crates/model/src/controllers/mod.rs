@@ -32,19 +32,12 @@ pub fn node_ready(n: &Node) -> bool {
 
 /// `IsPodActive`: not Succeeded/Failed and not being deleted.
 pub fn pod_is_active(p: &Pod) -> bool {
-    let phase = p
-        .status
-        .as_ref()
-        .and_then(|s| s.phase.as_deref())
-        .unwrap_or("Pending");
+    let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
     phase != "Succeeded" && phase != "Failed" && p.metadata.deletion_timestamp.is_none()
 }
 
 pub fn controller_ref(meta: &ObjectMeta) -> Option<&OwnerReference> {
-    meta.owner_references
-        .as_ref()?
-        .iter()
-        .find(|r| r.controller == Some(true))
+    meta.owner_references.as_ref()?.iter().find(|r| r.controller == Some(true))
 }
 
 pub fn is_controlled_by(meta: &ObjectMeta, owner: &ObjectMeta) -> bool {

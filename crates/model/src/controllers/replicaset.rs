@@ -44,11 +44,7 @@ fn log2_bucket(now: u64, t: Option<u64>) -> Option<u32> {
 pub fn delete_first(a: &RankInfo, b: &RankInfo, now_ms: u64) -> Ordering {
     // 1. unassigned first
     if a.assigned != b.assigned {
-        return if !a.assigned {
-            Ordering::Less
-        } else {
-            Ordering::Greater
-        };
+        return if !a.assigned { Ordering::Less } else { Ordering::Greater };
     }
     // 2. phase Pending < Unknown < Running
     if a.phase_ordinal != b.phase_ordinal {
@@ -56,11 +52,7 @@ pub fn delete_first(a: &RankInfo, b: &RankInfo, now_ms: u64) -> Ordering {
     }
     // 3. not ready first
     if a.ready != b.ready {
-        return if !a.ready {
-            Ordering::Less
-        } else {
-            Ordering::Greater
-        };
+        return if !a.ready { Ordering::Less } else { Ordering::Greater };
     }
     // 4. lower deletion cost first
     if a.deletion_cost != b.deletion_cost {
@@ -72,10 +64,7 @@ pub fn delete_first(a: &RankInfo, b: &RankInfo, now_ms: u64) -> Ordering {
     }
     // 6. both ready: ready for less time first (log2 buckets, then uid)
     if a.ready && b.ready {
-        let (ba, bb) = (
-            log2_bucket(now_ms, a.ready_since_ms),
-            log2_bucket(now_ms, b.ready_since_ms),
-        );
+        let (ba, bb) = (log2_bucket(now_ms, a.ready_since_ms), log2_bucket(now_ms, b.ready_since_ms));
         if ba != bb {
             return match (ba, bb) {
                 (None, _) => Ordering::Less,
@@ -92,10 +81,7 @@ pub fn delete_first(a: &RankInfo, b: &RankInfo, now_ms: u64) -> Ordering {
         return b.max_restarts.cmp(&a.max_restarts);
     }
     // 8. newer first
-    let (ca, cb) = (
-        log2_bucket(now_ms, a.created_ms),
-        log2_bucket(now_ms, b.created_ms),
-    );
+    let (ca, cb) = (log2_bucket(now_ms, a.created_ms), log2_bucket(now_ms, b.created_ms));
     if ca != cb {
         return match (ca, cb) {
             (None, _) => Ordering::Less,
@@ -125,21 +111,9 @@ fn rank_info(p: &Pod, rank: usize) -> RankInfo {
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),
         rank,
-        ready_since_ms: ready_cond
-            .and_then(|c| c.last_transition_time.as_ref())
-            .map(|t| sim_time(t).ms()),
-        max_restarts: st
-            .container_statuses
-            .iter()
-            .flatten()
-            .map(|c| c.restart_count)
-            .max()
-            .unwrap_or(0),
-        created_ms: p
-            .metadata
-            .creation_timestamp
-            .as_ref()
-            .map(|t| sim_time(t).ms()),
+        ready_since_ms: ready_cond.and_then(|c| c.last_transition_time.as_ref()).map(|t| sim_time(t).ms()),
+        max_restarts: st.container_statuses.iter().flatten().map(|c| c.restart_count).max().unwrap_or(0),
+        created_ms: p.metadata.creation_timestamp.as_ref().map(|t| sim_time(t).ms()),
         uid: p.metadata.uid.clone().unwrap_or_default(),
     }
 }
@@ -186,8 +160,7 @@ impl Cluster {
     }
 
     fn sync_replica_set(&mut self, ns: &str, name: &str) {
-        let Some(Object::ReplicaSet(rs)) = self.store.get(Kind::ReplicaSet, ns, name).cloned()
-        else {
+        let Some(Object::ReplicaSet(rs)) = self.store.get(Kind::ReplicaSet, ns, name).cloned() else {
             return;
         };
         if rs.metadata.deletion_timestamp.is_some() {
@@ -195,12 +168,7 @@ impl Cluster {
         }
         let pods = self.owned_pods(&rs);
         let active: Vec<&Pod> = pods.iter().filter(|p| pod_is_active(p)).collect();
-        let want = rs
-            .spec
-            .as_ref()
-            .and_then(|s| s.replicas)
-            .unwrap_or(1)
-            .max(0) as usize;
+        let want = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as usize;
         if active.len() < want {
             for _ in 0..(want - active.len()) {
                 self.create_pod_for(&rs);
@@ -218,20 +186,13 @@ impl Cluster {
             let mut ranked: Vec<(RankInfo, &Pod)> = active
                 .iter()
                 .map(|p| {
-                    let rank = p
-                        .spec
-                        .as_ref()
-                        .and_then(|s| s.node_name.as_ref())
-                        .map_or(0, |n| per_node[n]);
+                    let rank = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).map_or(0, |n| per_node[n]);
                     (rank_info(p, rank), *p)
                 })
                 .collect();
             ranked.sort_by(|a, b| delete_first(&a.0, &b.0, now));
-            let doomed: Vec<String> = ranked
-                .iter()
-                .take(diff)
-                .map(|(_, p)| p.metadata.name.clone().unwrap_or_default())
-                .collect();
+            let doomed: Vec<String> =
+                ranked.iter().take(diff).map(|(_, p)| p.metadata.name.clone().unwrap_or_default()).collect();
             for pod in doomed {
                 self.delete_object(Kind::Pod, ns, &pod, None);
                 self.record_event(
@@ -250,17 +211,9 @@ impl Cluster {
     }
 
     fn create_pod_for(&mut self, rs: &ReplicaSet) {
-        let ns = rs
-            .metadata
-            .namespace
-            .clone()
-            .unwrap_or_else(|| "default".into());
+        let ns = rs.metadata.namespace.clone().unwrap_or_else(|| "default".into());
         let rs_name = rs.metadata.name.clone().unwrap_or_default();
-        let template = rs
-            .spec
-            .as_ref()
-            .and_then(|s| s.template.clone())
-            .unwrap_or_default();
+        let template = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
         let prefix: String = format!("{rs_name}-").chars().take(58).collect();
         let mut name;
         loop {
@@ -284,11 +237,7 @@ impl Cluster {
                 ..Default::default()
             },
             spec: Some(spec),
-            status: Some(PodStatus {
-                phase: Some("Pending".into()),
-                qos_class: None,
-                ..Default::default()
-            }),
+            status: Some(PodStatus { phase: Some("Pending".into()), qos_class: None, ..Default::default() }),
         };
         let pod = crate::kubelet::with_qos(pod);
         self.store.create(Object::Pod(pod), self.now);
@@ -306,16 +255,11 @@ impl Cluster {
     }
 
     pub(crate) fn update_rs_status(&mut self, ns: &str, name: &str) {
-        let Some(Object::ReplicaSet(rs)) = self.store.get(Kind::ReplicaSet, ns, name).cloned()
-        else {
+        let Some(Object::ReplicaSet(rs)) = self.store.get(Kind::ReplicaSet, ns, name).cloned() else {
             return;
         };
         let pods = self.owned_pods(&rs);
-        let min_ready = rs
-            .spec
-            .as_ref()
-            .and_then(|s| s.min_ready_seconds)
-            .unwrap_or(0);
+        let min_ready = rs.spec.as_ref().and_then(|s| s.min_ready_seconds).unwrap_or(0);
         // status.replicas counts active pods (terminating ones are not counted).
         let active: Vec<&Pod> = pods.iter().filter(|p| pod_is_active(p)).collect();
         let selector_labels = rs
@@ -331,19 +275,14 @@ impl Cluster {
                 active
                     .iter()
                     .filter(|p| {
-                        selector_labels.iter().all(|(k, v)| {
-                            p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v)
-                        })
+                        selector_labels
+                            .iter()
+                            .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
                     })
                     .count() as i32,
             ),
             ready_replicas: Some(active.iter().filter(|p| pod_is_ready(p)).count() as i32),
-            available_replicas: Some(
-                active
-                    .iter()
-                    .filter(|p| pod_available(p, min_ready, self.now))
-                    .count() as i32,
-            ),
+            available_replicas: Some(active.iter().filter(|p| pod_available(p, min_ready, self.now)).count() as i32),
             terminating_replicas: None,
             observed_generation: rs.metadata.generation,
             conditions: None,
@@ -386,13 +325,7 @@ mod tests {
     const DAY: u64 = 86_400_000;
 
     fn info(assigned: bool, phase: u8, ready: bool) -> RankInfo {
-        RankInfo {
-            assigned,
-            phase_ordinal: phase,
-            ready,
-            uid: "u".into(),
-            ..Default::default()
-        }
+        RankInfo { assigned, phase_ordinal: phase, ready, uid: "u".into(), ..Default::default() }
     }
 
     /// K8S-FACTS §2.2: TestSortingActivePods expected order.
@@ -403,46 +336,18 @@ mod tests {
         let mut pods: Vec<(&str, RankInfo)> = vec![
             (
                 "oldest",
-                RankInfo {
-                    ready_since_ms: month_ago,
-                    max_restarts: 2,
-                    created_ms: month_ago,
-                    ..info(true, 2, true)
-                },
+                RankInfo { ready_since_ms: month_ago, max_restarts: 2, created_ms: month_ago, ..info(true, 2, true) },
             ),
             (
                 "lowerContainerRestartCount",
-                RankInfo {
-                    ready_since_ms: month_ago,
-                    max_restarts: 2,
-                    created_ms: Some(now),
-                    ..info(true, 2, true)
-                },
+                RankInfo { ready_since_ms: month_ago, max_restarts: 2, created_ms: Some(now), ..info(true, 2, true) },
             ),
-            (
-                "runningLongerTime",
-                RankInfo {
-                    ready_since_ms: month_ago,
-                    max_restarts: 3,
-                    ..info(true, 2, true)
-                },
-            ),
+            ("runningLongerTime", RankInfo { ready_since_ms: month_ago, max_restarts: 3, ..info(true, 2, true) }),
             (
                 "runningWithLastTransitionTime",
-                RankInfo {
-                    ready_since_ms: Some(now),
-                    max_restarts: 3,
-                    ..info(true, 2, true)
-                },
+                RankInfo { ready_since_ms: Some(now), max_restarts: 3, ..info(true, 2, true) },
             ),
-            (
-                "runningNoLastTransitionTime",
-                RankInfo {
-                    ready_since_ms: None,
-                    max_restarts: 3,
-                    ..info(true, 2, true)
-                },
-            ),
+            ("runningNoLastTransitionTime", RankInfo { ready_since_ms: None, max_restarts: 3, ..info(true, 2, true) }),
             ("runningButNotReady", info(true, 2, false)),
             ("unknownPhase", info(true, 1, false)),
             ("scheduledButPending", info(true, 0, false)),
@@ -470,70 +375,34 @@ mod tests {
     #[test]
     fn ranks() {
         let now = 60 * DAY;
-        let ready_now = RankInfo {
-            ready_since_ms: Some(now),
-            ..info(true, 2, true)
-        };
-        let ready_month = RankInfo {
-            ready_since_ms: Some(now - 30 * DAY),
-            ..info(true, 2, true)
-        };
+        let ready_now = RankInfo { ready_since_ms: Some(now), ..info(true, 2, true) };
+        let ready_month = RankInfo { ready_since_ms: Some(now - 30 * DAY), ..info(true, 2, true) };
         // 7: rank beats ready-time
-        let a = RankInfo {
-            rank: 2,
-            ..ready_now.clone()
-        };
-        let b = RankInfo {
-            rank: 1,
-            ready_since_ms: None,
-            ..ready_now.clone()
-        };
+        let a = RankInfo { rank: 2, ..ready_now.clone() };
+        let b = RankInfo { rank: 1, ready_since_ms: None, ..ready_now.clone() };
         assert_eq!(delete_first(&a, &b, now), Ordering::Less);
         // 8: ready for less time first
         assert_eq!(delete_first(&ready_now, &ready_month, now), Ordering::Less);
         // 10: more restarts first
-        let r = RankInfo {
-            max_restarts: 9001,
-            ..ready_now.clone()
-        };
+        let r = RankInfo { max_restarts: 9001, ..ready_now.clone() };
         assert_eq!(delete_first(&r, &ready_now, now), Ordering::Less);
         // 14: deletion cost beats rank
-        let c10 = RankInfo {
-            deletion_cost: 10,
-            rank: 2,
-            ..ready_now.clone()
-        };
-        let c100 = RankInfo {
-            deletion_cost: 100,
-            rank: 1,
-            ..ready_now.clone()
-        };
+        let c10 = RankInfo { deletion_cost: 10, rank: 2, ..ready_now.clone() };
+        let c100 = RankInfo { deletion_cost: 100, rank: 1, ..ready_now.clone() };
         assert_eq!(delete_first(&c10, &c100, now), Ordering::Less);
         // 1: unassigned beats rank
         assert_eq!(
             delete_first(
-                &RankInfo {
-                    rank: 1,
-                    ..info(false, 0, false)
-                },
-                &RankInfo {
-                    rank: 2,
-                    ..info(true, 0, false)
-                },
+                &RankInfo { rank: 1, ..info(false, 0, false) },
+                &RankInfo { rank: 2, ..info(true, 0, false) },
                 now
             ),
             Ordering::Less
         );
         // 16: ready since 2h vs 5h land in different log2 buckets
         let h = 3_600_000;
-        let r2 = RankInfo {
-            ready_since_ms: Some(now - 2 * h),
-            ..info(true, 2, true)
-        };
-        let r5 = RankInfo {
-            ready_since_ms: Some(now - 5 * h),
-            ..info(true, 2, true)
-        };
+        let r2 = RankInfo { ready_since_ms: Some(now - 2 * h), ..info(true, 2, true) };
+        let r5 = RankInfo { ready_since_ms: Some(now - 5 * h), ..info(true, 2, true) };
         assert_eq!(delete_first(&r2, &r5, now), Ordering::Less);
         // equality: identical pods
         assert_eq!(delete_first(&ready_now, &ready_now, now), Ordering::Equal);

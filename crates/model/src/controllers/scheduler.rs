@@ -38,13 +38,7 @@ fn q(
     milli: bool,
 ) -> i64 {
     list.and_then(|m| m.get(key))
-        .and_then(|v| {
-            if milli {
-                quantity::milli_value(&v.0).ok()
-            } else {
-                quantity::value(&v.0).ok()
-            }
-        })
+        .and_then(|v| if milli { quantity::milli_value(&v.0).ok() } else { quantity::value(&v.0).ok() })
         .unwrap_or(0)
 }
 
@@ -76,12 +70,7 @@ fn pod_requests_with(p: &Pod, non_zero: bool) -> Resources {
                 mem = DEFAULT_MEMORY_REQUEST;
             }
         }
-        Resources {
-            cpu_milli: cpu,
-            memory: mem,
-            ephemeral_storage: q(req, "ephemeral-storage", false),
-            pods: 0,
-        }
+        Resources { cpu_milli: cpu, memory: mem, ephemeral_storage: q(req, "ephemeral-storage", false), pods: 0 }
     };
     let mut sum = Resources::default();
     for c in &spec.containers {
@@ -183,10 +172,7 @@ struct NodeInfo {
 
 fn tolerates(tols: &[Toleration], taint: &Taint) -> bool {
     tols.iter().any(|t| {
-        let effect_ok = t
-            .effect
-            .as_deref()
-            .is_none_or(|e| e.is_empty() || e == taint.effect);
+        let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == taint.effect);
         let op = t.operator.as_deref().unwrap_or("Equal");
         let key_ok = match t.key.as_deref() {
             None | Some("") => op == "Exists",
@@ -211,24 +197,15 @@ fn node_selector_matches(pod: &Pod, node: &Node) -> bool {
     let required = spec
         .and_then(|s| s.affinity.as_ref())
         .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|na| {
-            na.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        });
+        .and_then(|na| na.required_during_scheduling_ignored_during_execution.as_ref());
     if let Some(req) = required {
         // Terms are ORed; expressions within a term are ANDed.
-        return req
-            .node_selector_terms
-            .iter()
-            .any(|term| node_selector_term_matches(term, node));
+        return req.node_selector_terms.iter().any(|term| node_selector_term_matches(term, node));
     }
     true
 }
 
-fn node_selector_term_matches(
-    term: &k8s_openapi::api::core::v1::NodeSelectorTerm,
-    node: &Node,
-) -> bool {
+fn node_selector_term_matches(term: &k8s_openapi::api::core::v1::NodeSelectorTerm, node: &Node) -> bool {
     let labels = node.metadata.labels.clone().unwrap_or_default();
     let exprs = term.match_expressions.as_deref().unwrap_or(&[]);
     let fields = term.match_fields.as_deref().unwrap_or(&[]);
@@ -242,10 +219,9 @@ fn node_selector_term_matches(
             "Exists" => got.is_some(),
             "DoesNotExist" => got.is_none(),
             "Gt" | "Lt" => {
-                let (Some(g), Some(v)) = (
-                    got.and_then(|g| g.parse::<i64>().ok()),
-                    values.first().and_then(|v| v.parse::<i64>().ok()),
-                ) else {
+                let (Some(g), Some(v)) =
+                    (got.and_then(|g| g.parse::<i64>().ok()), values.first().and_then(|v| v.parse::<i64>().ok()))
+                else {
                     return false;
                 };
                 let _ = key;
@@ -254,18 +230,12 @@ fn node_selector_term_matches(
             _ => false,
         }
     };
-    exprs.iter().all(|e| {
-        check(
-            &e.key,
-            &e.operator,
-            e.values.as_deref().unwrap_or(&[]),
-            labels.get(&e.key),
-        )
-    }) && fields.iter().all(|f| {
-        let name = node.metadata.name.clone().unwrap_or_default();
-        let got = (f.key == "metadata.name").then_some(&name);
-        check(&f.key, &f.operator, f.values.as_deref().unwrap_or(&[]), got)
-    })
+    exprs.iter().all(|e| check(&e.key, &e.operator, e.values.as_deref().unwrap_or(&[]), labels.get(&e.key)))
+        && fields.iter().all(|f| {
+            let name = node.metadata.name.clone().unwrap_or_default();
+            let got = (f.key == "metadata.name").then_some(&name);
+            check(&f.key, &f.operator, f.values.as_deref().unwrap_or(&[]), got)
+        })
 }
 
 fn host_ports(p: &Pod) -> Vec<(String, String, i32)> {
@@ -285,86 +255,42 @@ fn host_ports(p: &Pod) -> Vec<(String, String, i32)> {
 }
 
 /// Runs the filter plugins in upstream order, stopping at the first that rejects the node.
-fn filter(
-    pod: &Pod,
-    node: &Node,
-    info: &NodeInfo,
-    alloc: Resources,
-    req: Resources,
-) -> Option<FilterVerdict> {
+fn filter(pod: &Pod, node: &Node, info: &NodeInfo, alloc: Resources, req: Resources) -> Option<FilterVerdict> {
     let spec = pod.spec.clone().unwrap_or_default();
     let tols = spec.tolerations.clone().unwrap_or_default();
-    let reject = |plugin, reasons: Vec<String>, unresolvable| {
-        Some(FilterVerdict {
-            plugin,
-            reasons,
-            unresolvable,
-        })
-    };
+    let reject = |plugin, reasons: Vec<String>, unresolvable| Some(FilterVerdict { plugin, reasons, unresolvable });
     // NodeUnschedulable
-    if node
-        .spec
-        .as_ref()
-        .and_then(|s| s.unschedulable)
-        .unwrap_or(false)
-    {
-        let t = Taint {
-            key: "node.kubernetes.io/unschedulable".into(),
-            effect: "NoSchedule".into(),
-            ..Default::default()
-        };
+    if node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
+        let t =
+            Taint { key: "node.kubernetes.io/unschedulable".into(), effect: "NoSchedule".into(), ..Default::default() };
         if !tolerates(&tols, &t) {
-            return reject(
-                "NodeUnschedulable",
-                vec!["node(s) were unschedulable".into()],
-                true,
-            );
+            return reject("NodeUnschedulable", vec!["node(s) were unschedulable".into()], true);
         }
     }
     // NodeName
     if let Some(n) = spec.node_name.as_deref() {
         if Some(n) != node.metadata.name.as_deref() {
-            return reject(
-                "NodeName",
-                vec!["node(s) didn't match the requested node name".into()],
-                true,
-            );
+            return reject("NodeName", vec!["node(s) didn't match the requested node name".into()], true);
         }
     }
     // TaintToleration (v1.34 wording names the first untolerated taint)
-    for t in node
-        .spec
-        .as_ref()
-        .and_then(|s| s.taints.as_ref())
-        .into_iter()
-        .flatten()
-    {
+    for t in node.spec.as_ref().and_then(|s| s.taints.as_ref()).into_iter().flatten() {
         if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(&tols, t) {
             return reject(
                 "TaintToleration",
-                vec![format!(
-                    "node(s) had untolerated taint {{{}: {}}}",
-                    t.key,
-                    t.value.as_deref().unwrap_or("")
-                )],
+                vec![format!("node(s) had untolerated taint {{{}: {}}}", t.key, t.value.as_deref().unwrap_or(""))],
                 true,
             );
         }
     }
     // NodeAffinity
     if !node_selector_matches(pod, node) {
-        return reject(
-            "NodeAffinity",
-            vec!["node(s) didn't match Pod's node affinity/selector".into()],
-            true,
-        );
+        return reject("NodeAffinity", vec!["node(s) didn't match Pod's node affinity/selector".into()], true);
     }
     // NodePorts
     for (ip, proto, port) in host_ports(pod) {
         let clash = info.host_ports.iter().any(|(ip2, proto2, port2)| {
-            *port2 == port
-                && *proto2 == proto
-                && (ip == "0.0.0.0" || ip2 == "0.0.0.0" || *ip2 == ip)
+            *port2 == port && *proto2 == proto && (ip == "0.0.0.0" || ip2 == "0.0.0.0" || *ip2 == ip)
         });
         if clash {
             return reject(
@@ -385,9 +311,7 @@ fn filter(
     if req.memory > 0 && req.memory > alloc.memory - info.requested.memory {
         reasons.push("Insufficient memory".into());
     }
-    if req.ephemeral_storage > 0
-        && req.ephemeral_storage > alloc.ephemeral_storage - info.requested.ephemeral_storage
-    {
+    if req.ephemeral_storage > 0 && req.ephemeral_storage > alloc.ephemeral_storage - info.requested.ephemeral_storage {
         reasons.push("Insufficient ephemeral-storage".into());
     }
     if !reasons.is_empty() {
@@ -400,11 +324,7 @@ fn filter(
 /// averaged over cpu and memory with weight 1 each; integer division throughout.
 pub fn least_allocated(requested: (i64, i64), capacity: (i64, i64)) -> i64 {
     let one = |req: i64, cap: i64| {
-        if cap == 0 || req > cap {
-            0
-        } else {
-            (cap - req) * MAX_NODE_SCORE / cap
-        }
+        if cap == 0 || req > cap { 0 } else { (cap - req) * MAX_NODE_SCORE / cap }
     };
     (one(requested.0, capacity.0) + one(requested.1, capacity.1)) / 2
 }
@@ -413,19 +333,10 @@ pub fn least_allocated(requested: (i64, i64), capacity: (i64, i64)) -> i64 {
 /// std is `|f1 - f2| / 2`. Only + - * / and abs: identical on every platform.
 pub fn balanced_allocation(requested: (i64, i64), allocatable: (i64, i64)) -> i64 {
     let frac = |r: i64, a: i64| {
-        if a == 0 {
-            None
-        } else {
-            Some((r as f64 / a as f64).min(1.0))
-        }
+        if a == 0 { None } else { Some((r as f64 / a as f64).min(1.0)) }
     };
-    let fs: Vec<f64> = [
-        frac(requested.0, allocatable.0),
-        frac(requested.1, allocatable.1),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let fs: Vec<f64> =
+        [frac(requested.0, allocatable.0), frac(requested.1, allocatable.1)].into_iter().flatten().collect();
     let std = match fs.len() {
         2 => (fs[0] - fs[1]).abs() / 2.0,
         _ => 0.0,
@@ -531,8 +442,7 @@ impl Cluster {
         let mut r = Resources::default();
         for o in self.store.list(Kind::Pod, None) {
             let Object::Pod(p) = o else { continue };
-            if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) != Some(node) || is_terminal(p)
-            {
+            if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) != Some(node) || is_terminal(p) {
                 continue;
             }
             let pr = pod_requests(p);
@@ -560,9 +470,7 @@ impl Cluster {
     }
 
     pub fn scheduling_decision(&self, namespace: &str, name: &str) -> Option<&Decision> {
-        self.scheduler
-            .decisions
-            .get(&(namespace.to_string(), name.to_string()))
+        self.scheduler.decisions.get(&(namespace.to_string(), name.to_string()))
     }
 
     /// One pass of the scheduling queue: every unbound pod, oldest first (PrioritySort with
@@ -575,18 +483,11 @@ impl Cluster {
                 Object::Pod(p)
                     if p.spec.as_ref().is_some_and(|s| s.node_name.is_none())
                         && p.metadata.deletion_timestamp.is_none()
-                        && p.spec
-                            .as_ref()
-                            .and_then(|s| s.scheduler_name.as_deref())
-                            .unwrap_or("default-scheduler")
+                        && p.spec.as_ref().and_then(|s| s.scheduler_name.as_deref()).unwrap_or("default-scheduler")
                             == "default-scheduler" =>
                 {
-                    let created = p
-                        .metadata
-                        .creation_timestamp
-                        .as_ref()
-                        .map(|t| crate::store::sim_time(t).ms())
-                        .unwrap_or(0);
+                    let created =
+                        p.metadata.creation_timestamp.as_ref().map(|t| crate::store::sim_time(t).ms()).unwrap_or(0);
                     Some((created, o.namespace().to_string(), o.name().to_string()))
                 }
                 _ => None,
@@ -635,9 +536,7 @@ impl Cluster {
                 None => {
                     let msg = decision.message.clone().unwrap_or_default();
                     let attempts = self.scheduler.unschedulable.get(&key).map_or(0, |e| e.2) + 1;
-                    self.scheduler
-                        .unschedulable
-                        .insert(key.clone(), (self.scheduler.epoch, self.now.ms(), attempts));
+                    self.scheduler.unschedulable.insert(key.clone(), (self.scheduler.epoch, self.now.ms(), attempts));
                     self.record_event(
                         Kind::Pod,
                         &ns,
@@ -648,13 +547,7 @@ impl Cluster {
                         "default-scheduler",
                         None,
                     );
-                    self.set_pod_scheduled_condition(
-                        &ns,
-                        &name,
-                        "False",
-                        Some("Unschedulable"),
-                        Some(&msg),
-                    );
+                    self.set_pod_scheduled_condition(&ns, &name, "False", Some("Unschedulable"), Some(&msg));
                     let due = self.now.ms() + MAX_IN_UNSCHEDULABLE_MS;
                     retry_at = Some(retry_at.map_or(due, |r| r.min(due)));
                 }
@@ -723,10 +616,7 @@ impl Cluster {
 }
 
 fn is_terminal(p: &Pod) -> bool {
-    matches!(
-        p.status.as_ref().and_then(|s| s.phase.as_deref()),
-        Some("Succeeded" | "Failed")
-    )
+    matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
 
 fn add_pod(info: &mut NodeInfo, p: &Pod) {
@@ -741,10 +631,7 @@ fn add_pod(info: &mut NodeInfo, p: &Pod) {
     for hp in host_ports(p) {
         info.host_ports.insert(hp);
     }
-    info.pods.push((
-        p.metadata.namespace.clone().unwrap_or_default(),
-        p.metadata.labels.clone().unwrap_or_default(),
-    ));
+    info.pods.push((p.metadata.namespace.clone().unwrap_or_default(), p.metadata.labels.clone().unwrap_or_default()));
 }
 
 /// One scheduling cycle for one pod: filter (stopping after enough feasible nodes), score,
@@ -771,12 +658,7 @@ fn schedule_one(
         })
         .collect();
     if n == 0 {
-        return Decision {
-            time_ms: now.ms(),
-            nodes: verdicts,
-            chosen: None,
-            message: Some(fit_error_message(0, &[])),
-        };
+        return Decision { time_ms: now.ms(), nodes: verdicts, chosen: None, message: Some(fit_error_message(0, &[])) };
     }
     let to_find = num_feasible_nodes_to_find(n);
     let mut feasible: Vec<usize> = Vec::new();
@@ -797,8 +679,7 @@ fn schedule_one(
     }
     *next_start = (*next_start + processed) % n;
     if feasible.is_empty() {
-        let rejected: Vec<FilterVerdict> =
-            verdicts.iter().filter_map(|v| v.rejected.clone()).collect();
+        let rejected: Vec<FilterVerdict> = verdicts.iter().filter_map(|v| v.rejected.clone()).collect();
         return Decision {
             time_ms: now.ms(),
             nodes: verdicts,
@@ -808,20 +689,11 @@ fn schedule_one(
     }
     if feasible.len() == 1 {
         let chosen = verdicts[feasible[0]].node.clone();
-        return Decision {
-            time_ms: now.ms(),
-            nodes: verdicts,
-            chosen: Some(chosen),
-            message: None,
-        };
+        return Decision { time_ms: now.ms(), nodes: verdicts, chosen: Some(chosen), message: None };
     }
     // Score.
     let pod_nz = pod_requests_nonzero(pod);
-    let tols = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.tolerations.clone())
-        .unwrap_or_default();
+    let tols = pod.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
     let best_effort = req.cpu_milli == 0 && req.memory == 0;
     let mut taint_scores = Vec::new();
     let mut affinity_scores = Vec::new();
@@ -835,32 +707,18 @@ fn schedule_one(
         let info = infos.get(&verdicts[i].node).unwrap_or(&empty);
         let alloc = node_allocatable(node);
         let least = least_allocated(
-            (
-                info.non_zero.cpu_milli + pod_nz.cpu_milli,
-                info.non_zero.memory + pod_nz.memory,
-            ),
+            (info.non_zero.cpu_milli + pod_nz.cpu_milli, info.non_zero.memory + pod_nz.memory),
             (alloc.cpu_milli, alloc.memory),
         );
         let balanced = (!best_effort).then(|| {
             balanced_allocation(
-                (
-                    info.requested.cpu_milli + req.cpu_milli,
-                    info.requested.memory + req.memory,
-                ),
+                (info.requested.cpu_milli + req.cpu_milli, info.requested.memory + req.memory),
                 (alloc.cpu_milli, alloc.memory),
             )
         });
-        verdicts[i].scores.push(PluginScore {
-            plugin: "NodeResourcesFit",
-            weight: 1,
-            score: least,
-        });
+        verdicts[i].scores.push(PluginScore { plugin: "NodeResourcesFit", weight: 1, score: least });
         if let Some(b) = balanced {
-            verdicts[i].scores.push(PluginScore {
-                plugin: "NodeResourcesBalancedAllocation",
-                weight: 1,
-                score: b,
-            });
+            verdicts[i].scores.push(PluginScore { plugin: "NodeResourcesBalancedAllocation", weight: 1, score: b });
         }
         let untolerated = node
             .spec
@@ -876,10 +734,7 @@ fn schedule_one(
             .as_ref()
             .and_then(|s| s.affinity.as_ref())
             .and_then(|a| a.node_affinity.as_ref())
-            .and_then(|na| {
-                na.preferred_during_scheduling_ignored_during_execution
-                    .as_ref()
-            });
+            .and_then(|na| na.preferred_during_scheduling_ignored_during_execution.as_ref());
         let aff: i64 = preferred
             .into_iter()
             .flatten()
@@ -890,9 +745,7 @@ fn schedule_one(
         let count = selector.as_ref().map_or(0, |sel| {
             info.pods
                 .iter()
-                .filter(|(pns, labels)| {
-                    *pns == ns && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
-                })
+                .filter(|(pns, labels)| *pns == ns && sel.iter().all(|(k, v)| labels.get(k) == Some(v)))
                 .count()
         });
         spread_raw.push(count as f64 * hostname_weight + (3.0 - 1.0));
@@ -904,43 +757,18 @@ fn schedule_one(
         let rounded: Vec<i64> = spread_raw.iter().map(|s| (s + 0.5) as i64).collect();
         let max = rounded.iter().copied().max().unwrap_or(0);
         let min = rounded.iter().copied().min().unwrap_or(0);
-        rounded
-            .iter()
-            .map(|s| {
-                if max == 0 {
-                    MAX_NODE_SCORE
-                } else {
-                    MAX_NODE_SCORE * (max + min - s) / max
-                }
-            })
-            .collect()
+        rounded.iter().map(|s| if max == 0 { MAX_NODE_SCORE } else { MAX_NODE_SCORE * (max + min - s) / max }).collect()
     } else {
         vec![]
     };
     for (j, &i) in feasible.iter().enumerate() {
-        verdicts[i].scores.push(PluginScore {
-            plugin: "TaintToleration",
-            weight: 3,
-            score: taint_scores[j],
-        });
-        verdicts[i].scores.push(PluginScore {
-            plugin: "NodeAffinity",
-            weight: 2,
-            score: affinity_scores[j],
-        });
+        verdicts[i].scores.push(PluginScore { plugin: "TaintToleration", weight: 3, score: taint_scores[j] });
+        verdicts[i].scores.push(PluginScore { plugin: "NodeAffinity", weight: 2, score: affinity_scores[j] });
         if let Some(s) = spread.get(j) {
-            verdicts[i].scores.push(PluginScore {
-                plugin: "PodTopologySpread",
-                weight: 2,
-                score: *s,
-            });
+            verdicts[i].scores.push(PluginScore { plugin: "PodTopologySpread", weight: 2, score: *s });
         }
         // ImageLocality: images are small next to its 23MB-per-node threshold here; 0.
-        verdicts[i].scores.push(PluginScore {
-            plugin: "ImageLocality",
-            weight: 1,
-            score: 0,
-        });
+        verdicts[i].scores.push(PluginScore { plugin: "ImageLocality", weight: 1, score: 0 });
         verdicts[i].total = verdicts[i].scores.iter().map(|s| s.weight * s.score).sum();
     }
     // selectHost: reservoir sampling among the top scores.
@@ -961,12 +789,7 @@ fn schedule_one(
         }
     }
     let chosen = best.map(|i| verdicts[i].node.clone());
-    Decision {
-        time_ms: now.ms(),
-        nodes: verdicts,
-        chosen,
-        message: None,
-    }
+    Decision { time_ms: now.ms(), nodes: verdicts, chosen, message: None }
 }
 
 #[cfg(test)]
@@ -1017,16 +840,11 @@ mod tests {
     fn fit_error_messages() {
         let taint = FilterVerdict {
             plugin: "TaintToleration",
-            reasons: vec![
-                "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }".into(),
-            ],
+            reasons: vec!["node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }".into()],
             unresolvable: true,
         };
-        let cpu = FilterVerdict {
-            plugin: "NodeResourcesFit",
-            reasons: vec!["Insufficient cpu".into()],
-            unresolvable: false,
-        };
+        let cpu =
+            FilterVerdict { plugin: "NodeResourcesFit", reasons: vec!["Insufficient cpu".into()], unresolvable: false };
         assert_eq!(
             fit_error_message(1, std::slice::from_ref(&taint)),
             "0/1 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
@@ -1046,14 +864,8 @@ mod tests {
         );
         // Lexicographic sort puts "1 node(s)..." before "2 Insufficient cpu".
         let m = fit_error_message(3, &[cpu.clone(), cpu, taint]);
-        assert!(
-            m.starts_with("0/3 nodes are available: 1 node(s) had untolerated taint"),
-            "{m}"
-        );
-        assert_eq!(
-            fit_error_message(0, &[]),
-            "no nodes available to schedule pods"
-        );
+        assert!(m.starts_with("0/3 nodes are available: 1 node(s) had untolerated taint"), "{m}");
+        assert_eq!(fit_error_message(0, &[]), "no nodes available to schedule pods");
     }
 
     #[test]

@@ -62,7 +62,11 @@ fn rfc1123(t: &Time) -> String {
 }
 
 fn map_lines(w: &mut String, label: &str, m: Option<&BTreeMap<String, String>>, skip_last_applied: bool) {
-    let items: Vec<(&String, &String)> = m.into_iter().flatten().filter(|(k, _)| !(skip_last_applied && k.as_str() == crate::apiserver::LAST_APPLIED)).collect();
+    let items: Vec<(&String, &String)> = m
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !(skip_last_applied && k.as_str() == crate::apiserver::LAST_APPLIED))
+        .collect();
     if items.is_empty() {
         w.push_str(&format!("{label}:\t<none>\n"));
         return;
@@ -75,14 +79,23 @@ fn map_lines(w: &mut String, label: &str, m: Option<&BTreeMap<String, String>>, 
 
 fn events_table(c: &Cluster, kind: Kind, ns: &str, name: &str) -> String {
     let now = c.now();
-    let evs: Vec<_> = c.events().iter().filter(|e| e.kind == kind && e.name == name && (e.namespace == ns || !kind.namespaced())).collect();
+    let evs: Vec<_> = c
+        .events()
+        .iter()
+        .filter(|e| e.kind == kind && e.name == name && (e.namespace == ns || !kind.namespaced()))
+        .collect();
     if evs.is_empty() {
         return "Events:  <none>\n".into();
     }
     let mut w = String::from("Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n");
     for e in evs {
         let age = if e.count > 1 {
-            format!("{} (x{} over {})", human_duration(i128::from(now.ms()) - i128::from(e.last_ms)), e.count, human_duration(i128::from(e.last_ms) - i128::from(e.first_ms)))
+            format!(
+                "{} (x{} over {})",
+                human_duration(i128::from(now.ms()) - i128::from(e.last_ms)),
+                e.count,
+                human_duration(i128::from(e.last_ms) - i128::from(e.first_ms))
+            )
         } else {
             human_duration(i128::from(now.ms()) - i128::from(e.first_ms))
         };
@@ -107,9 +120,19 @@ fn container_lines(w: &mut String, c: &Container, status: Option<&k8s_openapi::a
     if let Some(s) = status {
         w.push_str(&format!("    Image ID:\t{}\n", s.image_id));
     }
-    let ports: Vec<String> = c.ports.iter().flatten().map(|p| format!("{}/{}", p.container_port, p.protocol.clone().unwrap_or_else(|| "TCP".into()))).collect();
+    let ports: Vec<String> = c
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| format!("{}/{}", p.container_port, p.protocol.clone().unwrap_or_else(|| "TCP".into())))
+        .collect();
     w.push_str(&format!("    Port:\t{}\n", if ports.is_empty() { "<none>".into() } else { ports.join(", ") }));
-    let hports: Vec<String> = c.ports.iter().flatten().map(|p| format!("{}/{}", p.host_port.unwrap_or(0), p.protocol.clone().unwrap_or_else(|| "TCP".into()))).collect();
+    let hports: Vec<String> = c
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| format!("{}/{}", p.host_port.unwrap_or(0), p.protocol.clone().unwrap_or_else(|| "TCP".into())))
+        .collect();
     w.push_str(&format!("    Host Port:\t{}\n", if hports.is_empty() { "<none>".into() } else { hports.join(", ") }));
     if let Some(s) = status {
         let st = s.state.clone().unwrap_or_default();
@@ -129,7 +152,10 @@ fn container_lines(w: &mut String, c: &Container, status: Option<&k8s_openapi::a
         w.push_str(&format!("    Ready:\t{}\n", if s.ready { "True" } else { "False" }));
         w.push_str(&format!("    Restart Count:\t{}\n", s.restart_count));
     }
-    for (label, list) in [("Limits", c.resources.as_ref().and_then(|r| r.limits.as_ref())), ("Requests", c.resources.as_ref().and_then(|r| r.requests.as_ref()))] {
+    for (label, list) in [
+        ("Limits", c.resources.as_ref().and_then(|r| r.limits.as_ref())),
+        ("Requests", c.resources.as_ref().and_then(|r| r.requests.as_ref())),
+    ] {
         if let Some(l) = list.filter(|l| !l.is_empty()) {
             w.push_str(&format!("    {label}:\n"));
             for (k, v) in l {
@@ -137,19 +163,36 @@ fn container_lines(w: &mut String, c: &Container, status: Option<&k8s_openapi::a
             }
         }
     }
-    let envs: Vec<String> = c.env.iter().flatten().map(|e| match (&e.value, &e.value_from) {
-        (Some(v), _) => format!("      {}:\t{v}", e.name),
-        (None, Some(f)) => {
-            if let Some(s) = &f.secret_key_ref {
-                format!("      {}:\t<set to the key '{}' in secret '{}'>\tOptional: {}", e.name, s.key, s.name, s.optional.unwrap_or(false))
-            } else if let Some(m) = &f.config_map_key_ref {
-                format!("      {}:\t<set to the key '{}' of config map '{}'>\tOptional: {}", e.name, m.key, m.name, m.optional.unwrap_or(false))
-            } else {
-                format!("      {}:\t<unknown>", e.name)
+    let envs: Vec<String> = c
+        .env
+        .iter()
+        .flatten()
+        .map(|e| match (&e.value, &e.value_from) {
+            (Some(v), _) => format!("      {}:\t{v}", e.name),
+            (None, Some(f)) => {
+                if let Some(s) = &f.secret_key_ref {
+                    format!(
+                        "      {}:\t<set to the key '{}' in secret '{}'>\tOptional: {}",
+                        e.name,
+                        s.key,
+                        s.name,
+                        s.optional.unwrap_or(false)
+                    )
+                } else if let Some(m) = &f.config_map_key_ref {
+                    format!(
+                        "      {}:\t<set to the key '{}' of config map '{}'>\tOptional: {}",
+                        e.name,
+                        m.key,
+                        m.name,
+                        m.optional.unwrap_or(false)
+                    )
+                } else {
+                    format!("      {}:\t<unknown>", e.name)
+                }
             }
-        }
-        _ => format!("      {}:\t", e.name),
-    }).collect();
+            _ => format!("      {}:\t", e.name),
+        })
+        .collect();
     if envs.is_empty() {
         w.push_str("    Environment:\t<none>\n");
     } else {
@@ -168,7 +211,10 @@ fn describe_pod(c: &Cluster, p: &Pod) -> String {
     let spec = p.spec.clone().unwrap_or_default();
     let st = p.status.clone().unwrap_or_default();
     w.push_str("Priority:\t0\n");
-    w.push_str(&format!("Service Account:\t{}\n", spec.service_account_name.clone().unwrap_or_else(|| "default".into())));
+    w.push_str(&format!(
+        "Service Account:\t{}\n",
+        spec.service_account_name.clone().unwrap_or_else(|| "default".into())
+    ));
     match (&spec.node_name, &st.host_ip) {
         (Some(n), Some(ip)) => w.push_str(&format!("Node:\t{n}/{ip}\n")),
         (Some(n), None) => w.push_str(&format!("Node:\t{n}/\n")),
@@ -179,10 +225,17 @@ fn describe_pod(c: &Cluster, p: &Pod) -> String {
     }
     map_lines(&mut w, "Labels", p.metadata.labels.as_ref(), false);
     map_lines(&mut w, "Annotations", p.metadata.annotations.as_ref(), true);
-    let status = if p.metadata.deletion_timestamp.is_some() { "Terminating".to_string() } else { st.phase.clone().unwrap_or_else(|| "Pending".into()) };
+    let status = if p.metadata.deletion_timestamp.is_some() {
+        "Terminating".to_string()
+    } else {
+        st.phase.clone().unwrap_or_else(|| "Pending".into())
+    };
     w.push_str(&format!("Status:\t{status}\n"));
     if let Some(t) = &p.metadata.deletion_timestamp {
-        w.push_str(&format!("Termination Grace Period:\t{}s\n", p.metadata.deletion_grace_period_seconds.unwrap_or(30)));
+        w.push_str(&format!(
+            "Termination Grace Period:\t{}s\n",
+            p.metadata.deletion_grace_period_seconds.unwrap_or(30)
+        ));
         let _ = t;
     }
     w.push_str(&format!("IP:\t{}\n", st.pod_ip.clone().unwrap_or_default()));
@@ -208,7 +261,10 @@ fn describe_pod(c: &Cluster, p: &Pod) -> String {
         w.push_str(&format!("  {}\t{} \n", cond.type_, cond.status));
     }
     w.push_str("Volumes:\t<none>\n");
-    w.push_str(&format!("QoS Class:\t{}\n", st.qos_class.clone().unwrap_or_else(|| crate::kubelet::qos_class(p).into())));
+    w.push_str(&format!(
+        "QoS Class:\t{}\n",
+        st.qos_class.clone().unwrap_or_else(|| crate::kubelet::qos_class(p).into())
+    ));
     let sel: Vec<String> = spec.node_selector.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
     w.push_str(&format!("Node-Selectors:\t{}\n", if sel.is_empty() { "<none>".into() } else { sel.join(",") }));
     let tols: Vec<String> = spec
@@ -242,7 +298,12 @@ fn describe_pod(c: &Cluster, p: &Pod) -> String {
         }
     }
     let mut out = tabwrite(&w);
-    out.push_str(&tabwrite(&events_table(c, Kind::Pod, p.metadata.namespace.as_deref().unwrap_or(""), p.metadata.name.as_deref().unwrap_or(""))));
+    out.push_str(&tabwrite(&events_table(
+        c,
+        Kind::Pod,
+        p.metadata.namespace.as_deref().unwrap_or(""),
+        p.metadata.name.as_deref().unwrap_or(""),
+    )));
     out
 }
 
@@ -276,7 +337,11 @@ fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
             Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s)) => s,
             None => "0".into(),
         };
-        w.push_str(&format!("RollingUpdateStrategy:\t{} max unavailable, {} max surge\n", show(ru.max_unavailable), show(ru.max_surge)));
+        w.push_str(&format!(
+            "RollingUpdateStrategy:\t{} max unavailable, {} max surge\n",
+            show(ru.max_unavailable),
+            show(ru.max_surge)
+        ));
         let _ = (max_unavailable(d), max_surge(d));
     }
     w.push_str("Pod Template:\n");
@@ -319,11 +384,28 @@ fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
             r.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0)
         )
     };
-    let new: Vec<String> = rss.iter().filter(|r| r.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| crate::controllers::deployment::equal_ignore_hash(t, &spec.template))).map(|r| fmt_rs(r)).collect();
+    let new: Vec<String> = rss
+        .iter()
+        .filter(|r| {
+            r.spec
+                .as_ref()
+                .and_then(|s| s.template.as_ref())
+                .is_some_and(|t| crate::controllers::deployment::equal_ignore_hash(t, &spec.template))
+        })
+        .map(|r| fmt_rs(r))
+        .collect();
     let old: Vec<String> = rss
         .iter()
-        .filter(|r| !r.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| crate::controllers::deployment::equal_ignore_hash(t, &spec.template)))
-        .filter(|r| r.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0) > 0 || r.status.as_ref().is_some_and(|s| s.replicas > 0))
+        .filter(|r| {
+            !r.spec
+                .as_ref()
+                .and_then(|s| s.template.as_ref())
+                .is_some_and(|t| crate::controllers::deployment::equal_ignore_hash(t, &spec.template))
+        })
+        .filter(|r| {
+            r.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0) > 0
+                || r.status.as_ref().is_some_and(|s| s.replicas > 0)
+        })
         .map(|r| fmt_rs(r))
         .collect();
     w.push_str(&format!("OldReplicaSets:\t{}\n", if old.is_empty() { "<none>".into() } else { old.join(", ") }));
@@ -360,7 +442,9 @@ fn describe_rs(c: &Cluster, r: &ReplicaSet) -> String {
             }
         }
     }
-    w.push_str(&format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"));
+    w.push_str(&format!(
+        "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"
+    ));
     let mut out = tabwrite(&w);
     out.push_str(&tabwrite(&events_table(c, Kind::ReplicaSet, &ns, r.metadata.name.as_deref().unwrap_or(""))));
     out
@@ -376,10 +460,15 @@ fn describe_node(c: &Cluster, n: &Node) -> String {
     if let Some(t) = &n.metadata.creation_timestamp {
         w.push_str(&format!("CreationTimestamp:\t{}\n", rfc1123(t)));
     }
-    let taints: Vec<String> = n.spec.iter().flat_map(|s| s.taints.iter().flatten()).map(|t| match &t.value {
-        Some(v) => format!("{}={v}:{}", t.key, t.effect),
-        None => format!("{}:{}", t.key, t.effect),
-    }).collect();
+    let taints: Vec<String> = n
+        .spec
+        .iter()
+        .flat_map(|s| s.taints.iter().flatten())
+        .map(|t| match &t.value {
+            Some(v) => format!("{}={v}:{}", t.key, t.effect),
+            None => format!("{}:{}", t.key, t.effect),
+        })
+        .collect();
     if taints.is_empty() {
         w.push_str("Taints:\t<none>\n");
     } else {
@@ -389,7 +478,9 @@ fn describe_node(c: &Cluster, n: &Node) -> String {
     }
     w.push_str(&format!("Unschedulable:\t{}\n", n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false)));
     let mut out = tabwrite(&w);
-    let mut cw = String::from("Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n  ----\t------\t-----------------\t------------------\t------\t-------\n");
+    let mut cw = String::from(
+        "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n  ----\t------\t-----------------\t------------------\t------\t-------\n",
+    );
     for cond in n.status.iter().flat_map(|s| s.conditions.iter().flatten()) {
         cw.push_str(&format!(
             "  {}\t{}\t{}\t{}\t{}\t{}\n",
@@ -403,7 +494,10 @@ fn describe_node(c: &Cluster, n: &Node) -> String {
     }
     out.push_str(&tabwrite(&cw));
     let mut rw = String::new();
-    for (label, list) in [("Capacity", n.status.as_ref().and_then(|s| s.capacity.as_ref())), ("Allocatable", n.status.as_ref().and_then(|s| s.allocatable.as_ref()))] {
+    for (label, list) in [
+        ("Capacity", n.status.as_ref().and_then(|s| s.capacity.as_ref())),
+        ("Allocatable", n.status.as_ref().and_then(|s| s.allocatable.as_ref())),
+    ] {
         rw.push_str(&format!("{label}:\n"));
         for (k, v) in list.into_iter().flatten() {
             rw.push_str(&format!("  {k}:\t{}\n", v.0));
@@ -420,7 +514,10 @@ fn describe_node(c: &Cluster, n: &Node) -> String {
             _ => None,
         })
         .collect();
-    let mut pw = format!("Non-terminated Pods:\t({} in total)\n  Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n  ---------\t----\t------------\t----------\t---------------\t-------------\t---\n", pods.len());
+    let mut pw = format!(
+        "Non-terminated Pods:\t({} in total)\n  Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n  ---------\t----\t------------\t----------\t---------------\t-------------\t---\n",
+        pods.len()
+    );
     let pct = |v: i64, total: i64| if total == 0 { 0 } else { v * 100 / total };
     for p in &pods {
         let r = crate::controllers::scheduler::pod_requests(p);
@@ -468,7 +565,10 @@ fn describe_generic(c: &Cluster, o: &Object) -> String {
             }
         }
         Object::Namespace(n) => {
-            w.push_str(&format!("Status:\t{}\n\nNo resource quota.\n\nNo LimitRange resource.\n", n.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default()));
+            w.push_str(&format!(
+                "Status:\t{}\n\nNo resource quota.\n\nNo LimitRange resource.\n",
+                n.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default()
+            ));
             return tabwrite(&w);
         }
         _ => {}
@@ -510,7 +610,12 @@ pub fn describe(c: &mut Cluster, args: &[String], ns: &str, mut out: impl FnMut(
                 Some(o) => vec![o.clone()],
                 None => {
                     // describe also accepts a name prefix, as kubectl does.
-                    let found: Vec<Object> = c.store().list(kind, kind.namespaced().then_some(ns)).filter(|o| o.name().starts_with(n.as_str())).cloned().collect();
+                    let found: Vec<Object> = c
+                        .store()
+                        .list(kind, kind.namespaced().then_some(ns))
+                        .filter(|o| o.name().starts_with(n.as_str()))
+                        .cloned()
+                        .collect();
                     if found.is_empty() {
                         out(Err(format!("Error from server (NotFound): {} \"{n}\" not found", kind.plural())));
                         continue;

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::api::{Kind, Object};
-use crate::apiserver::Outcome;
 use crate::cluster::Cluster;
 use crate::diag::Diagnostic;
 use crate::store::{parse_label_selector, requirements_match};
@@ -53,7 +52,8 @@ pub fn transcript(results: &[CommandResult]) -> String {
     s
 }
 
-const REFUSED: &str = "The connection to the server localhost:8080 was refused - did you specify the right host or port?";
+const REFUSED: &str =
+    "The connection to the server localhost:8080 was refused - did you specify the right host or port?";
 /// How long `rollout status` and `delete` wait at most in virtual time before giving up.
 const WAIT_LIMIT_MS: u64 = 30 * 60 * 1000;
 
@@ -65,11 +65,7 @@ struct Out {
 
 impl Out {
     fn new() -> Self {
-        Out {
-            text: String::new(),
-            ok: true,
-            diags: vec![],
-        }
+        Out { text: String::new(), ok: true, diags: vec![] }
     }
     fn line(&mut self, s: impl AsRef<str>) {
         self.text.push_str(s.as_ref());
@@ -89,12 +85,7 @@ pub fn run_script(c: &mut Cluster, script: &str, ws: &Workspace) -> Vec<CommandR
         Ok(cmds) => cmds,
         Err(e) => {
             return vec![CommandResult {
-                command: script
-                    .lines()
-                    .nth(e.line.saturating_sub(1))
-                    .unwrap_or("")
-                    .trim()
-                    .to_string(),
+                command: script.lines().nth(e.line.saturating_sub(1)).unwrap_or("").trim().to_string(),
                 output: format!("kubeplay: line {}: {}\n", e.line, e.message),
                 ok: false,
                 diagnostics: vec![Diagnostic::new("script", e.line, 0, e.message)],
@@ -105,12 +96,7 @@ pub fn run_script(c: &mut Cluster, script: &str, ws: &Workspace) -> Vec<CommandR
         .map(|cmd| {
             let mut out = Out::new();
             run_command(c, &cmd, ws, &mut out);
-            CommandResult {
-                command: cmd.text.clone(),
-                output: out.text,
-                ok: out.ok,
-                diagnostics: out.diags,
-            }
+            CommandResult { command: cmd.text.clone(), output: out.text, ok: out.ok, diagnostics: out.diags }
         })
         .collect()
 }
@@ -166,10 +152,7 @@ fn parse_flags(words: &[String]) -> Result<Flags, String> {
         let w = &words[i];
         if let Some((k, v)) = w.split_once('=').filter(|(k, _)| k.starts_with('-')) {
             if let Some((_, name)) = VALUE_FLAGS.iter().find(|(flag, _)| *flag == k) {
-                f.values
-                    .entry(name.to_string())
-                    .or_default()
-                    .push(v.to_string());
+                f.values.entry(name.to_string()).or_default().push(v.to_string());
             } else if let Some((_, name)) = BOOL_FLAGS.iter().find(|(flag, _)| *flag == k) {
                 f.bools.insert(name.to_string(), v == "true");
             } else {
@@ -179,18 +162,12 @@ fn parse_flags(words: &[String]) -> Result<Flags, String> {
             let Some(v) = words.get(i + 1) else {
                 return Err(format!("error: flag needs an argument: {w}"));
             };
-            f.values
-                .entry(name.to_string())
-                .or_default()
-                .push(v.clone());
+            f.values.entry(name.to_string()).or_default().push(v.clone());
             i += 1;
         } else if let Some((_, name)) = BOOL_FLAGS.iter().find(|(flag, _)| flag == w) {
             f.bools.insert(name.to_string(), true);
         } else if w.starts_with("-n") && w.len() > 2 && !w.starts_with("--") {
-            f.values
-                .entry("namespace".into())
-                .or_default()
-                .push(w[2..].to_string());
+            f.values.entry("namespace".into()).or_default().push(w[2..].to_string());
         } else if w.starts_with('-') && w.len() > 1 {
             return Err(format!("error: unknown flag: {w}"));
         } else {
@@ -203,10 +180,7 @@ fn parse_flags(words: &[String]) -> Result<Flags, String> {
 
 impl Flags {
     fn value(&self, k: &str) -> Option<&str> {
-        self.values
-            .get(k)
-            .and_then(|v| v.last())
-            .map(String::as_str)
+        self.values.get(k).and_then(|v| v.last()).map(String::as_str)
     }
     fn flag(&self, k: &str) -> bool {
         self.bools.get(k).copied().unwrap_or(false)
@@ -223,9 +197,7 @@ fn run_command(c: &mut Cluster, cmd: &script::Command, ws: &Workspace, out: &mut
             None => out.err("sleep: missing operand"),
         },
         "echo" => out.line(words[1..].join(" ")),
-        other => out.err(format!(
-            "kubeplay: command not found: {other} (this build knows kubectl, sleep and echo)"
-        )),
+        other => out.err(format!("kubeplay: command not found: {other} (this build knows kubectl, sleep and echo)")),
     }
 }
 
@@ -240,10 +212,7 @@ fn kubectl(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace
     if verb == "config" {
         return config(c, &flags, out);
     }
-    let context = flags
-        .value("context")
-        .map(str::to_string)
-        .unwrap_or_else(|| c.kubeconfig.current.clone());
+    let context = flags.value("context").map(str::to_string).unwrap_or_else(|| c.kubeconfig.current.clone());
     if !matches!(verb.as_str(), "version" | "explain") && context != c.kubeconfig.reachable {
         return out.err(REFUSED);
     }
@@ -261,12 +230,8 @@ fn kubectl(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace
         "set" => set_image(c, &flags, &ns, out),
         "rollout" => rollout(c, &flags, &ns, out),
         "cordon" | "uncordon" => cordon(c, &flags, verb == "cordon", out),
-        "version" => {
-            out.line("Client Version: v1.34.0\nKustomize Version: v5.7.1\nServer Version: v1.34.0")
-        }
-        other => out.err(format!(
-            "error: unknown command \"{other}\" for \"kubectl\""
-        )),
+        "version" => out.line("Client Version: v1.34.0\nKustomize Version: v5.7.1\nServer Version: v1.34.0"),
+        other => out.err(format!("error: unknown command \"{other}\" for \"kubectl\"")),
     }
 }
 
@@ -281,26 +246,11 @@ fn out_fn(out: &mut Out) -> impl FnMut(Result<String, String>) + '_ {
 fn config(c: &mut Cluster, flags: &Flags, out: &mut Out) {
     match flags.args.get(1).map(String::as_str) {
         Some("get-contexts") => {
-            let mut rows = vec![vec![
-                "CURRENT".into(),
-                "NAME".into(),
-                "CLUSTER".into(),
-                "AUTHINFO".into(),
-                "NAMESPACE".into(),
-            ]];
+            let mut rows =
+                vec![vec!["CURRENT".into(), "NAME".into(), "CLUSTER".into(), "AUTHINFO".into(), "NAMESPACE".into()]];
             for (name, cluster, auth, ns) in &c.kubeconfig.contexts {
-                let cur = if *name == c.kubeconfig.current {
-                    "*"
-                } else {
-                    ""
-                };
-                rows.push(vec![
-                    cur.into(),
-                    name.clone(),
-                    cluster.clone(),
-                    auth.clone(),
-                    ns.clone(),
-                ]);
+                let cur = if *name == c.kubeconfig.current { "*" } else { "" };
+                rows.push(vec![cur.into(), name.clone(), cluster.clone(), auth.clone(), ns.clone()]);
             }
             out.line(printers::table(&rows).trim_end());
         }
@@ -310,23 +260,15 @@ fn config(c: &mut Cluster, flags: &Flags, out: &mut Out) {
                 c.kubeconfig.current = name.clone();
                 out.line(format!("Switched to context \"{name}\"."));
             }
-            Some(name) => out.err(format!(
-                "error: no context exists with the name: \"{name}\""
-            )),
+            Some(name) => out.err(format!("error: no context exists with the name: \"{name}\"")),
             None => out.err("error: Unexpected args: []"),
         },
-        _ => out.err(
-            "error: kubeplay supports kubectl config get-contexts, current-context and use-context",
-        ),
+        _ => out.err("error: kubeplay supports kubectl config get-contexts, current-context and use-context"),
     }
 }
 
 /// Reads `-f` sources: workspace files, `-` for stdin.
-fn read_sources(
-    flags: &Flags,
-    stdin: Option<&str>,
-    ws: &Workspace,
-) -> Result<Vec<(String, String)>, String> {
+fn read_sources(flags: &Flags, stdin: Option<&str>, ws: &Workspace) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for f in flags.values.get("filename").into_iter().flatten() {
         if f == "-" {
@@ -340,8 +282,7 @@ fn read_sources(
                 .files
                 .iter()
                 .filter(|(p, _)| {
-                    p.starts_with(&dir)
-                        && (p.ends_with(".yaml") || p.ends_with(".yml") || p.ends_with(".json"))
+                    p.starts_with(&dir) && (p.ends_with(".yaml") || p.ends_with(".yml") || p.ends_with(".json"))
                 })
                 .map(|(p, t)| (p.clone(), t.clone()))
                 .collect();
@@ -354,6 +295,9 @@ fn read_sources(
     Ok(out)
 }
 
+/// `kubectl apply -f` / `create -f`: reads every source, applies each object it can, and prints
+/// the errors after the objects that succeeded (kubectl aggregates them, ContinueOnError). A
+/// file that does not parse contributes nothing.
 fn apply(
     c: &mut Cluster,
     flags: &Flags,
@@ -367,44 +311,38 @@ fn apply(
         Ok(s) => s,
         Err(e) => return out.err(e),
     };
+    let mut read_errors = Vec::new();
+    let mut manifests = Vec::new();
     for (file, text) in sources {
-        let docs = match crate::api::read_manifests(&file, &text) {
-            Ok(d) => d,
-            Err(e) => {
-                out.diags.push(e.diagnostic);
-                out.err(e.output);
-                continue;
-            }
-        };
-        if docs.is_empty() {
-            out.err(format!(
-                "error: no objects passed to {}",
-                if create_only { "create" } else { "apply" }
-            ));
-            continue;
-        }
-        for doc in docs {
-            match doc {
-                Err(e) => {
-                    out.diags.push(e.diagnostic);
-                    out.err(e.output);
+        match crate::api::read_manifests(&file, &text) {
+            Ok(docs) => {
+                for doc in docs {
+                    match doc {
+                        Ok(m) => manifests.push((file.clone(), m)),
+                        Err(e) => read_errors.push(e),
+                    }
                 }
-                Ok(m) => match c.apply_manifest(&m, &file, ns, create_only) {
-                    Ok(outcome) => {
-                        let word = if create_only && outcome == Outcome::Created {
-                            "created"
-                        } else {
-                            outcome.word()
-                        };
-                        out.line(format!("{}/{} {word}", m.kind.resource(), m.name));
-                    }
-                    Err(e) => {
-                        out.diags.push(e.diagnostic);
-                        out.err(e.output);
-                    }
-                },
             }
+            Err(e) => read_errors.push(e),
         }
+    }
+    if manifests.is_empty() && read_errors.is_empty() {
+        return out.err(format!("error: no objects passed to {}", if create_only { "create" } else { "apply" }));
+    }
+    let mut apply_errors = Vec::new();
+    for (file, m) in manifests {
+        match c.apply_manifest(&m, &file, ns, create_only) {
+            Ok(outcome) => out.line(format!("{}/{} {}", m.kind.resource(), m.name, outcome.word())),
+            Err(e) => apply_errors.push((e.output, e.diagnostic)),
+        }
+    }
+    for e in read_errors {
+        out.diags.push(e.diagnostic);
+        out.err(e.output);
+    }
+    for (output, diag) in apply_errors {
+        out.diags.push(diag);
+        out.err(output);
     }
 }
 
@@ -412,7 +350,9 @@ fn create_imperative(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     let what = flags.args.get(1).map(String::as_str);
     let name = flags.args.get(2).cloned();
     let (kind, value) = match (what, &name) {
-        (Some("namespace" | "ns"), Some(n)) => (Kind::Namespace, serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}})),
+        (Some("namespace" | "ns"), Some(n)) => {
+            (Kind::Namespace, serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}}))
+        }
         (Some("deployment" | "deploy"), Some(n)) => {
             let Some(image) = flags.value("image") else {
                 return out.err("error: required flag(s) \"image\" not set");
@@ -423,12 +363,15 @@ fn create_imperative(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
             if let Some(p) = flags.value("port").and_then(|p| p.parse::<i64>().ok()) {
                 container["ports"] = serde_json::json!([{"containerPort": p}]);
             }
-            (Kind::Deployment, serde_json::json!({
-                "apiVersion": "apps/v1", "kind": "Deployment",
-                "metadata": {"name": n, "labels": {"app": n}},
-                "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": n}},
-                         "template": {"metadata": {"labels": {"app": n}}, "spec": {"containers": [container]}}}
-            }))
+            (
+                Kind::Deployment,
+                serde_json::json!({
+                    "apiVersion": "apps/v1", "kind": "Deployment",
+                    "metadata": {"name": n, "labels": {"app": n}},
+                    "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": n}},
+                             "template": {"metadata": {"labels": {"app": n}}, "spec": {"containers": [container]}}}
+                }),
+            )
         }
         (Some("configmap" | "cm"), Some(n)) => {
             let data: serde_json::Map<String, Value> = flags
@@ -438,7 +381,10 @@ fn create_imperative(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                 .flatten()
                 .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), Value::String(v.to_string()))))
                 .collect();
-            (Kind::ConfigMap, serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n}, "data": data}))
+            (
+                Kind::ConfigMap,
+                serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n}, "data": data}),
+            )
         }
         (Some("secret"), Some(sub)) if sub == "generic" => {
             let Some(n) = flags.args.get(3) else { return out.err("error: exactly one NAME is required, got 0") };
@@ -449,9 +395,16 @@ fn create_imperative(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                 .flatten()
                 .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), Value::String(base64(v.as_bytes())))))
                 .collect();
-            (Kind::Secret, serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": n}, "type": "Opaque", "data": data}))
+            (
+                Kind::Secret,
+                serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": n}, "type": "Opaque", "data": data}),
+            )
         }
-        (Some(w), _) => return out.err(format!("error: kubeplay cannot create \"{w}\" imperatively yet; use kubectl create -f or kubectl apply -f")),
+        (Some(w), _) => {
+            return out.err(format!(
+                "error: kubeplay cannot create \"{w}\" imperatively yet; use kubectl create -f or kubectl apply -f"
+            ));
+        }
         (None, _) => return out.err("error: must specify one of -f and -k"),
     };
     let text = serde_json::to_string(&value).unwrap_or_default();
@@ -472,11 +425,7 @@ pub fn base64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::new();
     for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -498,8 +447,8 @@ fn targets(args: &[String]) -> Result<Vec<(Kind, Option<String>)>, String> {
     if args.iter().all(|a| a.contains('/')) {
         for a in args {
             let (t, n) = a.split_once('/').unwrap_or((a, ""));
-            let k = Kind::from_arg(t)
-                .ok_or_else(|| format!("error: the server doesn't have a resource type \"{t}\""))?;
+            let k =
+                Kind::from_arg(t).ok_or_else(|| format!("error: the server doesn't have a resource type \"{t}\""))?;
             out.push((k, Some(n.to_string())));
         }
         return Ok(out);
@@ -508,16 +457,9 @@ fn targets(args: &[String]) -> Result<Vec<(Kind, Option<String>)>, String> {
         .split(',')
         .flat_map(|t| -> Vec<Result<Kind, String>> {
             if t == "all" {
-                vec![
-                    Ok(Kind::Pod),
-                    Ok(Kind::Service),
-                    Ok(Kind::Deployment),
-                    Ok(Kind::ReplicaSet),
-                ]
+                vec![Ok(Kind::Pod), Ok(Kind::Service), Ok(Kind::Deployment), Ok(Kind::ReplicaSet)]
             } else {
-                vec![Kind::from_arg(t).ok_or_else(|| {
-                    format!("error: the server doesn't have a resource type \"{t}\"")
-                })]
+                vec![Kind::from_arg(t).ok_or_else(|| format!("error: the server doesn't have a resource type \"{t}\""))]
             }
         })
         .collect::<Result<_, _>>()?;
@@ -541,14 +483,31 @@ fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
         Some(Ok(r)) => Some(r),
         None => None,
     };
-    if flags.args.get(1).map(String::as_str) == Some("events")
-        || flags.args.get(1).map(String::as_str) == Some("ev")
-    {
+    if flags.args.get(1).map(String::as_str) == Some("events") || flags.args.get(1).map(String::as_str) == Some("ev") {
         let mut rows = vec![printers::event_header(all_ns)];
+        let fields: Vec<(String, String)> = flags
+            .value("field-selector")
+            .map(|f| {
+                f.split(',')
+                    .filter_map(|kv| {
+                        kv.split_once('=').map(|(k, v)| (k.trim_end_matches('=').to_string(), v.to_string()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut evs: Vec<&crate::cluster::EventRecord> = c
             .events()
             .iter()
             .filter(|e| all_ns || e.namespace == ns || (e.namespace.is_empty() && ns == "default"))
+            .filter(|e| {
+                fields.iter().all(|(k, v)| match k.as_str() {
+                    "reason" => &e.reason == v,
+                    "type" => e.event_type == v,
+                    "involvedObject.name" => &e.name == v,
+                    "involvedObject.kind" => e.kind.name() == v,
+                    _ => false,
+                })
+            })
             .collect();
         evs.sort_by_key(|e| e.last_ms);
         for e in &evs {
@@ -567,31 +526,16 @@ fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
         Ok(t) => t,
         Err(e) => return out.err(e),
     };
-    let multi = targets
-        .iter()
-        .map(|t| t.0)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-        > 1
+    let multi = targets.iter().map(|t| t.0).collect::<std::collections::BTreeSet<_>>().len() > 1
         || flags.args.get(1).is_some_and(|a| a == "all");
     let mut objects: Vec<Object> = Vec::new();
     let mut missing = Vec::new();
     for (kind, name) in &targets {
-        let scope = if kind.namespaced() && !all_ns {
-            Some(ns)
-        } else {
-            None
-        };
+        let scope = if kind.namespaced() && !all_ns { Some(ns) } else { None };
         match name {
-            Some(n) => match c
-                .store()
-                .get(*kind, if kind.namespaced() { ns } else { "" }, n)
-            {
+            Some(n) => match c.store().get(*kind, if kind.namespaced() { ns } else { "" }, n) {
                 Some(o) => objects.push(o.clone()),
-                None => missing.push(format!(
-                    "Error from server (NotFound): {} \"{n}\" not found",
-                    kind.plural()
-                )),
+                None => missing.push(format!("Error from server (NotFound): {} \"{n}\" not found", kind.plural())),
             },
             None => {
                 for o in c.store().list(*kind, scope) {
@@ -692,42 +636,21 @@ fn kind_table(
             Object::Service(s) => printers::service_cells(s, now, wide),
             other => printers::simple_cells(other, now),
         };
-        let name = if prefixed {
-            format!("{}/{}", kind.resource(), o.name())
-        } else {
-            o.name().to_string()
-        };
+        let name = if prefixed { format!("{}/{}", kind.resource(), o.name()) } else { o.name().to_string() };
         cells.insert(0, name);
         if all_ns && kind.namespaced() {
             cells.insert(0, o.namespace().to_string());
         }
         if show_labels {
-            let l: Vec<String> = o
-                .meta()
-                .labels
-                .iter()
-                .flatten()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            cells.push(if l.is_empty() {
-                "<none>".into()
-            } else {
-                l.join(",")
-            });
+            let l: Vec<String> = o.meta().labels.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
+            cells.push(if l.is_empty() { "<none>".into() } else { l.join(",") });
         }
         rows.push(cells);
     }
     printers::table(&rows)
 }
 
-fn delete(
-    c: &mut Cluster,
-    flags: &Flags,
-    ns: &str,
-    stdin: Option<&str>,
-    ws: &Workspace,
-    out: &mut Out,
-) {
+fn delete(c: &mut Cluster, flags: &Flags, ns: &str, stdin: Option<&str>, ws: &Workspace, out: &mut Out) {
     let mut doomed: Vec<(Kind, String, String)> = Vec::new();
     if flags.value("filename").is_some() {
         let sources = match read_sources(flags, stdin, ws) {
@@ -756,17 +679,12 @@ fn delete(
         let t = match targets(&flags.args[1..]) {
             Ok(t) => t,
             Err(_) if flags.args.len() < 2 => {
-                return out
-                    .err("error: You must provide one or more resources by argument or filename.");
+                return out.err("error: You must provide one or more resources by argument or filename.");
             }
             Err(e) => return out.err(e),
         };
         for (kind, name) in t {
-            let kns = if kind.namespaced() {
-                ns.to_string()
-            } else {
-                String::new()
-            };
+            let kns = if kind.namespaced() { ns.to_string() } else { String::new() };
             match name {
                 Some(n) => doomed.push((kind, kns, n)),
                 None if flags.flag("all") || flags.value("selector").is_some() => {
@@ -788,10 +706,7 @@ fn delete(
             }
         }
     }
-    let grace: Option<i64> = flags
-        .value("grace-period")
-        .and_then(|g| g.parse().ok())
-        .filter(|g| *g >= 0);
+    let grace: Option<i64> = flags.value("grace-period").and_then(|g| g.parse().ok()).filter(|g| *g >= 0);
     let force = flags.flag("force");
     if force && grace == Some(0) {
         out.line("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.");
@@ -800,10 +715,7 @@ fn delete(
     let mut waiting = Vec::new();
     for (kind, kns, name) in doomed {
         let Some(obj) = c.store().get(kind, &kns, &name).cloned() else {
-            out.err(format!(
-                "Error from server (NotFound): {} \"{name}\" not found",
-                kind.plural()
-            ));
+            out.err(format!("Error from server (NotFound): {} \"{name}\" not found", kind.plural()));
             continue;
         };
         if orphan {
@@ -811,27 +723,11 @@ fn delete(
                 c.orphan_dependents(&uid);
             }
         }
-        c.delete_object(
-            kind,
-            &kns,
-            &name,
-            if force && grace == Some(0) {
-                Some(0)
-            } else {
-                grace
-            },
-        );
+        c.delete_object(kind, &kns, &name, if force && grace == Some(0) { Some(0) } else { grace });
         if force && grace == Some(0) {
             out.line(format!("{} \"{name}\" force deleted", kind.resource()));
         } else {
-            out.line(
-                format!(
-                    "{} \"{name}\" deleted from {} namespace",
-                    kind.resource(),
-                    if kns.is_empty() { "" } else { &kns }
-                )
-                .replace(" from  namespace", ""),
-            );
+            out.line(format!("{} \"{name}\" deleted", kind.resource()));
             waiting.push((kind, kns, name));
         }
     }
@@ -848,21 +744,15 @@ fn delete(
 
 /// Resolves `TYPE NAME` or `TYPE/NAME` from positional args starting at `i`.
 fn one_target(args: &[String], i: usize) -> Result<(Kind, String), String> {
-    let a = args
-        .get(i)
-        .ok_or("error: you must specify the type of resource")?;
+    let a = args.get(i).ok_or("error: you must specify the type of resource")?;
     if let Some((t, n)) = a.split_once('/') {
         return Ok((
-            Kind::from_arg(t)
-                .ok_or_else(|| format!("error: the server doesn't have a resource type \"{t}\""))?,
+            Kind::from_arg(t).ok_or_else(|| format!("error: the server doesn't have a resource type \"{t}\""))?,
             n.to_string(),
         ));
     }
-    let k = Kind::from_arg(a)
-        .ok_or_else(|| format!("error: the server doesn't have a resource type \"{a}\""))?;
-    let n = args
-        .get(i + 1)
-        .ok_or("error: resource(s) were provided, but no name was specified")?;
+    let k = Kind::from_arg(a).ok_or_else(|| format!("error: the server doesn't have a resource type \"{a}\""))?;
+    let n = args.get(i + 1).ok_or("error: resource(s) were provided, but no name was specified")?;
     Ok((k, n.clone()))
 }
 
@@ -878,10 +768,7 @@ fn scale(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
         return out.err("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0");
     }
     let Some(mut obj) = c.store().get(kind, ns, &name).cloned() else {
-        return out.err(format!(
-            "Error from server (NotFound): {} \"{name}\" not found",
-            kind.plural()
-        ));
+        return out.err(format!("Error from server (NotFound): {} \"{name}\" not found", kind.plural()));
     };
     match &mut obj {
         Object::Deployment(d) => d.spec.get_or_insert_with(Default::default).replicas = Some(r),
@@ -906,27 +793,17 @@ fn set_image(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     let start = if flags.args[2].contains('/') { 3 } else { 4 };
     let pairs: Vec<(String, String)> = flags.args[start.min(flags.args.len())..]
         .iter()
-        .filter_map(|a| {
-            a.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-        })
+        .filter_map(|a| a.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
         .collect();
     if pairs.is_empty() {
         return out.err("error: at least one image update is required");
     }
     let Some(mut obj) = c.store().get(kind, ns, &name).cloned() else {
-        return out.err(format!(
-            "Error from server (NotFound): {} \"{name}\" not found",
-            kind.plural()
-        ));
+        return out.err(format!("Error from server (NotFound): {} \"{name}\" not found", kind.plural()));
     };
     let spec = match &mut obj {
         Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-        Object::ReplicaSet(rs) => rs
-            .spec
-            .as_mut()
-            .and_then(|s| s.template.as_mut())
-            .and_then(|t| t.spec.as_mut()),
+        Object::ReplicaSet(rs) => rs.spec.as_mut().and_then(|s| s.template.as_mut()).and_then(|t| t.spec.as_mut()),
         Object::Pod(p) => p.spec.as_mut(),
         _ => None,
     };
@@ -936,11 +813,7 @@ fn set_image(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     let mut changed = false;
     for (cname, image) in &pairs {
         let mut found = false;
-        for ct in spec
-            .containers
-            .iter_mut()
-            .chain(spec.init_containers.iter_mut().flatten())
-        {
+        for ct in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
             if ct.name == *cname || cname == "*" {
                 found = true;
                 if ct.image.as_deref() != Some(image) {
@@ -969,16 +842,10 @@ fn cordon(c: &mut Cluster, flags: &Flags, on: bool, out: &mut Out) {
         return out.err("error: USAGE: cordon NODE [flags]");
     };
     let Some(Object::Node(n)) = c.store().get(Kind::Node, "", name).cloned() else {
-        return out.err(format!(
-            "Error from server (NotFound): nodes \"{name}\" not found"
-        ));
+        return out.err(format!("Error from server (NotFound): nodes \"{name}\" not found"));
     };
     let mut n = n;
-    let cur = n
-        .spec
-        .as_ref()
-        .and_then(|s| s.unschedulable)
-        .unwrap_or(false);
+    let cur = n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false);
     let word = if on { "cordoned" } else { "uncordoned" };
     if cur == on {
         return out.line(format!("node/{name} already {word}"));
@@ -1002,11 +869,7 @@ fn cordon(c: &mut Cluster, flags: &Flags, on: bool, out: &mut Out) {
     c.store.update(Object::Node(n));
     c.scheduler.epoch += 1;
     c.changed(Kind::Node);
-    let reason = if on {
-        "NodeNotSchedulable"
-    } else {
-        "NodeSchedulable"
-    };
+    let reason = if on { "NodeNotSchedulable" } else { "NodeSchedulable" };
     c.record_event(
         Kind::Node,
         "",
@@ -1027,15 +890,10 @@ fn rollout(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
         Err(e) => return out.err(e),
     };
     if kind != Kind::Deployment {
-        return out.err(format!(
-            "error: kubeplay supports rollout for deployments; got {}",
-            kind.plural()
-        ));
+        return out.err(format!("error: kubeplay supports rollout for deployments; got {}", kind.plural()));
     }
     let Some(Object::Deployment(d)) = c.store().get(kind, ns, &name).cloned() else {
-        return out.err(format!(
-            "Error from server (NotFound): deployments.apps \"{name}\" not found"
-        ));
+        return out.err(format!("Error from server (NotFound): deployments.apps \"{name}\" not found"));
     };
     match sub.as_str() {
         "status" => rollout_status(c, ns, &name, flags, out),
@@ -1044,19 +902,15 @@ fn rollout(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                 .store()
                 .list(Kind::ReplicaSet, Some(ns))
                 .filter_map(|o| match o {
-                    Object::ReplicaSet(r)
-                        if crate::controllers::is_controlled_by(&r.metadata, &d.metadata) =>
-                    {
-                        Some((
-                            crate::controllers::deployment::revision_of(&r.metadata),
-                            r.metadata
-                                .annotations
-                                .as_ref()
-                                .and_then(|a| a.get("kubernetes.io/change-cause"))
-                                .cloned()
-                                .unwrap_or_else(|| "<none>".into()),
-                        ))
-                    }
+                    Object::ReplicaSet(r) if crate::controllers::is_controlled_by(&r.metadata, &d.metadata) => Some((
+                        crate::controllers::deployment::revision_of(&r.metadata),
+                        r.metadata
+                            .annotations
+                            .as_ref()
+                            .and_then(|a| a.get("kubernetes.io/change-cause"))
+                            .cloned()
+                            .unwrap_or_else(|| "<none>".into()),
+                    )),
                     _ => None,
                 })
                 .collect();
@@ -1072,10 +926,7 @@ fn rollout(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
             for (r, cause) in rs {
                 rows.push(vec![r.to_string(), cause]);
             }
-            out.line(format!(
-                "deployment.apps/{name} \n{}",
-                printers::table(&rows).trim_end()
-            ));
+            out.line(format!("deployment.apps/{name} \n{}", printers::table(&rows).trim_end()));
         }
         "undo" => {
             if d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false) {
@@ -1085,35 +936,24 @@ fn rollout(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                 .store()
                 .list(Kind::ReplicaSet, Some(ns))
                 .filter_map(|o| match o {
-                    Object::ReplicaSet(r)
-                        if crate::controllers::is_controlled_by(&r.metadata, &d.metadata) =>
-                    {
+                    Object::ReplicaSet(r) if crate::controllers::is_controlled_by(&r.metadata, &d.metadata) => {
                         Some(r.clone())
                     }
                     _ => None,
                 })
                 .collect();
             rss.sort_by_key(|r| crate::controllers::deployment::revision_of(&r.metadata));
-            let to: i64 = flags
-                .value("to-revision")
-                .and_then(|r| r.parse().ok())
-                .unwrap_or(0);
+            let to: i64 = flags.value("to-revision").and_then(|r| r.parse().ok()).unwrap_or(0);
             let target = if to == 0 {
                 if rss.len() < 2 {
-                    return out.err(format!(
-                        "error: no rollout history found for deployment \"{name}\""
-                    ));
+                    return out.err(format!("error: no rollout history found for deployment \"{name}\""));
                 }
                 rss.get(rss.len() - 2).cloned()
             } else {
-                rss.iter()
-                    .find(|r| crate::controllers::deployment::revision_of(&r.metadata) == to)
-                    .cloned()
+                rss.iter().find(|r| crate::controllers::deployment::revision_of(&r.metadata) == to).cloned()
             };
             let Some(target) = target else {
-                return out.err(format!(
-                    "error: unable to find specified revision {to} in history"
-                ));
+                return out.err(format!("error: unable to find specified revision {to} in history"));
             };
             let mut template = target.spec.and_then(|s| s.template).unwrap_or_default();
             if let Some(l) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
@@ -1123,7 +963,9 @@ fn rollout(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
             let spec = d2.spec.get_or_insert_with(Default::default);
             if crate::controllers::deployment::equal_ignore_hash(&spec.template, &template) {
                 let rev = crate::controllers::deployment::revision_of(&target.metadata);
-                return out.line(format!("deployment.apps/{name} skipped rollback (current template already matches revision {rev})"));
+                return out.line(format!(
+                    "deployment.apps/{name} skipped rollback (current template already matches revision {rev})"
+                ));
             }
             spec.template = template;
             d2.metadata.generation = Some(d2.metadata.generation.unwrap_or(1) + 1);
@@ -1135,13 +977,14 @@ fn rollout(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
             let mut d2 = d.clone();
             let spec = d2.spec.get_or_insert_with(Default::default);
             if spec.paused.unwrap_or(false) {
-                return out.err(format!("error: deployments.apps \"{name}\" can't restart paused deployment (run rollout resume first)"));
+                return out.err(format!(
+                    "error: deployments.apps \"{name}\" can't restart paused deployment (run rollout resume first)"
+                ));
             }
             let tm = spec.template.metadata.get_or_insert_with(Default::default);
-            tm.annotations.get_or_insert_with(BTreeMap::new).insert(
-                "kubectl.kubernetes.io/restartedAt".into(),
-                c.now().rfc3339(),
-            );
+            tm.annotations
+                .get_or_insert_with(BTreeMap::new)
+                .insert("kubectl.kubernetes.io/restartedAt".into(), c.now().rfc3339());
             d2.metadata.generation = Some(d2.metadata.generation.unwrap_or(1) + 1);
             c.store.update(Object::Deployment(d2));
             c.changed(Kind::Deployment);
@@ -1154,44 +997,32 @@ fn rollout(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
             if spec.paused.unwrap_or(false) == pause {
                 return out.err(format!(
                     "error: deployments.apps \"{name}\" is {}",
-                    if pause {
-                        "already paused"
-                    } else {
-                        "not paused"
-                    }
+                    if pause { "already paused" } else { "not paused" }
                 ));
             }
             spec.paused = if pause { Some(true) } else { None };
             d2.metadata.generation = Some(d2.metadata.generation.unwrap_or(1) + 1);
             c.store.update(Object::Deployment(d2));
             c.changed(Kind::Deployment);
-            out.line(format!(
-                "deployment.apps/{name} {}",
-                if pause { "paused" } else { "resumed" }
-            ));
+            out.line(format!("deployment.apps/{name} {}", if pause { "paused" } else { "resumed" }));
         }
-        other => out.err(format!(
-            "error: unknown command \"{other}\" for \"kubectl rollout\""
-        )),
+        other => out.err(format!("error: unknown command \"{other}\" for \"kubectl rollout\"")),
     }
 }
 
 /// `DeploymentStatusViewer.Status` (K8S-FACTS §1.8): (message, done, error).
-pub fn deployment_status_message(
-    d: &k8s_openapi::api::apps::v1::Deployment,
-) -> (String, bool, bool) {
+pub fn deployment_status_message(d: &k8s_openapi::api::apps::v1::Deployment) -> (String, bool, bool) {
     let name = d.metadata.name.clone().unwrap_or_default();
     let st = d.status.clone().unwrap_or_default();
     let spec_replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
     if d.metadata.generation.unwrap_or(0) <= st.observed_generation.unwrap_or(0) {
-        if st.conditions.iter().flatten().any(|c| {
-            c.type_ == "Progressing" && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
-        }) {
-            return (
-                format!("deployment \"{name}\" exceeded its progress deadline"),
-                false,
-                true,
-            );
+        if st
+            .conditions
+            .iter()
+            .flatten()
+            .any(|c| c.type_ == "Progressing" && c.reason.as_deref() == Some("ProgressDeadlineExceeded"))
+        {
+            return (format!("deployment \"{name}\" exceeded its progress deadline"), false, true);
         }
         let updated = st.updated_replicas.unwrap_or(0);
         let replicas = st.replicas.unwrap_or(0);
@@ -1224,25 +1055,14 @@ pub fn deployment_status_message(
                 false,
             );
         }
-        return (
-            format!("deployment \"{name}\" successfully rolled out"),
-            true,
-            false,
-        );
+        return (format!("deployment \"{name}\" successfully rolled out"), true, false);
     }
-    (
-        "Waiting for deployment spec update to be observed...".into(),
-        false,
-        false,
-    )
+    ("Waiting for deployment spec update to be observed...".into(), false, false)
 }
 
 fn rollout_status(c: &mut Cluster, ns: &str, name: &str, flags: &Flags, out: &mut Out) {
-    let timeout_ms = flags
-        .value("timeout")
-        .and_then(|t| parse_duration_ms(t).ok())
-        .filter(|t| *t > 0)
-        .unwrap_or(WAIT_LIMIT_MS);
+    let timeout_ms =
+        flags.value("timeout").and_then(|t| parse_duration_ms(t).ok()).filter(|t| *t > 0).unwrap_or(WAIT_LIMIT_MS);
     let deadline = c.now().plus_ms(timeout_ms);
     let mut last = String::new();
     loop {
@@ -1287,21 +1107,13 @@ mod tests {
     #[test]
     fn rollout_status_table() {
         use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStatus};
-        let d = |generation: i64,
-                 observed: i64,
-                 spec: i32,
-                 replicas: i32,
-                 updated: i32,
-                 available: i32| Deployment {
+        let d = |generation: i64, observed: i64, spec: i32, replicas: i32, updated: i32, available: i32| Deployment {
             metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
                 name: Some("foo".into()),
                 generation: Some(generation),
                 ..Default::default()
             },
-            spec: Some(DeploymentSpec {
-                replicas: Some(spec),
-                ..Default::default()
-            }),
+            spec: Some(DeploymentSpec { replicas: Some(spec), ..Default::default() }),
             status: Some(DeploymentStatus {
                 observed_generation: Some(observed),
                 replicas: Some(replicas),
@@ -1326,16 +1138,8 @@ mod tests {
                 "Waiting for deployment \"foo\" rollout to finish: 1 of 2 updated replicas are available...",
                 false,
             ),
-            (
-                d(1, 1, 2, 2, 2, 2),
-                "deployment \"foo\" successfully rolled out",
-                true,
-            ),
-            (
-                d(2, 1, 2, 2, 2, 2),
-                "Waiting for deployment spec update to be observed...",
-                false,
-            ),
+            (d(1, 1, 2, 2, 2, 2), "deployment \"foo\" successfully rolled out", true),
+            (d(2, 1, 2, 2, 2, 2), "Waiting for deployment spec update to be observed...", false),
         ];
         for (dep, msg, done) in cases {
             let (m, dn, _) = deployment_status_message(&dep);

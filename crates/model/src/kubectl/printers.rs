@@ -36,10 +36,7 @@ pub fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
-pub fn age(
-    created: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,
-    now: SimTime,
-) -> String {
+pub fn age(created: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>, now: SimTime) -> String {
     match created {
         None => "<unknown>".into(),
         Some(t) => human_duration(i128::from(now.ms()) - i128::from(sim_time(t).ms())),
@@ -70,12 +67,8 @@ pub fn pod_row(p: &Pod, now: SimTime) -> PodRow {
     {
         reason = "SchedulingGated".into();
     }
-    let sidecars = spec
-        .init_containers
-        .iter()
-        .flatten()
-        .filter(|c| c.restart_policy.as_deref() == Some("Always"))
-        .count();
+    let sidecars =
+        spec.init_containers.iter().flatten().filter(|c| c.restart_policy.as_deref() == Some("Always")).count();
     let total = spec.containers.len() + sidecars;
     let mut ready = 0;
     let mut restarts = 0;
@@ -84,11 +77,7 @@ pub fn pod_row(p: &Pod, now: SimTime) -> PodRow {
                         restarts: &mut i32,
                         last_restart: &mut Option<u64>| {
         *restarts += cs.restart_count;
-        if let Some(t) = cs
-            .last_state
-            .as_ref()
-            .and_then(|l| l.terminated.as_ref())
-            .and_then(|t| t.finished_at.as_ref())
+        if let Some(t) = cs.last_state.as_ref().and_then(|l| l.terminated.as_ref()).and_then(|t| t.finished_at.as_ref())
         {
             let ms = sim_time(t).ms();
             *last_restart = Some(last_restart.map_or(ms, |l| l.max(ms)));
@@ -122,11 +111,8 @@ pub fn pod_row(p: &Pod, now: SimTime) -> PodRow {
                 }
                 None => format!("Init:ExitCode:{}", t.exit_code),
             };
-        } else if let Some(w) = state
-            .waiting
-            .as_ref()
-            .and_then(|w| w.reason.clone())
-            .filter(|r| !r.is_empty() && r != "PodInitializing")
+        } else if let Some(w) =
+            state.waiting.as_ref().and_then(|w| w.reason.clone()).filter(|r| !r.is_empty() && r != "PodInitializing")
         {
             reason = format!("Init:{w}");
         } else {
@@ -135,11 +121,7 @@ pub fn pod_row(p: &Pod, now: SimTime) -> PodRow {
         initializing = true;
         break;
     }
-    let initialized = st
-        .conditions
-        .iter()
-        .flatten()
-        .any(|c| c.type_ == "Initialized" && c.status == "True");
+    let initialized = st.conditions.iter().flatten().any(|c| c.type_ == "Initialized" && c.status == "True");
     if !initializing || initialized {
         // Restarts count only sidecars among init containers once initialized.
         restarts = 0;
@@ -158,12 +140,7 @@ pub fn pod_row(p: &Pod, now: SimTime) -> PodRow {
         for cs in st.container_statuses.iter().flatten().rev() {
             note_restart(cs, &mut restarts, &mut last_restart);
             let state = cs.state.clone().unwrap_or_default();
-            if let Some(w) = state
-                .waiting
-                .as_ref()
-                .and_then(|w| w.reason.clone())
-                .filter(|r| !r.is_empty())
-            {
+            if let Some(w) = state.waiting.as_ref().and_then(|w| w.reason.clone()).filter(|r| !r.is_empty()) {
                 reason = w;
             } else if let Some(t) = state.terminated.as_ref() {
                 reason = match t.reason.as_deref().filter(|r| !r.is_empty()) {
@@ -179,16 +156,8 @@ pub fn pod_row(p: &Pod, now: SimTime) -> PodRow {
             }
         }
         if reason == "Completed" && has_running {
-            let pod_ready = st
-                .conditions
-                .iter()
-                .flatten()
-                .any(|c| c.type_ == "Ready" && c.status == "True");
-            reason = if pod_ready {
-                "Running".into()
-            } else {
-                "NotReady".into()
-            };
+            let pod_ready = st.conditions.iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True");
+            reason = if pod_ready { "Running".into() } else { "NotReady".into() };
         }
     }
     let phase = st.phase.as_deref().unwrap_or("");
@@ -198,18 +167,12 @@ pub fn pod_row(p: &Pod, now: SimTime) -> PodRow {
         reason = "Terminating".into();
     }
     let restarts_str = match last_restart {
-        Some(t) if restarts != 0 => format!(
-            "{restarts} ({} ago)",
-            human_duration(i128::from(now.ms()) - i128::from(t))
-        ),
+        Some(t) if restarts != 0 => {
+            format!("{restarts} ({} ago)", human_duration(i128::from(now.ms()) - i128::from(t)))
+        }
         _ => restarts.to_string(),
     };
-    PodRow {
-        ready: format!("{ready}/{total}"),
-        status: reason,
-        restarts: restarts_str,
-        restart_count: restarts,
-    }
+    PodRow { ready: format!("{ready}/{total}"), status: reason, restarts: restarts_str, restart_count: restarts }
 }
 
 pub fn pod_header(wide: bool) -> Vec<String> {
@@ -222,28 +185,16 @@ pub fn pod_header(wide: bool) -> Vec<String> {
 
 pub fn pod_cells(p: &Pod, now: SimTime, wide: bool) -> Vec<String> {
     let r = pod_row(p, now);
-    let mut v = vec![
-        r.ready,
-        r.status,
-        r.restarts,
-        age(p.metadata.creation_timestamp.as_ref(), now),
-    ];
+    let mut v = vec![r.ready, r.status, r.restarts, age(p.metadata.creation_timestamp.as_ref(), now)];
     if wide {
         let st = p.status.clone().unwrap_or_default();
         v.push(st.pod_ip.unwrap_or_else(|| "<none>".into()));
-        v.push(
-            p.spec
-                .as_ref()
-                .and_then(|s| s.node_name.clone())
-                .unwrap_or_else(|| "<none>".into()),
-        );
+        v.push(p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_else(|| "<none>".into()));
         v.push(st.nominated_node_name.unwrap_or_else(|| "<none>".into()));
-        v.push(
-            match p.spec.as_ref().and_then(|s| s.readiness_gates.as_ref()) {
-                Some(g) if !g.is_empty() => format!("0/{}", g.len()),
-                _ => "<none>".into(),
-            },
-        );
+        v.push(match p.spec.as_ref().and_then(|s| s.readiness_gates.as_ref()) {
+            Some(g) if !g.is_empty() => format!("0/{}", g.len()),
+            _ => "<none>".into(),
+        });
     }
     v
 }
@@ -251,24 +202,13 @@ pub fn pod_cells(p: &Pod, now: SimTime, wide: bool) -> Vec<String> {
 fn containers_images(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> (String, String) {
     let cs: Vec<_> = spec.map(|s| s.containers.clone()).unwrap_or_default();
     (
-        cs.iter()
-            .map(|c| c.name.clone())
-            .collect::<Vec<_>>()
-            .join(","),
-        cs.iter()
-            .map(|c| c.image.clone().unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join(","),
+        cs.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(","),
+        cs.iter().map(|c| c.image.clone().unwrap_or_default()).collect::<Vec<_>>().join(","),
     )
 }
 
 fn selector_string(sel: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> String {
-    let mut parts: Vec<String> = sel
-        .match_labels
-        .iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let mut parts: Vec<String> = sel.match_labels.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
     for e in sel.match_expressions.iter().flatten() {
         let vals = e.values.clone().unwrap_or_default().join(",");
         parts.push(match e.operator.as_str() {
@@ -278,11 +218,7 @@ fn selector_string(sel: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSe
             _ => format!("!{}", e.key),
         });
     }
-    if parts.is_empty() {
-        "<none>".into()
-    } else {
-        parts.join(",")
-    }
+    if parts.is_empty() { "<none>".into() } else { parts.join(",") }
 }
 
 pub fn deployment_header(wide: bool) -> Vec<String> {
@@ -297,11 +233,7 @@ pub fn deployment_cells(d: &Deployment, now: SimTime, wide: bool) -> Vec<String>
     let st = d.status.clone().unwrap_or_default();
     let spec = d.spec.clone().unwrap_or_default();
     let mut v = vec![
-        format!(
-            "{}/{}",
-            st.ready_replicas.unwrap_or(0),
-            spec.replicas.unwrap_or(1)
-        ),
+        format!("{}/{}", st.ready_replicas.unwrap_or(0), spec.replicas.unwrap_or(1)),
         st.updated_replicas.unwrap_or(0).to_string(),
         st.available_replicas.unwrap_or(0).to_string(),
         age(d.metadata.creation_timestamp.as_ref(), now),
@@ -339,21 +271,14 @@ pub fn replicaset_cells(rs: &ReplicaSet, now: SimTime, wide: bool) -> Vec<String
 
 /// `printNode` STATUS (K8S-FACTS §7.3).
 pub fn node_status(n: &Node) -> String {
-    let ready = n
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"));
+    let ready =
+        n.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"));
     let mut s = match ready {
         Some(c) if c.status == "True" => "Ready".to_string(),
         Some(_) => "NotReady".to_string(),
         None => "Unknown".to_string(),
     };
-    if n.spec
-        .as_ref()
-        .and_then(|s| s.unschedulable)
-        .unwrap_or(false)
-    {
+    if n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
         s.push_str(",SchedulingDisabled");
     }
     s
@@ -378,33 +303,19 @@ pub fn node_roles(n: &Node) -> String {
         .collect();
     roles.sort();
     roles.dedup();
-    if roles.is_empty() {
-        "<none>".into()
-    } else {
-        roles.join(",")
-    }
+    if roles.is_empty() { "<none>".into() } else { roles.join(",") }
 }
 
 pub fn node_header(wide: bool) -> Vec<String> {
     let mut h = vec!["NAME", "STATUS", "ROLES", "AGE", "VERSION"];
     if wide {
-        h.extend([
-            "INTERNAL-IP",
-            "EXTERNAL-IP",
-            "OS-IMAGE",
-            "KERNEL-VERSION",
-            "CONTAINER-RUNTIME",
-        ]);
+        h.extend(["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"]);
     }
     h.into_iter().map(str::to_string).collect()
 }
 
 pub fn node_cells(n: &Node, now: SimTime, wide: bool, internal_ip: &str) -> Vec<String> {
-    let info = n
-        .status
-        .as_ref()
-        .and_then(|s| s.node_info.clone())
-        .unwrap_or_default();
+    let info = n.status.as_ref().and_then(|s| s.node_info.clone()).unwrap_or_default();
     let mut v = vec![
         node_status(n),
         node_roles(n),
@@ -424,14 +335,7 @@ pub fn node_cells(n: &Node, now: SimTime, wide: bool, internal_ip: &str) -> Vec<
 }
 
 pub fn service_header(wide: bool) -> Vec<String> {
-    let mut h = vec![
-        "NAME",
-        "TYPE",
-        "CLUSTER-IP",
-        "EXTERNAL-IP",
-        "PORT(S)",
-        "AGE",
-    ];
+    let mut h = vec!["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"];
     if wide {
         h.push("SELECTOR");
     }
@@ -450,19 +354,12 @@ pub fn service_cells(s: &Service, now: SimTime, wide: bool) -> Vec<String> {
                 .flat_map(|lb| lb.ingress.iter().flatten())
                 .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
                 .collect();
-            if ing.is_empty() {
-                "<pending>".into()
-            } else {
-                ing.join(",")
-            }
+            if ing.is_empty() { "<pending>".into() } else { ing.join(",") }
         }
         "ExternalName" => spec.external_name.clone().unwrap_or_default(),
-        _ => spec
-            .external_ips
-            .clone()
-            .filter(|v| !v.is_empty())
-            .map(|v| v.join(","))
-            .unwrap_or_else(|| "<none>".into()),
+        _ => {
+            spec.external_ips.clone().filter(|v| !v.is_empty()).map(|v| v.join(",")).unwrap_or_else(|| "<none>".into())
+        }
     };
     let ports: Vec<String> = spec
         .ports
@@ -480,25 +377,12 @@ pub fn service_cells(s: &Service, now: SimTime, wide: bool) -> Vec<String> {
         ty,
         spec.cluster_ip.clone().unwrap_or_else(|| "<none>".into()),
         ext,
-        if ports.is_empty() {
-            "<none>".into()
-        } else {
-            ports.join(",")
-        },
+        if ports.is_empty() { "<none>".into() } else { ports.join(",") },
         age(s.metadata.creation_timestamp.as_ref(), now),
     ];
     if wide {
-        let sel: Vec<String> = spec
-            .selector
-            .iter()
-            .flatten()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        v.push(if sel.is_empty() {
-            "<none>".into()
-        } else {
-            sel.join(",")
-        });
+        let sel: Vec<String> = spec.selector.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
+        v.push(if sel.is_empty() { "<none>".into() } else { sel.join(",") });
     }
     v
 }
@@ -516,24 +400,16 @@ pub fn simple_header(o: &Object) -> Vec<String> {
 pub fn simple_cells(o: &Object, now: SimTime) -> Vec<String> {
     let a = age(o.meta().creation_timestamp.as_ref(), now);
     match o {
-        Object::Namespace(n) => vec![
-            n.status
-                .as_ref()
-                .and_then(|s| s.phase.clone())
-                .unwrap_or_else(|| "Active".into()),
-            a,
-        ],
+        Object::Namespace(n) => {
+            vec![n.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Active".into()), a]
+        }
         Object::ConfigMap(c) => vec![
-            (c.data.as_ref().map_or(0, |d| d.len())
-                + c.binary_data.as_ref().map_or(0, |d| d.len()))
-            .to_string(),
+            (c.data.as_ref().map_or(0, |d| d.len()) + c.binary_data.as_ref().map_or(0, |d| d.len())).to_string(),
             a,
         ],
         Object::Secret(s) => vec![
             s.type_.clone().unwrap_or_else(|| "Opaque".into()),
-            (s.data.as_ref().map_or(0, |d| d.len())
-                + s.string_data.as_ref().map_or(0, |d| d.len()))
-            .to_string(),
+            (s.data.as_ref().map_or(0, |d| d.len()) + s.string_data.as_ref().map_or(0, |d| d.len())).to_string(),
             a,
         ],
         _ => vec![a],
@@ -556,11 +432,7 @@ pub fn event_cells(e: &EventRecord, now: SimTime, all_namespaces: bool) -> Vec<S
     }
     let last = human_duration(i128::from(now.ms()) - i128::from(e.last_ms));
     let seen = if e.count > 1 {
-        format!(
-            "{last} (x{} over {})",
-            e.count,
-            human_duration(i128::from(e.last_ms) - i128::from(e.first_ms))
-        )
+        format!("{last} (x{} over {})", e.count, human_duration(i128::from(e.last_ms) - i128::from(e.first_ms)))
     } else {
         last
     };
@@ -578,8 +450,8 @@ pub fn event_cells(e: &EventRecord, now: SimTime, all_namespaces: bool) -> Vec<S
 mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::{
-        Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
-        ContainerStateWaiting, ContainerStatus, PodCondition, PodSpec, PodStatus,
+        Container, ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
+        ContainerStatus, PodCondition, PodSpec, PodStatus,
     };
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
@@ -587,10 +459,7 @@ mod tests {
         ContainerStatus {
             ready,
             restart_count: restarts,
-            state: Some(ContainerState {
-                running: Some(ContainerStateRunning::default()),
-                ..Default::default()
-            }),
+            state: Some(ContainerState { running: Some(ContainerStateRunning::default()), ..Default::default() }),
             ..Default::default()
         }
     }
@@ -598,10 +467,7 @@ mod tests {
         ContainerStatus {
             restart_count: restarts,
             state: Some(ContainerState {
-                waiting: Some(ContainerStateWaiting {
-                    reason: Some(reason.into()),
-                    message: None,
-                }),
+                waiting: Some(ContainerStateWaiting { reason: Some(reason.into()), message: None }),
                 ..Default::default()
             }),
             ..Default::default()
@@ -624,10 +490,7 @@ mod tests {
     fn pod(n: usize, phase: &str, statuses: Vec<ContainerStatus>) -> Pod {
         Pod {
             metadata: ObjectMeta::default(),
-            spec: Some(PodSpec {
-                containers: vec![Container::default(); n],
-                ..Default::default()
-            }),
+            spec: Some(PodSpec { containers: vec![Container::default(); n], ..Default::default() }),
             status: Some(PodStatus {
                 phase: Some(phase.into()),
                 container_statuses: Some(statuses),
@@ -650,32 +513,19 @@ mod tests {
             row(&pod(
                 2,
                 "podPhase",
-                vec![
-                    running(true, 3),
-                    ContainerStatus {
-                        restart_count: 3,
-                        ..Default::default()
-                    }
-                ]
+                vec![running(true, 3), ContainerStatus { restart_count: 3, ..Default::default() }]
             )),
             t("1/2", "podPhase", "6")
         );
         assert_eq!(
-            row(&pod(
-                2,
-                "podPhase",
-                vec![running(true, 3), waiting("ContainerWaitingReason", 3)]
-            )),
+            row(&pod(2, "podPhase", vec![running(true, 3), waiting("ContainerWaitingReason", 3)])),
             t("1/2", "ContainerWaitingReason", "6")
         );
         assert_eq!(
             row(&pod(
                 2,
                 "podPhase",
-                vec![
-                    waiting("ContainerWaitingReason", 3),
-                    terminated("ContainerTerminatedReason", 1, 3)
-                ]
+                vec![waiting("ContainerWaitingReason", 3), terminated("ContainerTerminatedReason", 1, 3)]
             )),
             t("0/2", "ContainerWaitingReason", "6")
         );
@@ -683,51 +533,22 @@ mod tests {
             row(&pod(
                 2,
                 "podPhase",
-                vec![
-                    running(true, 3),
-                    ContainerStatus {
-                        ready: true,
-                        restart_count: 3,
-                        ..Default::default()
-                    }
-                ]
+                vec![running(true, 3), ContainerStatus { ready: true, restart_count: 3, ..Default::default() }]
             )),
             t("1/2", "podPhase", "6")
         );
-        let mut p5 = pod(
-            2,
-            "podPhase",
-            vec![
-                running(true, 3),
-                ContainerStatus {
-                    restart_count: 3,
-                    ..Default::default()
-                },
-            ],
-        );
+        let mut p5 =
+            pod(2, "podPhase", vec![running(true, 3), ContainerStatus { restart_count: 3, ..Default::default() }]);
         p5.status.as_mut().unwrap().reason = Some("podReason".into());
         assert_eq!(row(&p5), t("1/2", "podReason", "6"));
-        let p6 = pod(
-            2,
-            "Running",
-            vec![terminated("Completed", 0, 3), running(true, 3)],
-        );
+        let p6 = pod(2, "Running", vec![terminated("Completed", 0, 3), running(true, 3)]);
         assert_eq!(row(&p6), t("1/2", "NotReady", "6"));
         let mut p6b = p6.clone();
-        p6b.status.as_mut().unwrap().conditions = Some(vec![PodCondition {
-            type_: "Ready".into(),
-            status: "True".into(),
-            ..Default::default()
-        }]);
+        p6b.status.as_mut().unwrap().conditions =
+            Some(vec![PodCondition { type_: "Ready".into(), status: "True".into(), ..Default::default() }]);
         assert_eq!(row(&p6b), t("1/2", "Running", "6"));
-        assert_eq!(
-            row(&pod(1, "Succeeded", vec![terminated("Completed", 0, 0)])),
-            t("0/1", "Completed", "0")
-        );
-        assert_eq!(
-            row(&pod(1, "Failed", vec![terminated("Error", 1, 0)])),
-            t("0/1", "Error", "0")
-        );
+        assert_eq!(row(&pod(1, "Succeeded", vec![terminated("Completed", 0, 0)])), t("0/1", "Completed", "0"));
+        assert_eq!(row(&pod(1, "Failed", vec![terminated("Error", 1, 0)])), t("0/1", "Error", "0"));
         let mut p18 = pod(1, "Succeeded", vec![terminated("Completed", 0, 0)]);
         p18.metadata.deletion_timestamp = Some(Time(k8s_openapi::jiff::Timestamp::UNIX_EPOCH));
         assert_eq!(row(&p18), t("0/1", "Completed", "0"));
@@ -743,36 +564,21 @@ mod tests {
     #[test]
     fn print_pod_init_rows() {
         let mut p = pod(1, "Pending", vec![waiting("PodInitializing", 0)]);
-        p.spec.as_mut().unwrap().init_containers =
-            Some(vec![Container::default(), Container::default()]);
-        p.status.as_mut().unwrap().init_container_statuses =
-            Some(vec![running(false, 3), waiting("", 0)]);
+        p.spec.as_mut().unwrap().init_containers = Some(vec![Container::default(), Container::default()]);
+        p.status.as_mut().unwrap().init_container_statuses = Some(vec![running(false, 3), waiting("", 0)]);
         assert_eq!(row(&p).1, "Init:0/2");
         p.status.as_mut().unwrap().init_container_statuses =
             Some(vec![terminated("Completed", 0, 0), running(false, 3)]);
         assert_eq!(row(&p).1, "Init:1/2");
-        p.status.as_mut().unwrap().init_container_statuses =
-            Some(vec![waiting("CrashLoopBackOff", 3)]);
+        p.status.as_mut().unwrap().init_container_statuses = Some(vec![waiting("CrashLoopBackOff", 3)]);
         assert_eq!(row(&p).1, "Init:CrashLoopBackOff");
     }
 
     #[test]
     fn tabwriter_shape() {
         let rows = vec![
-            vec![
-                "NAME".to_string(),
-                "READY".into(),
-                "STATUS".into(),
-                "RESTARTS".into(),
-                "AGE".into(),
-            ],
-            vec![
-                "web-1".to_string(),
-                "1/1".into(),
-                "Running".into(),
-                "0".into(),
-                "10s".into(),
-            ],
+            vec!["NAME".to_string(), "READY".into(), "STATUS".into(), "RESTARTS".into(), "AGE".into()],
+            vec!["web-1".to_string(), "1/1".into(), "Running".into(), "0".into(), "10s".into()],
         ];
         assert_eq!(
             table(&rows),

@@ -33,10 +33,7 @@ pub fn parse(script: &str) -> Result<Vec<Command>, ScriptError> {
             text.push_str(lines[i].trim_start());
         }
         i += 1;
-        let (mut words, heredoc) = split_words(&text).map_err(|m| ScriptError {
-            line: start + 1,
-            message: m,
-        })?;
+        let (mut words, heredoc) = split_words(&text).map_err(|m| ScriptError { line: start + 1, message: m })?;
         if words.is_empty() {
             continue;
         }
@@ -47,11 +44,7 @@ pub fn parse(script: &str) -> Result<Vec<Command>, ScriptError> {
             while i < lines.len() {
                 let l = lines[i];
                 i += 1;
-                let cmp = if strip_tabs {
-                    l.trim_start_matches('\t')
-                } else {
-                    l
-                };
+                let cmp = if strip_tabs { l.trim_start_matches('\t') } else { l };
                 if cmp == delim {
                     closed = true;
                     break;
@@ -69,12 +62,7 @@ pub fn parse(script: &str) -> Result<Vec<Command>, ScriptError> {
         }
         // A trailing `# comment` word list was already cut by split_words.
         words.retain(|w| !w.is_empty() || true);
-        out.push(Command {
-            words,
-            stdin,
-            line: start + 1,
-            text: text.trim().to_string(),
-        });
+        out.push(Command { words, stdin, line: start + 1, text: text.trim().to_string() });
     }
     Ok(out)
 }
@@ -113,10 +101,7 @@ fn split_words(line: &str) -> Result<(Vec<String>, Option<(String, bool)>), Stri
                 in_word = true;
                 i += 1;
                 while i < chars.len() && chars[i] != '"' {
-                    if chars[i] == '\\'
-                        && i + 1 < chars.len()
-                        && matches!(chars[i + 1], '"' | '\\' | '$')
-                    {
+                    if chars[i] == '\\' && i + 1 < chars.len() && matches!(chars[i + 1], '"' | '\\' | '$') {
                         i += 1;
                     }
                     cur.push(chars[i]);
@@ -182,10 +167,7 @@ mod tests {
         assert_eq!(cmds.len(), 5);
         assert_eq!(cmds[0].words, ["kubectl", "get", "pods", "-o", "wide"]);
         assert_eq!(cmds[1].words, ["kubectl", "apply", "-f", "-"]);
-        assert_eq!(
-            cmds[1].stdin.as_deref(),
-            Some("apiVersion: v1\nkind: Namespace\n")
-        );
+        assert_eq!(cmds[1].stdin.as_deref(), Some("apiVersion: v1\nkind: Namespace\n"));
         assert_eq!(cmds[1].line, 3);
         assert_eq!(cmds[2].words, ["sleep", "30s"]);
         assert_eq!(cmds[3].words, ["echo", "a b", "c \"d\""]);

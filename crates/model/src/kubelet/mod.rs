@@ -5,8 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, Pod,
-    PodCondition, PodIP, PodStatus,
+    ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, Pod, PodCondition, PodIP, PodStatus,
 };
 
 use crate::api::{Kind, Object};
@@ -38,19 +37,13 @@ pub fn repository(image: &str) -> String {
         Some(i) if !no_digest[i..].contains('/') => no_digest.split_at(i),
         _ => (no_digest, ""),
     };
-    repo.trim_start_matches("docker.io/")
-        .trim_start_matches("library/")
-        .to_string()
+    repo.trim_start_matches("docker.io/").trim_start_matches("library/").to_string()
 }
 
 /// The reference with its default tag, as the runtime normalises it (`nginx` -> `nginx:latest`).
 pub fn with_tag(image: &str) -> String {
     let last = image.rsplit('/').next().unwrap_or("");
-    if last.contains(':') || image.contains('@') {
-        image.to_string()
-    } else {
-        format!("{image}:latest")
-    }
+    if last.contains(':') || image.contains('@') { image.to_string() } else { format!("{image}:latest") }
 }
 
 #[derive(Debug, Default)]
@@ -76,11 +69,7 @@ pub struct KubeletState {
 impl KubeletState {
     pub fn register_node(&mut self, name: &str) {
         let index = self.nodes.len() as u32 + 1;
-        self.nodes.entry(name.to_string()).or_insert(NodeRuntime {
-            images: BTreeSet::new(),
-            index,
-            next_ip: 1,
-        });
+        self.nodes.entry(name.to_string()).or_insert(NodeRuntime { images: BTreeSet::new(), index, next_ip: 1 });
     }
 }
 
@@ -95,23 +84,15 @@ pub fn qos_class(p: &Pod) -> &'static str {
     let Some(spec) = p.spec.as_ref() else {
         return "BestEffort";
     };
-    let all: Vec<_> = spec
-        .containers
-        .iter()
-        .chain(spec.init_containers.iter().flatten())
-        .collect();
-    let nonzero =
-        |m: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
-         k: &str| {
-            m.and_then(|m| m.get(k))
-                .is_some_and(|q| crate::api::quantity::parse_nanos(&q.0).is_ok_and(|v| v != 0))
-        };
+    let all: Vec<_> = spec.containers.iter().chain(spec.init_containers.iter().flatten()).collect();
+    let nonzero = |m: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>, k: &str| {
+        m.and_then(|m| m.get(k)).is_some_and(|q| crate::api::quantity::parse_nanos(&q.0).is_ok_and(|v| v != 0))
+    };
     let any = all.iter().any(|c| {
         let r = c.resources.as_ref();
-        ["cpu", "memory"].iter().any(|k| {
-            nonzero(r.and_then(|r| r.requests.as_ref()), k)
-                || nonzero(r.and_then(|r| r.limits.as_ref()), k)
-        })
+        ["cpu", "memory"]
+            .iter()
+            .any(|k| nonzero(r.and_then(|r| r.requests.as_ref()), k) || nonzero(r.and_then(|r| r.limits.as_ref()), k))
     });
     if !any {
         return "BestEffort";
@@ -121,43 +102,22 @@ pub fn qos_class(p: &Pod) -> &'static str {
         let req = r.and_then(|r| r.requests.as_ref());
         let lim = r.and_then(|r| r.limits.as_ref());
         ["cpu", "memory"].iter().all(|k| {
-            let l = lim
-                .and_then(|m| m.get(*k))
-                .and_then(|q| crate::api::quantity::parse_nanos(&q.0).ok());
-            let rq = req
-                .and_then(|m| m.get(*k))
-                .and_then(|q| crate::api::quantity::parse_nanos(&q.0).ok())
-                .or(l);
+            let l = lim.and_then(|m| m.get(*k)).and_then(|q| crate::api::quantity::parse_nanos(&q.0).ok());
+            let rq = req.and_then(|m| m.get(*k)).and_then(|q| crate::api::quantity::parse_nanos(&q.0).ok()).or(l);
             l.is_some_and(|l| l != 0) && rq == l
         })
     });
-    if guaranteed {
-        "Guaranteed"
-    } else {
-        "Burstable"
-    }
+    if guaranteed { "Guaranteed" } else { "Burstable" }
 }
 
 impl Cluster {
     /// The pod was bound to a node: its kubelet picks it up shortly after (a watch event).
     pub(crate) fn kubelet_pod_bound(&mut self, ns: &str, name: &str) {
-        self.queue.push(
-            self.now.plus_ms(100),
-            Timer::Kubelet {
-                namespace: ns.into(),
-                name: name.into(),
-            },
-        );
+        self.queue.push(self.now.plus_ms(100), Timer::Kubelet { namespace: ns.into(), name: name.into() });
     }
 
     fn kubelet_timer(&mut self, ns: &str, name: &str, after_ms: u64) {
-        self.queue.push(
-            self.now.plus_ms(after_ms),
-            Timer::Kubelet {
-                namespace: ns.into(),
-                name: name.into(),
-            },
-        );
+        self.queue.push(self.now.plus_ms(after_ms), Timer::Kubelet { namespace: ns.into(), name: name.into() });
     }
 
     pub(crate) fn kubelet_sync_pod(&mut self, ns: &str, name: &str) {
@@ -170,12 +130,7 @@ impl Cluster {
             return;
         };
         let rt = self.kubelet.pods.get(&key).cloned().unwrap_or_default();
-        let container = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.containers.first())
-            .cloned()
-            .unwrap_or_default();
+        let container = pod.spec.as_ref().and_then(|s| s.containers.first()).cloned().unwrap_or_default();
         let cname = container.name.clone();
         let image = container.image.clone().unwrap_or_default();
 
@@ -202,12 +157,7 @@ impl Cluster {
             }
             self.kubelet.pods.insert(key, PodRuntime { stage: 4, ..rt });
             // Simple servers exit promptly on SIGTERM; the grace period bounds it.
-            let grace_ms = pod
-                .metadata
-                .deletion_grace_period_seconds
-                .unwrap_or(30)
-                .max(0) as u64
-                * 1000;
+            let grace_ms = pod.metadata.deletion_grace_period_seconds.unwrap_or(30).max(0) as u64 * 1000;
             self.kubelet_timer(ns, name, grace_ms.min(300));
             return;
         }
@@ -262,11 +212,7 @@ impl Cluster {
                 );
                 self.store.update(Object::Pod(p));
                 self.changed(Kind::Pod);
-                let cached = self
-                    .kubelet
-                    .nodes
-                    .get(&node)
-                    .is_some_and(|n| n.images.contains(&with_tag(&image)));
+                let cached = self.kubelet.nodes.get(&node).is_some_and(|n| n.images.contains(&with_tag(&image)));
                 let policy = container
                     .image_pull_policy
                     .clone()
@@ -296,26 +242,15 @@ impl Cluster {
                         Some(&node),
                     );
                     self.kubelet.pods.insert(key, PodRuntime { stage: 1, ..rt });
-                    let size = REGISTRY
-                        .iter()
-                        .find(|(r, _)| *r == repository(&image))
-                        .map(|(_, s)| *s);
-                    let ms = if cached {
-                        300
-                    } else {
-                        size.map_or(800, pull_ms)
-                    };
+                    let size = REGISTRY.iter().find(|(r, _)| *r == repository(&image)).map(|(_, s)| *s);
+                    let ms = if cached { 300 } else { size.map_or(800, pull_ms) };
                     self.kubelet_timer(ns, name, ms);
                 }
             }
             1 => {
                 let repo = repository(&image);
                 let size = REGISTRY.iter().find(|(r, _)| *r == repo).map(|(_, s)| *s);
-                let cached = self
-                    .kubelet
-                    .nodes
-                    .get(&node)
-                    .is_some_and(|n| n.images.contains(&with_tag(&image)));
+                let cached = self.kubelet.nodes.get(&node).is_some_and(|n| n.images.contains(&with_tag(&image)));
                 match size {
                     Some(size) => {
                         let took = if cached { 300 } else { pull_ms(size) };
@@ -346,16 +281,7 @@ impl Cluster {
                         let msg = format!(
                             "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found"
                         );
-                        self.record_event(
-                            Kind::Pod,
-                            ns,
-                            name,
-                            "Warning",
-                            "Failed",
-                            &msg,
-                            "kubelet",
-                            Some(&node),
-                        );
+                        self.record_event(Kind::Pod, ns, name, "Warning", "Failed", &msg, "kubelet", Some(&node));
                         self.record_event(
                             Kind::Pod,
                             ns,
@@ -369,13 +295,7 @@ impl Cluster {
                         self.set_waiting(ns, name, "ErrImagePull", &msg);
                         let failures = rt.pull_failures + 1;
                         let backoff = (10_000u64 << (failures - 1).min(5)).min(300_000);
-                        self.kubelet.pods.insert(
-                            key,
-                            PodRuntime {
-                                stage: 0,
-                                pull_failures: failures,
-                            },
-                        );
+                        self.kubelet.pods.insert(key, PodRuntime { stage: 0, pull_failures: failures });
                         self.kubelet_timer(ns, name, backoff);
                     }
                 }
@@ -384,12 +304,8 @@ impl Cluster {
                 // Create and start the containers.
                 let now = time(self.now);
                 let mut p = pod.clone();
-                let names: Vec<String> = pod
-                    .spec
-                    .iter()
-                    .flat_map(|s| s.containers.iter())
-                    .map(|c| c.name.clone())
-                    .collect();
+                let names: Vec<String> =
+                    pod.spec.iter().flat_map(|s| s.containers.iter()).map(|c| c.name.clone()).collect();
                 for c in &names {
                     self.record_event(
                         Kind::Pod,
@@ -416,20 +332,14 @@ impl Cluster {
                 st.phase = Some("Running".into());
                 for cs in st.container_statuses.iter_mut().flatten() {
                     cs.state = Some(ContainerState {
-                        running: Some(ContainerStateRunning {
-                            started_at: Some(now.clone()),
-                        }),
+                        running: Some(ContainerStateRunning { started_at: Some(now.clone()) }),
                         ..Default::default()
                     });
                     cs.started = Some(true);
                     cs.ready = true;
-                    cs.image_id = format!(
-                        "docker.io/library/{}@sha256:{:064x}",
-                        with_tag(&cs.image),
-                        0
-                    );
-                    cs.container_id =
-                        Some(format!("containerd://{:064x}", self.rng_names.next_u64()));
+                    cs.image_id = image_id(&cs.image);
+                    let id: String = (0..4).map(|_| format!("{:016x}", self.rng_names.next_u64())).collect();
+                    cs.container_id = Some(format!("containerd://{id}"));
                 }
                 // No readiness probe: ready as soon as it runs. (Probes come with the full kubelet.)
                 let conds = st.conditions.get_or_insert_with(Vec::new);
@@ -452,16 +362,9 @@ impl Cluster {
     fn set_waiting(&mut self, ns: &str, name: &str, reason: &str, message: &str) {
         if let Some(Object::Pod(p)) = self.store.get(Kind::Pod, ns, name).cloned() {
             let mut p = p;
-            for cs in p
-                .status
-                .iter_mut()
-                .flat_map(|s| s.container_statuses.iter_mut().flatten())
-            {
+            for cs in p.status.iter_mut().flat_map(|s| s.container_statuses.iter_mut().flatten()) {
                 cs.state = Some(ContainerState {
-                    waiting: Some(ContainerStateWaiting {
-                        reason: Some(reason.into()),
-                        message: Some(message.into()),
-                    }),
+                    waiting: Some(ContainerStateWaiting { reason: Some(reason.into()), message: Some(message.into()) }),
                     ..Default::default()
                 });
             }
@@ -530,19 +433,11 @@ mod tests {
 
     fn c(req: &[(&str, &str)], lim: &[(&str, &str)]) -> Container {
         let m = |l: &[(&str, &str)]| {
-            (!l.is_empty()).then(|| {
-                l.iter()
-                    .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
-                    .collect()
-            })
+            (!l.is_empty()).then(|| l.iter().map(|(k, v)| (k.to_string(), Quantity(v.to_string()))).collect())
         };
         Container {
             name: "c".into(),
-            resources: Some(ResourceRequirements {
-                requests: m(req),
-                limits: m(lim),
-                ..Default::default()
-            }),
+            resources: Some(ResourceRequirements { requests: m(req), limits: m(lim), ..Default::default() }),
             ..Default::default()
         }
     }
@@ -561,55 +456,23 @@ mod tests {
     /// K8S-FACTS §10.2: qos_test.go TestComputePodQOS.
     #[test]
     fn qos_table() {
-        let g = || {
-            c(
-                &[("cpu", "100m"), ("memory", "100Mi")],
-                &[("cpu", "100m"), ("memory", "100Mi")],
-            )
-        };
+        let g = || c(&[("cpu", "100m"), ("memory", "100Mi")], &[("cpu", "100m"), ("memory", "100Mi")]);
         let be = || c(&[], &[]);
         assert_eq!(qos_class(&pod(vec![g()], vec![])), "Guaranteed");
         assert_eq!(qos_class(&pod(vec![g(), g()], vec![])), "Guaranteed");
         assert_eq!(qos_class(&pod(vec![be(), be()], vec![])), "BestEffort");
-        assert_eq!(
-            qos_class(&pod(
-                vec![be(), c(&[("cpu", "1")], &[("cpu", "2")])],
-                vec![]
-            )),
-            "Burstable"
-        );
+        assert_eq!(qos_class(&pod(vec![be(), c(&[("cpu", "1")], &[("cpu", "2")])], vec![])), "Burstable");
         assert_eq!(qos_class(&pod(vec![be(), g()], vec![])), "Burstable");
+        assert_eq!(qos_class(&pod(vec![c(&[("memory", "100Mi")], &[("memory", "100Mi")])], vec![])), "Burstable");
+        assert_eq!(qos_class(&pod(vec![c(&[("cpu", "100m"), ("memory", "100Mi")], &[])], vec![])), "Burstable");
         assert_eq!(
-            qos_class(&pod(
-                vec![c(&[("memory", "100Mi")], &[("memory", "100Mi")])],
-                vec![]
-            )),
-            "Burstable"
-        );
-        assert_eq!(
-            qos_class(&pod(
-                vec![c(&[("cpu", "100m"), ("memory", "100Mi")], &[])],
-                vec![]
-            )),
-            "Burstable"
-        );
-        assert_eq!(
-            qos_class(&pod(
-                vec![c(
-                    &[("cpu", "0"), ("memory", "0")],
-                    &[("cpu", "100m"), ("memory", "200Mi")]
-                )],
-                vec![]
-            )),
+            qos_class(&pod(vec![c(&[("cpu", "0"), ("memory", "0")], &[("cpu", "100m"), ("memory", "200Mi")])], vec![])),
             "Burstable"
         );
         assert_eq!(
             qos_class(&pod(
                 vec![be()],
-                vec![c(
-                    &[("cpu", "10m"), ("memory", "100Mi")],
-                    &[("cpu", "100m"), ("memory", "200Mi")]
-                )]
+                vec![c(&[("cpu", "10m"), ("memory", "100Mi")], &[("cpu", "100m"), ("memory", "200Mi")])]
             )),
             "Burstable"
         );
@@ -624,13 +487,7 @@ mod tests {
             "BestEffort"
         );
         // A limit alone defaults the request to it: Guaranteed.
-        assert_eq!(
-            qos_class(&pod(
-                vec![c(&[], &[("cpu", "100m"), ("memory", "100Mi")])],
-                vec![]
-            )),
-            "Guaranteed"
-        );
+        assert_eq!(qos_class(&pod(vec![c(&[], &[("cpu", "100m"), ("memory", "100Mi")])], vec![])), "Guaranteed");
     }
 
     #[test]
