@@ -1,1 +1,13 @@
-//! Being written.
+//! The kubeplay page: a Yew app that dispatches the learner's actions to the model
+//! (`kubeplay_model`) and draws the views it computes. It holds no cluster logic of its own.
+//!
+//! - [`state`]: the page's state and a reducer over it (no browser APIs; tested natively).
+//! - [`components`]: the header, editor, cluster map, events and terminal.
+//! - [`format`]: pure helpers turning view data into text and CSS classes.
+
+pub mod components;
+pub mod format;
+pub mod state;
+
+pub use components::app::App;
+pub use state::{Action, AppState};
