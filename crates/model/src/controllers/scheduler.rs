@@ -157,6 +157,7 @@ pub struct SchedulerState {
     /// Unschedulable pods: (epoch at failure, time of failure, attempts).
     unschedulable: BTreeMap<(String, String), (u64, u64, u32)>,
     pub decisions: BTreeMap<(String, String), Decision>,
+    decision_order: std::collections::VecDeque<(String, String)>,
 }
 
 /// Per-node aggregate the plugins read, built once per scheduling pass.
@@ -187,7 +188,8 @@ fn tolerates(tols: &[Toleration], taint: &Taint) -> bool {
 }
 
 fn node_selector_matches(pod: &Pod, node: &Node) -> bool {
-    let labels = node.metadata.labels.clone().unwrap_or_default();
+    let empty = BTreeMap::new();
+    let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
     let spec = pod.spec.as_ref();
     if let Some(sel) = spec.and_then(|s| s.node_selector.as_ref()) {
         if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
@@ -206,7 +208,8 @@ fn node_selector_matches(pod: &Pod, node: &Node) -> bool {
 }
 
 fn node_selector_term_matches(term: &k8s_openapi::api::core::v1::NodeSelectorTerm, node: &Node) -> bool {
-    let labels = node.metadata.labels.clone().unwrap_or_default();
+    let empty = BTreeMap::new();
+    let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
     let exprs = term.match_expressions.as_deref().unwrap_or(&[]);
     let fields = term.match_fields.as_deref().unwrap_or(&[]);
     if exprs.is_empty() && fields.is_empty() {
@@ -256,26 +259,26 @@ fn host_ports(p: &Pod) -> Vec<(String, String, i32)> {
 
 /// Runs the filter plugins in upstream order, stopping at the first that rejects the node.
 fn filter(pod: &Pod, node: &Node, info: &NodeInfo, alloc: Resources, req: Resources) -> Option<FilterVerdict> {
-    let spec = pod.spec.clone().unwrap_or_default();
-    let tols = spec.tolerations.clone().unwrap_or_default();
+    let spec = pod.spec.as_ref();
+    let tols: &[Toleration] = spec.and_then(|s| s.tolerations.as_deref()).unwrap_or(&[]);
     let reject = |plugin, reasons: Vec<String>, unresolvable| Some(FilterVerdict { plugin, reasons, unresolvable });
     // NodeUnschedulable
     if node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
         let t =
             Taint { key: "node.kubernetes.io/unschedulable".into(), effect: "NoSchedule".into(), ..Default::default() };
-        if !tolerates(&tols, &t) {
+        if !tolerates(tols, &t) {
             return reject("NodeUnschedulable", vec!["node(s) were unschedulable".into()], true);
         }
     }
     // NodeName
-    if let Some(n) = spec.node_name.as_deref() {
+    if let Some(n) = spec.and_then(|s| s.node_name.as_deref()) {
         if Some(n) != node.metadata.name.as_deref() {
             return reject("NodeName", vec!["node(s) didn't match the requested node name".into()], true);
         }
     }
     // TaintToleration (v1.34 wording names the first untolerated taint)
     for t in node.spec.as_ref().and_then(|s| s.taints.as_ref()).into_iter().flatten() {
-        if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(&tols, t) {
+        if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(tols, t) {
             return reject(
                 "TaintToleration",
                 vec![format!("node(s) had untolerated taint {{{}: {}}}", t.key, t.value.as_deref().unwrap_or(""))],
@@ -436,6 +439,23 @@ fn spread_selector(pod: &Pod) -> Option<BTreeMap<String, String>> {
     pod.metadata.labels.clone()
 }
 
+/// Decisions kept for the UI and `describe`: the most recent ones, so memory stays bounded at
+/// scale (150,000 pods x hundreds of evaluated nodes would not fit otherwise).
+pub const DECISIONS_KEPT: usize = 2048;
+
+impl SchedulerState {
+    fn remember(&mut self, key: (String, String), d: Decision) {
+        if self.decisions.insert(key.clone(), d).is_none() {
+            self.decision_order.push_back(key);
+        }
+        while self.decision_order.len() > DECISIONS_KEPT {
+            if let Some(old) = self.decision_order.pop_front() {
+                self.decisions.remove(&old);
+            }
+        }
+    }
+}
+
 impl Cluster {
     /// Pods bound to `node` and their summed requests (what NodeResourcesFit counts).
     pub fn node_requested(&self, node: &str) -> Resources {
@@ -505,7 +525,12 @@ impl Cluster {
                 _ => None,
             })
             .collect();
-        let mut infos = self.node_infos();
+        let allocs: Vec<Resources> = nodes.iter().map(node_allocatable).collect();
+        let mut by_name = self.node_infos();
+        let mut infos: Vec<NodeInfo> =
+            nodes.iter().map(|n| by_name.remove(n.metadata.name.as_deref().unwrap_or("")).unwrap_or_default()).collect();
+        let index: BTreeMap<String, usize> =
+            nodes.iter().enumerate().map(|(i, n)| (n.metadata.name.clone().unwrap_or_default(), i)).collect();
         let mut retry_at: Option<u64> = None;
         for (_, ns, name) in queue {
             let key = (ns.clone(), name.clone());
@@ -522,6 +547,7 @@ impl Cluster {
             let decision = schedule_one(
                 &pod,
                 &nodes,
+                &allocs,
                 &infos,
                 &mut self.scheduler.next_start_node_index,
                 &mut self.rng_scheduler,
@@ -530,7 +556,9 @@ impl Cluster {
             match decision.chosen.clone() {
                 Some(node) => {
                     self.scheduler.unschedulable.remove(&key);
-                    add_pod(infos.entry(node.clone()).or_default(), &pod);
+                    if let Some(&i) = index.get(&node) {
+                        add_pod(&mut infos[i], &pod);
+                    }
                     self.bind(&ns, &name, &node);
                 }
                 None => {
@@ -552,7 +580,7 @@ impl Cluster {
                     retry_at = Some(retry_at.map_or(due, |r| r.min(due)));
                 }
             }
-            self.scheduler.decisions.insert(key, decision);
+            self.scheduler.remember(key, decision);
         }
         if let Some(t) = retry_at {
             self.wake_at(Controller::Scheduler, SimTime(t));
@@ -639,29 +667,22 @@ fn add_pod(info: &mut NodeInfo, p: &Pod) {
 fn schedule_one(
     pod: &Pod,
     nodes: &[Node],
-    infos: &BTreeMap<String, NodeInfo>,
+    allocs: &[Resources],
+    infos: &[NodeInfo],
     next_start: &mut usize,
     rng: &mut Rng,
     now: SimTime,
 ) -> Decision {
-    let empty = NodeInfo::default();
     let req = pod_requests(pod);
     let n = nodes.len();
-    let mut verdicts: Vec<NodeVerdict> = nodes
-        .iter()
-        .map(|nd| NodeVerdict {
-            node: nd.metadata.name.clone().unwrap_or_default(),
-            rejected: None,
-            evaluated: false,
-            scores: vec![],
-            total: 0,
-        })
-        .collect();
+    // Verdicts only for the nodes looked at (percentageOfNodesToScore may stop early).
+    let mut verdicts: Vec<NodeVerdict> = Vec::new();
     if n == 0 {
         return Decision { time_ms: now.ms(), nodes: verdicts, chosen: None, message: Some(fit_error_message(0, &[])) };
     }
     let to_find = num_feasible_nodes_to_find(n);
-    let mut feasible: Vec<usize> = Vec::new();
+    // `feasible` holds (index into verdicts, index into nodes).
+    let mut feasible: Vec<(usize, usize)> = Vec::new();
     let mut processed = 0;
     for k in 0..n {
         if feasible.len() >= to_find {
@@ -669,13 +690,17 @@ fn schedule_one(
         }
         let i = (*next_start + k) % n;
         processed += 1;
-        let node = &nodes[i];
-        let info = infos.get(&verdicts[i].node).unwrap_or(&empty);
-        verdicts[i].evaluated = true;
-        match filter(pod, node, info, node_allocatable(node), req) {
-            Some(v) => verdicts[i].rejected = Some(v),
-            None => feasible.push(i),
+        let rejected = filter(pod, &nodes[i], &infos[i], allocs[i], req);
+        if rejected.is_none() {
+            feasible.push((verdicts.len(), i));
         }
+        verdicts.push(NodeVerdict {
+            node: nodes[i].metadata.name.clone().unwrap_or_default(),
+            rejected,
+            evaluated: true,
+            scores: vec![],
+            total: 0,
+        });
     }
     *next_start = (*next_start + processed) % n;
     if feasible.is_empty() {
@@ -688,12 +713,12 @@ fn schedule_one(
         };
     }
     if feasible.len() == 1 {
-        let chosen = verdicts[feasible[0]].node.clone();
+        let chosen = verdicts[feasible[0].0].node.clone();
         return Decision { time_ms: now.ms(), nodes: verdicts, chosen: Some(chosen), message: None };
     }
     // Score.
     let pod_nz = pod_requests_nonzero(pod);
-    let tols = pod.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
+    let tols: &[Toleration] = pod.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or(&[]);
     let best_effort = req.cpu_milli == 0 && req.memory == 0;
     let mut taint_scores = Vec::new();
     let mut affinity_scores = Vec::new();
@@ -702,10 +727,10 @@ fn schedule_one(
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     // Default system constraint on kubernetes.io/hostname: maxSkew 3, ScheduleAnyway.
     let hostname_weight = portable_ln(feasible.len() as f64 + 2.0);
-    for &i in &feasible {
-        let node = &nodes[i];
-        let info = infos.get(&verdicts[i].node).unwrap_or(&empty);
-        let alloc = node_allocatable(node);
+    for &(i, ni) in &feasible {
+        let node = &nodes[ni];
+        let info = &infos[ni];
+        let alloc = allocs[ni];
         let least = least_allocated(
             (info.non_zero.cpu_milli + pod_nz.cpu_milli, info.non_zero.memory + pod_nz.memory),
             (alloc.cpu_milli, alloc.memory),
@@ -726,7 +751,7 @@ fn schedule_one(
             .and_then(|s| s.taints.as_ref())
             .into_iter()
             .flatten()
-            .filter(|t| t.effect == "PreferNoSchedule" && !tolerates(&tols, t))
+            .filter(|t| t.effect == "PreferNoSchedule" && !tolerates(tols, t))
             .count() as i64;
         taint_scores.push(untolerated);
         let preferred = pod
@@ -761,7 +786,7 @@ fn schedule_one(
     } else {
         vec![]
     };
-    for (j, &i) in feasible.iter().enumerate() {
+    for (j, &(i, _)) in feasible.iter().enumerate() {
         verdicts[i].scores.push(PluginScore { plugin: "TaintToleration", weight: 3, score: taint_scores[j] });
         verdicts[i].scores.push(PluginScore { plugin: "NodeAffinity", weight: 2, score: affinity_scores[j] });
         if let Some(s) = spread.get(j) {
@@ -775,7 +800,7 @@ fn schedule_one(
     let mut best: Option<usize> = None;
     let mut max = i64::MIN;
     let mut count = 0u32;
-    for &i in &feasible {
+    for &(i, _) in &feasible {
         let s = verdicts[i].total;
         if s > max {
             max = s;
