@@ -130,7 +130,7 @@ pub struct PluginScore {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeVerdict {
-    pub node: String,
+    pub node: std::rc::Rc<str>,
     /// None when every filter passed; otherwise the plugin that rejected the node.
     pub rejected: Option<FilterVerdict>,
     /// Whether this node was looked at (percentageOfNodesToScore may stop early).
@@ -439,6 +439,38 @@ fn spread_selector(pod: &Pod) -> Option<BTreeMap<String, String>> {
     pod.metadata.labels.clone()
 }
 
+/// Per scheduling pass: how many pods each topology-spread selector matches on each node,
+/// computed once per selector and kept current as pods bind.
+#[derive(Default)]
+struct SpreadCache {
+    by_selector: BTreeMap<(String, BTreeMap<String, String>), Vec<u32>>,
+}
+
+impl SpreadCache {
+    fn counts(&mut self, ns: &str, sel: &BTreeMap<String, String>, infos: &[NodeInfo]) -> &[u32] {
+        self.by_selector.entry((ns.to_string(), sel.clone())).or_insert_with(|| {
+            infos
+                .iter()
+                .map(|info| {
+                    info.pods.iter().filter(|(pns, labels)| pns == ns && sel.iter().all(|(k, v)| labels.get(k) == Some(v))).count()
+                        as u32
+                })
+                .collect()
+        })
+    }
+
+    fn on_bind(&mut self, node: usize, pod: &Pod) {
+        let ns = pod.metadata.namespace.as_deref().unwrap_or("");
+        let empty = BTreeMap::new();
+        let labels = pod.metadata.labels.as_ref().unwrap_or(&empty);
+        for ((sns, sel), counts) in self.by_selector.iter_mut() {
+            if sns == ns && sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+                counts[node] += 1;
+            }
+        }
+    }
+}
+
 /// Decisions kept for the UI and `describe`: the most recent ones, so memory stays bounded at
 /// scale (150,000 pods x hundreds of evaluated nodes would not fit otherwise).
 pub const DECISIONS_KEPT: usize = 2048;
@@ -531,6 +563,8 @@ impl Cluster {
             nodes.iter().map(|n| by_name.remove(n.metadata.name.as_deref().unwrap_or("")).unwrap_or_default()).collect();
         let index: BTreeMap<String, usize> =
             nodes.iter().enumerate().map(|(i, n)| (n.metadata.name.clone().unwrap_or_default(), i)).collect();
+        let names: Vec<std::rc::Rc<str>> = nodes.iter().map(|n| n.metadata.name.as_deref().unwrap_or("").into()).collect();
+        let mut spread = SpreadCache::default();
         let mut retry_at: Option<u64> = None;
         for (_, ns, name) in queue {
             let key = (ns.clone(), name.clone());
@@ -547,6 +581,8 @@ impl Cluster {
             let decision = schedule_one(
                 &pod,
                 &nodes,
+                &names,
+                &mut spread,
                 &allocs,
                 &infos,
                 &mut self.scheduler.next_start_node_index,
@@ -558,6 +594,7 @@ impl Cluster {
                     self.scheduler.unschedulable.remove(&key);
                     if let Some(&i) = index.get(&node) {
                         add_pod(&mut infos[i], &pod);
+                        spread.on_bind(i, &pod);
                     }
                     self.bind(&ns, &name, &node);
                 }
@@ -664,9 +701,12 @@ fn add_pod(info: &mut NodeInfo, p: &Pod) {
 
 /// One scheduling cycle for one pod: filter (stopping after enough feasible nodes), score,
 /// select. Pure apart from the round-robin start index and the tie-breaking RNG.
+#[allow(clippy::too_many_arguments)]
 fn schedule_one(
     pod: &Pod,
     nodes: &[Node],
+    names: &[std::rc::Rc<str>],
+    spread: &mut SpreadCache,
     allocs: &[Resources],
     infos: &[NodeInfo],
     next_start: &mut usize,
@@ -695,7 +735,7 @@ fn schedule_one(
             feasible.push((verdicts.len(), i));
         }
         verdicts.push(NodeVerdict {
-            node: nodes[i].metadata.name.clone().unwrap_or_default(),
+            node: names[i].clone(),
             rejected,
             evaluated: true,
             scores: vec![],
@@ -713,7 +753,7 @@ fn schedule_one(
         };
     }
     if feasible.len() == 1 {
-        let chosen = verdicts[feasible[0].0].node.clone();
+        let chosen = verdicts[feasible[0].0].node.to_string();
         return Decision { time_ms: now.ms(), nodes: verdicts, chosen: Some(chosen), message: None };
     }
     // Score.
@@ -725,6 +765,7 @@ fn schedule_one(
     let mut spread_raw: Vec<f64> = Vec::new();
     let selector = spread_selector(pod);
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let spread_counts: Option<&[u32]> = selector.as_ref().map(|sel| spread.counts(&ns, sel, infos));
     // Default system constraint on kubernetes.io/hostname: maxSkew 3, ScheduleAnyway.
     let hostname_weight = portable_ln(feasible.len() as f64 + 2.0);
     for &(i, ni) in &feasible {
@@ -767,12 +808,8 @@ fn schedule_one(
             .map(|t| i64::from(t.weight))
             .sum();
         affinity_scores.push(aff);
-        let count = selector.as_ref().map_or(0, |sel| {
-            info.pods
-                .iter()
-                .filter(|(pns, labels)| *pns == ns && sel.iter().all(|(k, v)| labels.get(k) == Some(v)))
-                .count()
-        });
+        let count = spread_counts.map_or(0, |c| c[ni]);
+        let _ = info;
         spread_raw.push(count as f64 * hostname_weight + (3.0 - 1.0));
     }
     default_normalize(&mut taint_scores, true);
@@ -813,7 +850,7 @@ fn schedule_one(
             }
         }
     }
-    let chosen = best.map(|i| verdicts[i].node.clone());
+    let chosen = best.map(|i| verdicts[i].node.to_string());
     Decision { time_ms: now.ms(), nodes: verdicts, chosen, message: None }
 }
 
