@@ -136,6 +136,17 @@ impl Cluster {
             });
             c.store.create(obj, SimTime::ZERO);
         }
+        // Every cluster has the API server's own Service in the default namespace.
+        let kubernetes = serde_json::json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"], "sessionAffinity": "None",
+                     "internalTrafficPolicy": "Cluster", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+                     "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}
+        });
+        if let Ok(svc) = Object::from_json(Kind::Service, &kubernetes) {
+            c.store.create(svc, SimTime::ZERO);
+        }
         for i in 1..=cfg.nodes {
             let node = default_node(&format!("node-{i}"));
             c.add_node(node);
@@ -231,6 +242,8 @@ impl Cluster {
             Kind::Pod => {
                 self.wake(Controller::ReplicaSet);
                 self.wake(Controller::Scheduler);
+                // The Deployment controller watches pods too: Recreate waits for old pods to go.
+                self.wake(Controller::Deployment);
             }
             Kind::Node => self.wake(Controller::Scheduler),
             _ => {}
