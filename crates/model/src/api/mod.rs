@@ -374,3 +374,133 @@ mod tests {
         assert!(e.diagnostic.line >= 3);
     }
 }
+
+/// Field paths (indices dropped) whose meaning kubeplay simulates today, per kind. Everything
+/// else is accepted, stored and shown, and named in a "not simulated" warning on apply. A kind's
+/// pod spec (see [`pod_spec_path`]) is covered field by field in [`not_simulated`].
+fn simulated_prefixes(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Pod => &["apiVersion", "kind", "metadata", "spec", "status"],
+        Kind::Deployment => &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "spec.replicas",
+            "spec.selector",
+            "spec.template.metadata",
+            "spec.template.spec",
+            "spec.strategy",
+            "spec.minReadySeconds",
+            "spec.revisionHistoryLimit",
+            "spec.progressDeadlineSeconds",
+            "spec.paused",
+            "status",
+        ],
+        Kind::ReplicaSet => &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "spec.replicas",
+            "spec.selector",
+            "spec.template.metadata",
+            "spec.template.spec",
+            "spec.minReadySeconds",
+            "status",
+        ],
+        Kind::Node => &["apiVersion", "kind", "metadata", "spec.taints", "spec.unschedulable", "status.capacity", "status.allocatable"],
+        Kind::Service => &["apiVersion", "kind", "metadata", "spec.type", "spec.clusterIP", "spec.clusterIPs", "status"],
+        Kind::Namespace | Kind::ConfigMap | Kind::Secret => &[""],
+    }
+}
+
+/// Where the pod spec sits in a kind, if it has one.
+fn pod_spec_path(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Pod => Some("spec"),
+        Kind::Deployment | Kind::ReplicaSet => Some("spec.template.spec"),
+        _ => None,
+    }
+}
+
+/// Fields the manifest sets that kubeplay does not simulate (the shallowest such path each).
+pub fn not_simulated(kind: Kind, value: &Value) -> Vec<String> {
+    const POD_SPEC: &[&str] = &[
+        "containers.name",
+        "containers.image",
+        "containers.imagePullPolicy",
+        "containers.ports",
+        "containers.resources",
+        "containers.terminationMessagePath",
+        "containers.terminationMessagePolicy",
+        "nodeSelector",
+        "nodeName",
+        "affinity.nodeAffinity",
+        "tolerations",
+        "schedulerName",
+        "restartPolicy",
+        "terminationGracePeriodSeconds",
+        "overhead",
+        "dnsPolicy",
+        "securityContext",
+        "serviceAccountName",
+    ];
+    let mut prefixes: Vec<String> = simulated_prefixes(kind).iter().map(|s| s.to_string()).collect();
+    if let Some(ps) = pod_spec_path(kind) {
+        prefixes.retain(|p| p != ps);
+        prefixes.extend(POD_SPEC.iter().map(|p| format!("{ps}.{p}")));
+    }
+    let mut out = Vec::new();
+    walk_not_simulated(value, "", "", &prefixes, &mut out);
+    out
+}
+
+fn walk_not_simulated(v: &Value, path: &str, norm: &str, prefixes: &[String], out: &mut Vec<String>) {
+    let covered = |n: &str| prefixes.iter().any(|p| p.is_empty() || n == p || n.starts_with(&format!("{p}.")));
+    let ancestor = |n: &str| prefixes.iter().any(|p| p.starts_with(&format!("{n}.")));
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                let cp = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let cn = if norm.is_empty() { k.clone() } else { format!("{norm}.{k}") };
+                if covered(&cn) {
+                    continue;
+                }
+                if ancestor(&cn) {
+                    walk_not_simulated(child, &cp, &cn, prefixes, out);
+                } else if !child.is_null() {
+                    out.push(cp);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                walk_not_simulated(child, &format!("{path}[{i}]"), norm, prefixes, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod simulated_tests {
+    use super::*;
+
+    #[test]
+    fn probes_and_env_are_reported_until_the_kubelet_simulates_them() {
+        let v: Value = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w"},
+            "spec": {"replicas": 1, "selector": {}, "template": {"metadata": {}, "spec": {
+                "containers": [{"name": "w", "image": "x", "env": [{"name": "A", "value": "1"}], "livenessProbe": {"httpGet": {"path": "/"}}}],
+                "affinity": {"podAntiAffinity": {}}, "nodeSelector": {"a": "b"}}}}
+        });
+        assert_eq!(
+            not_simulated(Kind::Deployment, &v),
+            vec![
+                "spec.template.spec.affinity.podAntiAffinity",
+                "spec.template.spec.containers[0].env",
+                "spec.template.spec.containers[0].livenessProbe"
+            ]
+        );
+        assert!(not_simulated(Kind::ConfigMap, &serde_json::json!({"data": {"a": "b"}})).is_empty());
+    }
+}

@@ -332,7 +332,18 @@ fn apply(
     let mut apply_errors = Vec::new();
     for (file, m) in manifests {
         match c.apply_manifest(&m, &file, ns, create_only) {
-            Ok(outcome) => out.line(format!("{}/{} {}", m.kind.resource(), m.name, outcome.word())),
+            Ok(outcome) => {
+                let skipped = crate::api::not_simulated(m.kind, &m.value);
+                if !skipped.is_empty() && outcome != crate::apiserver::Outcome::Unchanged {
+                    out.line(format!(
+                        "Warning: {}/{}: kubeplay stores but does not simulate {}",
+                        m.kind.resource(),
+                        m.name,
+                        skipped.join(", ")
+                    ));
+                }
+                out.line(format!("{}/{} {}", m.kind.resource(), m.name, outcome.word()))
+            }
             Err(e) => apply_errors.push((e.output, e.diagnostic)),
         }
     }
