@@ -8,8 +8,12 @@ use std::process::Command;
 /// A script may start with `# args: --nodes 0` to pass flags to `kubeplay run`.
 fn run(script: &Path) -> String {
     let text = std::fs::read_to_string(script).unwrap();
-    let args: Vec<&str> =
-        text.lines().next().and_then(|l| l.strip_prefix("# args:")).map(|a| a.split_whitespace().collect()).unwrap_or_default();
+    let args: Vec<&str> = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# args:"))
+        .map(|a| a.split_whitespace().collect())
+        .unwrap_or_default();
     let out = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
         .arg("run")
         .arg(script)

@@ -102,13 +102,14 @@ impl Cluster {
             RequestError { output, diagnostic: Diagnostic::new(file, line, col, message).with_field(path.to_string()) }
         };
         if kind.namespaced() {
-            if let Some(mns) = m.namespace.as_deref() {
-                if mns != namespace && namespace != "default" {
-                    let msg = format!(
-                        "the namespace from the provided object \"{mns}\" does not match the namespace \"{namespace}\". You must pass '--namespace={mns}' to perform this operation."
-                    );
-                    return Err(fail("metadata.namespace", format!("error: {msg}"), msg));
-                }
+            if let Some(mns) = m.namespace.as_deref()
+                && mns != namespace
+                && namespace != "default"
+            {
+                let msg = format!(
+                    "the namespace from the provided object \"{mns}\" does not match the namespace \"{namespace}\". You must pass '--namespace={mns}' to perform this operation."
+                );
+                return Err(fail("metadata.namespace", format!("error: {msg}"), msg));
             }
             if !self.store.contains(Kind::Namespace, "", &ns) {
                 let msg = format!("namespaces \"{ns}\" not found");
@@ -385,7 +386,7 @@ fn version(kind: Kind) -> &'static str {
 
 fn spec_json(o: &Object) -> Value {
     let mut v = o.to_json();
-    v.as_object_mut().map(|m| m.remove("spec")).flatten().unwrap_or(Value::Null)
+    v.as_object_mut().and_then(|m| m.remove("spec")).unwrap_or(Value::Null)
 }
 
 /// Fields that may not change on update.

@@ -162,7 +162,7 @@ impl Cluster {
         labels.entry("kubernetes.io/os".into()).or_insert("linux".into());
         labels.entry("kubernetes.io/arch".into()).or_insert("amd64".into());
         let status = node.status.get_or_insert_with(NodeStatus::default);
-        let cap = status.capacity.get_or_insert_with(|| default_capacity());
+        let cap = status.capacity.get_or_insert_with(default_capacity);
         for (k, v) in default_capacity() {
             cap.entry(k).or_insert(v);
         }
@@ -222,10 +222,10 @@ impl Cluster {
     }
 
     pub(crate) fn wake_at(&mut self, c: Controller, at: SimTime) {
-        if let Some(t) = self.queued.get(&c) {
-            if *t <= at {
-                return;
-            }
+        if let Some(t) = self.queued.get(&c)
+            && *t <= at
+        {
+            return;
         }
         self.queued.insert(c, at);
         self.queue.push(at, Timer::Controller(c));
@@ -294,6 +294,7 @@ impl Cluster {
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // one argument per Event field
     pub(crate) fn record_event(
         &mut self,
         kind: Kind,

@@ -3,12 +3,12 @@
 //! than replicas - maxUnavailable available ones, and nodes never hold more requests than they
 //! can allocate. A failure prints the case (replicas, surge, unavailable, seed) that replays it.
 
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kubeplay_model::api::{Kind, Object};
 use kubeplay_model::controllers::deployment::resolve_fenceposts;
 use kubeplay_model::controllers::pod_is_ready;
 use kubeplay_model::controllers::scheduler::{node_allocatable, pod_requests};
 use kubeplay_model::{Cluster, ClusterConfig, Workspace};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use proptest::prelude::*;
 
 fn int_or_pct() -> impl Strategy<Value = String> {
@@ -23,21 +23,33 @@ fn parse(s: &str) -> IntOrString {
 }
 
 fn check(c: &Cluster, replicas: i32, surge: i32, unavailable: i32, rollout_started: bool) -> Result<(), String> {
-    let pods: Vec<_> = c.store().list(Kind::Pod, Some("default")).filter_map(|o| if let Object::Pod(p) = o { Some(p) } else { None }).collect();
+    let pods: Vec<_> = c
+        .store()
+        .list(Kind::Pod, Some("default"))
+        .filter_map(|o| if let Object::Pod(p) = o { Some(p) } else { None })
+        .collect();
     let live = pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).count() as i32;
     if live > replicas + surge {
         return Err(format!("{live} non-terminating pods > replicas {replicas} + maxSurge {surge} at {}", c.now()));
     }
     if rollout_started {
-        let available = pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none() && pod_is_ready(p)).count() as i32;
+        let available =
+            pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none() && pod_is_ready(p)).count() as i32;
         if available < replicas - unavailable {
-            return Err(format!("{available} available < replicas {replicas} - maxUnavailable {unavailable} at {}", c.now()));
+            return Err(format!(
+                "{available} available < replicas {replicas} - maxUnavailable {unavailable} at {}",
+                c.now()
+            ));
         }
     }
     for n in c.store().list(Kind::Node, None) {
         let Object::Node(node) = n else { continue };
         let alloc = node_allocatable(node);
-        let used: i64 = pods.iter().filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(n.name())).map(|p| pod_requests(p).cpu_milli).sum();
+        let used: i64 = pods
+            .iter()
+            .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(n.name()))
+            .map(|p| pod_requests(p).cpu_milli)
+            .sum();
         if used > alloc.cpu_milli {
             return Err(format!("node {} holds {used}m of {}m CPU", n.name(), alloc.cpu_milli));
         }

@@ -80,12 +80,12 @@ fn container(c: &mut Container) {
         p.protocol.get_or_insert_with(|| "TCP".into());
     }
     // A limit without a request defaults the request to the limit.
-    if let Some(res) = c.resources.as_mut() {
-        if let Some(limits) = res.limits.clone() {
-            let requests = res.requests.get_or_insert_with(Default::default);
-            for (k, v) in limits {
-                requests.entry(k).or_insert(v);
-            }
+    if let Some(res) = c.resources.as_mut()
+        && let Some(limits) = res.limits.clone()
+    {
+        let requests = res.requests.get_or_insert_with(Default::default);
+        for (k, v) in limits {
+            requests.entry(k).or_insert(v);
         }
     }
     for p in [&mut c.liveness_probe, &mut c.readiness_probe, &mut c.startup_probe].into_iter().flatten() {

@@ -407,8 +407,18 @@ fn simulated_prefixes(kind: Kind) -> &'static [&'static str] {
             "spec.minReadySeconds",
             "status",
         ],
-        Kind::Node => &["apiVersion", "kind", "metadata", "spec.taints", "spec.unschedulable", "status.capacity", "status.allocatable"],
-        Kind::Service => &["apiVersion", "kind", "metadata", "spec.type", "spec.clusterIP", "spec.clusterIPs", "status"],
+        Kind::Node => &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "spec.taints",
+            "spec.unschedulable",
+            "status.capacity",
+            "status.allocatable",
+        ],
+        Kind::Service => {
+            &["apiVersion", "kind", "metadata", "spec.type", "spec.clusterIP", "spec.clusterIPs", "status"]
+        }
         Kind::Namespace | Kind::ConfigMap | Kind::Secret => &[""],
     }
 }

@@ -116,10 +116,11 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
         }
         _ => {}
     }
-    if let Some(ns) = meta.namespace.as_deref() {
-        if !ns.is_empty() && !is_dns1123_label(ns) {
-            errs.push(invalid("metadata.namespace", &format!("\"{ns}\""), DNS1123_LABEL_MSG));
-        }
+    if let Some(ns) = meta.namespace.as_deref()
+        && !ns.is_empty()
+        && !is_dns1123_label(ns)
+    {
+        errs.push(invalid("metadata.namespace", &format!("\"{ns}\""), DNS1123_LABEL_MSG));
     }
     match obj {
         Object::Deployment(d) => {
@@ -128,10 +129,10 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
                 errs.push(required("spec.template.spec.containers"));
                 return errs;
             };
-            if let Some(r) = spec.replicas {
-                if r < 0 {
-                    errs.push(invalid("spec.replicas", &r.to_string(), "must be greater than or equal to 0"));
-                }
+            if let Some(r) = spec.replicas
+                && r < 0
+            {
+                errs.push(invalid("spec.replicas", &r.to_string(), "must be greater than or equal to 0"));
             }
             validate_selector_and_template(&spec.selector, Some(&spec.template), &mut errs);
             if let Some(s) = spec.strategy.as_ref() {
@@ -156,33 +157,32 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
                         .as_ref()
                         .map(|v| crate::controllers::deployment::int_or_percent(v, replicas, false));
                     for (name, v) in [("maxSurge", &ru.max_surge), ("maxUnavailable", &ru.max_unavailable)] {
-                        if let Some(val) = v {
-                            if let Err(e) = crate::controllers::deployment::check_int_or_percent(val) {
-                                errs.push(invalid(&format!("spec.strategy.rollingUpdate.{name}"), &e.0, &e.1));
-                            }
+                        if let Some(val) = v
+                            && let Err(e) = crate::controllers::deployment::check_int_or_percent(val)
+                        {
+                            errs.push(invalid(&format!("spec.strategy.rollingUpdate.{name}"), &e.0, &e.1));
                         }
                     }
-                    if let (Some(Ok(0)), Some(Ok(0))) = (surge, unav) {
-                        if matches!(&ru.max_surge, Some(v) if is_zero(v))
-                            && matches!(&ru.max_unavailable, Some(v) if is_zero(v))
-                        {
-                            errs.push(invalid(
-                                "spec.strategy.rollingUpdate.maxUnavailable",
-                                "0",
-                                "may not be 0 when `maxSurge` is 0",
-                            ));
-                        }
+                    if let (Some(Ok(0)), Some(Ok(0))) = (surge, unav)
+                        && matches!(&ru.max_surge, Some(v) if is_zero(v))
+                        && matches!(&ru.max_unavailable, Some(v) if is_zero(v))
+                    {
+                        errs.push(invalid(
+                            "spec.strategy.rollingUpdate.maxUnavailable",
+                            "0",
+                            "may not be 0 when `maxSurge` is 0",
+                        ));
                     }
                 }
             }
-            if let Some(p) = spec.progress_deadline_seconds {
-                if p <= spec.min_ready_seconds.unwrap_or(0) {
-                    errs.push(invalid(
-                        "spec.progressDeadlineSeconds",
-                        &p.to_string(),
-                        "must be greater than minReadySeconds",
-                    ));
-                }
+            if let Some(p) = spec.progress_deadline_seconds
+                && p <= spec.min_ready_seconds.unwrap_or(0)
+            {
+                errs.push(invalid(
+                    "spec.progressDeadlineSeconds",
+                    &p.to_string(),
+                    "must be greater than minReadySeconds",
+                ));
             }
         }
         Object::ReplicaSet(rs) => {
@@ -190,10 +190,10 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
                 errs.push(required("spec.selector"));
                 return errs;
             };
-            if let Some(r) = spec.replicas {
-                if r < 0 {
-                    errs.push(invalid("spec.replicas", &r.to_string(), "must be greater than or equal to 0"));
-                }
+            if let Some(r) = spec.replicas
+                && r < 0
+            {
+                errs.push(invalid("spec.replicas", &r.to_string(), "must be greater than or equal to 0"));
             }
             validate_selector_and_template(&spec.selector, spec.template.as_ref(), &mut errs);
         }
@@ -269,14 +269,14 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, in_template: bool, errs: &mut V
             errs.push(unsupported(&format!("{path}.restartPolicy"), rp, &["Always", "OnFailure", "Never"]));
         }
     }
-    if let Some(g) = spec.termination_grace_period_seconds {
-        if g < 0 {
-            errs.push(invalid(
-                &format!("{path}.terminationGracePeriodSeconds"),
-                &g.to_string(),
-                "must be greater than or equal to 0",
-            ));
-        }
+    if let Some(g) = spec.termination_grace_period_seconds
+        && g < 0
+    {
+        errs.push(invalid(
+            &format!("{path}.terminationGracePeriodSeconds"),
+            &g.to_string(),
+            "must be greater than or equal to 0",
+        ));
     }
 }
 
@@ -289,10 +289,10 @@ fn validate_container(c: &Container, path: &str, errs: &mut Vec<FieldError>) {
     if c.image.as_deref().is_none_or(|s| s.trim().is_empty()) {
         errs.push(required(&format!("{path}.image")));
     }
-    if let Some(p) = c.image_pull_policy.as_deref() {
-        if !["Always", "IfNotPresent", "Never"].contains(&p) {
-            errs.push(unsupported(&format!("{path}.imagePullPolicy"), p, &["Always", "IfNotPresent", "Never"]));
-        }
+    if let Some(p) = c.image_pull_policy.as_deref()
+        && !["Always", "IfNotPresent", "Never"].contains(&p)
+    {
+        errs.push(unsupported(&format!("{path}.imagePullPolicy"), p, &["Always", "IfNotPresent", "Never"]));
     }
     for (j, port) in c.ports.iter().flatten().enumerate() {
         if !(1..=65535).contains(&port.container_port) {
@@ -317,16 +317,15 @@ fn validate_container(c: &Container, path: &str, errs: &mut Vec<FieldError>) {
         }
         if let (Some(req), Some(lim)) = (res.requests.as_ref(), res.limits.as_ref()) {
             for (k, r) in req {
-                if let Some(l) = lim.get(k) {
-                    if let (Ok(rv), Ok(lv)) = (quantity::parse_nanos(&r.0), quantity::parse_nanos(&l.0)) {
-                        if rv > lv {
-                            errs.push(invalid(
-                                &format!("{path}.resources.requests"),
-                                &format!("\"{}\"", r.0),
-                                &format!("must be less than or equal to {k} limit of {}", l.0),
-                            ));
-                        }
-                    }
+                if let Some(l) = lim.get(k)
+                    && let (Ok(rv), Ok(lv)) = (quantity::parse_nanos(&r.0), quantity::parse_nanos(&l.0))
+                    && rv > lv
+                {
+                    errs.push(invalid(
+                        &format!("{path}.resources.requests"),
+                        &format!("\"{}\"", r.0),
+                        &format!("must be less than or equal to {k} limit of {}", l.0),
+                    ));
                 }
             }
         }

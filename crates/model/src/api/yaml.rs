@@ -79,25 +79,25 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                 root = None;
             }
             Event::DocumentEnd => {
-                if let Some(v) = root.take() {
-                    if !v.is_null() {
-                        doc.value = v;
-                        docs.push(std::mem::take(&mut doc));
-                    }
+                if let Some(v) = root.take()
+                    && !v.is_null()
+                {
+                    doc.value = v;
+                    docs.push(std::mem::take(&mut doc));
                 }
             }
             Event::Scalar(s, style, anchor, tag) => {
                 let (line, col) = at(&span);
                 // A scalar in key position names the next field.
-                if let Some(Frame::Map { key, path, .. }) = stack.last_mut() {
-                    if key.is_none() {
-                        let child = join_key(path, &s);
-                        if doc.positions.len() < MAX_NODES {
-                            doc.positions.insert(child, (line, col));
-                        }
-                        *key = Some(s.into_owned());
-                        continue;
+                if let Some(Frame::Map { key, path, .. }) = stack.last_mut()
+                    && key.is_none()
+                {
+                    let child = join_key(path, &s);
+                    if doc.positions.len() < MAX_NODES {
+                        doc.positions.insert(child, (line, col));
                     }
+                    *key = Some(s.into_owned());
+                    continue;
                 }
                 let quoted = !matches!(style, ScalarStyle::Plain);
                 let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
@@ -121,13 +121,13 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                         message: format!("excessive aliasing: the document expands to more than {MAX_NODES} nodes"),
                     });
                 }
-                if let Some(Frame::Map { key, path, .. }) = stack.last_mut() {
-                    if key.is_none() {
-                        let k = scalar_key(&v);
-                        doc.positions.insert(join_key(path, &k), (line, col));
-                        *key = Some(k);
-                        continue;
-                    }
+                if let Some(Frame::Map { key, path, .. }) = stack.last_mut()
+                    && key.is_none()
+                {
+                    let k = scalar_key(&v);
+                    doc.positions.insert(join_key(path, &k), (line, col));
+                    *key = Some(k);
+                    continue;
                 }
                 push_value(&mut stack, &mut root, &mut doc, v, (line, col))?;
             }
@@ -251,19 +251,17 @@ fn resolve_plain(s: &str) -> Value {
     if let Ok(i) = plain.parse::<i64>() {
         return Value::Number(i.into());
     }
-    if let Some(hex) = plain.strip_prefix("0x") {
-        if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return Value::Number(i.into());
-        }
+    if let Some(hex) = plain.strip_prefix("0x")
+        && let Ok(i) = i64::from_str_radix(hex, 16)
+    {
+        return Value::Number(i.into());
     }
     if plain.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
         && plain.bytes().any(|b| b.is_ascii_digit())
+        && let Ok(f) = plain.parse::<f64>()
+        && let Some(n) = Number::from_f64(f)
     {
-        if let Ok(f) = plain.parse::<f64>() {
-            if let Some(n) = Number::from_f64(f) {
-                return Value::Number(n);
-            }
-        }
+        return Value::Number(n);
     }
     Value::String(s.to_string())
 }

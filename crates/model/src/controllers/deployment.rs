@@ -188,12 +188,12 @@ pub fn compute_hash(template: &PodTemplateSpec, collision_count: Option<i32>) ->
 pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
     let strip = |t: &PodTemplateSpec| {
         let mut t = t.clone();
-        if let Some(m) = t.metadata.as_mut() {
-            if let Some(l) = m.labels.as_mut() {
-                l.remove(POD_TEMPLATE_HASH);
-                if l.is_empty() {
-                    m.labels = None;
-                }
+        if let Some(m) = t.metadata.as_mut()
+            && let Some(l) = m.labels.as_mut()
+        {
+            l.remove(POD_TEMPLATE_HASH);
+            if l.is_empty() {
+                m.labels = None;
             }
         }
         t
@@ -313,7 +313,7 @@ impl Cluster {
                     all[i] = rs.clone();
                 }
             }
-        } else if !paused && !(recreate && self.old_pods_running(&d, &all)) {
+        } else if !(paused || recreate && self.old_pods_running(&d, &all)) {
             // Create it (RollingUpdate: as far as surge allows; Recreate: once old pods are gone).
             let all_spec: i32 = all.iter().map(rs_replicas).sum();
             let start =
@@ -482,7 +482,7 @@ impl Cluster {
             .filter(|rs| {
                 !rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| equal_ignore_hash(t, &template))
             })
-            .filter(|rs| rs_replicas(rs) == 0 && rs.status.as_ref().and_then(|s| Some(s.replicas)).unwrap_or(0) == 0)
+            .filter(|rs| rs_replicas(rs) == 0 && rs.status.as_ref().map(|s| s.replicas).unwrap_or(0) == 0)
             .collect();
         if old.len() <= limit {
             return;
@@ -602,7 +602,7 @@ impl Cluster {
                 || progressing_reason.is_none()
                 || progressing_reason.as_deref() == Some("NewReplicaSetAvailable")
             {
-                let reason = if new_rs_name.is_some() { "ReplicaSetUpdated" } else { "ReplicaSetUpdated" };
+                let reason = "ReplicaSetUpdated";
                 set(
                     &mut conds,
                     "Progressing",
@@ -613,33 +613,34 @@ impl Cluster {
                 );
             }
             // Timed out? (DeploymentTimedOut: lastUpdateTime + deadline strictly before now.)
-            if let (Some(dl), Some(c)) = (deadline, conds.iter().find(|c| c.type_ == "Progressing")) {
-                if dl < i32::MAX && c.reason.as_deref() != Some("NewReplicaSetAvailable") {
-                    let last = c.last_update_time.as_ref().map(sim_time).unwrap_or(self.now);
-                    let expiry = last.plus_ms(dl as u64 * 1000);
-                    if expiry < self.now {
-                        set(
-                            &mut conds,
-                            "Progressing",
-                            "False",
-                            "ProgressDeadlineExceeded",
-                            &format!("ReplicaSet \"{rs_label}\" has timed out progressing."),
-                            false,
-                        );
-                        self.record_event(
-                            Kind::Deployment,
-                            ns,
-                            name,
-                            "Warning",
-                            "ProgressDeadlineExceeded",
-                            &format!("Deployment {name} has timed out progressing."),
-                            "deployment-controller",
-                            None,
-                        );
-                    } else {
-                        // requeueStuckDeployment: look again just after the deadline.
-                        self.wake_at(Controller::Deployment, expiry.plus_ms(1000));
-                    }
+            if let (Some(dl), Some(c)) = (deadline, conds.iter().find(|c| c.type_ == "Progressing"))
+                && dl < i32::MAX
+                && c.reason.as_deref() != Some("NewReplicaSetAvailable")
+            {
+                let last = c.last_update_time.as_ref().map(sim_time).unwrap_or(self.now);
+                let expiry = last.plus_ms(dl as u64 * 1000);
+                if expiry < self.now {
+                    set(
+                        &mut conds,
+                        "Progressing",
+                        "False",
+                        "ProgressDeadlineExceeded",
+                        &format!("ReplicaSet \"{rs_label}\" has timed out progressing."),
+                        false,
+                    );
+                    self.record_event(
+                        Kind::Deployment,
+                        ns,
+                        name,
+                        "Warning",
+                        "ProgressDeadlineExceeded",
+                        &format!("Deployment {name} has timed out progressing."),
+                        "deployment-controller",
+                        None,
+                    );
+                } else {
+                    // requeueStuckDeployment: look again just after the deadline.
+                    self.wake_at(Controller::Deployment, expiry.plus_ms(1000));
                 }
             }
         }
@@ -681,7 +682,8 @@ mod tests {
     /// K8S-FACTS §1.2: deployment_util_test.go TestResolveFenceposts.
     #[test]
     fn resolve_fenceposts_table() {
-        let cases: &[(Option<&str>, Option<&str>, i32, Result<(i32, i32), ()>)] = &[
+        type Case<'a> = (Option<&'a str>, Option<&'a str>, i32, Result<(i32, i32), ()>);
+        let cases: &[Case] = &[
             (Some("0%"), Some("0%"), 0, Ok((0, 1))),
             (Some("39%"), Some("39%"), 10, Ok((4, 3))),
             (Some("oops"), Some("39%"), 10, Err(())),
@@ -722,7 +724,7 @@ mod tests {
                 strategy: Some(DeploymentStrategy {
                     type_: Some(if rolling { "RollingUpdate" } else { "Recreate" }.into()),
                     rolling_update: rolling
-                        .then(|| RollingUpdateDeployment { max_surge: Some(surge), max_unavailable: Some(unav) }),
+                        .then_some(RollingUpdateDeployment { max_surge: Some(surge), max_unavailable: Some(unav) }),
                 }),
                 ..Default::default()
             }),

@@ -290,17 +290,17 @@ impl Cluster {
         // Pods that become available later (minReadySeconds) need another look then.
         if min_ready > 0 {
             for p in &active {
-                if pod_is_ready(p) && !pod_available(p, min_ready, self.now) {
-                    if let Some(t) = p
+                if pod_is_ready(p)
+                    && !pod_available(p, min_ready, self.now)
+                    && let Some(t) = p
                         .status
                         .as_ref()
                         .and_then(|s| s.conditions.as_ref())
                         .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
                         .and_then(|c| c.last_transition_time.as_ref())
-                    {
-                        let at = sim_time(t).plus_ms(min_ready as u64 * 1000);
-                        self.wake_at(crate::queue::Controller::ReplicaSet, at.max(self.now));
-                    }
+                {
+                    let at = sim_time(t).plus_ms(min_ready as u64 * 1000);
+                    self.wake_at(crate::queue::Controller::ReplicaSet, at.max(self.now));
                 }
             }
         }

@@ -191,10 +191,10 @@ fn node_selector_matches(pod: &Pod, node: &Node) -> bool {
     let empty = BTreeMap::new();
     let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
     let spec = pod.spec.as_ref();
-    if let Some(sel) = spec.and_then(|s| s.node_selector.as_ref()) {
-        if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
-            return false;
-        }
+    if let Some(sel) = spec.and_then(|s| s.node_selector.as_ref())
+        && !sel.iter().all(|(k, v)| labels.get(k) == Some(v))
+    {
+        return false;
     }
     let required = spec
         .and_then(|s| s.affinity.as_ref())
@@ -271,10 +271,10 @@ fn filter(pod: &Pod, node: &Node, info: &NodeInfo, alloc: Resources, req: Resour
         }
     }
     // NodeName
-    if let Some(n) = spec.and_then(|s| s.node_name.as_deref()) {
-        if Some(n) != node.metadata.name.as_deref() {
-            return reject("NodeName", vec!["node(s) didn't match the requested node name".into()], true);
-        }
+    if let Some(n) = spec.and_then(|s| s.node_name.as_deref())
+        && Some(n) != node.metadata.name.as_deref()
+    {
+        return reject("NodeName", vec!["node(s) didn't match the requested node name".into()], true);
     }
     // TaintToleration (v1.34 wording names the first untolerated taint)
     for t in node.spec.as_ref().and_then(|s| s.taints.as_ref()).into_iter().flatten() {
@@ -452,8 +452,10 @@ impl SpreadCache {
             infos
                 .iter()
                 .map(|info| {
-                    info.pods.iter().filter(|(pns, labels)| pns == ns && sel.iter().all(|(k, v)| labels.get(k) == Some(v))).count()
-                        as u32
+                    info.pods
+                        .iter()
+                        .filter(|(pns, labels)| pns == ns && sel.iter().all(|(k, v)| labels.get(k) == Some(v)))
+                        .count() as u32
                 })
                 .collect()
         })
@@ -559,11 +561,14 @@ impl Cluster {
             .collect();
         let allocs: Vec<Resources> = nodes.iter().map(node_allocatable).collect();
         let mut by_name = self.node_infos();
-        let mut infos: Vec<NodeInfo> =
-            nodes.iter().map(|n| by_name.remove(n.metadata.name.as_deref().unwrap_or("")).unwrap_or_default()).collect();
+        let mut infos: Vec<NodeInfo> = nodes
+            .iter()
+            .map(|n| by_name.remove(n.metadata.name.as_deref().unwrap_or("")).unwrap_or_default())
+            .collect();
         let index: BTreeMap<String, usize> =
             nodes.iter().enumerate().map(|(i, n)| (n.metadata.name.clone().unwrap_or_default(), i)).collect();
-        let names: Vec<std::rc::Rc<str>> = nodes.iter().map(|n| n.metadata.name.as_deref().unwrap_or("").into()).collect();
+        let names: Vec<std::rc::Rc<str>> =
+            nodes.iter().map(|n| n.metadata.name.as_deref().unwrap_or("").into()).collect();
         let mut spread = SpreadCache::default();
         let mut retry_at: Option<u64> = None;
         for (_, ns, name) in queue {
@@ -734,13 +739,7 @@ fn schedule_one(
         if rejected.is_none() {
             feasible.push((verdicts.len(), i));
         }
-        verdicts.push(NodeVerdict {
-            node: names[i].clone(),
-            rejected,
-            evaluated: true,
-            scores: vec![],
-            total: 0,
-        });
+        verdicts.push(NodeVerdict { node: names[i].clone(), rejected, evaluated: true, scores: vec![], total: 0 });
     }
     *next_start = (*next_start + processed) % n;
     if feasible.is_empty() {

@@ -431,14 +431,14 @@ fn describe_rs(c: &Cluster, r: &ReplicaSet) -> String {
     let ns = r.metadata.namespace.clone().unwrap_or_default();
     let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
     for o in c.store().list(Kind::Pod, Some(&ns)) {
-        if let Object::Pod(p) = o {
-            if crate::controllers::is_controlled_by(&p.metadata, &r.metadata) {
-                match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
-                    Some("Running") => running += 1,
-                    Some("Succeeded") => succeeded += 1,
-                    Some("Failed") => failed += 1,
-                    _ => waiting += 1,
-                }
+        if let Object::Pod(p) = o
+            && crate::controllers::is_controlled_by(&p.metadata, &r.metadata)
+        {
+            match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+                Some("Running") => running += 1,
+                Some("Succeeded") => succeeded += 1,
+                Some("Failed") => failed += 1,
+                _ => waiting += 1,
             }
         }
     }

@@ -550,10 +550,10 @@ fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
             },
             None => {
                 for o in c.store().list(*kind, scope) {
-                    if let Some(req) = &selector {
-                        if !requirements_match(req, &o.meta().labels.clone().unwrap_or_default()) {
-                            continue;
-                        }
+                    if let Some(req) = &selector
+                        && !requirements_match(req, &o.meta().labels.clone().unwrap_or_default())
+                    {
+                        continue;
                     }
                     objects.push(o.clone());
                 }
@@ -729,10 +729,8 @@ fn delete(c: &mut Cluster, flags: &Flags, ns: &str, stdin: Option<&str>, ws: &Wo
             out.err(format!("Error from server (NotFound): {} \"{name}\" not found", kind.plural()));
             continue;
         };
-        if orphan {
-            if let Some(uid) = obj.meta().uid.clone() {
-                c.orphan_dependents(&uid);
-            }
+        if orphan && let Some(uid) = obj.meta().uid.clone() {
+            c.orphan_dependents(&uid);
         }
         c.delete_object(kind, &kns, &name, if force && grace == Some(0) { Some(0) } else { grace });
         if force && grace == Some(0) {

@@ -33,7 +33,7 @@ pub fn parse(script: &str) -> Result<Vec<Command>, ScriptError> {
             text.push_str(lines[i].trim_start());
         }
         i += 1;
-        let (mut words, heredoc) = split_words(&text).map_err(|m| ScriptError { line: start + 1, message: m })?;
+        let (words, heredoc) = split_words(&text).map_err(|m| ScriptError { line: start + 1, message: m })?;
         if words.is_empty() {
             continue;
         }
@@ -60,8 +60,6 @@ pub fn parse(script: &str) -> Result<Vec<Command>, ScriptError> {
             }
             stdin = Some(body);
         }
-        // A trailing `# comment` word list was already cut by split_words.
-        words.retain(|w| !w.is_empty() || true);
         out.push(Command { words, stdin, line: start + 1, text: text.trim().to_string() });
     }
     Ok(out)
@@ -69,7 +67,10 @@ pub fn parse(script: &str) -> Result<Vec<Command>, ScriptError> {
 
 /// Shell word splitting: single quotes are literal, double quotes allow `\"`, `#` starts a
 /// comment at a word start, `<<DELIM` / `<<'DELIM'` / `<<-DELIM` mark a heredoc.
-fn split_words(line: &str) -> Result<(Vec<String>, Option<(String, bool)>), String> {
+/// A heredoc's delimiter and whether `<<-` strips leading tabs.
+type Heredoc = Option<(String, bool)>;
+
+fn split_words(line: &str) -> Result<(Vec<String>, Heredoc), String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
