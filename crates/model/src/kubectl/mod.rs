@@ -130,6 +130,7 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("--type", "type"),
     ("--port", "port"),
     ("--context", "context"),
+    ("--request-timeout", "request-timeout"),
     ("--field-selector", "field-selector"),
 ];
 const BOOL_FLAGS: &[(&str, &str)] = &[
@@ -600,12 +601,76 @@ fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                 first = false;
                 out.text.push_str(&kind_table(c, kind, &group, multi, all_ns, wide, flags.flag("show-labels"), flags.flag("no-headers")));
             }
+            if flags.flag("watch") {
+                watch(c, flags, &targets, selector.as_deref(), ns, all_ns, wide, out);
+            }
         }
         other => out.err(format!("error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide,yaml")),
     }
     for m in missing {
         out.err(m);
     }
+}
+
+/// `kubectl get -w`: after the table, a row each time an object's printed row changes, while
+/// virtual time runs. A script has no Ctrl-C, so the watch ends after `--request-timeout`
+/// (default 60s) of virtual time; the page's terminal stops it with Ctrl-C.
+#[allow(clippy::too_many_arguments)]
+fn watch(
+    c: &mut Cluster,
+    flags: &Flags,
+    targets: &[(Kind, Option<String>)],
+    selector: Option<&[crate::store::Requirement]>,
+    ns: &str,
+    all_ns: bool,
+    wide: bool,
+    out: &mut Out,
+) {
+    let limit =
+        flags.value("request-timeout").and_then(|t| parse_duration_ms(t).ok()).filter(|t| *t > 0).unwrap_or(60_000);
+    let until = c.now().plus_ms(limit);
+    // A row is printed when the object changes (a new resourceVersion), as watch events do.
+    let rows = |c: &Cluster| -> Vec<((Kind, String, String), (String, String))> {
+        let mut v = Vec::new();
+        for (kind, name) in targets {
+            let scope = if kind.namespaced() && !all_ns { Some(ns) } else { None };
+            for o in c.store().list(*kind, scope) {
+                if name.as_ref().is_some_and(|n| n != o.name()) {
+                    continue;
+                }
+                if let Some(req) = selector {
+                    if !requirements_match(req, &o.meta().labels.clone().unwrap_or_default()) {
+                        continue;
+                    }
+                }
+                let table = kind_table(c, *kind, &[o], false, all_ns, wide, false, false);
+                let row = table.lines().nth(1).unwrap_or("").to_string();
+                let rv = o.meta().resource_version.clone().unwrap_or_default();
+                v.push(((*kind, o.namespace().to_string(), o.name().to_string()), (rv, row)));
+            }
+        }
+        v
+    };
+    let mut last: BTreeMap<(Kind, String, String), (String, String)> = rows(c).into_iter().collect();
+    while let Some(t) = c.queue.next_time() {
+        if t > until {
+            break;
+        }
+        c.step();
+        let now: BTreeMap<_, _> = rows(c).into_iter().collect();
+        for (k, (rv, row)) in &now {
+            if last.get(k).map(|l| &l.0) != Some(rv) {
+                out.line(row);
+            }
+        }
+        for (k, (_, row)) in &last {
+            if !now.contains_key(k) {
+                out.line(row);
+            }
+        }
+        last = now;
+    }
+    c.advance(until.since(c.now()));
 }
 
 #[allow(clippy::too_many_arguments)]
