@@ -2,6 +2,7 @@
 //! (k8s-openapi), with kubectl's strict field validation, API defaulting and validation.
 
 pub mod defaults;
+pub mod emit;
 pub mod quantity;
 pub mod validation;
 pub mod yaml;

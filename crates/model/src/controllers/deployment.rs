@@ -511,13 +511,15 @@ impl Cluster {
         let available: i32 = all.iter().map(|rs| st(rs).available_replicas.unwrap_or(0)).sum();
         let desired = replicas(&d);
         let old_status = d.status.clone().unwrap_or_default();
+        // Every count is `omitempty` upstream: 0 is left out of the object.
+        let nz = |v: i32| (v != 0).then_some(v);
         let mut status = DeploymentStatus {
             observed_generation: d.metadata.generation,
-            replicas: Some(replicas_total),
-            updated_replicas: Some(updated),
-            ready_replicas: Some(ready),
-            available_replicas: Some(available),
-            unavailable_replicas: Some((desired - available).max(0)),
+            replicas: nz(replicas_total),
+            updated_replicas: nz(updated),
+            ready_replicas: nz(ready),
+            available_replicas: nz(available),
+            unavailable_replicas: nz((desired - available).max(0)),
             collision_count: old_status.collision_count,
             conditions: old_status.conditions.clone(),
             ..Default::default()

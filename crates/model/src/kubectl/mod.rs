@@ -573,7 +573,7 @@ fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                 if output == "json" {
                     out.line(serde_json::to_string_pretty(&value).unwrap_or_default());
                 } else {
-                    out.text.push_str(&serde_yaml::to_string(&value).unwrap_or_default());
+                    out.text.push_str(&crate::api::emit::to_yaml(&value));
                 }
             }
         }
