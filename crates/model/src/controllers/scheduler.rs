@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::controller_ref;
 use crate::api::quantity;
@@ -12,7 +13,7 @@ use crate::api::{Kind, Object};
 use crate::cluster::Cluster;
 use crate::queue::Controller;
 use crate::rng::Rng;
-use crate::store::time;
+use crate::store::{selector_matches, time};
 use crate::time::SimTime;
 
 pub const MAX_NODE_SCORE: i64 = 100;
@@ -323,6 +324,52 @@ fn filter(pod: &Pod, node: &Node, info: &NodeInfo, alloc: Resources, req: Resour
     None
 }
 
+/// `scaledImageScore`: the image's size times the fraction of nodes that have it.
+pub fn scaled_image_score(size: u64, nodes_with_image: usize, total_nodes: usize) -> i64 {
+    if total_nodes == 0 {
+        return 0;
+    }
+    let spread = nodes_with_image as f64 / total_nodes as f64;
+    (size as f64 * spread) as i64
+}
+
+/// ImageLocality's `calculatePriority`: 0 below 23 MiB, 100 at 1000 MiB per container.
+pub fn image_locality(sum: i64, containers: usize) -> i64 {
+    const MB: i64 = 1024 * 1024;
+    let min = 23 * MB;
+    let max = 1000 * MB * containers.max(1) as i64;
+    let s = sum.clamp(min, max);
+    MAX_NODE_SCORE * (s - min) / (max - min)
+}
+
+type HardSpread<'a> = (&'a Spread, &'a [u32], Option<&'a BTreeMap<String, u32>>, i64, i64);
+
+/// PodTopologySpread Filter for the DoNotSchedule constraints on node `i`.
+fn spread_filter(hard: &[HardSpread], node: &Node, i: usize) -> Option<FilterVerdict> {
+    for (c, counts, domains, min, self_match) in hard {
+        let Some(value) = node.metadata.labels.as_ref().and_then(|l| l.get(&c.key)) else {
+            return Some(FilterVerdict {
+                plugin: "PodTopologySpread",
+                reasons: vec!["node(s) didn't match pod topology spread constraints (missing required label)".into()],
+                unresolvable: true,
+            });
+        };
+        let here = if c.key == HOSTNAME {
+            i64::from(counts[i])
+        } else {
+            domains.and_then(|d| d.get(value)).map_or(0, |v| i64::from(*v))
+        };
+        if here + self_match - min > c.max_skew {
+            return Some(FilterVerdict {
+                plugin: "PodTopologySpread",
+                reasons: vec!["node(s) didn't match pod topology spread constraints".into()],
+                unresolvable: false,
+            });
+        }
+    }
+    None
+}
+
 /// LeastAllocated (K8S-FACTS §6.4): per resource `(capacity - requested) * 100 / capacity`,
 /// averaged over cpu and memory with weight 1 each; integer division throughout.
 pub fn least_allocated(requested: (i64, i64), capacity: (i64, i64)) -> i64 {
@@ -431,43 +478,116 @@ pub fn fit_error_message(num_nodes: usize, verdicts: &[FilterVerdict]) -> String
     )
 }
 
-/// The selector the default topology spreading uses: the labels of the pod's controller's
-/// selector (here: the pod's own labels minus pod-template-hash is not used; upstream takes the
-/// selectors of Services, ReplicaSets etc. that select the pod).
-fn spread_selector(pod: &Pod) -> Option<BTreeMap<String, String>> {
-    controller_ref(&pod.metadata)?;
-    pod.metadata.labels.clone()
+/// `kubernetes.io/hostname`: its domains are single nodes.
+const HOSTNAME: &str = "kubernetes.io/hostname";
+
+/// A topology spread constraint as the PodTopologySpread plugin applies it.
+#[derive(Clone, Debug)]
+struct Spread {
+    key: String,
+    max_skew: i64,
+    selector: LabelSelector,
+    /// `whenUnsatisfiable: DoNotSchedule` (a filter) rather than `ScheduleAnyway` (a score).
+    hard: bool,
 }
 
-/// Per scheduling pass: how many pods each topology-spread selector matches on each node,
-/// computed once per selector and kept current as pods bind.
+/// The pod's constraints, or the plugin's system defaults (hostname maxSkew 3, zone maxSkew 5,
+/// both ScheduleAnyway) for a pod that has none and is owned by a controller. The defaults'
+/// selector is the pod's own labels, which is what its ReplicaSet selects (upstream builds it
+/// from the Services and controllers selecting the pod). Returns (constraints, system default).
+fn spread_constraints(pod: &Pod) -> (Vec<Spread>, bool) {
+    let explicit = pod.spec.as_ref().and_then(|s| s.topology_spread_constraints.as_ref());
+    if let Some(cs) = explicit.filter(|c| !c.is_empty()) {
+        let v = cs
+            .iter()
+            .map(|c| Spread {
+                key: c.topology_key.clone(),
+                max_skew: i64::from(c.max_skew.max(1)),
+                selector: c.label_selector.clone().unwrap_or_default(),
+                hard: c.when_unsatisfiable == "DoNotSchedule",
+            })
+            .collect();
+        return (v, false);
+    }
+    if controller_ref(&pod.metadata).is_none() {
+        return (Vec::new(), true);
+    }
+    let selector = LabelSelector { match_labels: pod.metadata.labels.clone(), match_expressions: None };
+    (
+        vec![
+            Spread { key: HOSTNAME.into(), max_skew: 3, selector: selector.clone(), hard: false },
+            Spread { key: "topology.kubernetes.io/zone".into(), max_skew: 5, selector, hard: false },
+        ],
+        true,
+    )
+}
+
+fn selector_key(ns: &str, sel: &LabelSelector) -> String {
+    format!("{ns}/{}", serde_json::to_string(sel).unwrap_or_default())
+}
+
+/// Per scheduling pass: how many pods each spread selector matches on each node and in each
+/// topology domain, computed once per selector and kept current as pods bind.
 #[derive(Default)]
 struct SpreadCache {
-    by_selector: BTreeMap<(String, BTreeMap<String, String>), Vec<u32>>,
+    by_node: BTreeMap<String, (String, LabelSelector, Vec<u32>)>,
+    /// (selector key, topology key) -> domain value -> matching pods.
+    by_domain: BTreeMap<(String, String), BTreeMap<String, u32>>,
 }
 
 impl SpreadCache {
-    fn counts(&mut self, ns: &str, sel: &BTreeMap<String, String>, infos: &[NodeInfo]) -> &[u32] {
-        self.by_selector.entry((ns.to_string(), sel.clone())).or_insert_with(|| {
-            infos
-                .iter()
-                .map(|info| {
-                    info.pods
-                        .iter()
-                        .filter(|(pns, labels)| pns == ns && sel.iter().all(|(k, v)| labels.get(k) == Some(v)))
-                        .count() as u32
-                })
-                .collect()
-        })
+    fn ensure(&mut self, ns: &str, sel: &LabelSelector, topo_key: &str, nodes: &[Node], infos: &[NodeInfo]) {
+        let key = selector_key(ns, sel);
+        let counts = &self
+            .by_node
+            .entry(key.clone())
+            .or_insert_with(|| {
+                let counts = infos
+                    .iter()
+                    .map(|info| {
+                        info.pods.iter().filter(|(pns, labels)| pns == ns && selector_matches(sel, labels)).count()
+                            as u32
+                    })
+                    .collect();
+                (ns.to_string(), sel.clone(), counts)
+            })
+            .2;
+        if topo_key != HOSTNAME {
+            self.by_domain.entry((key, topo_key.to_string())).or_insert_with(|| {
+                let mut domains: BTreeMap<String, u32> = BTreeMap::new();
+                for (i, n) in nodes.iter().enumerate() {
+                    if let Some(v) = n.metadata.labels.as_ref().and_then(|l| l.get(topo_key)) {
+                        *domains.entry(v.clone()).or_default() += counts[i];
+                    }
+                }
+                domains
+            });
+        }
     }
 
-    fn on_bind(&mut self, node: usize, pod: &Pod) {
+    fn node_counts(&self, ns: &str, sel: &LabelSelector) -> &[u32] {
+        self.by_node.get(&selector_key(ns, sel)).map_or(&[], |e| e.2.as_slice())
+    }
+
+    fn domains(&self, ns: &str, sel: &LabelSelector, topo_key: &str) -> Option<&BTreeMap<String, u32>> {
+        self.by_domain.get(&(selector_key(ns, sel), topo_key.to_string()))
+    }
+
+    fn on_bind(&mut self, node_index: usize, node: &Node, pod: &Pod) {
         let ns = pod.metadata.namespace.as_deref().unwrap_or("");
         let empty = BTreeMap::new();
         let labels = pod.metadata.labels.as_ref().unwrap_or(&empty);
-        for ((sns, sel), counts) in self.by_selector.iter_mut() {
-            if sns == ns && sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
-                counts[node] += 1;
+        let node_labels = node.metadata.labels.as_ref().unwrap_or(&empty);
+        for (key, (sns, sel, counts)) in self.by_node.iter_mut() {
+            if sns == ns && selector_matches(sel, labels) {
+                counts[node_index] += 1;
+                for ((k, topo), domains) in self.by_domain.iter_mut() {
+                    if k == key {
+                        if let Some(v) = node_labels.get(topo) {
+                            *domains.entry(v.clone()).or_default() += 1;
+                        }
+                    }
+                }
             }
         }
     }
@@ -570,6 +690,18 @@ impl Cluster {
         let names: Vec<std::rc::Rc<str>> =
             nodes.iter().map(|n| n.metadata.name.as_deref().unwrap_or("").into()).collect();
         let mut spread = SpreadCache::default();
+        // Images on each node (they change only when a kubelet pulls, never during a pass).
+        let owned_images: Vec<BTreeSet<String>> = nodes
+            .iter()
+            .map(|n| {
+                self.kubelet
+                    .nodes
+                    .get(n.metadata.name.as_deref().unwrap_or(""))
+                    .map(|r| r.images.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let node_images: Vec<&BTreeSet<String>> = owned_images.iter().collect();
         let mut retry_at: Option<u64> = None;
         for (_, ns, name) in queue {
             let key = (ns.clone(), name.clone());
@@ -586,6 +718,7 @@ impl Cluster {
             let decision = schedule_one(
                 &pod,
                 &nodes,
+                &node_images,
                 &names,
                 &mut spread,
                 &allocs,
@@ -599,7 +732,7 @@ impl Cluster {
                     self.scheduler.unschedulable.remove(&key);
                     if let Some(&i) = index.get(&node) {
                         add_pod(&mut infos[i], &pod);
-                        spread.on_bind(i, &pod);
+                        spread.on_bind(i, &nodes[i], &pod);
                     }
                     self.bind(&ns, &name, &node);
                 }
@@ -710,6 +843,7 @@ fn add_pod(info: &mut NodeInfo, p: &Pod) {
 fn schedule_one(
     pod: &Pod,
     nodes: &[Node],
+    node_images: &[&BTreeSet<String>],
     names: &[std::rc::Rc<str>],
     spread: &mut SpreadCache,
     allocs: &[Resources],
@@ -725,6 +859,36 @@ fn schedule_one(
     if n == 0 {
         return Decision { time_ms: now.ms(), nodes: verdicts, chosen: None, message: Some(fit_error_message(0, &[])) };
     }
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let (constraints, system_default) = spread_constraints(pod);
+    for c in &constraints {
+        spread.ensure(&ns, &c.selector, &c.key, nodes, infos);
+    }
+    let spread: &SpreadCache = spread;
+    let own_labels = pod.metadata.labels.clone().unwrap_or_default();
+    // PodTopologySpread Filter for DoNotSchedule constraints: skew = domain count + self match
+    // - the smallest domain count must not exceed maxSkew.
+    let hard: Vec<HardSpread> = constraints
+        .iter()
+        .filter(|c| c.hard)
+        .map(|c| {
+            let counts = spread.node_counts(&ns, &c.selector);
+            let domains = spread.domains(&ns, &c.selector, &c.key);
+            let min = if c.key == HOSTNAME {
+                nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, nd)| nd.metadata.labels.as_ref().is_some_and(|l| l.contains_key(HOSTNAME)))
+                    .map(|(i, _)| i64::from(counts[i]))
+                    .min()
+                    .unwrap_or(0)
+            } else {
+                domains.and_then(|d| d.values().min()).map_or(0, |m| i64::from(*m))
+            };
+            let self_match = i64::from(selector_matches(&c.selector, &own_labels));
+            (c, counts, domains, min, self_match)
+        })
+        .collect();
     let to_find = num_feasible_nodes_to_find(n);
     // `feasible` holds (index into verdicts, index into nodes).
     let mut feasible: Vec<(usize, usize)> = Vec::new();
@@ -735,7 +899,7 @@ fn schedule_one(
         }
         let i = (*next_start + k) % n;
         processed += 1;
-        let rejected = filter(pod, &nodes[i], &infos[i], allocs[i], req);
+        let rejected = filter(pod, &nodes[i], &infos[i], allocs[i], req).or_else(|| spread_filter(&hard, &nodes[i], i));
         if rejected.is_none() {
             feasible.push((verdicts.len(), i));
         }
@@ -762,11 +926,32 @@ fn schedule_one(
     let mut taint_scores = Vec::new();
     let mut affinity_scores = Vec::new();
     let mut spread_raw: Vec<f64> = Vec::new();
-    let selector = spread_selector(pod);
-    let ns = pod.metadata.namespace.clone().unwrap_or_default();
-    let spread_counts: Option<&[u32]> = selector.as_ref().map(|sel| spread.counts(&ns, sel, infos));
-    // Default system constraint on kubernetes.io/hostname: maxSkew 3, ScheduleAnyway.
-    let hostname_weight = portable_ln(feasible.len() as f64 + 2.0);
+    // PodTopologySpread PreScore: ScheduleAnyway constraints (or the system defaults). A node
+    // without every key is ignored (score 0) unless the constraints are the system defaults.
+    let soft: Vec<&Spread> = constraints.iter().filter(|c| !c.hard).collect();
+    let has_all_keys =
+        |nd: &Node| soft.iter().all(|c| nd.metadata.labels.as_ref().is_some_and(|l| l.contains_key(&c.key)));
+    let ignored: Vec<bool> = feasible.iter().map(|&(_, ni)| !system_default && !has_all_keys(&nodes[ni])).collect();
+    let considered = ignored.iter().filter(|i| !**i).count();
+    let weights: Vec<f64> = soft
+        .iter()
+        .map(|c| {
+            let size = if c.key == HOSTNAME {
+                considered
+            } else {
+                feasible
+                    .iter()
+                    .zip(&ignored)
+                    .filter(|(_, ig)| !**ig)
+                    .map(|(&(_, ni), _)| {
+                        nodes[ni].metadata.labels.as_ref().and_then(|l| l.get(&c.key)).cloned().unwrap_or_default()
+                    })
+                    .collect::<BTreeSet<String>>()
+                    .len()
+            };
+            portable_ln(size as f64 + 2.0)
+        })
+        .collect();
     for &(i, ni) in &feasible {
         let node = &nodes[ni];
         let info = &infos[ni];
@@ -807,29 +992,71 @@ fn schedule_one(
             .map(|t| i64::from(t.weight))
             .sum();
         affinity_scores.push(aff);
-        let count = spread_counts.map_or(0, |c| c[ni]);
-        let _ = info;
-        spread_raw.push(count as f64 * hostname_weight + (3.0 - 1.0));
+        let mut raw = 0.0;
+        for (c, w) in soft.iter().zip(&weights) {
+            let Some(value) = node.metadata.labels.as_ref().and_then(|l| l.get(&c.key)) else { continue };
+            let cnt = if c.key == HOSTNAME {
+                spread.node_counts(&ns, &c.selector)[ni]
+            } else {
+                spread.domains(&ns, &c.selector, &c.key).and_then(|d| d.get(value)).copied().unwrap_or(0)
+            };
+            raw += f64::from(cnt) * w + (c.max_skew - 1) as f64;
+        }
+        spread_raw.push(raw);
     }
     default_normalize(&mut taint_scores, true);
     default_normalize(&mut affinity_scores, false);
     // PodTopologySpread NormalizeScore: 100 * (max + min - s) / max.
-    let spread: Vec<i64> = if selector.is_some() {
-        let rounded: Vec<i64> = spread_raw.iter().map(|s| (s + 0.5) as i64).collect();
-        let max = rounded.iter().copied().max().unwrap_or(0);
-        let min = rounded.iter().copied().min().unwrap_or(0);
-        rounded.iter().map(|s| if max == 0 { MAX_NODE_SCORE } else { MAX_NODE_SCORE * (max + min - s) / max }).collect()
-    } else {
+    // ImageLocality: images already on a node, scaled by how widely they are spread.
+    let images: Vec<String> = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.init_containers.iter().flatten().chain(s.containers.iter()))
+        .filter_map(|c| c.image.as_deref().map(crate::kubelet::with_tag))
+        .collect();
+    let image_scores: Vec<i64> = feasible
+        .iter()
+        .map(|&(_, ni)| {
+            let sum: i64 = images
+                .iter()
+                .filter(|img| node_images[ni].contains(*img))
+                .map(|img| {
+                    let have = node_images.iter().filter(|set| set.contains(img)).count();
+                    let size = crate::kubelet::image_size(img).unwrap_or(0);
+                    scaled_image_score(size, have, n)
+                })
+                .sum();
+            image_locality(sum, images.len())
+        })
+        .collect();
+    let spread_scores: Vec<i64> = if soft.is_empty() {
         vec![]
+    } else {
+        let rounded: Vec<i64> = spread_raw.iter().map(|s| (s + 0.5) as i64).collect();
+        let kept = || rounded.iter().zip(&ignored).filter(|(_, ig)| !**ig).map(|(s, _)| *s);
+        let max = kept().max().unwrap_or(0);
+        let min = kept().min().unwrap_or(0);
+        rounded
+            .iter()
+            .zip(&ignored)
+            .map(|(s, ig)| {
+                if *ig {
+                    0
+                } else if max == 0 {
+                    MAX_NODE_SCORE
+                } else {
+                    MAX_NODE_SCORE * (max + min - s) / max
+                }
+            })
+            .collect()
     };
     for (j, &(i, _)) in feasible.iter().enumerate() {
         verdicts[i].scores.push(PluginScore { plugin: "TaintToleration", weight: 3, score: taint_scores[j] });
         verdicts[i].scores.push(PluginScore { plugin: "NodeAffinity", weight: 2, score: affinity_scores[j] });
-        if let Some(s) = spread.get(j) {
+        if let Some(s) = spread_scores.get(j) {
             verdicts[i].scores.push(PluginScore { plugin: "PodTopologySpread", weight: 2, score: *s });
         }
-        // ImageLocality: images are small next to its 23MB-per-node threshold here; 0.
-        verdicts[i].scores.push(PluginScore { plugin: "ImageLocality", weight: 1, score: 0 });
+        verdicts[i].scores.push(PluginScore { plugin: "ImageLocality", weight: 1, score: image_scores[j] });
         verdicts[i].total = verdicts[i].scores.iter().map(|s| s.weight * s.score).sum();
     }
     // selectHost: reservoir sampling among the top scores.
@@ -927,6 +1154,22 @@ mod tests {
         let m = fit_error_message(3, &[cpu.clone(), cpu, taint]);
         assert!(m.starts_with("0/3 nodes are available: 1 node(s) had untolerated taint"), "{m}");
         assert_eq!(fit_error_message(0, &[]), "no nodes available to schedule pods");
+    }
+
+    /// ImageLocality's thresholds (image_locality.go: minThreshold 23 MiB, maxContainerThreshold
+    /// 1000 MiB) *(derived)*.
+    #[test]
+    fn image_locality_scores() {
+        let mb = 1024 * 1024;
+        assert_eq!(image_locality(0, 1), 0);
+        assert_eq!(image_locality(23 * mb, 1), 0);
+        assert_eq!(image_locality(1000 * mb, 1), 100);
+        assert_eq!(image_locality(2000 * mb, 1), 100);
+        assert_eq!(image_locality(5115 * mb / 10, 1), 50);
+        // nginx (72 MB) on 1 of 3 nodes spreads to 24 MB: just above the floor.
+        assert_eq!(scaled_image_score(72_404_038, 1, 3), 24_134_679);
+        assert_eq!(image_locality(scaled_image_score(72_404_038, 1, 3), 1), 0);
+        assert_eq!(image_locality(scaled_image_score(158_034_621, 3, 3), 1), 13);
     }
 
     #[test]

@@ -25,6 +25,12 @@ const REGISTRY: &[(&str, u64)] = &[
     ("registry.k8s.io/pause", 320_368),
 ];
 
+/// The size of an image the registry serves, in bytes.
+pub fn image_size(image: &str) -> Option<u64> {
+    let repo = repository(image);
+    REGISTRY.iter().find(|(r, _)| *r == repo).map(|(_, s)| *s)
+}
+
 /// Pull bandwidth of the simulated registry: 40 MB/s plus 300 ms per pull.
 fn pull_ms(size: u64) -> u64 {
     300 + size / 40_000
