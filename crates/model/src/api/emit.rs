@@ -174,15 +174,17 @@ fn reads_as_non_string(s: &str) -> bool {
     if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
-    if let Some(h) = body.strip_prefix("0x") {
-        if !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return true;
-        }
+    if let Some(h) = body.strip_prefix("0x")
+        && !h.is_empty()
+        && h.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return true;
     }
-    if let Some(b) = body.strip_prefix("0b") {
-        if !b.is_empty() && b.bytes().all(|c| c == b'0' || c == b'1') {
-            return true;
-        }
+    if let Some(b) = body.strip_prefix("0b")
+        && !b.is_empty()
+        && b.bytes().all(|c| c == b'0' || c == b'1')
+    {
+        return true;
     }
     // Floats: digits with a dot and/or exponent.
     let is_float = {

@@ -582,10 +582,10 @@ impl SpreadCache {
             if sns == ns && selector_matches(sel, labels) {
                 counts[node_index] += 1;
                 for ((k, topo), domains) in self.by_domain.iter_mut() {
-                    if k == key {
-                        if let Some(v) = node_labels.get(topo) {
-                            *domains.entry(v.clone()).or_default() += 1;
-                        }
+                    if k == key
+                        && let Some(v) = node_labels.get(topo)
+                    {
+                        *domains.entry(v.clone()).or_default() += 1;
                     }
                 }
             }

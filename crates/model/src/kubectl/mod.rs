@@ -638,10 +638,10 @@ fn watch(
                 if name.as_ref().is_some_and(|n| n != o.name()) {
                     continue;
                 }
-                if let Some(req) = selector {
-                    if !requirements_match(req, &o.meta().labels.clone().unwrap_or_default()) {
-                        continue;
-                    }
+                if let Some(req) = selector
+                    && !requirements_match(req, &o.meta().labels.clone().unwrap_or_default())
+                {
+                    continue;
                 }
                 let table = kind_table(c, *kind, &[o], false, all_ns, wide, false, false);
                 let row = table.lines().nth(1).unwrap_or("").to_string();
