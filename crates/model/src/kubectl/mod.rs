@@ -612,6 +612,9 @@ fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     }
 }
 
+/// An object a watch follows: (kind, namespace, name).
+type WatchKey = (Kind, String, String);
+
 /// `kubectl get -w`: after the table, a row each time an object's printed row changes, while
 /// virtual time runs. A script has no Ctrl-C, so the watch ends after `--request-timeout`
 /// (default 60s) of virtual time; the page's terminal stops it with Ctrl-C.
@@ -630,7 +633,7 @@ fn watch(
         flags.value("request-timeout").and_then(|t| parse_duration_ms(t).ok()).filter(|t| *t > 0).unwrap_or(60_000);
     let until = c.now().plus_ms(limit);
     // A row is printed when the object changes (a new resourceVersion), as watch events do.
-    let rows = |c: &Cluster| -> Vec<((Kind, String, String), (String, String))> {
+    let rows = |c: &Cluster| -> Vec<(WatchKey, (String, String))> {
         let mut v = Vec::new();
         for (kind, name) in targets {
             let scope = if kind.namespaced() && !all_ns { Some(ns) } else { None };
@@ -651,7 +654,7 @@ fn watch(
         }
         v
     };
-    let mut last: BTreeMap<(Kind, String, String), (String, String)> = rows(c).into_iter().collect();
+    let mut last: BTreeMap<WatchKey, (String, String)> = rows(c).into_iter().collect();
     while let Some(t) = c.queue.next_time() {
         if t > until {
             break;
