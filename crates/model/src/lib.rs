@@ -11,6 +11,7 @@ pub mod bench;
 pub mod cluster;
 pub mod controllers;
 pub mod diag;
+pub mod inspect;
 pub mod kubectl;
 pub mod kubelet;
 pub mod queue;
@@ -21,6 +22,7 @@ pub mod view;
 
 pub use cluster::{Cluster, ClusterConfig};
 pub use diag::Diagnostic;
+pub use inspect::{ConditionView, InspectView, NodeScoreView, SchedulingView};
 pub use kubectl::{CommandResult, Workspace};
 pub use time::SimTime;
 pub use view::{ClusterView, EventView, NodeView, PodView};

@@ -104,3 +104,24 @@ fn same_seed_same_digest() {
     assert_eq!(digest(1), digest(1));
     assert_ne!(digest(1), digest(2), "the seed must matter (pod names, tie-breaks)");
 }
+
+/// The inspector explains a Pending pod with the scheduler's message and keeps its per-node,
+/// per-plugin breakdown.
+#[test]
+fn inspector_explains_pending_and_keeps_breakdown() {
+    let ws = Workspace::default();
+    let mut c = Cluster::new(ClusterConfig::default());
+    c.run("kubectl create deployment big --image=nginx:1.27 --replicas=1\nkubectl apply -f - <<EOF\napiVersion: v1\nkind: Pod\nmetadata: {name: huge}\nspec:\n  containers:\n  - {name: c, image: 'nginx:1.27', resources: {requests: {cpu: '64'}}}\nEOF\nsleep 5s", &ws);
+    let v = c.inspect(Kind::Pod, "default", "huge").unwrap();
+    assert!(v.why[0].contains("0/3 nodes are available: 3 Insufficient cpu."), "{:?}", v.why);
+    let s = v.scheduling.unwrap();
+    assert_eq!(s.nodes.len(), 3);
+    assert!(s.nodes.iter().all(|n| n.rejected_by.as_deref() == Some("NodeResourcesFit")));
+    let pod =
+        c.store().list(Kind::Pod, Some("default")).find(|o| o.name().starts_with("big-")).unwrap().name().to_string();
+    let v = c.inspect(Kind::Pod, "default", &pod).unwrap();
+    assert!(v.yaml.contains("kind: Pod"));
+    assert!(v.events.iter().any(|e| e.reason == "Scheduled"));
+    let sched = v.scheduling.unwrap();
+    assert!(sched.chosen.is_some() && sched.nodes.iter().all(|n| n.scores.iter().any(|s| s.0 == "NodeResourcesFit")));
+}
