@@ -417,9 +417,19 @@ fn simulated_prefixes(kind: Kind) -> &'static [&'static str] {
             "status.capacity",
             "status.allocatable",
         ],
-        Kind::Service => {
-            &["apiVersion", "kind", "metadata", "spec.type", "spec.clusterIP", "spec.clusterIPs", "status"]
-        }
+        // Ports and selector decide whether a pod's dependency (DB_HOST=postgres) answers;
+        // routing and load balancing come with the networking issue.
+        Kind::Service => &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "spec.type",
+            "spec.clusterIP",
+            "spec.clusterIPs",
+            "spec.ports",
+            "spec.selector",
+            "status",
+        ],
         Kind::Namespace | Kind::ConfigMap | Kind::Secret => &[""],
     }
 }
@@ -443,6 +453,14 @@ pub fn not_simulated(kind: Kind, value: &Value) -> Vec<String> {
         "containers.resources",
         "containers.terminationMessagePath",
         "containers.terminationMessagePolicy",
+        "containers.env",
+        "containers.envFrom",
+        "containers.command",
+        "containers.args",
+        "containers.livenessProbe",
+        "containers.readinessProbe",
+        "containers.startupProbe",
+        "containers.lifecycle.preStop",
         "nodeSelector",
         "nodeName",
         "affinity.nodeAffinity",
@@ -497,21 +515,14 @@ mod simulated_tests {
     use super::*;
 
     #[test]
-    fn probes_and_env_are_reported_until_the_kubelet_simulates_them() {
+    fn unsimulated_fields_are_reported() {
         let v: Value = serde_json::json!({
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w"},
             "spec": {"replicas": 1, "selector": {}, "template": {"metadata": {}, "spec": {
                 "containers": [{"name": "w", "image": "x", "env": [{"name": "A", "value": "1"}], "livenessProbe": {"httpGet": {"path": "/"}}}],
                 "affinity": {"podAntiAffinity": {}}, "nodeSelector": {"a": "b"}}}}
         });
-        assert_eq!(
-            not_simulated(Kind::Deployment, &v),
-            vec![
-                "spec.template.spec.affinity.podAntiAffinity",
-                "spec.template.spec.containers[0].env",
-                "spec.template.spec.containers[0].livenessProbe"
-            ]
-        );
+        assert_eq!(not_simulated(Kind::Deployment, &v), vec!["spec.template.spec.affinity.podAntiAffinity"]);
         assert!(not_simulated(Kind::ConfigMap, &serde_json::json!({"data": {"a": "b"}})).is_empty());
     }
 }

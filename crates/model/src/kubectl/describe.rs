@@ -149,6 +149,17 @@ fn container_lines(w: &mut String, c: &Container, status: Option<&k8s_openapi::a
             w.push_str(&format!("      Reason:\t{}\n", t.reason.unwrap_or_default()));
             w.push_str(&format!("      Exit Code:\t{}\n", t.exit_code));
         }
+        if let Some(t) = s.last_state.as_ref().and_then(|l| l.terminated.as_ref()) {
+            w.push_str("    Last State:\tTerminated\n");
+            w.push_str(&format!("      Reason:\t{}\n", t.reason.clone().unwrap_or_default()));
+            w.push_str(&format!("      Exit Code:\t{}\n", t.exit_code));
+            if let Some(st) = &t.started_at {
+                w.push_str(&format!("      Started:\t{}\n", rfc1123(st)));
+            }
+            if let Some(f) = &t.finished_at {
+                w.push_str(&format!("      Finished:\t{}\n", rfc1123(f)));
+            }
+        }
         w.push_str(&format!("    Ready:\t{}\n", if s.ready { "True" } else { "False" }));
         w.push_str(&format!("    Restart Count:\t{}\n", s.restart_count));
     }

@@ -131,6 +131,9 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("--port", "port"),
     ("--context", "context"),
     ("--request-timeout", "request-timeout"),
+    ("-c", "container"),
+    ("--container", "container"),
+    ("--tail", "tail"),
     ("--field-selector", "field-selector"),
 ];
 const BOOL_FLAGS: &[(&str, &str)] = &[
@@ -144,6 +147,10 @@ const BOOL_FLAGS: &[(&str, &str)] = &[
     ("--ignore-daemonsets", "ignore-daemonsets"),
     ("--delete-emptydir-data", "delete-emptydir-data"),
     ("--no-headers", "no-headers"),
+    ("-p", "previous"),
+    ("--previous", "previous"),
+    ("--follow", "follow"),
+    ("--timestamps", "timestamps"),
 ];
 
 fn parse_flags(words: &[String]) -> Result<Flags, String> {
@@ -198,6 +205,7 @@ fn run_command(c: &mut Cluster, cmd: &script::Command, ws: &Workspace, out: &mut
             None => out.err("sleep: missing operand"),
         },
         "echo" => out.line(words[1..].join(" ")),
+        "docker" => docker(c, &words[1..], out),
         other => out.err(format!("kubeplay: command not found: {other} (this build knows kubectl, sleep and echo)")),
     }
 }
@@ -231,6 +239,7 @@ fn kubectl(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace
         "set" => set_image(c, &flags, &ns, out),
         "rollout" => rollout(c, &flags, &ns, out),
         "cordon" | "uncordon" => cordon(c, &flags, verb == "cordon", out),
+        "logs" => logs(c, &flags, &ns, out),
         "version" => out.line("Client Version: v1.34.0\nKustomize Version: v5.7.1\nServer Version: v1.34.0"),
         other => out.err(format!("error: unknown command \"{other}\" for \"kubectl\"")),
     }
@@ -816,6 +825,174 @@ fn delete(c: &mut Cluster, flags: &Flags, ns: &str, stdin: Option<&str>, ws: &Wo
                 break;
             }
         }
+    }
+}
+
+/// `kubectl logs POD|TYPE/NAME [-c C] [-p] [--tail N] [--timestamps]`: the container's log
+/// lines as its behaviour profile wrote them, stamped in virtual time.
+fn logs(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
+    // `-f` is `--filename` elsewhere; for logs it means follow, and its value is the pod.
+    let target = flags.args.get(1).cloned().or_else(|| flags.value("filename").map(str::to_string));
+    let Some(target) = target.as_ref() else {
+        return out.err("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.");
+    };
+    let pod_name = match target.split_once('/') {
+        Some((t, n)) if Kind::from_arg(t) == Some(Kind::Pod) => n.to_string(),
+        Some((t, n)) => {
+            let Some(kind) = Kind::from_arg(t) else {
+                return out.err(format!("error: the server doesn't have a resource type \"{t}\""));
+            };
+            let Some(owner) = c.store().get(kind, ns, n).cloned() else {
+                return out.err(format!("Error from server (NotFound): {} \"{n}\" not found", kind.plural()));
+            };
+            // A controller's logs: kubectl picks one of its pods.
+            let labels = match &owner {
+                Object::Deployment(d) => d.spec.as_ref().and_then(|s| s.selector.match_labels.clone()),
+                Object::ReplicaSet(r) => r.spec.as_ref().and_then(|s| s.selector.match_labels.clone()),
+                _ => None,
+            }
+            .unwrap_or_default();
+            let pods: Vec<String> = c
+                .store()
+                .list(Kind::Pod, Some(ns))
+                .filter(|o| labels.iter().all(|(k, v)| o.meta().labels.as_ref().and_then(|l| l.get(k)) == Some(v)))
+                .map(|o| o.name().to_string())
+                .collect();
+            let Some(first) = pods.first().cloned() else {
+                return out.err("error: timed out waiting for the condition");
+            };
+            if pods.len() > 1 {
+                out.line(format!("Found {} pods, using pod/{first}", pods.len()));
+            }
+            first
+        }
+        None => target.clone(),
+    };
+    let Some(Object::Pod(pod)) = c.store().get(Kind::Pod, ns, &pod_name).cloned() else {
+        return out.err(format!("Error from server (NotFound): pods \"{pod_name}\" not found"));
+    };
+    let containers: Vec<String> = pod.spec.iter().flat_map(|s| s.containers.iter()).map(|c| c.name.clone()).collect();
+    let container = flags.value("container").map(str::to_string);
+    if container.is_none() && containers.len() > 1 {
+        return out.err(format!(
+            "error: a container name must be specified for pod {pod_name}, choose one of: [{}]",
+            containers.join(" ")
+        ));
+    }
+    let cname = container.clone().unwrap_or_else(|| containers.first().cloned().unwrap_or_default());
+    if !containers.contains(&cname) {
+        return out.err(format!("error: container {cname} is not valid for pod {pod_name}"));
+    }
+    let previous = flags.flag("previous");
+    let Some(rt) = c.pod_runtime(ns, &pod_name) else {
+        let reason = pod_waiting_reason(&pod).unwrap_or_else(|| "ContainerCreating".into());
+        return out.err(format!(
+            "Error from server (BadRequest): container \"{cname}\" in pod \"{pod_name}\" is waiting to start: {}",
+            reason_text(&reason)
+        ));
+    };
+    let lines = match crate::kubelet::runtime::logs(rt, Some(&cname), previous) {
+        Ok(l) => l,
+        Err(e) => return out.err(format!("error: {e}")),
+    };
+    if previous && lines.is_empty() {
+        return out.err(format!(
+            "Error from server (BadRequest): previous terminated container \"{cname}\" in pod \"{pod_name}\" not found"
+        ));
+    }
+    if !previous && lines.is_empty()
+        && let Some(reason) = pod_waiting_reason(&pod) {
+            return out.err(format!(
+                "Error from server (BadRequest): container \"{cname}\" in pod \"{pod_name}\" is waiting to start: {}",
+                reason_text(&reason)
+            ));
+        }
+    let tail: Option<usize> = flags.value("tail").and_then(|t| t.parse().ok());
+    let skip = tail.map_or(0, |t| lines.len().saturating_sub(t));
+    for (t, l) in lines.iter().skip(skip) {
+        if flags.flag("timestamps") {
+            out.line(format!("{} {l}", crate::time::SimTime(*t).rfc3339()));
+        } else {
+            out.line(l);
+        }
+    }
+}
+
+fn pod_waiting_reason(p: &k8s_openapi::api::core::v1::Pod) -> Option<String> {
+    p.status.as_ref()?.container_statuses.as_ref()?.first()?.state.as_ref()?.waiting.as_ref()?.reason.clone()
+}
+
+/// How `kubectl logs` words a waiting container.
+fn reason_text(reason: &str) -> String {
+    match reason {
+        "ContainerCreating" => "ContainerCreating".into(),
+        "ImagePullBackOff" | "ErrImagePull" => "trying and failing to pull image".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `docker build -t NAME[:TAG] PATH`, `docker tag SRC DST`, `docker images`: the local image
+/// store of a docker-desktop cluster, whose node sees every local image.
+fn docker(c: &mut Cluster, args: &[String], out: &mut Out) {
+    let tagged = |s: &str| crate::kubelet::with_tag(s.trim_start_matches("docker.io/library/"));
+    match args.first().map(String::as_str) {
+        Some("build") => {
+            let tag = args.iter().position(|a| a == "-t" || a == "--tag").and_then(|i| args.get(i + 1)).cloned();
+            let Some(tag) = tag else {
+                return out.err(
+                    "ERROR: kubeplay's docker build needs -t NAME[:TAG] (an untagged image could not be used by a pod)",
+                );
+            };
+            if !args.iter().skip(1).any(|a| !a.starts_with('-') && Some(a) != Some(&tag)) {
+                return out.err("ERROR: \"docker buildx build\" requires exactly 1 argument.");
+            }
+            let name = tagged(&tag);
+            let repo = crate::kubelet::repository(&name);
+            let id = format!("{:012x}", c.rng_names.next_u64() & 0xffff_ffff_ffff);
+            let now = c.now().ms();
+            c.kubelet.local_images.insert(
+                name.clone(),
+                crate::kubelet::LocalImage { id: id.clone(), created_ms: now, size: 41_200_000, profile_repo: repo },
+            );
+            out.line(format!(
+                "[+] Building 8.0s (12/12) FINISHED\n => exporting to image\n => => writing image sha256:{id}\n => => naming to docker.io/library/{name}"
+            ));
+            // A build takes a few seconds of (virtual) wall time.
+            c.advance(8_000);
+        }
+        Some("tag") => {
+            let (Some(src), Some(dst)) = (args.get(1), args.get(2)) else {
+                return out.err("\"docker tag\" requires exactly 2 arguments.");
+            };
+            let Some(img) = c.kubelet.local_images.get(&tagged(src)).cloned() else {
+                return out.err(format!("Error response from daemon: No such image: {}", tagged(src)));
+            };
+            c.kubelet.local_images.insert(tagged(dst), img);
+        }
+        Some("images") | Some("image")
+            if args.first().map(String::as_str) == Some("images") || args.get(1).map(String::as_str) == Some("ls") =>
+        {
+            let mut rows =
+                vec![vec!["REPOSITORY".to_string(), "TAG".into(), "IMAGE ID".into(), "CREATED".into(), "SIZE".into()]];
+            let mut imgs: Vec<(&String, &crate::kubelet::LocalImage)> = c.kubelet.local_images.iter().collect();
+            imgs.sort_by(|a, b| b.1.created_ms.cmp(&a.1.created_ms).then(a.0.cmp(b.0)));
+            for (name, img) in imgs {
+                let (repo, tag) = name.rsplit_once(':').unwrap_or((name, "latest"));
+                let ago = crate::time::human_duration(i128::from(c.now().ms()) - i128::from(img.created_ms));
+                rows.push(vec![
+                    repo.into(),
+                    tag.into(),
+                    img.id.clone(),
+                    format!("{ago} ago"),
+                    format!("{:.1}MB", img.size as f64 / 1e6),
+                ]);
+            }
+            out.line(printers::table(&rows).trim_end());
+        }
+        Some(other) => {
+            out.err(format!("docker: '{other}' is not a docker command kubeplay simulates (build, tag, images)."))
+        }
+        None => out.err("Usage:  docker [OPTIONS] COMMAND"),
     }
 }
 

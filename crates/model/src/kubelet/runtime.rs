@@ -1,0 +1,1100 @@
+//! The kubelet's pod workers: containers created, started, probed, restarted with back-off and
+//! stopped, driven by each image's behaviour profile (crates/model/src/images.rs), with
+//! upstream's reasons, events and timings (K8S-FACTS §3–§5).
+//!
+//! One `kubelet_sync_pod` is level-triggered: it looks at the pod and its runtime at `now`, does
+//! everything due, writes the pod's status, and sets its next wake-up.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus,
+    Pod, PodCondition, PodIP, PodStatus, Probe,
+};
+
+use super::{image_id, image_size, repository, with_tag};
+use crate::api::{Kind, Object};
+use crate::cluster::Cluster;
+use crate::images::{self, OnMissing, OnSigterm, Profile};
+use crate::queue::Timer;
+use crate::store::time;
+use crate::time::{SimTime, go_duration};
+
+/// Restart and image-pull back-off: 10 s doubling to 300 s, forgotten after 600 s without a
+/// failure (client-go flowcontrol; K8S-FACTS §3.1).
+pub const BACKOFF_INITIAL_MS: u64 = 10_000;
+pub const BACKOFF_MAX_MS: u64 = 300_000;
+
+/// One flowcontrol back-off entry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Backoff {
+    pub backoff_ms: u64,
+    pub last_update_ms: u64,
+}
+
+/// `hasExpired`: no failure for more than 2 x max.
+fn expired(entry: &Backoff, event_ms: u64) -> bool {
+    event_ms.saturating_sub(entry.last_update_ms) > 2 * BACKOFF_MAX_MS
+}
+
+/// `IsInBackOffSince(id, eventTime)`.
+pub fn in_backoff_since(entry: Option<&Backoff>, event_ms: u64, now_ms: u64) -> bool {
+    match entry {
+        Some(e) if !expired(e, event_ms) => now_ms.saturating_sub(event_ms) < e.backoff_ms,
+        _ => false,
+    }
+}
+
+/// `Next(id, eventTime)`: start at 10 s, or double up to 300 s.
+pub fn backoff_next(entry: Option<Backoff>, event_ms: u64) -> Backoff {
+    match entry {
+        Some(e) if !expired(&e, event_ms) => {
+            Backoff { backoff_ms: (e.backoff_ms * 2).min(BACKOFF_MAX_MS), last_update_ms: event_ms }
+        }
+        _ => Backoff { backoff_ms: BACKOFF_INITIAL_MS, last_update_ms: event_ms },
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum ProbeKind {
+    Startup,
+    Liveness,
+    Readiness,
+}
+
+impl ProbeKind {
+    fn label(self) -> &'static str {
+        match self {
+            ProbeKind::Startup => "Startup",
+            ProbeKind::Liveness => "Liveness",
+            ProbeKind::Readiness => "Readiness",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct ProbeRt {
+    /// The current result (None: Unknown).
+    result: Option<bool>,
+    /// Consecutive identical raw results.
+    run: i32,
+    last_raw: Option<bool>,
+    next_ms: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Terminated {
+    exit_code: i32,
+    reason: String,
+    started_ms: u64,
+    finished_ms: u64,
+    container_id: String,
+}
+
+#[derive(Clone, Debug, Default)]
+struct ContainerRt {
+    name: String,
+    image: String,
+    profile: Profile,
+    port: Option<i32>,
+    /// Waiting (reason, message) while not running.
+    waiting: Option<(String, String)>,
+    running_since: Option<u64>,
+    container_id: String,
+    terminated: Option<Terminated>,
+    last_terminated: Option<Terminated>,
+    restart_count: i32,
+    /// When the next (re)start is due.
+    start_at: Option<u64>,
+    /// A scheduled exit of the running process: (time, code, reason).
+    exit_at: Option<(u64, i32, String)>,
+    /// When the process's dependencies were found missing at start.
+    missing_dep: Option<String>,
+    started: bool,
+    ready: bool,
+    probes: BTreeMap<ProbeKind, ProbeRt>,
+    /// A kill in progress (liveness/startup failure or pod deletion): SIGKILL deadline.
+    kill_deadline: Option<u64>,
+    restart_backoff: Option<Backoff>,
+    pull_backoff: Option<Backoff>,
+    pulling_until: Option<u64>,
+    pull_started: u64,
+    logs: Vec<(u64, String)>,
+    previous_logs: Vec<(u64, String)>,
+    logged_ready: bool,
+}
+
+/// The kubelet's record of one pod.
+#[derive(Clone, Debug, Default)]
+pub struct PodRt {
+    containers: Vec<ContainerRt>,
+    ip: String,
+    start_ms: u64,
+    wake_at: Option<u64>,
+    terminating: bool,
+}
+
+/// What `kubectl logs` reads.
+pub fn logs(rt: &PodRt, container: Option<&str>, previous: bool) -> Result<Vec<(u64, String)>, String> {
+    let c = match container {
+        Some(n) => {
+            rt.containers.iter().find(|c| c.name == n).ok_or_else(|| format!("container {n} is not valid for pod"))?
+        }
+        None => rt.containers.first().ok_or("no containers")?,
+    };
+    Ok(if previous { c.previous_logs.clone() } else { c.logs.clone() })
+}
+
+fn probe_of(c: &Container, k: ProbeKind) -> Option<&Probe> {
+    match k {
+        ProbeKind::Startup => c.startup_probe.as_ref(),
+        ProbeKind::Liveness => c.liveness_probe.as_ref(),
+        ProbeKind::Readiness => c.readiness_probe.as_ref(),
+    }
+}
+
+fn env_value(c: &Container, name: &str, cluster: &Cluster, ns: &str) -> Option<String> {
+    for e in c.env.iter().flatten().rev() {
+        if e.name == name {
+            if let Some(v) = &e.value {
+                return Some(v.clone());
+            }
+            if let Some(r) = e.value_from.as_ref().and_then(|f| f.config_map_key_ref.as_ref())
+                && let Some(Object::ConfigMap(cm)) = cluster.store().get(Kind::ConfigMap, ns, &r.name) {
+                    return cm.data.as_ref().and_then(|d| d.get(&r.key)).cloned();
+                }
+            if let Some(r) = e.value_from.as_ref().and_then(|f| f.secret_key_ref.as_ref())
+                && let Some(Object::Secret(s)) = cluster.store().get(Kind::Secret, ns, &r.name) {
+                    return s
+                        .data
+                        .as_ref()
+                        .and_then(|d| d.get(&r.key))
+                        .map(|b| String::from_utf8_lossy(&b.0).into_owned());
+                }
+        }
+    }
+    for src in c.env_from.iter().flatten() {
+        if let Some(r) = &src.config_map_ref
+            && let Some(Object::ConfigMap(cm)) = cluster.store().get(Kind::ConfigMap, ns, &r.name)
+                && let Some(v) = cm.data.as_ref().and_then(|d| d.get(name)) {
+                    return Some(v.clone());
+                }
+        if let Some(r) = &src.secret_ref
+            && let Some(Object::Secret(s)) = cluster.store().get(Kind::Secret, ns, &r.name)
+                && let Some(v) = s.data.as_ref().and_then(|d| d.get(name)) {
+                    return Some(String::from_utf8_lossy(&v.0).into_owned());
+                }
+    }
+    None
+}
+
+/// CreateContainerConfigError: a ConfigMap/Secret (or key) the container's env needs is missing.
+fn config_error(c: &Container, cluster: &Cluster, ns: &str) -> Option<String> {
+    for e in c.env.iter().flatten() {
+        let Some(f) = e.value_from.as_ref() else { continue };
+        if let Some(r) = &f.config_map_key_ref {
+            match cluster.store().get(Kind::ConfigMap, ns, &r.name) {
+                None if !r.optional.unwrap_or(false) => return Some(format!("configmap \"{}\" not found", r.name)),
+                Some(Object::ConfigMap(cm))
+                    if !r.optional.unwrap_or(false) && cm.data.as_ref().is_none_or(|d| !d.contains_key(&r.key)) =>
+                {
+                    return Some(format!("couldn't find key {} in ConfigMap {ns}/{}", r.key, r.name));
+                }
+                _ => {}
+            }
+        }
+        if let Some(r) = &f.secret_key_ref {
+            match cluster.store().get(Kind::Secret, ns, &r.name) {
+                None if !r.optional.unwrap_or(false) => return Some(format!("secret \"{}\" not found", r.name)),
+                Some(Object::Secret(s))
+                    if !r.optional.unwrap_or(false) && s.data.as_ref().is_none_or(|d| !d.contains_key(&r.key)) =>
+                {
+                    return Some(format!("couldn't find key {} in Secret {ns}/{}", r.key, r.name));
+                }
+                _ => {}
+            }
+        }
+    }
+    for src in c.env_from.iter().flatten() {
+        if let Some(r) = &src.config_map_ref
+            && !r.optional.unwrap_or(false) && !cluster.store().contains(Kind::ConfigMap, ns, &r.name) {
+                return Some(format!("configmap \"{}\" not found", r.name));
+            }
+        if let Some(r) = &src.secret_ref
+            && !r.optional.unwrap_or(false) && !cluster.store().contains(Kind::Secret, ns, &r.name) {
+                return Some(format!("secret \"{}\" not found", r.name));
+            }
+    }
+    None
+}
+
+impl Cluster {
+    /// The pod was bound to a node: its kubelet picks it up shortly after (a watch event).
+    pub(crate) fn kubelet_pod_bound(&mut self, ns: &str, name: &str) {
+        self.kubelet_wake(ns, name, self.now.plus_ms(100));
+    }
+
+    pub(crate) fn kubelet_wake(&mut self, ns: &str, name: &str, at: SimTime) {
+        let key = (ns.to_string(), name.to_string());
+        if let Some(rt) = self.kubelet.pods.get_mut(&key) {
+            if rt.wake_at.is_some_and(|w| w <= at.ms() && w >= self.now.ms()) {
+                return;
+            }
+            rt.wake_at = Some(at.ms());
+        }
+        self.queue.push(at, Timer::Kubelet { namespace: ns.into(), name: name.into() });
+    }
+
+    /// The runtime the kubelet keeps for a pod (for `kubectl logs`).
+    pub fn pod_runtime(&self, ns: &str, name: &str) -> Option<&PodRt> {
+        self.kubelet.pods.get(&(ns.to_string(), name.to_string()))
+    }
+
+    fn profile_for(&self, c: &Container) -> (Profile, Vec<String>) {
+        let image = c.image.clone().unwrap_or_default();
+        let tagged = with_tag(&image);
+        // A local image keeps the behaviour of what it was built or tagged from.
+        let repo = self
+            .kubelet
+            .local_images
+            .get(&tagged)
+            .map(|l| l.profile_repo.clone())
+            .unwrap_or_else(|| repository(&image));
+        if repo == "busybox" || repo == "alpine" {
+            let mut cmd: Vec<String> = c.command.clone().unwrap_or_default();
+            cmd.extend(c.args.clone().unwrap_or_default());
+            return images::busybox(&cmd);
+        }
+        let tag = tagged.rsplit(':').next().unwrap_or("latest").to_string();
+        (images::builtin(&repo, &tag), vec![])
+    }
+
+    /// Whether `host:port` (a Service name as the pod's DNS resolves it) has a pod behind it
+    /// that accepts connections now. Services route only to Ready pods (K8S-FACTS §8.3).
+    pub(crate) fn reachable(&self, ns: &str, host: &str, port: i32) -> Result<(), String> {
+        let (svc_name, svc_ns) = {
+            let h = host.trim_end_matches(".cluster.local").trim_end_matches(".svc");
+            match h.split_once('.') {
+                Some((n, rest)) => (n.to_string(), rest.to_string()),
+                None => (h.to_string(), ns.to_string()),
+            }
+        };
+        let Some(Object::Service(svc)) = self.store().get(Kind::Service, &svc_ns, &svc_name) else {
+            return Err(format!("dial tcp: lookup {host} on 10.96.0.10:53: no such host"));
+        };
+        let spec = svc.spec.clone().unwrap_or_default();
+        let target = spec
+            .ports
+            .iter()
+            .flatten()
+            .find(|p| p.port == port)
+            .map(|p| match &p.target_port {
+                Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(t)) => *t,
+                _ => p.port,
+            })
+            .unwrap_or(port);
+        let ip = spec.cluster_ip.clone().unwrap_or_default();
+        let selector = spec.selector.clone().unwrap_or_default();
+        let ok = !selector.is_empty()
+            && self.store().list(Kind::Pod, Some(&svc_ns)).any(|o| {
+                let Object::Pod(p) = o else { return false };
+                let labels = p.metadata.labels.clone().unwrap_or_default();
+                selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+                    && p.metadata.deletion_timestamp.is_none()
+                    && crate::controllers::pod_is_ready(p)
+                    && self.listening(&svc_ns, o.name(), target)
+            });
+        if ok { Ok(()) } else { Err(format!("dial tcp {ip}:{port}: connect: connection refused")) }
+    }
+
+    /// Whether a container of the pod listens on `port` now.
+    pub(crate) fn listening(&self, ns: &str, pod: &str, port: i32) -> bool {
+        let now = self.now.ms();
+        self.pod_runtime(ns, pod).is_some_and(|rt| {
+            rt.containers.iter().any(|c| {
+                c.port == Some(port)
+                    && c.running_since.is_some_and(|s| now >= s + c.profile.listen_ms)
+                    && c.missing_dep.is_none()
+                    && c.kill_deadline.is_none()
+            })
+        })
+    }
+
+    fn kubelet_event(&mut self, ns: &str, pod: &str, node: &str, ty: &'static str, reason: &str, msg: &str) {
+        self.record_event(Kind::Pod, ns, pod, ty, reason, msg, "kubelet", Some(node));
+    }
+
+    pub(crate) fn kubelet_sync_pod(&mut self, ns: &str, name: &str) {
+        let key = (ns.to_string(), name.to_string());
+        let Some(Object::Pod(pod)) = self.store.get(Kind::Pod, ns, name).cloned() else {
+            self.kubelet.pods.remove(&key);
+            return;
+        };
+        let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { return };
+        let now = self.now.ms();
+        if let Some(rt) = self.kubelet.pods.get_mut(&key)
+            && rt.wake_at.is_some_and(|w| w <= now) {
+                rt.wake_at = None;
+            }
+        let spec = pod.spec.clone().unwrap_or_default();
+        let mut rt = match self.kubelet.pods.remove(&key) {
+            Some(rt) => rt,
+            None => {
+                let nrt = self.kubelet.nodes.entry(node.clone()).or_default();
+                nrt.next_ip += 1;
+                let ip = format!("10.244.{}.{}", nrt.index, nrt.next_ip);
+                let containers = spec
+                    .containers
+                    .iter()
+                    .map(|c| {
+                        let (profile, logs) = self.profile_for(c);
+                        let port =
+                            profile.port.or_else(|| c.ports.as_ref().and_then(|p| p.first()).map(|p| p.container_port));
+                        let _ = logs;
+                        ContainerRt {
+                            name: c.name.clone(),
+                            image: c.image.clone().unwrap_or_default(),
+                            profile,
+                            port,
+                            waiting: Some(("ContainerCreating".into(), String::new())),
+                            start_at: Some(now),
+                            ..Default::default()
+                        }
+                    })
+                    .collect();
+                PodRt { containers, ip, start_ms: now, wake_at: None, terminating: false }
+            }
+        };
+
+        if pod.metadata.deletion_timestamp.is_some() {
+            if self.sync_terminating(&pod, &node, &mut rt) {
+                self.kubelet.pods.remove(&key);
+                self.store.remove(Kind::Pod, ns, name);
+                self.scheduler.epoch += 1;
+                self.changed(Kind::Pod);
+                return;
+            }
+        } else {
+            let restart_policy = spec.restart_policy.clone().unwrap_or_else(|| "Always".into());
+            for i in 0..rt.containers.len() {
+                let c = spec.containers[i].clone();
+                self.sync_container(&pod, &node, &c, &mut rt, i, &restart_policy);
+            }
+        }
+        self.write_status(&pod, &node, &rt);
+        let next = next_wake(&rt, now);
+        self.kubelet.pods.insert(key, rt);
+        if let Some(t) = next {
+            self.kubelet_wake(ns, name, SimTime(t));
+        }
+    }
+
+    /// Starts, probes, stops and restarts one container; everything due by now.
+    fn sync_container(
+        &mut self,
+        pod: &Pod,
+        node: &str,
+        spec: &Container,
+        rt: &mut PodRt,
+        i: usize,
+        restart_policy: &str,
+    ) {
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let now = self.now.ms();
+        // A scheduled exit or SIGKILL.
+        let c = &mut rt.containers[i];
+        if c.running_since.is_some() {
+            let exit = match (&c.exit_at, c.kill_deadline) {
+                (Some((t, code, reason)), _) if *t <= now => Some((*t, *code, reason.clone())),
+                (_, Some(deadline)) if deadline <= now => Some((deadline, 137, "Error".to_string())),
+                _ => None,
+            };
+            if let Some((at, code, reason)) = exit {
+                let started = c.running_since.take().unwrap_or(at);
+                c.terminated = Some(Terminated {
+                    exit_code: code,
+                    reason,
+                    started_ms: started,
+                    finished_ms: at,
+                    container_id: c.container_id.clone(),
+                });
+                c.exit_at = None;
+                c.kill_deadline = None;
+                c.ready = false;
+                c.started = false;
+                c.probes.clear();
+                let restart = match restart_policy {
+                    "Never" => false,
+                    "OnFailure" => code != 0,
+                    _ => true,
+                };
+                if restart {
+                    c.start_at = Some(now);
+                }
+            }
+        }
+        // Due to (re)start?
+        let c = &mut rt.containers[i];
+        if c.running_since.is_none() && c.start_at.is_some_and(|t| t <= now) {
+            // Restart back-off (doBackOff): keyed on the last exit's finishedAt.
+            if let Some(t) = c.terminated.clone() {
+                if in_backoff_since(c.restart_backoff.as_ref(), t.finished_ms, now) {
+                    let wait = c.restart_backoff.map_or(0, |b| b.backoff_ms);
+                    let msg = format!(
+                        "back-off {} restarting failed container={} pod={name}_{ns}({})",
+                        go_duration(wait),
+                        c.name,
+                        pod.metadata.uid.clone().unwrap_or_default()
+                    );
+                    c.waiting = Some(("CrashLoopBackOff".into(), msg));
+                    c.start_at = Some(t.finished_ms + wait);
+                    let cname = c.name.clone();
+                    let uid = pod.metadata.uid.clone().unwrap_or_default();
+                    self.kubelet_event(
+                        &ns,
+                        &name,
+                        node,
+                        "Warning",
+                        "BackOff",
+                        &format!("Back-off restarting failed container {cname} in pod {name}_{ns}({uid})"),
+                    );
+                    return;
+                }
+                c.restart_backoff = Some(backoff_next(c.restart_backoff, t.finished_ms));
+            }
+            if let Some(err) = config_error(spec, self, &ns) {
+                let c = &mut rt.containers[i];
+                c.waiting = Some(("CreateContainerConfigError".into(), err.clone()));
+                c.start_at = Some(now + 10_000);
+                self.kubelet_event(&ns, &name, node, "Warning", "Failed", &format!("Error: {err}"));
+                return;
+            }
+            if !self.ensure_image(pod, node, spec, rt, i) {
+                return;
+            }
+            self.start_container(pod, node, spec, rt, i);
+        }
+        self.run_probes(pod, node, spec, rt, i);
+        let c = &mut rt.containers[i];
+        if let Some(since) = c.running_since
+            && !c.logged_ready && c.missing_dep.is_none() && now >= since + c.profile.listen_ms && c.exit_at.is_none() {
+                c.logged_ready = true;
+                let lines: Vec<String> = c.profile.ready_logs.iter().map(|l| l.to_string()).collect();
+                for l in lines {
+                    c.logs.push((since + c.profile.listen_ms, l));
+                }
+            }
+    }
+
+    /// Image pull per imagePullPolicy; false while the container cannot start yet.
+    fn ensure_image(&mut self, pod: &Pod, node: &str, spec: &Container, rt: &mut PodRt, i: usize) -> bool {
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let now = self.now.ms();
+        let image = spec.image.clone().unwrap_or_default();
+        let tagged = with_tag(&image);
+        let policy =
+            spec.image_pull_policy.clone().unwrap_or_else(|| crate::api::defaults::default_pull_policy(&image).into());
+        let local = self.kubelet.local_images.contains_key(&tagged);
+        let cached = local || self.kubelet.nodes.get(node).is_some_and(|n| n.images.contains(&tagged));
+        let c = &mut rt.containers[i];
+        if let Some(until) = c.pulling_until {
+            if until > now {
+                return false;
+            }
+            c.pulling_until = None;
+            return match image_size(&image) {
+                Some(size) => {
+                    let d = go_duration(until - c.pull_started.min(until));
+                    let took = if d == "0s" { "0s".to_string() } else { d };
+                    self.kubelet_event(&ns, &name, node, "Normal", "Pulled", &format!("Successfully pulled image \"{image}\" in {took} ({took} including waiting). Image size: {size} bytes."));
+                    if let Some(n) = self.kubelet.nodes.get_mut(node) {
+                        n.images.insert(tagged);
+                    }
+                    true
+                }
+                None => {
+                    let full = if image.contains('/') { tagged.clone() } else { format!("docker.io/library/{tagged}") };
+                    let msg = format!(
+                        "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found"
+                    );
+                    self.kubelet_event(&ns, &name, node, "Warning", "Failed", &msg);
+                    self.kubelet_event(&ns, &name, node, "Warning", "Failed", "Error: ErrImagePull");
+                    let c = &mut rt.containers[i];
+                    c.waiting = Some(("ErrImagePull".into(), msg));
+                    c.pull_backoff = Some(backoff_next(c.pull_backoff, now));
+                    // The pod worker syncs again shortly after a failed sync; it then reports the
+                    // back-off until it ends.
+                    c.start_at = Some(now + 1_000);
+                    false
+                }
+            };
+        }
+        if policy == "Never" && !cached {
+            let msg = format!("Container image \"{image}\" is not present with pull policy of Never");
+            c.waiting = Some(("ErrImageNeverPull".into(), msg.clone()));
+            c.start_at = Some(now + 10_000);
+            self.kubelet_event(&ns, &name, node, "Warning", "ErrImageNeverPull", &msg);
+            return false;
+        }
+        if cached && policy != "Always" {
+            self.kubelet_event(
+                &ns,
+                &name,
+                node,
+                "Normal",
+                "Pulled",
+                &format!("Container image \"{image}\" already present on machine"),
+            );
+            return true;
+        }
+        if local && policy == "Always" {
+            // Always asks the registry, which does not have a locally built image (the course's
+            // story); with IfNotPresent the local copy would be used.
+        }
+        // In back-off from an earlier failed pull?
+        if let Some(b) = c.pull_backoff
+            && now < b.last_update_ms + b.backoff_ms {
+                let msg = format!("Back-off pulling image \"{image}\"");
+                c.waiting = Some(("ImagePullBackOff".into(), msg.clone()));
+                c.start_at = Some(b.last_update_ms + b.backoff_ms);
+                self.kubelet_event(&ns, &name, node, "Normal", "BackOff", &msg);
+                return false;
+            }
+        self.kubelet_event(&ns, &name, node, "Normal", "Pulling", &format!("Pulling image \"{image}\""));
+        let c = &mut rt.containers[i];
+        let took = if cached { 300 } else { image_size(&image).map_or(800, super::pull_ms) };
+        c.pulling_until = Some(now + took);
+        c.pull_started = now;
+        c.start_at = Some(now + took);
+        if c.waiting.as_ref().is_none_or(|w| w.0 == "ContainerCreating") {
+            c.waiting = Some(("ContainerCreating".into(), String::new()));
+        }
+        false
+    }
+
+    fn start_container(&mut self, pod: &Pod, node: &str, spec: &Container, rt: &mut PodRt, i: usize) {
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let now = self.now.ms();
+        let cname = spec.name.clone();
+        self.kubelet_event(&ns, &name, node, "Normal", "Created", &format!("Created container: {cname}"));
+        self.kubelet_event(&ns, &name, node, "Normal", "Started", &format!("Started container {cname}"));
+        let id: String = (0..4).map(|_| format!("{:016x}", self.rng_names.next_u64())).collect();
+        // What the process finds at start: required env, dependencies.
+        let (profile, echoed) = self.profile_for(spec);
+        let mut start_logs: Vec<String> = Vec::new();
+        let mut exit_at = None;
+        let mut missing = None;
+        for line in &profile.start_logs {
+            let mut l = line.to_string();
+            while let Some(a) = l.find('{') {
+                let Some(b) = l[a..].find('}') else { break };
+                let var = l[a + 1..a + b].to_string();
+                let val = env_value(spec, &var, self, &ns).unwrap_or_default();
+                l.replace_range(a..a + b + 1, &val);
+            }
+            start_logs.push(l);
+        }
+        start_logs.extend(echoed);
+        for (var, line, code) in &profile.required_env {
+            if env_value(spec, var, self, &ns).is_none() {
+                start_logs.push(line.to_string());
+                exit_at = Some((now + 100, *code, "Error".to_string()));
+            }
+        }
+        if exit_at.is_none() {
+            for d in &profile.dependencies {
+                let host = env_value(spec, d.host_env, self, &ns).unwrap_or_else(|| "localhost".into());
+                let port =
+                    env_value(spec, d.port_env, self, &ns).and_then(|p| p.parse().ok()).unwrap_or(d.default_port);
+                if let Err(e) = self.reachable(&ns, &host, port) {
+                    start_logs.push(format!("failed to connect to {} at {host}:{port}: {e}", d.what));
+                    missing = Some(d.what.to_string());
+                    if let OnMissing::Exit { after_ms, code } = profile.on_missing {
+                        exit_at =
+                            Some((now + after_ms, code, if code == 0 { "Completed" } else { "Error" }.to_string()));
+                    }
+                    break;
+                }
+            }
+        }
+        if exit_at.is_none()
+            && let Some((after, code)) = profile.exit_after {
+                exit_at = Some((now + after, code, if code == 0 { "Completed" } else { "Error" }.to_string()));
+            }
+        let c = &mut rt.containers[i];
+        if c.terminated.is_some() {
+            c.restart_count += 1;
+            c.previous_logs = std::mem::take(&mut c.logs);
+        }
+        c.last_terminated = c.terminated.take().or(c.last_terminated.take());
+        c.profile = profile;
+        c.container_id = format!("containerd://{id}");
+        c.running_since = Some(now);
+        c.waiting = None;
+        c.start_at = None;
+        c.exit_at = exit_at;
+        c.missing_dep = missing;
+        c.logged_ready = false;
+        c.logs.extend(start_logs.into_iter().map(|l| (now, l)));
+        c.started = spec.startup_probe.is_none();
+        c.ready = false;
+        c.probes.clear();
+        for k in [ProbeKind::Startup, ProbeKind::Liveness, ProbeKind::Readiness] {
+            if let Some(p) = probe_of(spec, k) {
+                let period = u64::from(p.period_seconds.unwrap_or(10).max(1) as u32) * 1000;
+                let delay = u64::from(p.initial_delay_seconds.unwrap_or(0).max(0) as u32) * 1000;
+                // The worker ticks every period from the start; ticks before initialDelaySeconds
+                // are skipped.
+                let first = delay.div_ceil(period) * period;
+                let initial = match k {
+                    ProbeKind::Readiness => Some(false),
+                    ProbeKind::Liveness => Some(true),
+                    ProbeKind::Startup => None,
+                };
+                c.probes.insert(k, ProbeRt { result: initial, next_ms: Some(now + first), ..Default::default() });
+            }
+        }
+        if spec.readiness_probe.is_none() && spec.startup_probe.is_none() {
+            c.ready = true;
+        }
+    }
+
+    /// Runs the probes due now (K8S-FACTS §4).
+    fn run_probes(&mut self, pod: &Pod, node: &str, spec: &Container, rt: &mut PodRt, i: usize) {
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let now = self.now.ms();
+        let ip = rt.ip.clone();
+        for k in [ProbeKind::Startup, ProbeKind::Liveness, ProbeKind::Readiness] {
+            let c = &rt.containers[i];
+            let Some(since) = c.running_since else { return };
+            if c.kill_deadline.is_some() {
+                return;
+            }
+            let Some(p) = probe_of(spec, k) else { continue };
+            let due = c.probes.get(&k).and_then(|r| r.next_ms).is_some_and(|t| t <= now);
+            if !due {
+                continue;
+            }
+            // The startup probe gates the others.
+            if k != ProbeKind::Startup && !c.started {
+                if let Some(r) = rt.containers[i].probes.get_mut(&k) {
+                    r.next_ms = Some(now + u64::from(p.period_seconds.unwrap_or(10).max(1) as u32) * 1000);
+                }
+                continue;
+            }
+            let outcome = probe_outcome(c, p, &ip, now, since);
+            let c = &mut rt.containers[i];
+            let period = u64::from(p.period_seconds.unwrap_or(10).max(1) as u32) * 1000;
+            let success_threshold = p.success_threshold.unwrap_or(1).max(1);
+            let failure_threshold = p.failure_threshold.unwrap_or(3).max(1);
+            let r = c.probes.entry(k).or_default();
+            r.next_ms = Some(now + period);
+            let ok = outcome.is_ok();
+            if r.last_raw == Some(ok) {
+                r.run += 1;
+            } else {
+                r.last_raw = Some(ok);
+                r.run = 1;
+            }
+            if ok && r.run >= success_threshold {
+                r.result = Some(true);
+            } else if !ok && r.run >= failure_threshold {
+                r.result = Some(false);
+            }
+            let result = r.result;
+            let run = r.run;
+            if let Err(msg) = &outcome {
+                self.kubelet_event(
+                    &ns,
+                    &name,
+                    node,
+                    "Warning",
+                    "Unhealthy",
+                    &format!("{} probe failed: {msg}", k.label()),
+                );
+            }
+            let c = &mut rt.containers[i];
+            match k {
+                ProbeKind::Readiness => c.ready = result == Some(true),
+                ProbeKind::Startup => {
+                    if result == Some(true) {
+                        c.started = true;
+                        if spec.readiness_probe.is_none() {
+                            c.ready = true;
+                        }
+                    }
+                }
+                ProbeKind::Liveness => {}
+            }
+            let failed_kill = matches!(k, ProbeKind::Liveness | ProbeKind::Startup) && !ok && run >= failure_threshold;
+            if failed_kill {
+                let cname = c.name.clone();
+                let grace = p
+                    .termination_grace_period_seconds
+                    .or(pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+                    .unwrap_or(30)
+                    .max(0) as u64
+                    * 1000;
+                self.kubelet_event(
+                    &ns,
+                    &name,
+                    node,
+                    "Normal",
+                    "Killing",
+                    &format!("Container {cname} failed {} probe, will be restarted", k.label().to_ascii_lowercase()),
+                );
+                let c = &mut rt.containers[i];
+                c.ready = false;
+                sigterm(c, now, grace);
+            }
+        }
+    }
+
+    /// Pod deletion: SIGTERM (after preStop) to every container, SIGKILL when the grace period
+    /// ends. True once every container has stopped.
+    fn sync_terminating(&mut self, pod: &Pod, node: &str, rt: &mut PodRt) -> bool {
+        let now = self.now.ms();
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let grace = pod.metadata.deletion_grace_period_seconds.unwrap_or(30).max(0) as u64 * 1000;
+        if !rt.terminating {
+            rt.terminating = true;
+            let spec = pod.spec.clone().unwrap_or_default();
+            for (i, c) in rt.containers.iter_mut().enumerate() {
+                c.start_at = None;
+                c.ready = false;
+                if c.running_since.is_some() {
+                    // preStop `sleep N` runs first and counts against the grace period.
+                    let pre_stop_ms = spec
+                        .containers
+                        .get(i)
+                        .and_then(|s| s.lifecycle.as_ref())
+                        .and_then(|l| l.pre_stop.as_ref())
+                        .map_or(0, |h| {
+                            h.sleep
+                                .as_ref()
+                                .map(|s| s.seconds.max(0) as u64 * 1000)
+                                .or_else(|| {
+                                    h.exec.as_ref().and_then(|e| {
+                                        let cmd = e.command.clone().unwrap_or_default();
+                                        let sleep =
+                                            cmd.iter().position(|w| w.ends_with("sleep")).and_then(|j| cmd.get(j + 1));
+                                        sleep.and_then(|s| s.parse::<u64>().ok()).map(|s| s * 1000)
+                                    })
+                                })
+                                .unwrap_or(0)
+                        });
+                    let cname = c.name.clone();
+                    self.record_event(
+                        Kind::Pod,
+                        &ns,
+                        &name,
+                        "Normal",
+                        "Killing",
+                        &format!("Stopping container {cname}"),
+                        "kubelet",
+                        Some(node),
+                    );
+                    sigterm_after(c, now, pre_stop_ms.min(grace), grace);
+                } else {
+                    c.waiting = None;
+                }
+            }
+        }
+        for c in rt.containers.iter_mut() {
+            let exit = match (&c.exit_at, c.kill_deadline) {
+                (Some((t, code, reason)), _) if *t <= now => Some((*code, reason.clone())),
+                (_, Some(d)) if d <= now => Some((137, "Error".to_string())),
+                _ => None,
+            };
+            if let Some((code, reason)) = exit {
+                let started = c.running_since.take().unwrap_or(now);
+                c.terminated = Some(Terminated {
+                    exit_code: code,
+                    reason,
+                    started_ms: started,
+                    finished_ms: now,
+                    container_id: c.container_id.clone(),
+                });
+                c.exit_at = None;
+                c.kill_deadline = None;
+            }
+        }
+        rt.containers.iter().all(|c| c.running_since.is_none())
+    }
+
+    /// Writes the pod's status from the runtime (K8S-FACTS §3.2–§3.4).
+    fn write_status(&mut self, pod: &Pod, node: &str, rt: &PodRt) {
+        let now = self.now.ms();
+        let t = |ms: u64| time(SimTime(ms));
+        let statuses: Vec<ContainerStatus> = rt
+            .containers
+            .iter()
+            .map(|c| {
+                let state = if let Some(since) = c.running_since {
+                    ContainerState {
+                        running: Some(ContainerStateRunning { started_at: Some(t(since)) }),
+                        ..Default::default()
+                    }
+                } else if let Some((reason, msg)) = &c.waiting {
+                    ContainerState {
+                        waiting: Some(ContainerStateWaiting {
+                            reason: Some(reason.clone()),
+                            message: (!msg.is_empty()).then(|| msg.clone()),
+                        }),
+                        ..Default::default()
+                    }
+                } else if let Some(term) = &c.terminated {
+                    ContainerState { terminated: Some(terminated_state(term)), ..Default::default() }
+                } else {
+                    ContainerState {
+                        waiting: Some(ContainerStateWaiting {
+                            reason: Some("ContainerCreating".into()),
+                            message: None,
+                        }),
+                        ..Default::default()
+                    }
+                };
+                // While waiting after an exit, lastState is that exit.
+                let last = if c.running_since.is_none() && c.waiting.is_some() {
+                    c.terminated.as_ref().or(c.last_terminated.as_ref())
+                } else {
+                    c.last_terminated.as_ref()
+                };
+                let restarts = c.restart_count;
+                let ever_ran = !c.container_id.is_empty();
+                ContainerStatus {
+                    name: c.name.clone(),
+                    image: c.image.clone(),
+                    image_id: if ever_ran { image_id(&c.image) } else { String::new() },
+                    container_id: ever_ran.then(|| c.container_id.clone()),
+                    ready: c.ready && c.running_since.is_some(),
+                    started: Some(c.started && c.running_since.is_some()),
+                    restart_count: restarts,
+                    state: Some(state),
+                    last_state: last
+                        .map(|term| ContainerState { terminated: Some(terminated_state(term)), ..Default::default() }),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let restart_policy =
+            pod.spec.as_ref().and_then(|s| s.restart_policy.clone()).unwrap_or_else(|| "Always".into());
+        let any_started = rt.containers.iter().any(|c| !c.container_id.is_empty());
+        let all_done =
+            rt.containers.iter().all(|c| c.running_since.is_none() && c.start_at.is_none() && c.terminated.is_some());
+        let phase = if !any_started {
+            "Pending"
+        } else if all_done && restart_policy != "Always" {
+            if rt.containers.iter().all(|c| c.terminated.as_ref().is_some_and(|t| t.exit_code == 0)) {
+                "Succeeded"
+            } else {
+                "Failed"
+            }
+        } else {
+            "Running"
+        };
+        let unready: Vec<String> = statuses.iter().filter(|s| !s.ready).map(|s| s.name.clone()).collect();
+        let ready = unready.is_empty() && phase == "Running";
+        let old = pod.status.clone().unwrap_or_default();
+        let cond = |ty: &str, status: bool, reason: Option<String>, message: Option<String>| {
+            let s = if status { "True" } else { "False" };
+            let prev = old.conditions.iter().flatten().find(|c| c.type_ == ty);
+            let since = match prev {
+                Some(p) if p.status == s => p.last_transition_time.clone(),
+                _ => Some(t(now)),
+            };
+            PodCondition {
+                type_: ty.into(),
+                status: s.into(),
+                reason,
+                message,
+                last_transition_time: since,
+                last_probe_time: None,
+                observed_generation: None,
+            }
+        };
+        let unready_msg = (!ready).then(|| format!("containers with unready status: [{}]", unready.join(" ")));
+        let unready_reason = (!ready)
+            .then(|| if phase == "Succeeded" { "PodCompleted".to_string() } else { "ContainersNotReady".to_string() });
+        let scheduled = old.conditions.iter().flatten().find(|c| c.type_ == "PodScheduled").cloned();
+        let mut conditions = vec![
+            cond("PodReadyToStartContainers", phase != "Succeeded" && phase != "Failed", None, None),
+            cond("Initialized", true, None, None),
+            cond("Ready", ready, unready_reason.clone(), unready_msg.clone()),
+            cond("ContainersReady", ready, unready_reason, unready_msg),
+        ];
+        if let Some(s) = scheduled {
+            conditions.push(s);
+        }
+        let idx = self.kubelet.nodes.get(node).map_or(0, |n| n.index);
+        let status = PodStatus {
+            phase: Some(phase.into()),
+            conditions: Some(conditions),
+            host_ip: Some(super::host_ip(idx)),
+            host_ips: None,
+            pod_ip: Some(rt.ip.clone()),
+            pod_ips: Some(vec![PodIP { ip: rt.ip.clone() }]),
+            start_time: Some(t(rt.start_ms)),
+            container_statuses: Some(statuses),
+            qos_class: old.qos_class.clone(),
+            ..Default::default()
+        };
+        if pod.status.as_ref() != Some(&status) {
+            let mut p = pod.clone();
+            p.status = Some(status);
+            let was_ready = crate::controllers::pod_is_ready(pod);
+            self.store.update(Object::Pod(p));
+            self.changed(Kind::Pod);
+            if was_ready != ready {
+                // Readiness changes what Services route to and what ReplicaSets count.
+                self.wake(crate::queue::Controller::ReplicaSet);
+            }
+        }
+    }
+}
+
+fn terminated_state(t: &Terminated) -> ContainerStateTerminated {
+    ContainerStateTerminated {
+        exit_code: t.exit_code,
+        reason: Some(t.reason.clone()),
+        started_at: Some(time(SimTime(t.started_ms))),
+        finished_at: Some(time(SimTime(t.finished_ms))),
+        container_id: Some(t.container_id.clone()),
+        ..Default::default()
+    }
+}
+
+/// SIGTERM now; the process exits per its profile, or SIGKILL at the grace period's end.
+fn sigterm(c: &mut ContainerRt, now: u64, grace_ms: u64) {
+    sigterm_after(c, now, 0, grace_ms);
+}
+
+fn sigterm_after(c: &mut ContainerRt, now: u64, pre_stop_ms: u64, grace_ms: u64) {
+    let deadline = now + grace_ms.max(2_000).min(grace_ms + 2_000).max(grace_ms);
+    c.kill_deadline = Some(now + grace_ms);
+    let _ = deadline;
+    let exit = match c.profile.on_sigterm {
+        OnSigterm::Exit { drain_ms, code } => {
+            Some(now + pre_stop_ms + drain_ms).filter(|t| *t < now + grace_ms).map(|t| (t, code))
+        }
+        OnSigterm::Ignore => None,
+    };
+    // A process already on its way out keeps its own exit if that comes first.
+    match (exit, &c.exit_at) {
+        (Some((t, code)), Some((t0, _, _))) if t < *t0 => {
+            c.exit_at = Some((t, code, if code == 0 { "Completed" } else { "Error" }.into()))
+        }
+        (Some((t, code)), None) => c.exit_at = Some((t, code, if code == 0 { "Completed" } else { "Error" }.into())),
+        _ => {}
+    }
+    if grace_ms == 0 {
+        c.exit_at = Some((now, 137, "Error".into()));
+    }
+}
+
+/// What a probe sees (K8S-FACTS §4.3).
+fn probe_outcome(c: &ContainerRt, p: &Probe, ip: &str, now: u64, since: u64) -> Result<(), String> {
+    let listening = c.missing_dep.is_none() && now >= since + c.profile.listen_ms;
+    let deadlocked = c.profile.deadlock_after_ms.is_some_and(|d| now >= since + d);
+    let port_of = |port: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString| match port {
+        k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(i) => *i,
+        k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(_) => c.port.unwrap_or(0),
+    };
+    if let Some(h) = &p.http_get {
+        let port = port_of(&h.port);
+        let path = h.path.clone().unwrap_or_else(|| "/".into());
+        let url = format!("http://{ip}:{port}{path}");
+        if !listening || c.port != Some(port) {
+            return Err(format!("Get \"{url}\": dial tcp {ip}:{port}: connect: connection refused"));
+        }
+        if deadlocked {
+            return Err(format!(
+                "Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+            ));
+        }
+        let status = if c.profile.http.is_empty() {
+            200
+        } else {
+            match c.profile.http.get(path.as_str()) {
+                Some(s) if now >= since + c.profile.warmup_ms || *s != 200 => *s,
+                Some(_) => 503,
+                None => 404,
+            }
+        };
+        return if (200..400).contains(&status) {
+            Ok(())
+        } else {
+            Err(format!("HTTP probe failed with statuscode: {status}"))
+        };
+    }
+    if let Some(t) = &p.tcp_socket {
+        let port = port_of(&t.port);
+        if !listening || c.port != Some(port) {
+            return Err(format!("dial tcp {ip}:{port}: connect: connection refused"));
+        }
+        return Ok(());
+    }
+    // exec and grpc: the process answers once it runs (and is not stuck).
+    if deadlocked {
+        return Err("command timed out".into());
+    }
+    Ok(())
+}
+
+fn next_wake(rt: &PodRt, now: u64) -> Option<u64> {
+    let mut t: Option<u64> = None;
+    // Everything due by now was done by this sync; only future times wake the pod again.
+    let mut consider = |v: Option<u64>| {
+        if let Some(v) = v.filter(|v| *v > now) {
+            t = Some(t.map_or(v, |x| x.min(v)));
+        }
+    };
+    for c in &rt.containers {
+        consider(c.start_at);
+        consider(c.pulling_until);
+        consider(c.exit_at.as_ref().map(|e| e.0));
+        consider(c.kill_deadline);
+        if !c.logged_ready && c.missing_dep.is_none() {
+            consider(c.running_since.map(|s| s + c.profile.listen_ms));
+        }
+        for r in c.probes.values() {
+            if c.running_since.is_some() {
+                consider(r.next_ms);
+            }
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// K8S-FACTS §3.1: the delay before each restart of a container that keeps crashing at once
+    /// (derived from flowcontrol's Next/IsInBackOffSince).
+    #[test]
+    fn crash_loop_backoff_table() {
+        let mut entry: Option<Backoff> = None;
+        let mut now = 0u64;
+        let mut waits = Vec::new();
+        for _ in 0..9 {
+            // The container exits at `now` (finishedAt).
+            let finished = now;
+            let wait = if in_backoff_since(entry.as_ref(), finished, finished) { entry.unwrap().backoff_ms } else { 0 };
+            waits.push(wait / 1000);
+            now = finished + wait;
+            entry = Some(backoff_next(entry, finished));
+        }
+        assert_eq!(waits, vec![0, 10, 20, 40, 80, 160, 300, 300, 300]);
+        // Running more than 10 minutes since the last back-off update resets it.
+        let e = Backoff { backoff_ms: 300_000, last_update_ms: 0 };
+        assert!(!in_backoff_since(Some(&e), 600_001, 600_001));
+        assert_eq!(backoff_next(Some(e), 600_001).backoff_ms, 10_000);
+        assert_eq!(go_duration(backoff_next(Some(e), 1000).backoff_ms), "5m0s");
+    }
+}
