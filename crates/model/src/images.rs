@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::time::parse_duration_ms;
+
 /// What a process does when a dependency it connects to at start is unreachable.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OnMissing {
@@ -59,6 +61,14 @@ pub struct Profile {
     /// Whether it is a local image (built with `docker build`), present on the nodes but in no
     /// registry.
     pub local_only: bool,
+    /// CPU it uses while idle, in millicores (what `kubectl top` shows).
+    pub cpu_idle_milli: i64,
+    /// CPU it wants while starting; a lower CPU limit throttles it and stretches start-up.
+    pub startup_cpu_milli: i64,
+    /// Memory at idle, in MiB.
+    pub memory_mi: i64,
+    /// Memory it gains per minute (a leak), in MiB.
+    pub leak_mi_per_min: i64,
 }
 
 impl Default for Profile {
@@ -77,6 +87,10 @@ impl Default for Profile {
             exit_after: None,
             deadlock_after_ms: None,
             local_only: false,
+            cpu_idle_milli: 1,
+            startup_cpu_milli: 100,
+            memory_mi: 8,
+            leak_mi_per_min: 0,
         }
     }
 }
@@ -86,6 +100,7 @@ pub fn builtin(repository: &str, tag: &str) -> Profile {
     match repository {
         "nginx" => Profile {
             listen_ms: 300,
+            memory_mi: 4,
             port: Some(80),
             // nginx's default config serves the welcome page on / and /index.html.
             http: [("/", 200), ("/index.html", 200)].into(),
@@ -99,6 +114,9 @@ pub fn builtin(repository: &str, tag: &str) -> Profile {
         },
         "postgres" => Profile {
             listen_ms: 3_000,
+            cpu_idle_milli: 5,
+            startup_cpu_milli: 500,
+            memory_mi: 40,
             port: Some(5432),
             on_sigterm: OnSigterm::Exit { drain_ms: 500, code: 0 },
             required_env: vec![(
@@ -112,6 +130,8 @@ pub fn builtin(repository: &str, tag: &str) -> Profile {
         },
         "redis" => Profile {
             listen_ms: 200,
+            cpu_idle_milli: 2,
+            memory_mi: 4,
             port: Some(6379),
             start_logs: vec!["# Server initialized"],
             ready_logs: vec!["* Ready to accept connections tcp"],
@@ -122,6 +142,9 @@ pub fn builtin(repository: &str, tag: &str) -> Profile {
             // 200, needs PostgreSQL and Redis at start and exits 1 without them.
             listen_ms: 1_000,
             warmup_ms: 10_000,
+            cpu_idle_milli: 3,
+            startup_cpu_milli: 500,
+            memory_mi: 24,
             port: Some(8080),
             http: [("/health", 200), ("/", 200), ("/api/v1/wallets", 200)].into(),
             dependencies: vec![
@@ -140,6 +163,37 @@ pub fn builtin(repository: &str, tag: &str) -> Profile {
         },
         _ => Profile::default(),
     }
+}
+
+/// `polinux/stress` (the Kubernetes docs' memory example): `stress --vm 1 --vm-bytes 250M`
+/// allocates that much at once; `--cpu N` keeps N cores busy.
+pub fn stress(args: &[String]) -> Profile {
+    let mut p = Profile { listen_ms: 0, cpu_idle_milli: 0, memory_mi: 1, ..Profile::default() };
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--vm-bytes" => {
+                if let Some(v) = args.get(i + 1) {
+                    let v = v.trim_end_matches(['B', 'b']);
+                    let (num, mult) = match v.chars().last() {
+                        Some('G' | 'g') => (&v[..v.len() - 1], 1024),
+                        Some('M' | 'm') => (&v[..v.len() - 1], 1),
+                        Some('K' | 'k') => (&v[..v.len() - 1], 0),
+                        _ => (v, 0),
+                    };
+                    p.memory_mi += num.parse::<i64>().unwrap_or(0) * mult;
+                }
+                i += 1;
+            }
+            "--cpu" => {
+                p.cpu_idle_milli += args.get(i + 1).and_then(|v| v.parse::<i64>().ok()).unwrap_or(1) * 1000;
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    p
 }
 
 /// busybox runs what `command`/`args` say: `sleep N`, `exit N`, or `sh -c "..."` with those and
@@ -175,7 +229,17 @@ pub fn busybox(command: &[String]) -> (Profile, Vec<String>) {
         }
     }
     let exit_after = if runs_forever { None } else { Some((elapsed, exit.unwrap_or(0))) };
-    (Profile { listen_ms: 0, on_sigterm: OnSigterm::Ignore, exit_after, ..Profile::default() }, logs)
+    (
+        Profile {
+            listen_ms: 0,
+            on_sigterm: OnSigterm::Ignore,
+            exit_after,
+            cpu_idle_milli: 0,
+            memory_mi: 1,
+            ..Profile::default()
+        },
+        logs,
+    )
 }
 
 #[cfg(test)]
@@ -187,6 +251,12 @@ mod tests {
     }
 
     #[test]
+    fn stress_memory() {
+        assert_eq!(stress(&cmd(&["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"])).memory_mi, 251);
+        assert_eq!(stress(&cmd(&["--cpu", "2"])).cpu_idle_milli, 2000);
+    }
+
+    #[test]
     fn busybox_commands() {
         assert_eq!(busybox(&[]).0.exit_after, Some((0, 0)), "plain sh exits at once");
         assert_eq!(busybox(&cmd(&["sleep", "3600"])).0.exit_after, Some((3_600_000, 0)));
@@ -194,5 +264,29 @@ mod tests {
         assert_eq!(busybox(&cmd(&["sh", "-c", "echo hi; sleep 5; exit 3"])).1, vec!["hi"]);
         assert_eq!(busybox(&cmd(&["sleep", "infinity"])).0.exit_after, None);
         assert_eq!(busybox(&cmd(&["sleep", "1"])).0.on_sigterm, OnSigterm::Ignore);
+    }
+}
+
+/// Per-container overrides from pod annotations (documented in docs/profiles.md):
+/// `kubeplay.dev/deadlock-after: 30s`, `kubeplay.dev/startup: 20s`,
+/// `kubeplay.dev/memory-leak: 10` (MiB per minute), `kubeplay.dev/memory: 300` (MiB at idle).
+/// A key may name one container: `kubeplay.dev/deadlock-after.wallet-server`.
+pub fn apply_overrides(p: &mut Profile, annotations: &BTreeMap<String, String>, container: &str) {
+    let get = |key: &str| {
+        annotations
+            .get(&format!("kubeplay.dev/{key}.{container}"))
+            .or_else(|| annotations.get(&format!("kubeplay.dev/{key}")))
+    };
+    if let Some(ms) = get("deadlock-after").and_then(|v| parse_duration_ms(v).ok()) {
+        p.deadlock_after_ms = Some(ms);
+    }
+    if let Some(ms) = get("startup").and_then(|v| parse_duration_ms(v).ok()) {
+        p.listen_ms = ms;
+    }
+    if let Some(v) = get("memory-leak").and_then(|v| v.trim_end_matches("Mi").parse().ok()) {
+        p.leak_mi_per_min = v;
+    }
+    if let Some(v) = get("memory").and_then(|v| v.trim_end_matches("Mi").parse().ok()) {
+        p.memory_mi = v;
     }
 }

@@ -872,6 +872,8 @@ fn logs(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
         return out.err(format!("Error from server (NotFound): pods \"{pod_name}\" not found"));
     };
     let containers: Vec<String> = pod.spec.iter().flat_map(|s| s.containers.iter()).map(|c| c.name.clone()).collect();
+    let init_names: Vec<String> =
+        pod.spec.iter().flat_map(|s| s.init_containers.iter().flatten()).map(|c| c.name.clone()).collect();
     let container = flags.value("container").map(str::to_string);
     if container.is_none() && containers.len() > 1 {
         return out.err(format!(
@@ -880,7 +882,7 @@ fn logs(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
         ));
     }
     let cname = container.clone().unwrap_or_else(|| containers.first().cloned().unwrap_or_default());
-    if !containers.contains(&cname) {
+    if !containers.contains(&cname) && !init_names.contains(&cname) {
         return out.err(format!("error: container {cname} is not valid for pod {pod_name}"));
     }
     let previous = flags.flag("previous");
@@ -900,13 +902,15 @@ fn logs(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
             "Error from server (BadRequest): previous terminated container \"{cname}\" in pod \"{pod_name}\" not found"
         ));
     }
-    if !previous && lines.is_empty()
-        && let Some(reason) = pod_waiting_reason(&pod) {
-            return out.err(format!(
-                "Error from server (BadRequest): container \"{cname}\" in pod \"{pod_name}\" is waiting to start: {}",
-                reason_text(&reason)
-            ));
-        }
+    if !previous
+        && lines.is_empty()
+        && let Some(reason) = pod_waiting_reason(&pod)
+    {
+        return out.err(format!(
+            "Error from server (BadRequest): container \"{cname}\" in pod \"{pod_name}\" is waiting to start: {}",
+            reason_text(&reason)
+        ));
+    }
     let tail: Option<usize> = flags.value("tail").and_then(|t| t.parse().ok());
     let skip = tail.map_or(0, |t| lines.len().saturating_sub(t));
     for (t, l) in lines.iter().skip(skip) {

@@ -16,6 +16,7 @@ const REGISTRY: &[(&str, u64)] = &[
     ("httpd", 58_217_390),
     ("alpine", 3_623_807),
     ("registry.k8s.io/pause", 320_368),
+    ("polinux/stress", 4_896_416),
 ];
 
 /// The size of an image the registry serves, in bytes.

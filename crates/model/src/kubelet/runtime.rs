@@ -94,6 +94,8 @@ struct Terminated {
 #[derive(Clone, Debug, Default)]
 struct ContainerRt {
     name: String,
+    /// An init container with restartPolicy Always: it keeps running beside the app.
+    sidecar: bool,
     image: String,
     profile: Profile,
     port: Option<i32>,
@@ -116,6 +118,8 @@ struct ContainerRt {
     /// A kill in progress (liveness/startup failure or pod deletion): SIGKILL deadline.
     kill_deadline: Option<u64>,
     restart_backoff: Option<Backoff>,
+    /// The exit (finishedAt) whose back-off has been waited out.
+    backoff_cleared_for: Option<u64>,
     pull_backoff: Option<Backoff>,
     pulling_until: Option<u64>,
     pull_started: u64,
@@ -127,7 +131,9 @@ struct ContainerRt {
 /// The kubelet's record of one pod.
 #[derive(Clone, Debug, Default)]
 pub struct PodRt {
+    /// Init containers first (`n_init` of them), then the app containers.
     containers: Vec<ContainerRt>,
+    n_init: usize,
     ip: String,
     start_ms: u64,
     wake_at: Option<u64>,
@@ -140,7 +146,7 @@ pub fn logs(rt: &PodRt, container: Option<&str>, previous: bool) -> Result<Vec<(
         Some(n) => {
             rt.containers.iter().find(|c| c.name == n).ok_or_else(|| format!("container {n} is not valid for pod"))?
         }
-        None => rt.containers.first().ok_or("no containers")?,
+        None => rt.containers.get(rt.n_init).ok_or("no containers")?,
     };
     Ok(if previous { c.previous_logs.clone() } else { c.logs.clone() })
 }
@@ -160,30 +166,30 @@ fn env_value(c: &Container, name: &str, cluster: &Cluster, ns: &str) -> Option<S
                 return Some(v.clone());
             }
             if let Some(r) = e.value_from.as_ref().and_then(|f| f.config_map_key_ref.as_ref())
-                && let Some(Object::ConfigMap(cm)) = cluster.store().get(Kind::ConfigMap, ns, &r.name) {
-                    return cm.data.as_ref().and_then(|d| d.get(&r.key)).cloned();
-                }
+                && let Some(Object::ConfigMap(cm)) = cluster.store().get(Kind::ConfigMap, ns, &r.name)
+            {
+                return cm.data.as_ref().and_then(|d| d.get(&r.key)).cloned();
+            }
             if let Some(r) = e.value_from.as_ref().and_then(|f| f.secret_key_ref.as_ref())
-                && let Some(Object::Secret(s)) = cluster.store().get(Kind::Secret, ns, &r.name) {
-                    return s
-                        .data
-                        .as_ref()
-                        .and_then(|d| d.get(&r.key))
-                        .map(|b| String::from_utf8_lossy(&b.0).into_owned());
-                }
+                && let Some(Object::Secret(s)) = cluster.store().get(Kind::Secret, ns, &r.name)
+            {
+                return s.data.as_ref().and_then(|d| d.get(&r.key)).map(|b| String::from_utf8_lossy(&b.0).into_owned());
+            }
         }
     }
     for src in c.env_from.iter().flatten() {
         if let Some(r) = &src.config_map_ref
             && let Some(Object::ConfigMap(cm)) = cluster.store().get(Kind::ConfigMap, ns, &r.name)
-                && let Some(v) = cm.data.as_ref().and_then(|d| d.get(name)) {
-                    return Some(v.clone());
-                }
+            && let Some(v) = cm.data.as_ref().and_then(|d| d.get(name))
+        {
+            return Some(v.clone());
+        }
         if let Some(r) = &src.secret_ref
             && let Some(Object::Secret(s)) = cluster.store().get(Kind::Secret, ns, &r.name)
-                && let Some(v) = s.data.as_ref().and_then(|d| d.get(name)) {
-                    return Some(String::from_utf8_lossy(&v.0).into_owned());
-                }
+            && let Some(v) = s.data.as_ref().and_then(|d| d.get(name))
+        {
+            return Some(String::from_utf8_lossy(&v.0).into_owned());
+        }
     }
     None
 }
@@ -217,13 +223,17 @@ fn config_error(c: &Container, cluster: &Cluster, ns: &str) -> Option<String> {
     }
     for src in c.env_from.iter().flatten() {
         if let Some(r) = &src.config_map_ref
-            && !r.optional.unwrap_or(false) && !cluster.store().contains(Kind::ConfigMap, ns, &r.name) {
-                return Some(format!("configmap \"{}\" not found", r.name));
-            }
+            && !r.optional.unwrap_or(false)
+            && !cluster.store().contains(Kind::ConfigMap, ns, &r.name)
+        {
+            return Some(format!("configmap \"{}\" not found", r.name));
+        }
         if let Some(r) = &src.secret_ref
-            && !r.optional.unwrap_or(false) && !cluster.store().contains(Kind::Secret, ns, &r.name) {
-                return Some(format!("secret \"{}\" not found", r.name));
-            }
+            && !r.optional.unwrap_or(false)
+            && !cluster.store().contains(Kind::Secret, ns, &r.name)
+        {
+            return Some(format!("secret \"{}\" not found", r.name));
+        }
     }
     None
 }
@@ -250,7 +260,13 @@ impl Cluster {
         self.kubelet.pods.get(&(ns.to_string(), name.to_string()))
     }
 
-    fn profile_for(&self, c: &Container) -> (Profile, Vec<String>) {
+    fn profile_for(&self, pod: &Pod, c: &Container) -> (Profile, Vec<String>) {
+        let (mut profile, logs) = self.base_profile(c);
+        images::apply_overrides(&mut profile, &pod.metadata.annotations.clone().unwrap_or_default(), &c.name);
+        (profile, logs)
+    }
+
+    fn base_profile(&self, c: &Container) -> (Profile, Vec<String>) {
         let image = c.image.clone().unwrap_or_default();
         let tagged = with_tag(&image);
         // A local image keeps the behaviour of what it was built or tagged from.
@@ -260,6 +276,11 @@ impl Cluster {
             .get(&tagged)
             .map(|l| l.profile_repo.clone())
             .unwrap_or_else(|| repository(&image));
+        if repo.ends_with("stress") {
+            let mut args: Vec<String> = c.command.clone().unwrap_or_default();
+            args.extend(c.args.clone().unwrap_or_default());
+            return (images::stress(&args), vec![]);
+        }
         if repo == "busybox" || repo == "alpine" {
             let mut cmd: Vec<String> = c.command.clone().unwrap_or_default();
             cmd.extend(c.args.clone().unwrap_or_default());
@@ -333,9 +354,10 @@ impl Cluster {
         let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { return };
         let now = self.now.ms();
         if let Some(rt) = self.kubelet.pods.get_mut(&key)
-            && rt.wake_at.is_some_and(|w| w <= now) {
-                rt.wake_at = None;
-            }
+            && rt.wake_at.is_some_and(|w| w <= now)
+        {
+            rt.wake_at = None;
+        }
         let spec = pod.spec.clone().unwrap_or_default();
         let mut rt = match self.kubelet.pods.remove(&key) {
             Some(rt) => rt,
@@ -343,16 +365,21 @@ impl Cluster {
                 let nrt = self.kubelet.nodes.entry(node.clone()).or_default();
                 nrt.next_ip += 1;
                 let ip = format!("10.244.{}.{}", nrt.index, nrt.next_ip);
+                let n_init = spec.init_containers.as_ref().map_or(0, Vec::len);
                 let containers = spec
-                    .containers
+                    .init_containers
                     .iter()
-                    .map(|c| {
-                        let (profile, logs) = self.profile_for(c);
+                    .flatten()
+                    .chain(spec.containers.iter())
+                    .enumerate()
+                    .map(|(idx, c)| {
+                        let (profile, logs) = self.profile_for(&pod, c);
                         let port =
                             profile.port.or_else(|| c.ports.as_ref().and_then(|p| p.first()).map(|p| p.container_port));
                         let _ = logs;
                         ContainerRt {
                             name: c.name.clone(),
+                            sidecar: idx < n_init && c.restart_policy.as_deref() == Some("Always"),
                             image: c.image.clone().unwrap_or_default(),
                             profile,
                             port,
@@ -362,7 +389,7 @@ impl Cluster {
                         }
                     })
                     .collect();
-                PodRt { containers, ip, start_ms: now, wake_at: None, terminating: false }
+                PodRt { containers, n_init, ip, start_ms: now, wake_at: None, terminating: false }
             }
         };
 
@@ -376,9 +403,40 @@ impl Cluster {
             }
         } else {
             let restart_policy = spec.restart_policy.clone().unwrap_or_else(|| "Always".into());
-            for i in 0..rt.containers.len() {
-                let c = spec.containers[i].clone();
-                self.sync_container(&pod, &node, &c, &mut rt, i, &restart_policy);
+            let specs: Vec<Container> =
+                spec.init_containers.iter().flatten().chain(spec.containers.iter()).cloned().collect();
+            // Init containers run one after another, each to completion (sidecars: until started);
+            // app containers start once all have (K8S-FACTS §3.1, §3.4).
+            let init_policy = if restart_policy == "Never" { "Never" } else { "OnFailure" };
+            let mut initialized = true;
+            for (i, c) in specs.iter().enumerate().take(rt.n_init) {
+                let sidecar = rt.containers[i].sidecar;
+                let done = |rt: &PodRt| {
+                    let c = &rt.containers[i];
+                    if sidecar {
+                        c.running_since.is_some() && c.started
+                    } else {
+                        c.start_at.is_none() && c.terminated.as_ref().is_some_and(|t| t.exit_code == 0)
+                    }
+                };
+                if !sidecar && done(&rt) {
+                    continue;
+                }
+                self.sync_container(&pod, &node, c, &mut rt, i, if sidecar { "Always" } else { init_policy });
+                if !done(&rt) {
+                    initialized = false;
+                    if !sidecar {
+                        break;
+                    }
+                }
+            }
+            if initialized {
+                for (i, c) in specs.iter().enumerate().skip(rt.n_init) {
+                    if rt.containers[i].start_at.is_some_and(|t| t < now) && rt.containers[i].container_id.is_empty() {
+                        rt.containers[i].start_at = Some(now);
+                    }
+                    self.sync_container(&pod, &node, c, &mut rt, i, &restart_policy);
+                }
             }
         }
         self.write_status(&pod, &node, &rt);
@@ -438,7 +496,9 @@ impl Cluster {
         let c = &mut rt.containers[i];
         if c.running_since.is_none() && c.start_at.is_some_and(|t| t <= now) {
             // Restart back-off (doBackOff): keyed on the last exit's finishedAt.
-            if let Some(t) = c.terminated.clone() {
+            // The back-off is checked once per exit; a restart that then waits for an image pull
+            // does not check it again.
+            if let Some(t) = c.terminated.clone().filter(|t| c.backoff_cleared_for != Some(t.finished_ms)) {
                 if in_backoff_since(c.restart_backoff.as_ref(), t.finished_ms, now) {
                     let wait = c.restart_backoff.map_or(0, |b| b.backoff_ms);
                     let msg = format!(
@@ -462,6 +522,7 @@ impl Cluster {
                     return;
                 }
                 c.restart_backoff = Some(backoff_next(c.restart_backoff, t.finished_ms));
+                c.backoff_cleared_for = Some(t.finished_ms);
             }
             if let Some(err) = config_error(spec, self, &ns) {
                 let c = &mut rt.containers[i];
@@ -478,13 +539,17 @@ impl Cluster {
         self.run_probes(pod, node, spec, rt, i);
         let c = &mut rt.containers[i];
         if let Some(since) = c.running_since
-            && !c.logged_ready && c.missing_dep.is_none() && now >= since + c.profile.listen_ms && c.exit_at.is_none() {
-                c.logged_ready = true;
-                let lines: Vec<String> = c.profile.ready_logs.iter().map(|l| l.to_string()).collect();
-                for l in lines {
-                    c.logs.push((since + c.profile.listen_ms, l));
-                }
+            && !c.logged_ready
+            && c.missing_dep.is_none()
+            && now >= since + c.profile.listen_ms
+            && c.exit_at.is_none()
+        {
+            c.logged_ready = true;
+            let lines: Vec<String> = c.profile.ready_logs.iter().map(|l| l.to_string()).collect();
+            for l in lines {
+                c.logs.push((since + c.profile.listen_ms, l));
             }
+        }
     }
 
     /// Image pull per imagePullPolicy; false while the container cannot start yet.
@@ -555,21 +620,25 @@ impl Cluster {
         }
         // In back-off from an earlier failed pull?
         if let Some(b) = c.pull_backoff
-            && now < b.last_update_ms + b.backoff_ms {
-                let msg = format!("Back-off pulling image \"{image}\"");
-                c.waiting = Some(("ImagePullBackOff".into(), msg.clone()));
-                c.start_at = Some(b.last_update_ms + b.backoff_ms);
-                self.kubelet_event(&ns, &name, node, "Normal", "BackOff", &msg);
-                return false;
-            }
+            && now < b.last_update_ms + b.backoff_ms
+        {
+            let msg = format!("Back-off pulling image \"{image}\"");
+            c.waiting = Some(("ImagePullBackOff".into(), msg.clone()));
+            c.start_at = Some(b.last_update_ms + b.backoff_ms);
+            self.kubelet_event(&ns, &name, node, "Normal", "BackOff", &msg);
+            return false;
+        }
         self.kubelet_event(&ns, &name, node, "Normal", "Pulling", &format!("Pulling image \"{image}\""));
         let c = &mut rt.containers[i];
         let took = if cached { 300 } else { image_size(&image).map_or(800, super::pull_ms) };
         c.pulling_until = Some(now + took);
         c.pull_started = now;
         c.start_at = Some(now + took);
-        if c.waiting.as_ref().is_none_or(|w| w.0 == "ContainerCreating") {
+        // A restarting container keeps showing its last exit while the image is pulled again.
+        if c.terminated.is_none() && c.waiting.as_ref().is_none_or(|w| w.0 == "ContainerCreating") {
             c.waiting = Some(("ContainerCreating".into(), String::new()));
+        } else if c.terminated.is_some() && c.waiting.as_ref().is_some_and(|w| w.0 == "CrashLoopBackOff") {
+            c.waiting = None;
         }
         false
     }
@@ -583,7 +652,18 @@ impl Cluster {
         self.kubelet_event(&ns, &name, node, "Normal", "Started", &format!("Started container {cname}"));
         let id: String = (0..4).map(|_| format!("{:016x}", self.rng_names.next_u64())).collect();
         // What the process finds at start: required env, dependencies.
-        let (profile, echoed) = self.profile_for(spec);
+        let (mut profile, echoed) = self.profile_for(pod, spec);
+        // A CPU limit below what start-up wants throttles it (CFS quota): start-up stretches.
+        let limits = spec.resources.as_ref().and_then(|r| r.limits.as_ref());
+        if let Some(cpu) = limits.and_then(|l| l.get("cpu")).and_then(|q| crate::api::quantity::milli_value(&q.0).ok())
+            && cpu > 0
+            && profile.startup_cpu_milli > cpu
+        {
+            let factor_pct = (profile.startup_cpu_milli * 100 / cpu) as u64;
+            profile.listen_ms = profile.listen_ms * factor_pct / 100;
+            profile.warmup_ms = profile.warmup_ms * factor_pct / 100;
+        }
+        let memory_limit = limits.and_then(|l| l.get("memory")).and_then(|q| crate::api::quantity::value(&q.0).ok());
         let mut start_logs: Vec<String> = Vec::new();
         let mut exit_at = None;
         let mut missing = None;
@@ -620,10 +700,28 @@ impl Cluster {
                 }
             }
         }
-        if exit_at.is_none()
-            && let Some((after, code)) = profile.exit_after {
-                exit_at = Some((now + after, code, if code == 0 { "Completed" } else { "Error" }.to_string()));
+        // Over the memory limit: the kernel's OOM killer ends it with SIGKILL (exit 137).
+        if let Some(limit) = memory_limit.filter(|l| *l > 0) {
+            let mib = 1024 * 1024;
+            let oom_at = if profile.memory_mi * mib > limit {
+                Some(now + 500)
+            } else if profile.leak_mi_per_min > 0 {
+                let room = (limit - profile.memory_mi * mib) as u64;
+                Some(now + room * 60_000 / (profile.leak_mi_per_min * mib) as u64 + 1)
+            } else {
+                None
+            };
+            if let Some(t) = oom_at
+                && exit_at.as_ref().is_none_or(|e| e.0 > t)
+            {
+                exit_at = Some((t, 137, "OOMKilled".into()));
             }
+        }
+        if exit_at.is_none()
+            && let Some((after, code)) = profile.exit_after
+        {
+            exit_at = Some((now + after, code, if code == 0 { "Completed" } else { "Error" }.to_string()));
+        }
         let c = &mut rt.containers[i];
         if c.terminated.is_some() {
             c.restart_count += 1;
@@ -831,7 +929,7 @@ impl Cluster {
     fn write_status(&mut self, pod: &Pod, node: &str, rt: &PodRt) {
         let now = self.now.ms();
         let t = |ms: u64| time(SimTime(ms));
-        let statuses: Vec<ContainerStatus> = rt
+        let all_statuses: Vec<ContainerStatus> = rt
             .containers
             .iter()
             .map(|c| {
@@ -882,12 +980,49 @@ impl Cluster {
                 }
             })
             .collect();
+        let initialized = rt.containers[..rt.n_init].iter().all(|c| {
+            if c.sidecar {
+                c.running_since.is_some() && c.started
+            } else {
+                c.start_at.is_none() && c.terminated.as_ref().is_some_and(|t| t.exit_code == 0)
+            }
+        });
+        let (init_statuses, mut statuses) = {
+            let mut v = all_statuses;
+            if rt.n_init > 0 {
+                // With init containers the kubelet's default waiting reason is PodInitializing.
+                for st in v.iter_mut() {
+                    if let Some(w) = st.state.as_mut().and_then(|s| s.waiting.as_mut())
+                        && w.reason.as_deref() == Some("ContainerCreating")
+                    {
+                        w.reason = Some("PodInitializing".into());
+                    }
+                }
+            }
+            let apps = v.split_off(rt.n_init);
+            (v, apps)
+        };
+        if !initialized {
+            // App containers wait for the init containers.
+            for st in statuses.iter_mut().filter(|s| s.container_id.is_none()) {
+                st.state = Some(ContainerState {
+                    waiting: Some(ContainerStateWaiting { reason: Some("PodInitializing".into()), message: None }),
+                    ..Default::default()
+                });
+            }
+        }
         let restart_policy =
             pod.spec.as_ref().and_then(|s| s.restart_policy.clone()).unwrap_or_else(|| "Always".into());
-        let any_started = rt.containers.iter().any(|c| !c.container_id.is_empty());
-        let all_done =
-            rt.containers.iter().all(|c| c.running_since.is_none() && c.start_at.is_none() && c.terminated.is_some());
-        let phase = if !any_started {
+        let apps = &rt.containers[rt.n_init..];
+        let any_started = apps.iter().any(|c| !c.container_id.is_empty());
+        let init_failed = restart_policy == "Never"
+            && rt.containers[..rt.n_init]
+                .iter()
+                .any(|c| c.terminated.as_ref().is_some_and(|t| t.exit_code != 0) && c.start_at.is_none());
+        let all_done = apps.iter().all(|c| c.running_since.is_none() && c.start_at.is_none() && c.terminated.is_some());
+        let phase = if init_failed {
+            "Failed"
+        } else if !any_started {
             "Pending"
         } else if all_done && restart_policy != "Always" {
             if rt.containers.iter().all(|c| c.terminated.as_ref().is_some_and(|t| t.exit_code == 0)) {
@@ -898,7 +1033,18 @@ impl Cluster {
         } else {
             "Running"
         };
-        let unready: Vec<String> = statuses.iter().filter(|s| !s.ready).map(|s| s.name.clone()).collect();
+        let unready: Vec<String> = statuses
+            .iter()
+            .filter(|s| !s.ready)
+            .map(|s| s.name.clone())
+            .chain(
+                init_statuses
+                    .iter()
+                    .zip(&rt.containers)
+                    .filter(|(s, c)| c.sidecar && !s.ready)
+                    .map(|(s, _)| s.name.clone()),
+            )
+            .collect();
         let ready = unready.is_empty() && phase == "Running";
         let old = pod.status.clone().unwrap_or_default();
         let cond = |ty: &str, status: bool, reason: Option<String>, message: Option<String>| {
@@ -924,7 +1070,22 @@ impl Cluster {
         let scheduled = old.conditions.iter().flatten().find(|c| c.type_ == "PodScheduled").cloned();
         let mut conditions = vec![
             cond("PodReadyToStartContainers", phase != "Succeeded" && phase != "Failed", None, None),
-            cond("Initialized", true, None, None),
+            {
+                let incomplete: Vec<String> = rt.containers[..rt.n_init]
+                    .iter()
+                    .filter(|c| {
+                        !(c.start_at.is_none() && c.terminated.as_ref().is_some_and(|t| t.exit_code == 0))
+                            && !(c.sidecar && c.started)
+                    })
+                    .map(|c| c.name.clone())
+                    .collect();
+                cond(
+                    "Initialized",
+                    initialized,
+                    (!initialized).then(|| "ContainersNotInitialized".to_string()),
+                    (!initialized).then(|| format!("containers with incomplete status: [{}]", incomplete.join(" "))),
+                )
+            },
             cond("Ready", ready, unready_reason.clone(), unready_msg.clone()),
             cond("ContainersReady", ready, unready_reason, unready_msg),
         ];
@@ -941,6 +1102,7 @@ impl Cluster {
             pod_ips: Some(vec![PodIP { ip: rt.ip.clone() }]),
             start_time: Some(t(rt.start_ms)),
             container_statuses: Some(statuses),
+            init_container_statuses: (rt.n_init > 0).then_some(init_statuses),
             qos_class: old.qos_class.clone(),
             ..Default::default()
         };
