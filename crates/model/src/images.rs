@@ -242,6 +242,30 @@ pub fn busybox(command: &[String]) -> (Profile, Vec<String>) {
     )
 }
 
+/// Per-container overrides from pod annotations (documented in docs/profiles.md):
+/// `kubeplay.dev/deadlock-after: 30s`, `kubeplay.dev/startup: 20s`,
+/// `kubeplay.dev/memory-leak: 10` (MiB per minute), `kubeplay.dev/memory: 300` (MiB at idle).
+/// A key may name one container: `kubeplay.dev/deadlock-after.wallet-server`.
+pub fn apply_overrides(p: &mut Profile, annotations: &BTreeMap<String, String>, container: &str) {
+    let get = |key: &str| {
+        annotations
+            .get(&format!("kubeplay.dev/{key}.{container}"))
+            .or_else(|| annotations.get(&format!("kubeplay.dev/{key}")))
+    };
+    if let Some(ms) = get("deadlock-after").and_then(|v| parse_duration_ms(v).ok()) {
+        p.deadlock_after_ms = Some(ms);
+    }
+    if let Some(ms) = get("startup").and_then(|v| parse_duration_ms(v).ok()) {
+        p.listen_ms = ms;
+    }
+    if let Some(v) = get("memory-leak").and_then(|v| v.trim_end_matches("Mi").parse().ok()) {
+        p.leak_mi_per_min = v;
+    }
+    if let Some(v) = get("memory").and_then(|v| v.trim_end_matches("Mi").parse().ok()) {
+        p.memory_mi = v;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,29 +288,5 @@ mod tests {
         assert_eq!(busybox(&cmd(&["sh", "-c", "echo hi; sleep 5; exit 3"])).1, vec!["hi"]);
         assert_eq!(busybox(&cmd(&["sleep", "infinity"])).0.exit_after, None);
         assert_eq!(busybox(&cmd(&["sleep", "1"])).0.on_sigterm, OnSigterm::Ignore);
-    }
-}
-
-/// Per-container overrides from pod annotations (documented in docs/profiles.md):
-/// `kubeplay.dev/deadlock-after: 30s`, `kubeplay.dev/startup: 20s`,
-/// `kubeplay.dev/memory-leak: 10` (MiB per minute), `kubeplay.dev/memory: 300` (MiB at idle).
-/// A key may name one container: `kubeplay.dev/deadlock-after.wallet-server`.
-pub fn apply_overrides(p: &mut Profile, annotations: &BTreeMap<String, String>, container: &str) {
-    let get = |key: &str| {
-        annotations
-            .get(&format!("kubeplay.dev/{key}.{container}"))
-            .or_else(|| annotations.get(&format!("kubeplay.dev/{key}")))
-    };
-    if let Some(ms) = get("deadlock-after").and_then(|v| parse_duration_ms(v).ok()) {
-        p.deadlock_after_ms = Some(ms);
-    }
-    if let Some(ms) = get("startup").and_then(|v| parse_duration_ms(v).ok()) {
-        p.listen_ms = ms;
-    }
-    if let Some(v) = get("memory-leak").and_then(|v| v.trim_end_matches("Mi").parse().ok()) {
-        p.leak_mi_per_min = v;
-    }
-    if let Some(v) = get("memory").and_then(|v| v.trim_end_matches("Mi").parse().ok()) {
-        p.memory_mi = v;
     }
 }

@@ -1074,8 +1074,8 @@ impl Cluster {
                 let incomplete: Vec<String> = rt.containers[..rt.n_init]
                     .iter()
                     .filter(|c| {
-                        !(c.start_at.is_none() && c.terminated.as_ref().is_some_and(|t| t.exit_code == 0))
-                            && !(c.sidecar && c.started)
+                        let completed = c.start_at.is_none() && c.terminated.as_ref().is_some_and(|t| t.exit_code == 0);
+                        !(completed || c.sidecar && c.started)
                     })
                     .map(|c| c.name.clone())
                     .collect();
