@@ -255,6 +255,24 @@ impl Cluster {
                     spec.cluster_ips = Some(vec![ip]);
                 }
             }
+            Object::PersistentVolumeClaim(pvc) => {
+                // The DefaultStorageClass admission plugin.
+                let spec = pvc.spec.get_or_insert_with(Default::default);
+                if spec.storage_class_name.is_none() {
+                    spec.storage_class_name = self.default_storage_class();
+                }
+                pvc.status = Some(k8s_openapi::api::core::v1::PersistentVolumeClaimStatus {
+                    phase: Some("Pending".into()),
+                    ..Default::default()
+                });
+            }
+            Object::PersistentVolume(pv) => {
+                let bound = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).is_some();
+                pv.status = Some(k8s_openapi::api::core::v1::PersistentVolumeStatus {
+                    phase: Some(if bound { "Bound" } else { "Available" }.into()),
+                    ..Default::default()
+                });
+            }
             Object::Node(n) => {
                 let n = n.clone();
                 self.add_node(n);

@@ -88,6 +88,8 @@ pub struct Cluster {
     pub(crate) rng_scheduler: Rng,
     pub(crate) scheduler: SchedulerState,
     pub(crate) kubelet: KubeletState,
+    /// Data on volumes, by volume id (`pv/NAME`, `emptydir/POD-UID/VOLUME`, `container/ID`).
+    pub(crate) volume_data: BTreeMap<String, crate::controllers::volumes::VolumeData>,
     pub kubeconfig: Kubeconfig,
 }
 
@@ -98,6 +100,8 @@ pub(crate) fn latency_ms(c: Controller) -> u64 {
         Controller::Deployment => 10,
         Controller::ReplicaSet => 10,
         Controller::GarbageCollector => 10,
+        // Provisioning a volume takes the provisioner about a second.
+        Controller::Volumes => 1000,
         Controller::Scheduler => 20,
     }
 }
@@ -119,6 +123,7 @@ impl Cluster {
             rng_scheduler,
             scheduler: SchedulerState::default(),
             kubelet: KubeletState::default(),
+            volume_data: BTreeMap::new(),
             kubeconfig: Kubeconfig::default(),
         };
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
@@ -146,6 +151,15 @@ impl Cluster {
         });
         if let Ok(svc) = Object::from_json(Kind::Service, &kubernetes) {
             c.store.create(svc, SimTime::ZERO);
+        }
+        // docker-desktop's default StorageClass: dynamic hostPath volumes, bound at once.
+        let sc = serde_json::json!({
+            "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": "hostpath", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            "provisioner": "docker.io/hostpath", "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate"
+        });
+        if let Ok(sc) = Object::from_json(Kind::StorageClass, &sc) {
+            c.store.create(sc, SimTime::ZERO);
         }
         for i in 1..=cfg.nodes {
             let node = default_node(&format!("node-{i}"));
@@ -246,6 +260,7 @@ impl Cluster {
                 self.wake(Controller::Deployment);
             }
             Kind::Node => self.wake(Controller::Scheduler),
+            Kind::PersistentVolumeClaim | Kind::PersistentVolume => self.wake(Controller::Volumes),
             _ => {}
         }
     }
@@ -286,6 +301,7 @@ impl Cluster {
                         Controller::Deployment => self.sync_deployments(),
                         Controller::ReplicaSet => self.sync_replica_sets(),
                         Controller::GarbageCollector => self.collect_garbage(),
+                        Controller::Volumes => self.sync_volumes(),
                         Controller::Scheduler => self.schedule_pending(),
                     }
                 }

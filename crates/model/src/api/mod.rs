@@ -8,7 +8,10 @@ pub mod validation;
 pub mod yaml;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Node, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
@@ -19,6 +22,9 @@ use crate::diag::Diagnostic;
 pub enum Kind {
     Namespace,
     Node,
+    StorageClass,
+    PersistentVolume,
+    PersistentVolumeClaim,
     ConfigMap,
     Secret,
     Service,
@@ -28,9 +34,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Namespace,
         Kind::Node,
+        Kind::StorageClass,
+        Kind::PersistentVolume,
+        Kind::PersistentVolumeClaim,
         Kind::ConfigMap,
         Kind::Secret,
         Kind::Service,
@@ -43,6 +52,9 @@ impl Kind {
         match self {
             Kind::Namespace => "Namespace",
             Kind::Node => "Node",
+            Kind::StorageClass => "StorageClass",
+            Kind::PersistentVolume => "PersistentVolume",
+            Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
             Kind::ConfigMap => "ConfigMap",
             Kind::Secret => "Secret",
             Kind::Service => "Service",
@@ -55,6 +67,7 @@ impl Kind {
     pub fn api_version(self) -> &'static str {
         match self {
             Kind::ReplicaSet | Kind::Deployment => "apps/v1",
+            Kind::StorageClass => "storage.k8s.io/v1",
             _ => "v1",
         }
     }
@@ -64,6 +77,9 @@ impl Kind {
         match self {
             Kind::Namespace => "namespace",
             Kind::Node => "node",
+            Kind::StorageClass => "storageclass.storage.k8s.io",
+            Kind::PersistentVolume => "persistentvolume",
+            Kind::PersistentVolumeClaim => "persistentvolumeclaim",
             Kind::ConfigMap => "configmap",
             Kind::Secret => "secret",
             Kind::Service => "service",
@@ -78,6 +94,9 @@ impl Kind {
         match self {
             Kind::Namespace => "namespaces",
             Kind::Node => "nodes",
+            Kind::StorageClass => "storageclasses.storage.k8s.io",
+            Kind::PersistentVolume => "persistentvolumes",
+            Kind::PersistentVolumeClaim => "persistentvolumeclaims",
             Kind::ConfigMap => "configmaps",
             Kind::Secret => "secrets",
             Kind::Service => "services",
@@ -88,7 +107,7 @@ impl Kind {
     }
 
     pub fn namespaced(self) -> bool {
-        !matches!(self, Kind::Namespace | Kind::Node)
+        !matches!(self, Kind::Namespace | Kind::Node | Kind::StorageClass | Kind::PersistentVolume)
     }
 
     /// Resolves what a learner types after `kubectl get` (names, plurals, short names).
@@ -98,6 +117,9 @@ impl Kind {
         Some(match s {
             "ns" | "namespace" | "namespaces" => Kind::Namespace,
             "no" | "node" | "nodes" => Kind::Node,
+            "sc" | "storageclass" | "storageclasses" => Kind::StorageClass,
+            "pv" | "persistentvolume" | "persistentvolumes" => Kind::PersistentVolume,
+            "pvc" | "persistentvolumeclaim" | "persistentvolumeclaims" => Kind::PersistentVolumeClaim,
             "cm" | "configmap" | "configmaps" => Kind::ConfigMap,
             "secret" | "secrets" => Kind::Secret,
             "svc" | "service" | "services" => Kind::Service,
@@ -113,11 +135,16 @@ impl Kind {
     }
 }
 
-/// One API object of a simulated kind, as the upstream types hold it.
+/// One API object of a simulated kind, as the upstream types hold it. Most objects in a big
+/// cluster are Pods, the largest variant, so boxing the variants would only add indirection.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Object {
     Namespace(Namespace),
     Node(Node),
+    StorageClass(StorageClass),
+    PersistentVolume(PersistentVolume),
+    PersistentVolumeClaim(PersistentVolumeClaim),
     ConfigMap(ConfigMap),
     Secret(Secret),
     Service(Service),
@@ -131,6 +158,9 @@ macro_rules! each_object {
         match $self {
             Object::Namespace($o) => $body,
             Object::Node($o) => $body,
+            Object::StorageClass($o) => $body,
+            Object::PersistentVolume($o) => $body,
+            Object::PersistentVolumeClaim($o) => $body,
             Object::ConfigMap($o) => $body,
             Object::Secret($o) => $body,
             Object::Service($o) => $body,
@@ -146,6 +176,9 @@ impl Object {
         match self {
             Object::Namespace(_) => Kind::Namespace,
             Object::Node(_) => Kind::Node,
+            Object::StorageClass(_) => Kind::StorageClass,
+            Object::PersistentVolume(_) => Kind::PersistentVolume,
+            Object::PersistentVolumeClaim(_) => Kind::PersistentVolumeClaim,
             Object::ConfigMap(_) => Kind::ConfigMap,
             Object::Secret(_) => Kind::Secret,
             Object::Service(_) => Kind::Service,
@@ -214,6 +247,9 @@ impl Object {
         Ok(match kind {
             Kind::Namespace => Object::Namespace(decode(v)?),
             Kind::Node => Object::Node(decode(v)?),
+            Kind::StorageClass => Object::StorageClass(decode(v)?),
+            Kind::PersistentVolume => Object::PersistentVolume(decode(v)?),
+            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(decode(v)?),
             Kind::ConfigMap => Object::ConfigMap(decode(v)?),
             Kind::Secret => Object::Secret(decode(v)?),
             Kind::Service => Object::Service(decode(v)?),
@@ -326,7 +362,7 @@ fn read_one(file: &str, doc: yaml::Document) -> Result<Manifest, ManifestError> 
             "kind",
             format!("error: {msg}"),
             format!(
-                "no matches for kind \"{kind_name}\" in version \"{api_version}\" (kubeplay simulates: Namespace, Node, Pod, ReplicaSet, Deployment, Service, ConfigMap, Secret)"
+                "no matches for kind \"{kind_name}\" in version \"{api_version}\" (kubeplay simulates: Namespace, Node, Pod, ReplicaSet, Deployment, Service, ConfigMap, Secret, PersistentVolume, PersistentVolumeClaim, StorageClass)"
             ),
         );
     };
@@ -430,6 +466,29 @@ fn simulated_prefixes(kind: Kind) -> &'static [&'static str] {
             "spec.selector",
             "status",
         ],
+        Kind::StorageClass => &["apiVersion", "kind", "metadata", "provisioner", "reclaimPolicy", "volumeBindingMode"],
+        Kind::PersistentVolume => &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "spec.capacity",
+            "spec.accessModes",
+            "spec.storageClassName",
+            "spec.persistentVolumeReclaimPolicy",
+            "spec.claimRef",
+            "spec.hostPath",
+            "status",
+        ],
+        Kind::PersistentVolumeClaim => &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "spec.accessModes",
+            "spec.resources",
+            "spec.storageClassName",
+            "spec.volumeName",
+            "status",
+        ],
         Kind::Namespace | Kind::ConfigMap | Kind::Secret => &[""],
     }
 }
@@ -461,6 +520,8 @@ pub fn not_simulated(kind: Kind, value: &Value) -> Vec<String> {
         "containers.readinessProbe",
         "containers.startupProbe",
         "containers.lifecycle.preStop",
+        "containers.volumeMounts",
+        "volumes",
         "initContainers.name",
         "initContainers.image",
         "initContainers.imagePullPolicy",

@@ -6,6 +6,7 @@ pub mod deployment;
 pub mod gc;
 pub mod replicaset;
 pub mod scheduler;
+pub mod volumes;
 
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};

@@ -715,18 +715,31 @@ impl Cluster {
             let Some(Object::Pod(pod)) = self.store.get(Kind::Pod, &ns, &name).cloned() else {
                 continue;
             };
-            let decision = schedule_one(
-                &pod,
-                &nodes,
-                &node_images,
-                &names,
-                &mut spread,
-                &allocs,
-                &infos,
-                &mut self.scheduler.next_start_node_index,
-                &mut self.rng_scheduler,
-                self.now,
-            );
+            // VolumeBinding PreFilter: claims must exist and be bound first.
+            let decision = if let Some(msg) = self.volume_prefilter(&pod) {
+                let n = nodes.len();
+                Decision {
+                    time_ms: self.now.ms(),
+                    nodes: Vec::new(),
+                    chosen: None,
+                    message: Some(format!(
+                        "0/{n} nodes are available: {msg}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling."
+                    )),
+                }
+            } else {
+                schedule_one(
+                    &pod,
+                    &nodes,
+                    &node_images,
+                    &names,
+                    &mut spread,
+                    &allocs,
+                    &infos,
+                    &mut self.scheduler.next_start_node_index,
+                    &mut self.rng_scheduler,
+                    self.now,
+                )
+            };
             match decision.chosen.clone() {
                 Some(node) => {
                     self.scheduler.unschedulable.remove(&key);

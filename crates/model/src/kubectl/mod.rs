@@ -2,6 +2,7 @@
 //! playground's own verbs. One language for the page's terminal, the CLI, lessons and tests.
 
 pub mod describe;
+pub mod exec;
 pub mod printers;
 pub mod script;
 
@@ -151,6 +152,12 @@ const BOOL_FLAGS: &[(&str, &str)] = &[
     ("--previous", "previous"),
     ("--follow", "follow"),
     ("--timestamps", "timestamps"),
+    ("-i", "stdin"),
+    ("-t", "tty"),
+    ("-it", "stdin"),
+    ("-ti", "stdin"),
+    ("--stdin", "stdin"),
+    ("--tty", "tty"),
 ];
 
 fn parse_flags(words: &[String]) -> Result<Flags, String> {
@@ -211,6 +218,11 @@ fn run_command(c: &mut Cluster, cmd: &script::Command, ws: &Workspace, out: &mut
 }
 
 fn kubectl(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace, out: &mut Out) {
+    // Everything after `--` is the command for `kubectl exec`.
+    let (args, command): (&[String], &[String]) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], &args[i + 1..]),
+        None => (args, &[]),
+    };
     let flags = match parse_flags(args) {
         Ok(f) => f,
         Err(e) => return out.err(format!("{e}\nSee 'kubectl --help' for usage.")),
@@ -240,6 +252,8 @@ fn kubectl(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace
         "rollout" => rollout(c, &flags, &ns, out),
         "cordon" | "uncordon" => cordon(c, &flags, verb == "cordon", out),
         "logs" => logs(c, &flags, &ns, out),
+        "top" => top(c, &flags, &ns, out),
+        "exec" => exec_cmd(c, &flags, &ns, command, out),
         "version" => out.line("Client Version: v1.34.0\nKustomize Version: v5.7.1\nServer Version: v1.34.0"),
         other => out.err(format!("error: unknown command \"{other}\" for \"kubectl\"")),
     }
@@ -703,6 +717,7 @@ fn kind_table(
         Kind::ReplicaSet => printers::replicaset_header(wide),
         Kind::Node => printers::node_header(wide),
         Kind::Service => printers::service_header(wide),
+        Kind::StorageClass | Kind::PersistentVolume | Kind::PersistentVolumeClaim => printers::storage_header(kind),
         _ => printers::simple_header(objs[0]),
     };
     if all_ns && kind.namespaced() {
@@ -722,9 +737,21 @@ fn kind_table(
                 printers::node_cells(n, now, wide, &format!("172.18.0.{}", idx + 1))
             }
             Object::Service(s) => printers::service_cells(s, now, wide),
+            Object::StorageClass(_) | Object::PersistentVolume(_) | Object::PersistentVolumeClaim(_) => {
+                printers::storage_cells(o, now)
+            }
             other => printers::simple_cells(other, now),
         };
-        let name = if prefixed { format!("{}/{}", kind.resource(), o.name()) } else { o.name().to_string() };
+        let mut name = if prefixed { format!("{}/{}", kind.resource(), o.name()) } else { o.name().to_string() };
+        if kind == Kind::StorageClass
+            && o.meta()
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(crate::controllers::volumes::DEFAULT_CLASS_ANNOTATION))
+                .is_some_and(|v| v == "true")
+        {
+            name.push_str(" (default)");
+        }
         cells.insert(0, name);
         if all_ns && kind.namespaced() {
             cells.insert(0, o.namespace().to_string());
@@ -828,24 +855,18 @@ fn delete(c: &mut Cluster, flags: &Flags, ns: &str, stdin: Option<&str>, ws: &Wo
     }
 }
 
-/// `kubectl logs POD|TYPE/NAME [-c C] [-p] [--tail N] [--timestamps]`: the container's log
-/// lines as its behaviour profile wrote them, stamped in virtual time.
-fn logs(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
-    // `-f` is `--filename` elsewhere; for logs it means follow, and its value is the pod.
-    let target = flags.args.get(1).cloned().or_else(|| flags.value("filename").map(str::to_string));
-    let Some(target) = target.as_ref() else {
-        return out.err("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.");
-    };
-    let pod_name = match target.split_once('/') {
+/// `POD`, `pod/POD` or `TYPE/NAME` of a controller (kubectl picks one of its pods).
+fn resolve_pod(c: &Cluster, ns: &str, target: &str, out: &mut Out) -> Result<String, String> {
+    Ok(match target.split_once('/') {
         Some((t, n)) if Kind::from_arg(t) == Some(Kind::Pod) => n.to_string(),
         Some((t, n)) => {
             let Some(kind) = Kind::from_arg(t) else {
-                return out.err(format!("error: the server doesn't have a resource type \"{t}\""));
+                return Err(format!("error: the server doesn't have a resource type \"{t}\""));
             };
             let Some(owner) = c.store().get(kind, ns, n).cloned() else {
-                return out.err(format!("Error from server (NotFound): {} \"{n}\" not found", kind.plural()));
+                return Err(format!("Error from server (NotFound): {} \"{n}\" not found", kind.plural()));
             };
-            // A controller's logs: kubectl picks one of its pods.
+            // A controller: kubectl picks one of its pods.
             let labels = match &owner {
                 Object::Deployment(d) => d.spec.as_ref().and_then(|s| s.selector.match_labels.clone()),
                 Object::ReplicaSet(r) => r.spec.as_ref().and_then(|s| s.selector.match_labels.clone()),
@@ -859,14 +880,144 @@ fn logs(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                 .map(|o| o.name().to_string())
                 .collect();
             let Some(first) = pods.first().cloned() else {
-                return out.err("error: timed out waiting for the condition");
+                return Err("error: timed out waiting for the condition".into());
             };
             if pods.len() > 1 {
                 out.line(format!("Found {} pods, using pod/{first}", pods.len()));
             }
             first
         }
-        None => target.clone(),
+        None => target.to_string(),
+    })
+}
+
+/// `kubectl exec POD [-c C] -- COMMAND...`.
+fn exec_cmd(c: &mut Cluster, flags: &Flags, ns: &str, command: &[String], out: &mut Out) {
+    let Some(target) = flags.args.get(1) else {
+        return out.err("error: expected 'exec (POD | TYPE/NAME) COMMAND [ARG1] [ARG2] ... [ARGN]'.\nPOD or TYPE/NAME is a required argument for the exec command");
+    };
+    if command.is_empty() {
+        return out.err("error: you must specify at least one command for the container");
+    }
+    let pod_name = match resolve_pod(c, ns, target, out) {
+        Ok(p) => p,
+        Err(e) => return out.err(e),
+    };
+    let Some(Object::Pod(pod)) = c.store().get(Kind::Pod, ns, &pod_name).cloned() else {
+        return out.err(format!("Error from server (NotFound): pods \"{pod_name}\" not found"));
+    };
+    let spec = pod.spec.clone().unwrap_or_default();
+    let cname = flags
+        .value("container")
+        .map(str::to_string)
+        .unwrap_or_else(|| spec.containers.first().map(|c| c.name.clone()).unwrap_or_default());
+    let Some(container) =
+        spec.containers.iter().chain(spec.init_containers.iter().flatten()).find(|x| x.name == cname).cloned()
+    else {
+        return out.err(format!("error: unable to upgrade connection: container {cname} not found in pod {pod_name}"));
+    };
+    if !c.exec_target(ns, &pod_name, &cname).is_some_and(|t| t.running) {
+        return out.err(format!("error: unable to upgrade connection: container not found (\"{cname}\")"));
+    }
+    let (text, code) = exec::exec(c, &pod, &container, command);
+    out.text.push_str(&text);
+    if code > 0 {
+        out.err(format!("command terminated with exit code {code}"));
+    } else if code < 0 {
+        out.ok = false;
+    }
+}
+
+/// `kubectl top pods|nodes`: usage from the behaviour profiles, as metrics-server reports it
+/// (a pod appears once it has run for a 15 s scrape).
+fn top(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
+    let all_ns = flags.flag("all-namespaces");
+    match flags.args.get(1).map(String::as_str) {
+        Some("pod" | "pods" | "po") => {
+            let name = flags.args.get(2);
+            let pods: Vec<(String, String)> = c
+                .store()
+                .list(Kind::Pod, if all_ns { None } else { Some(ns) })
+                .filter(|o| name.is_none_or(|n| n == o.name()))
+                .map(|o| (o.namespace().to_string(), o.name().to_string()))
+                .collect();
+            let mut rows = vec![];
+            for (pns, pn) in &pods {
+                if let Some((cpu, mem)) = c.pod_usage(pns, pn) {
+                    let mut row = vec![pn.clone(), format!("{cpu}m"), format!("{}Mi", mem / (1024 * 1024))];
+                    if all_ns {
+                        row.insert(0, pns.clone());
+                    }
+                    rows.push(row);
+                }
+            }
+            if rows.is_empty() {
+                return out.err("error: metrics not available yet");
+            }
+            let mut header = vec!["NAME".to_string(), "CPU(cores)".into(), "MEMORY(bytes)".into()];
+            if all_ns {
+                header.insert(0, "NAMESPACE".into());
+            }
+            rows.insert(0, header);
+            out.line(printers::table(&rows).trim_end());
+        }
+        Some("node" | "nodes" | "no") => {
+            let mut rows = vec![vec![
+                "NAME".to_string(),
+                "CPU(cores)".into(),
+                "CPU(%)".into(),
+                "MEMORY(bytes)".into(),
+                "MEMORY(%)".into(),
+            ]];
+            let nodes: Vec<(String, crate::controllers::scheduler::Resources)> = c
+                .store()
+                .list(Kind::Node, None)
+                .filter_map(|o| match o {
+                    Object::Node(n) => Some((o.name().to_string(), crate::controllers::scheduler::node_allocatable(n))),
+                    _ => None,
+                })
+                .collect();
+            for (node, alloc) in nodes {
+                // The node's own daemons (kubelet, containerd, kube-proxy) use some too.
+                let (mut cpu, mut mem) = (80i64, 600 * 1024 * 1024i64);
+                let pods: Vec<(String, String)> = c
+                    .store()
+                    .list(Kind::Pod, None)
+                    .filter(|o| matches!(o, Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node.as_str())))
+                    .map(|o| (o.namespace().to_string(), o.name().to_string()))
+                    .collect();
+                for (pns, pn) in pods {
+                    if let Some((pc, pm)) = c.pod_usage(&pns, &pn) {
+                        cpu += pc;
+                        mem += pm;
+                    }
+                }
+                let pct = |v: i64, a: i64| if a == 0 { 0 } else { v * 100 / a };
+                rows.push(vec![
+                    node.clone(),
+                    format!("{cpu}m"),
+                    format!("{}%", pct(cpu, alloc.cpu_milli)),
+                    format!("{}Mi", mem / (1024 * 1024)),
+                    format!("{}%", pct(mem, alloc.memory)),
+                ]);
+            }
+            out.line(printers::table(&rows).trim_end());
+        }
+        _ => out.err("error: kubeplay supports kubectl top pods and kubectl top nodes"),
+    }
+}
+
+/// `kubectl logs POD|TYPE/NAME [-c C] [-p] [--tail N] [--timestamps]`: the container's log
+/// lines as its behaviour profile wrote them, stamped in virtual time.
+fn logs(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
+    // `-f` is `--filename` elsewhere; for logs it means follow, and its value is the pod.
+    let target = flags.args.get(1).cloned().or_else(|| flags.value("filename").map(str::to_string));
+    let Some(target) = target.as_ref() else {
+        return out.err("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.");
+    };
+    let pod_name = match resolve_pod(c, ns, target, out) {
+        Ok(p) => p,
+        Err(e) => return out.err(e),
     };
     let Some(Object::Pod(pod)) = c.store().get(Kind::Pod, ns, &pod_name).cloned() else {
         return out.err(format!("Error from server (NotFound): pods \"{pod_name}\" not found"));

@@ -446,6 +446,91 @@ pub fn event_cells(e: &EventRecord, now: SimTime, all_namespaces: bool) -> Vec<S
     v
 }
 
+fn access_modes(modes: Option<&Vec<String>>) -> String {
+    let m: Vec<&str> = modes
+        .into_iter()
+        .flatten()
+        .map(|m| match m.as_str() {
+            "ReadWriteOnce" => "RWO",
+            "ReadOnlyMany" => "ROX",
+            "ReadWriteMany" => "RWX",
+            "ReadWriteOncePod" => "RWOP",
+            other => other,
+        })
+        .collect();
+    m.join(",")
+}
+
+pub fn storage_header(kind: crate::api::Kind) -> Vec<String> {
+    let h: &[&str] = match kind {
+        crate::api::Kind::StorageClass => {
+            &["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"]
+        }
+        crate::api::Kind::PersistentVolume => &[
+            "NAME",
+            "CAPACITY",
+            "ACCESS MODES",
+            "RECLAIM POLICY",
+            "STATUS",
+            "CLAIM",
+            "STORAGECLASS",
+            "VOLUMEATTRIBUTESCLASS",
+            "REASON",
+            "AGE",
+        ],
+        _ => &["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"],
+    };
+    h.iter().map(|s| s.to_string()).collect()
+}
+
+/// Cells for StorageClass, PersistentVolume and PersistentVolumeClaim rows (the name is added
+/// by the caller; a default StorageClass's name carries " (default)").
+pub fn storage_cells(o: &Object, now: SimTime) -> Vec<String> {
+    let a = age(o.meta().creation_timestamp.as_ref(), now);
+    match o {
+        Object::StorageClass(sc) => vec![
+            sc.provisioner.clone(),
+            sc.reclaim_policy.clone().unwrap_or_else(|| "Delete".into()),
+            sc.volume_binding_mode.clone().unwrap_or_else(|| "Immediate".into()),
+            sc.allow_volume_expansion.unwrap_or(false).to_string(),
+            a,
+        ],
+        Object::PersistentVolume(pv) => {
+            let spec = pv.spec.clone().unwrap_or_default();
+            let claim = spec
+                .claim_ref
+                .as_ref()
+                .map(|c| format!("{}/{}", c.namespace.clone().unwrap_or_default(), c.name.clone().unwrap_or_default()))
+                .unwrap_or_default();
+            vec![
+                spec.capacity.as_ref().and_then(|c| c.get("storage")).map(|q| q.0.clone()).unwrap_or_default(),
+                access_modes(spec.access_modes.as_ref()),
+                spec.persistent_volume_reclaim_policy.clone().unwrap_or_else(|| "Retain".into()),
+                pv.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Available".into()),
+                claim,
+                spec.storage_class_name.clone().unwrap_or_default(),
+                "<unset>".into(),
+                String::new(),
+                a,
+            ]
+        }
+        Object::PersistentVolumeClaim(pvc) => {
+            let st = pvc.status.clone().unwrap_or_default();
+            let spec = pvc.spec.clone().unwrap_or_default();
+            vec![
+                st.phase.clone().unwrap_or_else(|| "Pending".into()),
+                spec.volume_name.clone().unwrap_or_default(),
+                st.capacity.as_ref().and_then(|c| c.get("storage")).map(|q| q.0.clone()).unwrap_or_default(),
+                access_modes(st.access_modes.as_ref()),
+                spec.storage_class_name.clone().unwrap_or_default(),
+                "<unset>".into(),
+                a,
+            ]
+        }
+        _ => vec![a],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

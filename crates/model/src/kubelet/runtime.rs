@@ -290,6 +290,34 @@ impl Cluster {
         (images::builtin(&repo, &tag), vec![])
     }
 
+    /// A pod's usage as metrics-server reports it: (CPU millicores, memory bytes), summed over
+    /// running containers; None until a container has run for one 15 s scrape.
+    pub fn pod_usage(&self, ns: &str, name: &str) -> Option<(i64, i64)> {
+        let now = self.now.ms();
+        let rt = self.pod_runtime(ns, name)?;
+        let pod = match self.store().get(Kind::Pod, ns, name) {
+            Some(Object::Pod(p)) => p,
+            _ => return None,
+        };
+        let specs: Vec<&Container> =
+            pod.spec.iter().flat_map(|s| s.init_containers.iter().flatten().chain(s.containers.iter())).collect();
+        let mut seen = false;
+        let (mut cpu, mut mem) = (0i64, 0i64);
+        for (c, spec) in rt.containers.iter().zip(specs) {
+            let Some(since) = c.running_since else { continue };
+            if now < since + 15_000 {
+                continue;
+            }
+            seen = true;
+            let limit = spec.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("cpu"));
+            let limit = limit.and_then(|q| crate::api::quantity::milli_value(&q.0).ok()).unwrap_or(i64::MAX);
+            cpu += c.profile.cpu_idle_milli.min(limit);
+            let minutes = (now - since) as i64 / 60_000;
+            mem += (c.profile.memory_mi + c.profile.leak_mi_per_min * minutes) * 1024 * 1024;
+        }
+        seen.then_some((cpu, mem))
+    }
+
     /// Whether `host:port` (a Service name as the pod's DNS resolves it) has a pod behind it
     /// that accepts connections now. Services route only to Ready pods (K8S-FACTS §8.3).
     pub(crate) fn reachable(&self, ns: &str, host: &str, port: i32) -> Result<(), String> {
@@ -326,6 +354,52 @@ impl Cluster {
                     && self.listening(&svc_ns, o.name(), target)
             });
         if ok { Ok(()) } else { Err(format!("dial tcp {ip}:{port}: connect: connection refused")) }
+    }
+
+    /// The HTTP status a request to `host:port/path` gets from the first ready pod behind the
+    /// Service (or None when nothing answers).
+    pub(crate) fn http_status(&self, ns: &str, host: &str, port: i32, path: &str) -> Option<u16> {
+        let h = host.trim_end_matches(".cluster.local").trim_end_matches(".svc");
+        let (svc_name, svc_ns) = match h.split_once('.') {
+            Some((n, rest)) => (n.to_string(), rest.to_string()),
+            None => (h.to_string(), ns.to_string()),
+        };
+        let Some(Object::Service(svc)) = self.store().get(Kind::Service, &svc_ns, &svc_name) else { return None };
+        let spec = svc.spec.clone().unwrap_or_default();
+        let target = spec
+            .ports
+            .iter()
+            .flatten()
+            .find(|p| p.port == port)
+            .map(|p| match &p.target_port {
+                Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(t)) => *t,
+                _ => p.port,
+            })
+            .unwrap_or(port);
+        let selector = spec.selector.clone().unwrap_or_default();
+        let now = self.now.ms();
+        self.store().list(Kind::Pod, Some(&svc_ns)).find_map(|o| {
+            let Object::Pod(p) = o else { return None };
+            let labels = p.metadata.labels.clone().unwrap_or_default();
+            if selector.is_empty()
+                || !selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+                || !crate::controllers::pod_is_ready(p)
+            {
+                return None;
+            }
+            let rt = self.pod_runtime(&svc_ns, o.name())?;
+            let c = rt.containers.iter().find(|c| c.port == Some(target) && c.running_since.is_some())?;
+            let since = c.running_since?;
+            Some(if c.profile.http.is_empty() {
+                200
+            } else {
+                match c.profile.http.get(path) {
+                    Some(s) if now >= since + c.profile.warmup_ms || *s != 200 => *s,
+                    Some(_) => 503,
+                    None => 404,
+                }
+            })
+        })
     }
 
     /// Whether a container of the pod listens on `port` now.
@@ -678,6 +752,21 @@ impl Cluster {
             start_logs.push(l);
         }
         start_logs.extend(echoed);
+        // PostgreSQL finds an existing database on a volume that kept its data.
+        if profile.port == Some(5432) {
+            let previous = rt.containers[i].container_id.clone();
+            let vol = self.data_volume(pod, &spec.name, "/var/lib/postgresql/data", &previous);
+            if !vol.starts_with("container/") && self.volume_data.get(&vol).is_some_and(|d| d.rows > 0 || d.initialized)
+            {
+                start_logs.retain(|l| !l.contains("init process complete"));
+                start_logs.insert(
+                    0,
+                    "PostgreSQL Database directory appears to contain a database; Skipping initialization".into(),
+                );
+            } else if !vol.starts_with("container/") {
+                self.volume_data.entry(vol).or_default().initialized = true;
+            }
+        }
         for (var, line, code) in &profile.required_env {
             if env_value(spec, var, self, &ns).is_none() {
                 start_logs.push(line.to_string());
@@ -1231,6 +1320,115 @@ fn next_wake(rt: &PodRt, now: u64) -> Option<u64> {
         }
     }
     t
+}
+
+/// What `kubectl exec` can see of a container: whether it runs, its id and its profile.
+pub struct ExecTarget {
+    pub running: bool,
+    pub container_id: String,
+    pub is_postgres: bool,
+    /// The process accepts connections (its start-up is over).
+    pub listening: bool,
+    pub http: BTreeMap<&'static str, u16>,
+}
+
+impl Cluster {
+    pub(crate) fn exec_target(&self, ns: &str, pod: &str, container: &str) -> Option<ExecTarget> {
+        let rt = self.pod_runtime(ns, pod)?;
+        let c = rt.containers.iter().find(|c| c.name == container)?;
+        Some(ExecTarget {
+            running: c.running_since.is_some(),
+            container_id: c.container_id.clone(),
+            is_postgres: c.profile.port == Some(5432),
+            listening: c.running_since.is_some_and(|s| self.now.ms() >= s + c.profile.listen_ms)
+                && c.missing_dep.is_none(),
+            http: c.profile.http.clone(),
+        })
+    }
+
+    /// The environment a container's process sees, in the order `env` prints it.
+    pub(crate) fn container_env(&self, pod: &Pod, c: &Container) -> Vec<(String, String)> {
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let mut out: Vec<(String, String)> = vec![
+            ("PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()),
+            ("HOSTNAME".into(), pod.metadata.name.clone().unwrap_or_default()),
+        ];
+        let set = |out: &mut Vec<(String, String)>, k: String, v: String| {
+            out.retain(|(x, _)| *x != k);
+            out.push((k, v));
+        };
+        for src in c.env_from.iter().flatten() {
+            let prefix = src.prefix.clone().unwrap_or_default();
+            if let Some(r) = &src.config_map_ref
+                && let Some(Object::ConfigMap(cm)) = self.store().get(Kind::ConfigMap, &ns, &r.name)
+            {
+                for (k, v) in cm.data.iter().flatten() {
+                    set(&mut out, format!("{prefix}{k}"), v.clone());
+                }
+            }
+            if let Some(r) = &src.secret_ref
+                && let Some(Object::Secret(s)) = self.store().get(Kind::Secret, &ns, &r.name)
+            {
+                for (k, v) in s.data.iter().flatten() {
+                    set(&mut out, format!("{prefix}{k}"), String::from_utf8_lossy(&v.0).into_owned());
+                }
+            }
+        }
+        for e in c.env.iter().flatten() {
+            if let Some(v) = env_value(c, &e.name, self, &ns) {
+                set(&mut out, e.name.clone(), v);
+            }
+        }
+        // Service links (enableServiceLinks defaults to true): every Service in the namespace.
+        // (NAME as an env prefix, cluster IP, [(port name, port, protocol)])
+        type ServiceLink = (String, String, Vec<(String, i32, String)>);
+        let services: Vec<ServiceLink> = self
+            .store()
+            .list(Kind::Service, Some(&ns))
+            .filter_map(|o| match o {
+                Object::Service(s) => {
+                    let spec = s.spec.clone().unwrap_or_default();
+                    let ip = spec.cluster_ip.clone().filter(|ip| ip != "None")?;
+                    let ports = spec
+                        .ports
+                        .iter()
+                        .flatten()
+                        .map(|p| {
+                            (
+                                p.name.clone().unwrap_or_default(),
+                                p.port,
+                                p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                            )
+                        })
+                        .collect();
+                    Some((o.name().to_uppercase().replace('-', "_"), ip, ports))
+                }
+                _ => None,
+            })
+            .collect();
+        for (name, ip, ports) in services {
+            let Some((_, first, proto)) = ports.first().cloned() else { continue };
+            set(&mut out, format!("{name}_SERVICE_HOST"), ip.clone());
+            set(&mut out, format!("{name}_SERVICE_PORT"), first.to_string());
+            set(&mut out, format!("{name}_PORT"), format!("{}://{ip}:{first}", proto.to_lowercase()));
+            for (pname, port, proto) in ports {
+                if !pname.is_empty() {
+                    set(
+                        &mut out,
+                        format!("{name}_SERVICE_PORT_{}", pname.to_uppercase().replace('-', "_")),
+                        port.to_string(),
+                    );
+                }
+                let p = proto.to_uppercase();
+                set(&mut out, format!("{name}_PORT_{port}_{p}"), format!("{}://{ip}:{port}", proto.to_lowercase()));
+                set(&mut out, format!("{name}_PORT_{port}_{p}_PROTO"), proto.to_lowercase());
+                set(&mut out, format!("{name}_PORT_{port}_{p}_PORT"), port.to_string());
+                set(&mut out, format!("{name}_PORT_{port}_{p}_ADDR"), ip.clone());
+            }
+        }
+        set(&mut out, "HOME".into(), "/root".into());
+        out
+    }
 }
 
 #[cfg(test)]
