@@ -174,6 +174,54 @@ fn container_lines(w: &mut String, c: &Container, status: Option<&k8s_openapi::a
             }
         }
     }
+    for (label, p) in
+        [("Liveness", &c.liveness_probe), ("Readiness", &c.readiness_probe), ("Startup", &c.startup_probe)]
+    {
+        let Some(p) = p else { continue };
+        let port_str = |port: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString| match port {
+            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(i) => i.to_string(),
+            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s) => s.clone(),
+        };
+        let how = if let Some(h) = &p.http_get {
+            format!("http-get http://:{}{}", port_str(&h.port), h.path.clone().unwrap_or_else(|| "/".into()))
+        } else if let Some(t) = &p.tcp_socket {
+            format!("tcp-socket :{}", port_str(&t.port))
+        } else if let Some(e) = &p.exec {
+            format!("exec [{}]", e.command.clone().unwrap_or_default().join(" "))
+        } else {
+            "grpc".to_string()
+        };
+        w.push_str(&format!(
+            "    {label}:\t{how} delay={}s timeout={}s period={}s #success={} #failure={}\n",
+            p.initial_delay_seconds.unwrap_or(0),
+            p.timeout_seconds.unwrap_or(1),
+            p.period_seconds.unwrap_or(10),
+            p.success_threshold.unwrap_or(1),
+            p.failure_threshold.unwrap_or(3)
+        ));
+    }
+    let from: Vec<String> = c
+        .env_from
+        .iter()
+        .flatten()
+        .filter_map(|s| {
+            s.config_map_ref
+                .as_ref()
+                .map(|r| format!("      {}\tConfigMap\tOptional: {}", r.name, r.optional.unwrap_or(false)))
+                .or_else(|| {
+                    s.secret_ref
+                        .as_ref()
+                        .map(|r| format!("      {}\tSecret\tOptional: {}", r.name, r.optional.unwrap_or(false)))
+                })
+        })
+        .collect();
+    if !from.is_empty() {
+        w.push_str("    Environment Variables from:\n");
+        for f in from {
+            w.push_str(&f);
+            w.push('\n');
+        }
+    }
     let envs: Vec<String> = c
         .env
         .iter()
@@ -213,7 +261,21 @@ fn container_lines(w: &mut String, c: &Container, status: Option<&k8s_openapi::a
             w.push('\n');
         }
     }
-    w.push_str("    Mounts:\t<none>\n");
+    let mounts: Vec<String> = c
+        .volume_mounts
+        .iter()
+        .flatten()
+        .map(|m| {
+            format!("{} from {} ({})", m.mount_path, m.name, if m.read_only.unwrap_or(false) { "ro" } else { "rw" })
+        })
+        .collect();
+    if mounts.is_empty() {
+        w.push_str("    Mounts:\t<none>\n");
+    } else {
+        for (i, m) in mounts.iter().enumerate() {
+            w.push_str(&format!("{}\t{m}\n", if i == 0 { "    Mounts:" } else { "" }));
+        }
+    }
 }
 
 fn describe_pod(c: &Cluster, p: &Pod) -> String {
@@ -271,7 +333,40 @@ fn describe_pod(c: &Cluster, p: &Pod) -> String {
     for cond in st.conditions.iter().flatten() {
         w.push_str(&format!("  {}\t{} \n", cond.type_, cond.status));
     }
-    w.push_str("Volumes:\t<none>\n");
+    let volumes = spec.volumes.clone().unwrap_or_default();
+    if volumes.is_empty() {
+        w.push_str("Volumes:\t<none>\n");
+    } else {
+        w.push_str("Volumes:\n");
+        for v in &volumes {
+            w.push_str(&format!("  {}:\n", v.name));
+            if let Some(c) = &v.persistent_volume_claim {
+                w.push_str(
+                    "    Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n",
+                );
+                w.push_str(&format!("    ClaimName:\t{}\n", c.claim_name));
+                w.push_str(&format!("    ReadOnly:\t{}\n", c.read_only.unwrap_or(false)));
+            } else if let Some(e) = &v.empty_dir {
+                w.push_str("    Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n");
+                w.push_str(&format!("    Medium:\t{}\n", e.medium.clone().unwrap_or_default()));
+                w.push_str(&format!(
+                    "    SizeLimit:\t{}\n",
+                    e.size_limit.as_ref().map_or("<unset>".to_string(), |q| q.0.clone())
+                ));
+            } else if let Some(c) = &v.config_map {
+                w.push_str("    Type:\tConfigMap (a volume populated by a ConfigMap)\n");
+                w.push_str(&format!("    Name:\t{}\n", c.name));
+                w.push_str(&format!("    Optional:\t{}\n", c.optional.unwrap_or(false)));
+            } else if let Some(sv) = &v.secret {
+                w.push_str("    Type:\tSecret (a volume populated by a Secret)\n");
+                w.push_str(&format!("    SecretName:\t{}\n", sv.secret_name.clone().unwrap_or_default()));
+                w.push_str(&format!("    Optional:\t{}\n", sv.optional.unwrap_or(false)));
+            } else if let Some(h) = &v.host_path {
+                w.push_str("    Type:\tHostPath (bare host directory volume)\n");
+                w.push_str(&format!("    Path:\t{}\n", h.path));
+            }
+        }
+    }
     w.push_str(&format!(
         "QoS Class:\t{}\n",
         st.qos_class.clone().unwrap_or_else(|| crate::kubelet::qos_class(p).into())

@@ -1226,10 +1226,11 @@ fn sigterm(c: &mut ContainerRt, now: u64, grace_ms: u64) {
 }
 
 fn sigterm_after(c: &mut ContainerRt, now: u64, pre_stop_ms: u64, grace_ms: u64) {
-    let deadline = now + grace_ms.max(2_000).min(grace_ms + 2_000).max(grace_ms);
     c.kill_deadline = Some(now + grace_ms);
-    let _ = deadline;
+    // A deadlocked process never runs its SIGTERM handler: only SIGKILL ends it.
+    let stuck = c.profile.deadlock_after_ms.zip(c.running_since).is_some_and(|(d, s)| now >= s + d);
     let exit = match c.profile.on_sigterm {
+        OnSigterm::Exit { .. } if stuck => None,
         OnSigterm::Exit { drain_ms, code } => {
             Some(now + pre_stop_ms + drain_ms).filter(|t| *t < now + grace_ms).map(|t| (t, code))
         }
