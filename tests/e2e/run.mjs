@@ -38,11 +38,21 @@ const SEL = {
   runningPods: '#cluster-view g.pod[data-status="Running"]',
   cpuBars: '#cluster-view rect.cpu-bar-fill',
   cpuBarsNode1: '#cluster-view rect.cpu-bar-fill[data-node="node-1"]',
+  inspector: '#inspector',
+  inspectorName: '#inspector-name',
+  inspectorWhy: '#inspector-why',
+  schedulingRows: '#scheduling-table tbody tr',
+  chosenRow: '#scheduling-table tbody tr.chosen',
+  langZh: '#lang-zh',
+  terminalOutput: '#terminal-output',
 };
 const LOAD_TIMEOUT_MS = 30_000;
 const RUNNING_TIMEOUT_MS = 20_000;
 const ERROR_TIMEOUT_MS = 5_000;
 const INVALID_YAML = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x\n';
+const UI_TIMEOUT_MS = 5_000;
+// The editor's first text, put back after the invalid-YAML check.
+let defaultManifest = '';
 
 // A hard stop, so a hung browser never hangs CI.
 const watchdog = setTimeout(() => {
@@ -110,6 +120,7 @@ const checks = [
   }],
   ['the editor starts with an nginx Deployment of 3 replicas', async () => {
     const text = await page.locator(SEL.editor).inputValue();
+    defaultManifest = text;
     for (const want of [/kind:\s*Deployment/, /nginx/, /replicas:\s*3\b/]) {
       if (!want.test(text)) throw new Error(`default editor text lacks ${want}:\n${text}`);
     }
@@ -162,6 +173,56 @@ const checks = [
     const running = await count(SEL.runningPods);
     if (running !== 3) throw new Error(`${running} Running pods, want 3`);
     await shot('03-error.png');
+  }],
+  ['re-applying the first manifest clears the problem and keeps 3 pods Running', async () => {
+    await page.locator(SEL.editor).fill(defaultManifest);
+    await page.locator(SEL.apply).click();
+    await page.waitForFunction(
+      (sel) => document.querySelectorAll(`${sel} li`).length === 0,
+      SEL.errors,
+      { timeout: ERROR_TIMEOUT_MS },
+    );
+    const running = await count(SEL.runningPods);
+    if (running !== 3) throw new Error(`${running} Running pods, want 3`);
+  }],
+  ['clicking a Running pod opens the inspector: why it runs and a scheduling table', async () => {
+    const tile = page.locator(SEL.runningPods).first();
+    const name = await tile.getAttribute('data-name');
+    const host = await tile.evaluate((el) => el.closest('g.node')?.getAttribute('data-name'));
+    await tile.click();
+    await page.locator(SEL.inspector).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    const shown = (await page.locator(SEL.inspectorName).textContent()).trim();
+    if (shown !== name) throw new Error(`#inspector names ${shown}, want ${name}`);
+    const why = await page.locator(SEL.inspectorWhy).textContent();
+    if (!/Running/.test(why)) throw new Error(`why text lacks "Running": ${why}`);
+    const rows = await count(SEL.schedulingRows);
+    if (rows !== 3) throw new Error(`${rows} scheduling rows, want 3 (one per node)`);
+    const chosen = await page.locator(SEL.chosenRow).getAttribute('data-node');
+    if (chosen !== host) throw new Error(`chosen node ${chosen}, but the pod is drawn in ${host}`);
+    if (!(await page.locator(SEL.chosenRow).isVisible())) throw new Error('the chosen row is not visible');
+    const lines = await page.locator(`${SEL.inspectorWhy} li`).allTextContents();
+    console.log(`  ${name} on ${host}, why: ${lines.join(' | ')}`);
+    await shot('04-inspector.png');
+  }],
+  ['中文 switches the interface; kubectl output and the model\'s words stay as printed', async () => {
+    const terminalBefore = await page.locator(SEL.terminalOutput).textContent();
+    const whyBefore = await page.locator(SEL.inspectorWhy).textContent();
+    await page.locator(SEL.langZh).click();
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent.trim() === '应用',
+      SEL.apply,
+      { timeout: UI_TIMEOUT_MS },
+    );
+    const lang = await page.evaluate(() => document.documentElement.lang);
+    if (lang !== 'zh-CN') throw new Error(`<html lang> is ${lang}, want zh-CN`);
+    if ((await page.locator(SEL.terminalOutput).textContent()) !== terminalBefore) {
+      throw new Error('the terminal output changed with the interface language');
+    }
+    if ((await page.locator(SEL.inspectorWhy).textContent()) !== whyBefore) {
+      throw new Error('the model\'s explanation changed with the interface language');
+    }
+    if ((await count(SEL.schedulingRows)) !== 3) throw new Error('the scheduling table is gone');
+    await shot('05-zh.png');
   }],
   ['no uncaught errors or panics on the page', async () => {
     if (pageErrors.length) throw new Error(pageErrors.join('\n'));

@@ -108,6 +108,23 @@ pub fn diagnostic_line(d: &Diagnostic) -> String {
     }
 }
 
+/// A CamelCase name split into its words, so a narrow table header can wrap it between words:
+/// `NodeResourcesFit` -> `Node`, `Resources`, `Fit`.
+pub fn camel_words(name: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (i, c) in name.char_indices().skip(1) {
+        if c.is_ascii_uppercase() {
+            words.push(&name[start..i]);
+            start = i;
+        }
+    }
+    if start < name.len() {
+        words.push(&name[start..]);
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +176,13 @@ mod tests {
         assert_eq!(diagnostic_line(&d), "deploy/k8s/deployment.yaml line 4: unknown field");
         let d = Diagnostic::new("-", 0, 0, "no objects passed to apply");
         assert_eq!(diagnostic_line(&d), "-: no objects passed to apply");
+    }
+
+    #[test]
+    fn camel_case_words() {
+        assert_eq!(camel_words("NodeResourcesBalancedAllocation"), ["Node", "Resources", "Balanced", "Allocation"]);
+        assert_eq!(camel_words("ImageLocality"), ["Image", "Locality"]);
+        assert_eq!(camel_words("x"), ["x"]);
+        assert!(camel_words("").is_empty());
     }
 }

@@ -4,10 +4,13 @@
 //! - [`state`]: the page's state and a reducer over it (no browser APIs; tested natively).
 //! - [`components`]: the header, editor, cluster map, events and terminal.
 //! - [`format`]: pure helpers turning view data into text and CSS classes.
+//! - [`i18n`]: the interface text in English and Chinese.
 
 pub mod components;
 pub mod format;
+pub mod i18n;
 pub mod state;
 
 pub use components::app::App;
-pub use state::{Action, AppState};
+pub use i18n::Lang;
+pub use state::{Action, AppState, Selection};

@@ -8,8 +8,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use kubeplay_model::{Cluster, ClusterConfig, ClusterView, CommandResult, Diagnostic, Workspace};
+use kubeplay_model::api::Kind;
+use kubeplay_model::{Cluster, ClusterConfig, ClusterView, CommandResult, Diagnostic, InspectView, Workspace};
 use yew::Reducible;
+
+use crate::i18n::Lang;
 
 /// The file the editor opens with.
 pub const DEFAULT_FILE_PATH: &str = "deploy/k8s/deployment.yaml";
@@ -67,6 +70,107 @@ pub enum Action {
     EditFile(String),
     /// One line typed into the terminal, in the command language.
     RunCommand(String),
+    /// Select an object (a pod tile or a node box) for the inspector.
+    Select(Selection),
+    /// Close the inspector.
+    ClearSelection,
+    /// Show one of the inspector's tabs.
+    ShowTab(InspectorTab),
+    /// Switch the interface language.
+    SetLang(Lang),
+    /// Collapse or expand a panel.
+    TogglePanel(Panel),
+}
+
+/// The object the inspector shows, by its store key. Only the key is kept: what the inspector
+/// shows is recomputed by the model ([`Cluster::inspect`]) every time the cluster changes.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Selection {
+    pub kind: Kind,
+    /// Empty for cluster-scoped kinds (Node, Namespace).
+    pub namespace: String,
+    pub name: String,
+}
+
+impl Selection {
+    pub fn pod(namespace: &str, name: &str) -> Selection {
+        Selection { kind: Kind::Pod, namespace: namespace.to_string(), name: name.to_string() }
+    }
+
+    pub fn node(name: &str) -> Selection {
+        Selection { kind: Kind::Node, namespace: String::new(), name: name.to_string() }
+    }
+}
+
+/// The inspector's tabs. "Why" is not a tab: it is always shown above them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum InspectorTab {
+    #[default]
+    Scheduling,
+    Conditions,
+    Events,
+    Yaml,
+}
+
+impl InspectorTab {
+    pub const ALL: [InspectorTab; 4] =
+        [InspectorTab::Scheduling, InspectorTab::Conditions, InspectorTab::Events, InspectorTab::Yaml];
+
+    /// The element id of the tab's button.
+    pub fn id(self) -> &'static str {
+        match self {
+            InspectorTab::Scheduling => "inspector-tab-scheduling",
+            InspectorTab::Conditions => "inspector-tab-conditions",
+            InspectorTab::Events => "inspector-tab-events",
+            InspectorTab::Yaml => "inspector-tab-yaml",
+        }
+    }
+}
+
+/// The panels a learner can collapse to make room for the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Editor,
+    Events,
+    Terminal,
+    Inspector,
+}
+
+/// Which panels are collapsed; all start expanded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Collapsed {
+    pub editor: bool,
+    pub events: bool,
+    pub terminal: bool,
+    pub inspector: bool,
+}
+
+impl Collapsed {
+    pub fn get(&self, panel: Panel) -> bool {
+        match panel {
+            Panel::Editor => self.editor,
+            Panel::Events => self.events,
+            Panel::Terminal => self.terminal,
+            Panel::Inspector => self.inspector,
+        }
+    }
+
+    fn toggle(&mut self, panel: Panel) {
+        let flag = match panel {
+            Panel::Editor => &mut self.editor,
+            Panel::Events => &mut self.events,
+            Panel::Terminal => &mut self.terminal,
+            Panel::Inspector => &mut self.inspector,
+        };
+        *flag = !*flag;
+    }
+}
+
+/// A one-line note about the last action, shown in the header in the page's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Step found nothing scheduled.
+    Idle,
 }
 
 /// The page's state. Cloning is cheap: the cluster is shared (it is not `Clone`, and copying a
@@ -97,7 +201,18 @@ pub struct AppState {
     /// Virtual milliseconds one [`Action::Tick`] advances.
     pub tick_virtual_ms: u64,
     /// A one-line note about the last action, e.g. that Step found nothing scheduled.
-    pub notice: Option<String>,
+    pub notice: Option<Notice>,
+    /// The object the inspector shows, if any.
+    pub selection: Option<Selection>,
+    /// The model's inspection of [`AppState::selection`] as of [`AppState::version`]; `None`
+    /// while something is selected means the object no longer exists.
+    pub inspected: Option<Rc<InspectView>>,
+    /// The inspector tab the learner chose last.
+    pub inspector_tab: InspectorTab,
+    /// The interface language (the cluster's own output is never translated).
+    pub lang: Lang,
+    /// Which panels are collapsed.
+    pub collapsed: Collapsed,
 }
 
 impl Default for AppState {
@@ -126,6 +241,26 @@ impl AppState {
             playing: false,
             tick_virtual_ms: PLAY_TICK_VIRTUAL_MS,
             notice: None,
+            selection: None,
+            inspected: None,
+            inspector_tab: InspectorTab::default(),
+            lang: Lang::default(),
+            collapsed: Collapsed::default(),
+        }
+    }
+
+    /// The same state in another interface language (the page starts in the browser's).
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    /// The tab the inspector shows: the chosen one, unless it has nothing for this object
+    /// (only pods have a scheduling decision), then Conditions.
+    pub fn effective_tab(&self) -> InspectorTab {
+        match (self.inspector_tab, &self.selection) {
+            (InspectorTab::Scheduling, Some(sel)) if sel.kind != Kind::Pod => InspectorTab::Conditions,
+            (tab, _) => tab,
         }
     }
 
@@ -156,7 +291,7 @@ impl AppState {
                 if stepped {
                     self.cluster_changed();
                 } else {
-                    self.notice = Some("Nothing is scheduled: the cluster is idle.".to_string());
+                    self.notice = Some(Notice::Idle);
                 }
             }
             Action::TogglePlay => self.playing = !self.playing,
@@ -199,13 +334,47 @@ impl AppState {
                 }
                 self.cluster_changed();
             }
+            Action::Select(selection) => {
+                // Choosing a pod after a node (or back) shows the tab that suits it.
+                let kind_changed = self.selection.as_ref().map(|s| s.kind) != Some(selection.kind);
+                if kind_changed {
+                    self.inspector_tab =
+                        if selection.kind == Kind::Pod { InspectorTab::Scheduling } else { InspectorTab::Conditions };
+                }
+                self.selection = Some(selection);
+                // Selecting something to inspect shows the inspector even if it was collapsed.
+                self.collapsed.inspector = false;
+                self.reinspect();
+            }
+            Action::ClearSelection => {
+                self.selection = None;
+                self.inspected = None;
+            }
+            Action::ShowTab(tab) => self.inspector_tab = tab,
+            Action::SetLang(lang) => self.lang = lang,
+            Action::TogglePanel(panel) => self.collapsed.toggle(panel),
         }
     }
 
-    /// Recomputes the view after the cluster changed.
+    /// Recomputes the view (and the inspection of the selected object) after the cluster changed.
     fn cluster_changed(&mut self) {
         self.version += 1;
         self.view = Rc::new(self.cluster.borrow().view());
+        self.reinspect();
+    }
+
+    /// Asks the model about the selected object again. An unchanged inspection keeps its `Rc`,
+    /// so the inspector does not redraw while playing time leaves the object as it was.
+    fn reinspect(&mut self) {
+        let Some(sel) = &self.selection else {
+            self.inspected = None;
+            return;
+        };
+        let fresh = self.cluster.borrow().inspect(sel.kind, &sel.namespace, &sel.name);
+        self.inspected = match (fresh, self.inspected.take()) {
+            (Some(fresh), Some(old)) if *old == fresh => Some(old),
+            (fresh, _) => fresh.map(Rc::new),
+        };
     }
 
     fn append_terminal(&mut self, results: &[CommandResult]) {
@@ -335,7 +504,7 @@ mod tests {
             }
             s = s.reduce(Action::Step);
         }
-        assert!(s.notice.as_deref().unwrap_or("").contains("idle"));
+        assert_eq!(s.notice, Some(Notice::Idle));
     }
 
     // Tests named `model_*` need the real model (crates/model): with its stubs, apply creates
@@ -365,5 +534,143 @@ mod tests {
         assert_eq!(d.file, DEFAULT_FILE_PATH);
         assert_eq!(d.line, 8);
         assert!(s.view.nodes.iter().all(|n| n.pods.is_empty()));
+    }
+
+    // ---- Selection and the inspector ----
+
+    /// Applies the default Deployment and steps until its three pods run.
+    fn running_web() -> Rc<AppState> {
+        let mut s = replay([Action::Apply]);
+        for _ in 0..200 {
+            if s.view.nodes.iter().flat_map(|n| &n.pods).filter(|p| p.status == "Running").count() == 3 {
+                break;
+            }
+            s = s.reduce(Action::Step);
+        }
+        s
+    }
+
+    fn first_pod(s: &AppState) -> kubeplay_model::PodView {
+        s.view.nodes.iter().flat_map(|n| &n.pods).next().expect("a pod on a node").clone()
+    }
+
+    #[test]
+    fn nothing_is_selected_at_first() {
+        let s = AppState::default();
+        assert_eq!(s.selection, None);
+        assert!(s.inspected.is_none());
+        assert_eq!(s.lang, Lang::En);
+        assert_eq!(s.collapsed, Collapsed::default());
+    }
+
+    #[test]
+    fn selecting_something_that_does_not_exist_keeps_the_selection_with_nothing_inspected() {
+        let s = replay([Action::Select(Selection::pod("default", "ghost"))]);
+        assert_eq!(s.selection, Some(Selection::pod("default", "ghost")));
+        assert!(s.inspected.is_none(), "a missing object reads as deleted");
+        // Selecting changes nothing in the cluster.
+        assert_eq!(s.version, 0);
+    }
+
+    #[test]
+    fn clear_selection_closes_the_inspector() {
+        let s = replay([Action::Select(Selection::node("node-1")), Action::ClearSelection]);
+        assert_eq!(s.selection, None);
+        assert!(s.inspected.is_none());
+    }
+
+    #[test]
+    fn a_pod_opens_on_scheduling_a_node_on_conditions_and_a_chosen_tab_sticks_within_a_kind() {
+        let s = replay([Action::Select(Selection::pod("default", "a"))]);
+        assert_eq!(s.effective_tab(), InspectorTab::Scheduling);
+        let s = s.reduce(Action::ShowTab(InspectorTab::Yaml)).reduce(Action::Select(Selection::pod("default", "b")));
+        assert_eq!(s.effective_tab(), InspectorTab::Yaml, "another pod keeps the tab");
+        let s = s.reduce(Action::Select(Selection::node("node-1")));
+        assert_eq!(s.effective_tab(), InspectorTab::Conditions, "a node has no scheduling tab");
+        let s = s.reduce(Action::ShowTab(InspectorTab::Scheduling));
+        assert_eq!(s.effective_tab(), InspectorTab::Conditions, "never the scheduling tab for a node");
+        let s = s.reduce(Action::Select(Selection::pod("default", "a")));
+        assert_eq!(s.effective_tab(), InspectorTab::Scheduling);
+    }
+
+    #[test]
+    fn language_switches_the_interface_only() {
+        let s = replay([Action::RunCommand("kubectl get pods".into())]);
+        let (terminal, version) = (s.terminal.clone(), s.version);
+        let s = s.reduce(Action::SetLang(Lang::Zh));
+        assert_eq!(s.lang, Lang::Zh);
+        assert_eq!(s.lang.text().apply, "应用");
+        // The cluster and what it printed are untouched.
+        assert_eq!(s.version, version);
+        assert_eq!(s.terminal, terminal);
+        let s = s.reduce(Action::RunCommand("kubectl get pods".into()));
+        assert!(s.terminal.ends_with(terminal.as_str()), "kubectl prints the same in any interface language");
+        assert_eq!(s.reduce(Action::SetLang(Lang::En)).lang, Lang::En);
+        assert_eq!(AppState::default().with_lang(Lang::Zh).lang, Lang::Zh);
+    }
+
+    #[test]
+    fn panels_collapse_and_selecting_reopens_the_inspector() {
+        let s = replay([Action::TogglePanel(Panel::Editor), Action::TogglePanel(Panel::Events)]);
+        assert!(s.collapsed.get(Panel::Editor));
+        assert!(s.collapsed.get(Panel::Events));
+        assert!(!s.collapsed.get(Panel::Terminal));
+        let s = s.reduce(Action::TogglePanel(Panel::Editor));
+        assert!(!s.collapsed.get(Panel::Editor));
+        let s = s.reduce(Action::TogglePanel(Panel::Inspector));
+        assert!(s.collapsed.get(Panel::Inspector));
+        let s = s.reduce(Action::Select(Selection::node("node-2")));
+        assert!(!s.collapsed.get(Panel::Inspector), "selecting shows what was selected");
+    }
+
+    #[test]
+    fn model_selecting_a_running_pod_inspects_it_with_a_scheduling_breakdown() {
+        let s = running_web();
+        let pod = first_pod(&s);
+        let s = s.reduce(Action::Select(Selection::pod(&pod.namespace, &pod.name)));
+        let view = s.inspected.clone().expect("the pod exists");
+        assert_eq!((view.kind.as_str(), view.name.as_str()), ("Pod", pod.name.as_str()));
+        assert!(view.why.iter().any(|w| w.contains("Running")), "{:?}", view.why);
+        assert!(view.yaml.contains(&format!("name: {}", pod.name)), "{}", view.yaml);
+        let scheduling = view.scheduling.as_ref().expect("a scheduling decision");
+        assert_eq!(scheduling.nodes.len(), 3);
+        assert_eq!(scheduling.chosen, pod.node);
+    }
+
+    #[test]
+    fn model_the_inspection_follows_the_cluster_and_reads_deleted_when_the_pod_is_gone() {
+        let s = running_web();
+        let pod = first_pod(&s);
+        let s = s.reduce(Action::Select(Selection::pod(&pod.namespace, &pod.name)));
+        let (before, version) = (s.inspected.clone().expect("the pod exists"), s.version);
+        // An unchanged object keeps its inspection (no redraw while time passes).
+        let s = s.reduce(Action::TogglePlay).reduce(Action::Tick);
+        let after = s.inspected.clone().expect("still there");
+        assert_eq!(s.version, version + 1, "the tick changed the cluster");
+        if *after == *before {
+            assert!(Rc::ptr_eq(&before, &after), "an unchanged inspection is not replaced");
+        }
+        let mut s = s.reduce(Action::TogglePlay).reduce(Action::RunCommand(format!("kubectl delete pod {}", pod.name)));
+        for _ in 0..200 {
+            if s.inspected.is_none() {
+                break;
+            }
+            s = s.reduce(Action::Step);
+        }
+        assert!(s.inspected.is_none(), "the deleted pod is gone: {:?}", s.inspected.as_ref().map(|v| &v.why));
+        assert_eq!(
+            s.selection,
+            Some(Selection::pod(&pod.namespace, &pod.name)),
+            "the selection stays, reading deleted"
+        );
+    }
+
+    #[test]
+    fn model_selecting_a_node_inspects_it() {
+        let s = replay([Action::Select(Selection::node("node-1"))]);
+        let view = s.inspected.clone().expect("node-1 exists");
+        assert_eq!(view.kind, "Node");
+        assert!(view.scheduling.is_none());
+        assert!(view.conditions.iter().any(|c| c.condition_type == "Ready" && c.status == "True"));
     }
 }

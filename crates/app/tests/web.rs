@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
     Element, Event, EventInit, HtmlElement, HtmlInputElement, HtmlTextAreaElement, KeyboardEvent, KeyboardEventInit,
+    MouseEvent, MouseEventInit,
 };
 use yew::AppHandle;
 use yew::scheduler;
@@ -31,7 +32,10 @@ impl Page {
         document.body().unwrap().append_child(&root).unwrap();
         let handle = yew::Renderer::<App>::with_root(root.clone()).render();
         scheduler::flush().await;
-        Page { root, handle: Some(handle) }
+        let page = Page { root, handle: Some(handle) };
+        // The page starts in the browser's language; these tests read the English interface.
+        page.click("#lang-en").await;
+        page
     }
 
     fn get(&self, selector: &str) -> Element {
@@ -54,6 +58,44 @@ impl Page {
     async fn click(&self, selector: &str) {
         self.get(selector).dyn_into::<HtmlElement>().unwrap().click();
         scheduler::flush().await;
+    }
+
+    /// Clicks an element that is not an `HtmlElement` (an SVG group) with a bubbling click.
+    async fn click_element(&self, el: &Element) {
+        let init = MouseEventInit::new();
+        init.set_bubbles(true);
+        let event = MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+        el.dispatch_event(&event).unwrap();
+        scheduler::flush().await;
+    }
+
+    /// Presses a key on an element, as a keyboard user would after tabbing to it.
+    async fn press_key(&self, el: &Element, key: &str) {
+        let init = KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        el.dispatch_event(&event).unwrap();
+        scheduler::flush().await;
+    }
+
+    fn running_pods(&self) -> Vec<Element> {
+        self.all("#cluster-view g.node g.pod")
+            .into_iter()
+            .filter(|p| p.get_attribute("data-status").as_deref() == Some("Running"))
+            .collect()
+    }
+
+    /// Apply the default Deployment and step until its three pods run (bounded).
+    async fn apply_and_run(&self) {
+        self.click("#apply").await;
+        for _ in 0..200 {
+            if self.running_pods().len() == 3 {
+                break;
+            }
+            self.click("#step").await;
+        }
+        assert_eq!(self.running_pods().len(), 3);
     }
 
     /// Replaces the editor's text as typing would: set the value, fire `input`.
@@ -205,4 +247,133 @@ async fn model_unknown_field_is_reported_at_its_line() {
     let first = problems[0].text_content().unwrap();
     assert!(first.contains("deploy/k8s/deployment.yaml line 20"), "{first}");
     assert_eq!(page.get(".gutter .ln.error").get_attribute("data-line").as_deref(), Some("20"));
+}
+
+#[wasm_bindgen_test]
+async fn nothing_is_inspected_until_something_is_clicked() {
+    let page = Page::mount().await;
+    assert_eq!(page.count("#inspector"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_language_switch_translates_the_interface_but_not_the_terminal() {
+    let page = Page::mount().await;
+    assert_eq!(page.get("#lang-en").get_attribute("aria-pressed").as_deref(), Some("true"));
+    page.run_in_terminal("kubectl get pods").await;
+    let english_output = page.text("#terminal-output");
+
+    page.click("#lang-zh").await;
+    assert_eq!(page.text("#apply"), "应用");
+    assert_eq!(page.text("#step"), "单步");
+    assert_eq!(page.text("#play"), "播放");
+    assert_eq!(page.get("#lang-zh").get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert_eq!(gloo::utils::document().document_element().unwrap().get_attribute("lang").as_deref(), Some("zh-CN"));
+    // What the cluster printed stays exactly as it was, and new output is kubectl's own English.
+    assert_eq!(page.text("#terminal-output"), english_output);
+    page.run_in_terminal("kubectl get pods").await;
+    assert_eq!(page.text("#terminal-output"), format!("{english_output}{english_output}"));
+
+    page.click("#lang-en").await;
+    assert_eq!(page.text("#apply"), "Apply");
+}
+
+#[wasm_bindgen_test]
+async fn panels_collapse_with_their_toggle() {
+    let page = Page::mount().await;
+    for panel in ["editor-panel", "events-panel", "terminal-panel"] {
+        let toggle = format!("#{panel}-toggle");
+        let body = format!("#{panel}-body");
+        assert_eq!(page.get(&toggle).get_attribute("aria-expanded").as_deref(), Some("true"), "{panel}");
+        assert_eq!(page.get(&toggle).get_attribute("aria-controls").as_deref(), Some(&body[1..]));
+        page.click(&toggle).await;
+        assert_eq!(page.get(&toggle).get_attribute("aria-expanded").as_deref(), Some("false"), "{panel}");
+        assert!(page.get(&body).has_attribute("hidden"), "{panel}");
+        page.click(&toggle).await;
+        assert!(!page.get(&body).has_attribute("hidden"), "{panel}");
+    }
+    // A collapsed terminal keeps what it showed.
+    page.run_in_terminal("kubectl get pods").await;
+    page.click("#terminal-panel-toggle").await;
+    page.click("#terminal-panel-toggle").await;
+    assert!(page.text("#terminal-output").starts_with("$ kubectl get pods"));
+}
+
+#[wasm_bindgen_test]
+async fn model_clicking_a_pod_shows_the_inspector_with_its_scheduling() {
+    let page = Page::mount().await;
+    page.apply_and_run().await;
+    let pod = page.running_pods().remove(0);
+    let name = pod.get_attribute("data-name").unwrap();
+    page.click_element(&pod).await;
+
+    page.get("#inspector");
+    assert_eq!(page.text("#inspector-name"), name);
+    assert!(page.text("#inspector-why").contains("Running"), "{}", page.text("#inspector-why"));
+    assert_eq!(page.get("#inspector-tab-scheduling").get_attribute("aria-selected").as_deref(), Some("true"));
+    let rows = page.all("#scheduling-table tbody tr");
+    assert_eq!(rows.len(), 3);
+    let nodes: Vec<_> = rows.iter().map(|r| r.get_attribute("data-node").unwrap()).collect();
+    assert_eq!(nodes, ["node-1", "node-2", "node-3"]);
+    // The chosen node is the one the pod is drawn in, marked by text as well as colour.
+    let chosen = page.get("#scheduling-table tbody tr.chosen");
+    let host = page.get(&format!("#cluster-view g.pod[data-name=\"{name}\"]"));
+    let host = host.parent_element().unwrap();
+    assert_eq!(chosen.get_attribute("data-node"), host.get_attribute("data-name"));
+    assert!(chosen.text_content().unwrap().contains("chosen"));
+    // The tile is drawn selected.
+    let tile = page.get(&format!("#cluster-view g.pod[data-name=\"{name}\"]"));
+    assert!(tile.class_list().contains("selected"));
+    assert_eq!(tile.get_attribute("aria-pressed").as_deref(), Some("true"));
+
+    // The other tabs show the model's YAML, events and conditions.
+    page.click("#inspector-tab-yaml").await;
+    assert!(page.text("#inspector-yaml").contains(&format!("name: {name}")));
+    page.click("#inspector-tab-events").await;
+    assert!(page.text("#inspector-events").contains("Scheduled"), "{}", page.text("#inspector-events"));
+    page.click("#inspector-tab-conditions").await;
+    assert!(page.count("#conditions-table tbody tr") > 0);
+
+    page.click("#inspector-close").await;
+    assert_eq!(page.count("#inspector"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn model_a_pod_tile_is_a_keyboard_button() {
+    let page = Page::mount().await;
+    page.apply_and_run().await;
+    let pod = page.running_pods().remove(1);
+    assert_eq!(pod.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(pod.get_attribute("role").as_deref(), Some("button"));
+    page.press_key(&pod, "Enter").await;
+    assert_eq!(page.text("#inspector-name"), pod.get_attribute("data-name").unwrap());
+}
+
+#[wasm_bindgen_test]
+async fn model_clicking_a_node_inspects_the_node_not_a_pod() {
+    let page = Page::mount().await;
+    let node = page.get("#cluster-view g.node[data-name=\"node-2\"] .node-name");
+    page.click_element(&node).await;
+    assert_eq!(page.text("#inspector-name"), "node-2");
+    assert_eq!(page.count("#inspector-tab-scheduling"), 0, "nodes are not scheduled");
+    assert_eq!(page.get("#inspector-tab-conditions").get_attribute("aria-selected").as_deref(), Some("true"));
+    assert!(page.text("#conditions-table").contains("KubeletReady"));
+    assert!(page.text("#inspector-why").contains("Ready"));
+}
+
+#[wasm_bindgen_test]
+async fn model_a_deleted_pod_reads_deleted() {
+    let page = Page::mount().await;
+    page.apply_and_run().await;
+    let pod = page.running_pods().remove(0);
+    let name = pod.get_attribute("data-name").unwrap();
+    page.click_element(&pod).await;
+    page.run_in_terminal(&format!("kubectl delete pod {name}")).await;
+    for _ in 0..200 {
+        if page.count("#inspector-deleted") == 1 {
+            break;
+        }
+        page.click("#step").await;
+    }
+    assert!(page.text("#inspector-deleted").contains("deleted"), "{}", page.text("#inspector"));
+    assert_eq!(page.text("#inspector-name"), name);
 }

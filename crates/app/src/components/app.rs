@@ -1,5 +1,6 @@
-//! The page: header with the clock and time controls, the editor on the left, the cluster map,
-//! events and terminal on the right.
+//! The page: header with the clock, time controls and the language switch; the editor on the
+//! left; the cluster map, the inspector (while something is selected), events and terminal on
+//! the right. The editor, inspector, events and terminal collapse to make room for the others.
 
 use gloo::timers::callback::Interval;
 use yew::prelude::*;
@@ -7,17 +8,26 @@ use yew::prelude::*;
 use crate::components::cluster_map::ClusterMap;
 use crate::components::editor::Editor;
 use crate::components::events::Events;
+use crate::components::inspector::{self, Inspector};
+use crate::components::panel::Panel as PanelBox;
 use crate::components::problems::Problems;
 use crate::components::terminal::Terminal;
-use crate::format;
-use crate::state::{Action, AppState};
+use crate::i18n::Lang;
+use crate::state::{Action, AppState, Notice, Panel, Selection};
 
 /// Real milliseconds between play ticks; each tick advances `AppState::tick_virtual_ms`.
 pub const PLAY_INTERVAL_MS: u32 = 100;
 
+/// The language the browser asks for (`navigator.language`), English when it cannot tell.
+pub fn browser_lang() -> Lang {
+    web_sys::window().and_then(|w| w.navigator().language()).map(|tag| Lang::from_tag(&tag)).unwrap_or_default()
+}
+
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(AppState::default);
+    let state = use_reducer(|| AppState::default().with_lang(browser_lang()));
+    let lang = state.lang;
+    let t = lang.text();
 
     // The play timer is the page's only clock: it exists while playing and dispatches ticks;
     // the reducer decides what a tick does.
@@ -28,10 +38,20 @@ pub fn App() -> Html {
             move || drop(interval)
         });
     }
+    // `<html lang>` follows the interface language, for screen readers and CJK glyph choice.
+    use_effect_with(lang, |lang| {
+        if let Some(root) = gloo::utils::document().document_element() {
+            let _ = root.set_attribute("lang", lang.tag());
+        }
+    });
 
     let on = |action: Action| {
         let dispatcher = state.dispatcher();
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(action.clone()))
+    };
+    let toggle = |panel: Panel| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::TogglePanel(panel)))
     };
     let on_edit = {
         let dispatcher = state.dispatcher();
@@ -45,70 +65,128 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |line: String| dispatcher.dispatch(Action::RunCommand(line)))
     };
+    let on_select = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |selection: Selection| dispatcher.dispatch(Action::Select(selection)))
+    };
+    let on_tab = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |tab| dispatcher.dispatch(Action::ShowTab(tab)))
+    };
 
     let view = state.view.clone();
     let next_event = match view.next_event_ms {
-        Some(at) => format!("next event at {}", format::clock(at)),
-        None => "nothing scheduled".to_string(),
+        Some(at) => lang.next_event_at(&crate::format::clock(at)),
+        None => t.nothing_scheduled.to_string(),
     };
     let playing = state.playing;
+    let collapsed = state.collapsed;
+    let notice = state.notice.map(|n| match n {
+        Notice::Idle => t.idle,
+    });
+
+    let lang_buttons = Lang::ALL.into_iter().map(|l| {
+        let active = l == lang;
+        html! {
+            <button id={format!("lang-{}", l.tag().split('-').next().unwrap_or("en"))} type="button"
+                class={classes!("lang", active.then_some("active"))} lang={l.tag()}
+                aria-pressed={active.to_string()} onclick={on(Action::SetLang(l))}>
+                { l.label() }
+            </button>
+        }
+    });
+
+    let inspector = state.selection.clone().map(|selection| {
+        let actions = html! { <>
+            { inspector::object_line(&selection, &view, state.inspected.is_some()) }
+            <button id="inspector-close" type="button" class="icon-button" aria-label={t.close} title={t.close}
+                onclick={on(Action::ClearSelection)}>
+                { "×" }
+            </button>
+        </> };
+        html! {
+            <PanelBox id="inspector" class="inspector-panel" title={t.inspector} lang={lang}
+                collapsed={collapsed.inspector} on_toggle={toggle(Panel::Inspector)} {actions}>
+                <Inspector selection={selection} inspected={state.inspected.clone()} view={view.clone()}
+                    tab={state.effective_tab()} lang={lang} on_tab={on_tab} />
+            </PanelBox>
+        }
+    });
+    let events_badge = html! { <span class="badge">{ view.events.len() }</span> };
 
     html! {
         <div class="app">
             <header class="topbar">
                 <div class="brand">
                     <h1>{ "kubeplay" }</h1>
-                    <span class="tagline">{ "a Kubernetes cluster in your browser" }</span>
+                    <span class="tagline">{ t.tagline }</span>
                 </div>
-                <div class="clock-box" title="Virtual time since the cluster started">
+                <div class="clock-box" title={t.clock_title}>
                     <span id="clock">{ view.clock.clone() }</span>
                     <span class="next-event">{ next_event }</span>
                 </div>
                 <div class="controls">
                     <button id="apply" class="primary" onclick={on(Action::Apply)}
-                        title={format!("kubectl apply -f {} (Ctrl+Enter in the editor)", state.open_file)}>
-                        { "Apply" }
+                        title={lang.apply_title(&state.open_file)}>
+                        { t.apply }
                     </button>
-                    <button id="step" onclick={on(Action::Step)}
-                        title="Run to the next scheduled event">
-                        { "Step" }
+                    <button id="step" onclick={on(Action::Step)} title={t.step_title}>
+                        { t.step }
                     </button>
                     <button id="play" class={classes!(playing.then_some("playing"))}
                         aria-pressed={playing.to_string()} onclick={on(Action::TogglePlay)}
-                        title="Play or pause virtual time (10x)">
-                        { if playing { "Pause" } else { "Play" } }
+                        title={t.play_title}>
+                        { if playing { t.pause } else { t.play } }
                     </button>
                 </div>
                 <div id="notice" class="notice" role="status">
-                    { state.notice.clone().unwrap_or_default() }
+                    { notice.unwrap_or_default() }
+                </div>
+                <div id="lang-switch" class="lang-switch" role="group" aria-label={t.language}>
+                    { for lang_buttons }
                 </div>
             </header>
-            <main class="layout">
-                <section class="panel editor-panel" aria-label="Manifest editor">
+            <main class={classes!("layout", collapsed.editor.then_some("editor-collapsed"))}>
+                <PanelBox id="editor-panel" class="editor-panel" title={t.editor} lang={lang} rail=true
+                    collapsed={collapsed.editor} on_toggle={toggle(Panel::Editor)}>
                     <Editor
                         path={AttrValue::from(state.open_file.clone())}
                         text={AttrValue::from(state.open_text().to_string())}
                         diagnostics={state.diagnostics.clone()}
                         {on_edit}
                         {on_apply}
+                        lang={lang}
                     />
                     <Problems
                         diagnostics={state.diagnostics.clone()}
                         output={state.apply_output.clone()}
                         ok={state.apply_ok}
+                        lang={lang}
                     />
-                </section>
-                <div class="main-column">
-                    <section class="panel cluster-panel" aria-label="Cluster">
-                        <ClusterMap view={view.clone()} />
+                </PanelBox>
+                <div class={classes!("main-column",
+                    inspector.is_some().then_some("with-inspector"),
+                    collapsed.inspector.then_some("inspector-collapsed"),
+                    collapsed.events.then_some("events-collapsed"),
+                    collapsed.terminal.then_some("terminal-collapsed"))}>
+                    <section id="cluster-panel" class="panel cluster-panel" aria-label={t.cluster}>
+                        <header class="panel-head">
+                            <h2 class="panel-title">{ t.cluster }</h2>
+                            <span class="panel-hint">{ t.cluster_hint }</span>
+                        </header>
+                        <ClusterMap view={view.clone()} lang={lang} selection={state.selection.clone()}
+                            {on_select} />
                     </section>
+                    { inspector.unwrap_or_default() }
                     <div class="bottom-row">
-                        <section class="panel events-panel" aria-label="Events">
-                            <Events view={view.clone()} />
-                        </section>
-                        <section class="panel terminal-panel" aria-label="Terminal">
-                            <Terminal transcript={state.terminal.clone()} {on_command} />
-                        </section>
+                        <PanelBox id="events-panel" class="events-panel" title={t.events} lang={lang} rail=true
+                            badge={events_badge} collapsed={collapsed.events} on_toggle={toggle(Panel::Events)}>
+                            <Events view={view.clone()} lang={lang} />
+                        </PanelBox>
+                        <PanelBox id="terminal-panel" class="terminal-panel" title={t.terminal} lang={lang} rail=true
+                            collapsed={collapsed.terminal} on_toggle={toggle(Panel::Terminal)}>
+                            <Terminal transcript={state.terminal.clone()} {on_command} lang={lang} />
+                        </PanelBox>
                     </div>
                 </div>
             </main>

@@ -1,27 +1,41 @@
 //! The cluster as a picture: each node a box with CPU and memory request bars and its pods as
 //! tiles, and the scheduling queue (pods bound to no node) below. Every state is drawn as text
-//! as well as colour.
+//! as well as colour. Pods and nodes are buttons (click, or Tab then Enter/Space) that select
+//! them for the inspector.
+//!
+//! The drawing is laid out for the width it is given, one SVG unit per CSS pixel, so text keeps
+//! its size in a narrow panel: fewer nodes per row instead of smaller letters.
 
 use std::rc::Rc;
 
+use gloo::timers::callback::Timeout;
 use kubeplay_model::{ClusterView, NodeView, PodView};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{Element, ResizeObserver};
 use yew::prelude::*;
 
 use crate::format;
+use crate::i18n::Lang;
+use crate::state::Selection;
 
-/// The drawing's width in SVG units; it scales to the panel's width.
-const VIEW_W: i64 = 860;
+/// The drawing's width before the panel has been measured (and in tests without layout).
+pub const DEFAULT_VIEW_W: i64 = 860;
+/// Narrower than this, the drawing scrolls sideways rather than squeezing tiles.
+const VIEW_W_MIN: i64 = 240;
 const MARGIN: i64 = 12;
 const NODE_GAP: i64 = 14;
 const NODE_PAD: i64 = 10;
-/// Nodes per row.
-const NODE_COLS_MAX: i64 = 3;
+/// Nodes per row, at most; fewer when the panel is narrow.
+const NODE_COLS_MAX: i64 = 4;
+/// A node box is at least this wide, so one pod tile fits in it.
+const NODE_W_MIN: i64 = 190;
 /// Where the pod tiles start below a node's top edge (name, status and two bars above).
 const NODE_HEADER_H: i64 = 92;
 const TILE_H: i64 = 40;
 /// Tiles are at least this wide, so a pod's name, READY and the longest STATUS fit as text.
 const TILE_GAP: i64 = 6;
-const TILE_W_MIN: i64 = 180;
+const TILE_W_MIN: i64 = 168;
 const BAR_H: i64 = 7;
 /// Room kept on a tile's second line for the restart count.
 const RESTARTS_W: i64 = 34;
@@ -30,14 +44,93 @@ const PENDING_HEADER_H: i64 = 30;
 #[derive(Properties, PartialEq)]
 pub struct ClusterMapProps {
     pub view: Rc<ClusterView>,
+    pub lang: Lang,
+    /// The object the inspector shows, drawn highlighted.
+    #[prop_or_default]
+    pub selection: Option<Selection>,
+    pub on_select: Callback<Selection>,
+}
+
+/// What one drawing needs besides the view: where clicks go and what is selected.
+struct Ctx<'a> {
+    lang: Lang,
+    selection: Option<&'a Selection>,
+    on_select: &'a Callback<Selection>,
+}
+
+impl Ctx<'_> {
+    fn is_selected(&self, sel: &Selection) -> bool {
+        self.selection == Some(sel)
+    }
+
+    /// Click, Enter and Space handlers that select `sel`.
+    fn select_handlers(&self, sel: Selection) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+        let on_click = {
+            let on_select = self.on_select.clone();
+            let sel = sel.clone();
+            Callback::from(move |e: MouseEvent| {
+                // A pod tile sits inside its node's box: the click is the pod's alone.
+                e.stop_propagation();
+                on_select.emit(sel.clone());
+            })
+        };
+        let on_key = {
+            let on_select = self.on_select.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" || e.key() == " " {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    on_select.emit(sel.clone());
+                }
+            })
+        };
+        (on_click, on_key)
+    }
 }
 
 #[component]
 pub fn ClusterMap(props: &ClusterMapProps) -> Html {
+    let container = use_node_ref();
+    let measured_w = use_state_eq(|| 0i64);
+    {
+        // Re-lay out when the panel's width changes (window resize, a panel collapsing).
+        let container = container.clone();
+        let setter = measured_w.setter();
+        use_effect_with((), move |_| {
+            let el = container.cast::<Element>();
+            let observer = el.as_ref().and_then(|el| {
+                setter.set(el.client_width() as i64);
+                let target = el.clone();
+                // Set the width a moment later, outside the observer's callback: the new layout
+                // changes the box's height, and a size change inside the callback would be
+                // reported as a "ResizeObserver loop" error.
+                let on_resize = Closure::<dyn FnMut()>::new(move || {
+                    let (setter, width) = (setter.clone(), target.client_width() as i64);
+                    Timeout::new(0, move || setter.set(width)).forget();
+                });
+                let observer = ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
+                observer.observe(el);
+                Some((observer, on_resize))
+            });
+            move || {
+                if let Some((observer, _on_resize)) = observer {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+    let view_w = match *measured_w {
+        0 => DEFAULT_VIEW_W,
+        w => w.max(VIEW_W_MIN),
+    };
+    let ctx = Ctx { lang: props.lang, selection: props.selection.as_ref(), on_select: &props.on_select };
+    let t = props.lang.text();
+
     let view = &props.view;
     let node_count = view.nodes.len() as i64;
-    let cols = node_count.clamp(1, NODE_COLS_MAX);
-    let node_w = (VIEW_W - 2 * MARGIN - (cols - 1) * NODE_GAP) / cols;
+    let cols_fit = ((view_w - 2 * MARGIN + NODE_GAP) / (NODE_W_MIN + NODE_GAP)).max(1);
+    let cols = node_count.clamp(1, NODE_COLS_MAX.min(cols_fit));
+    let node_w = (view_w - 2 * MARGIN - (cols - 1) * NODE_GAP) / cols;
     let tile_cols = ((node_w - 2 * NODE_PAD + TILE_GAP) / (TILE_W_MIN + TILE_GAP)).max(1);
     let tile_w = (node_w - 2 * NODE_PAD - (tile_cols - 1) * TILE_GAP) / tile_cols;
 
@@ -47,57 +140,56 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
         let row_h = row.iter().map(|n| node_height(n.pods.len() as i64, tile_cols)).max().unwrap_or(0);
         for (i, node) in row.iter().enumerate() {
             let x = MARGIN + i as i64 * (node_w + NODE_GAP);
-            nodes_html.push(node_box(node, x, y, node_w, row_h, tile_w, tile_cols));
+            nodes_html.push(node_box(&ctx, node, x, y, node_w, row_h, tile_w, tile_cols));
         }
         y += row_h + NODE_GAP;
     }
     if view.nodes.is_empty() {
         nodes_html.push(html! {
             <text class="empty-note" x={MARGIN.to_string()} y={(MARGIN + 20).to_string()}>
-                { "This cluster has no nodes." }
+                { t.no_nodes }
             </text>
         });
         y += 40;
     }
 
     // The scheduling queue, as wide as the drawing.
-    let pending_w = VIEW_W - 2 * MARGIN;
+    let pending_w = view_w - 2 * MARGIN;
     let pending_cols = ((pending_w - 2 * NODE_PAD + TILE_GAP) / (TILE_W_MIN + TILE_GAP)).max(1);
     let pending_tile_w = (pending_w - 2 * NODE_PAD - (pending_cols - 1) * TILE_GAP) / pending_cols;
-    let pending_rows = ceil_div(view.pending.len() as i64, pending_cols).max(1);
-    let pending_h = PENDING_HEADER_H + pending_rows * (TILE_H + TILE_GAP) + NODE_PAD - TILE_GAP;
+    // An empty queue is one line, so the nodes keep the room.
+    let pending_rows = ceil_div(view.pending.len() as i64, pending_cols);
+    let pending_h = match pending_rows {
+        0 => PENDING_HEADER_H + 2,
+        rows => PENDING_HEADER_H + rows * (TILE_H + TILE_GAP) + NODE_PAD - TILE_GAP,
+    };
     let pending_y = y;
     let pending_tiles = view.pending.iter().enumerate().map(|(i, pod)| {
         let i = i as i64;
         let px = MARGIN + NODE_PAD + (i % pending_cols) * (pending_tile_w + TILE_GAP);
         let py = pending_y + PENDING_HEADER_H + (i / pending_cols) * (TILE_H + TILE_GAP);
-        pod_tile(pod, px, py, pending_tile_w)
+        pod_tile(&ctx, pod, px, py, pending_tile_w)
     });
     let total_h = pending_y + pending_h + MARGIN;
 
     html! {
-        <svg id="cluster-view" class="cluster-map" role="img"
-            aria-label="Nodes with their pods, and the pods waiting to be scheduled"
-            width="100%" viewBox={format!("0 0 {VIEW_W} {total_h}")}
-            preserveAspectRatio="xMidYMin meet">
+        <div class="cluster-map-box" ref={container}>
+        <svg id="cluster-view" class="cluster-map" role="group" aria-label={t.cluster_label}
+            width={view_w.to_string()} height={total_h.to_string()}
+            viewBox={format!("0 0 {view_w} {total_h}")}
+            data-width={view_w.to_string()}>
             { for nodes_html }
             <g id="pending" class="pending-area">
                 <rect class="pending-bg" x={MARGIN.to_string()} y={pending_y.to_string()}
                     width={pending_w.to_string()} height={pending_h.to_string()} rx="8" />
                 <text class="pending-title" x={(MARGIN + NODE_PAD).to_string()}
                     y={(pending_y + 20).to_string()}>
-                    { format!("Pending: {} pod{} waiting to be scheduled", view.pending.len(),
-                        if view.pending.len() == 1 { "" } else { "s" }) }
+                    { props.lang.pending_title(view.pending.len()) }
                 </text>
-                if view.pending.is_empty() {
-                    <text class="empty-note" x={(MARGIN + NODE_PAD).to_string()}
-                        y={(pending_y + PENDING_HEADER_H + 24).to_string()}>
-                        { "No pods are waiting for a node." }
-                    </text>
-                }
                 { for pending_tiles }
             </g>
         </svg>
+        </div>
     }
 }
 
@@ -111,7 +203,8 @@ fn node_height(pods: i64, tile_cols: i64) -> i64 {
     NODE_HEADER_H + rows * (TILE_H + TILE_GAP) - TILE_GAP + NODE_PAD
 }
 
-fn node_box(node: &NodeView, x: i64, y: i64, w: i64, h: i64, tile_w: i64, tile_cols: i64) -> Html {
+#[allow(clippy::too_many_arguments)]
+fn node_box(ctx: &Ctx, node: &NodeView, x: i64, y: i64, w: i64, h: i64, tile_w: i64, tile_cols: i64) -> Html {
     let state_class = if !node.ready {
         "node-notready"
     } else if node.unschedulable {
@@ -134,12 +227,18 @@ fn node_box(node: &NodeView, x: i64, y: i64, w: i64, h: i64, tile_w: i64, tile_c
         let i = i as i64;
         let px = inner_x + (i % tile_cols) * (tile_w + TILE_GAP);
         let py = y + NODE_HEADER_H + (i / tile_cols) * (TILE_H + TILE_GAP);
-        pod_tile(pod, px, py, tile_w)
+        pod_tile(ctx, pod, px, py, tile_w)
     });
     let s = |v: i64| v.to_string();
+    let sel = Selection::node(&node.name);
+    let selected = ctx.is_selected(&sel);
+    let (onclick, onkeydown) = ctx.select_handlers(sel);
     html! {
-        <g class={classes!("node", state_class)} key={node.name.clone()}
-            data-name={node.name.clone()} data-status={node.status.clone()}>
+        <g class={classes!("node", state_class, selected.then_some("selected"))} key={node.name.clone()}
+            data-name={node.name.clone()} data-status={node.status.clone()}
+            tabindex="0" role="button" aria-pressed={selected.to_string()}
+            aria-label={ctx.lang.node_label(&node.name, &node.status, node.pods.len())}
+            {onclick} {onkeydown}>
             <title>{ format!("{}: {} ({} pods)", node.name, node.status, node.pods.len()) }</title>
             <rect class="node-bg" x={s(x)} y={s(y)} width={s(w)} height={s(h)} rx="10" />
             <text class="node-name" x={s(inner_x)} y={s(y + 22)}>{ node.name.clone() }</text>
@@ -170,7 +269,7 @@ fn node_box(node: &NodeView, x: i64, y: i64, w: i64, h: i64, tile_w: i64, tile_c
 
             if node.pods.is_empty() {
                 <text class="empty-note" x={s(inner_x)} y={s(y + NODE_HEADER_H + 24)}>
-                    { "no pods" }
+                    { ctx.lang.text().no_pods }
                 </text>
             }
             { for tiles }
@@ -178,7 +277,7 @@ fn node_box(node: &NodeView, x: i64, y: i64, w: i64, h: i64, tile_w: i64, tile_c
     }
 }
 
-fn pod_tile(pod: &PodView, x: i64, y: i64, w: i64) -> Html {
+fn pod_tile(ctx: &Ctx, pod: &PodView, x: i64, y: i64, w: i64) -> Html {
     let tone = format::pod_tone(&pod.status, pod.is_ready);
     let s = |v: i64| v.to_string();
     let mut tooltip = format!(
@@ -195,11 +294,18 @@ fn pod_tile(pod: &PodView, x: i64, y: i64, w: i64) -> Html {
     // rather than cut, so it stays readable in full. About 7 units per character at 11.5px.
     let status_room = w - 16 - if pod.restarts > 0 { RESTARTS_W } else { 0 };
     let status_fit = (pod.status.chars().count() as i64 * 7 > status_room).then_some(status_room);
+    let sel = Selection::pod(&pod.namespace, &pod.name);
+    let selected = ctx.is_selected(&sel);
+    let (onclick, onkeydown) = ctx.select_handlers(sel);
     html! {
-        <g class={classes!("pod", tone.class())} key={format!("{}/{}", pod.namespace, pod.name)}
+        <g class={classes!("pod", tone.class(), selected.then_some("selected"))}
+            key={format!("{}/{}", pod.namespace, pod.name)}
             data-name={pod.name.clone()} data-namespace={pod.namespace.clone()}
             data-status={pod.status.clone()} data-ready={pod.ready.clone()}
-            data-restarts={pod.restarts.to_string()}>
+            data-restarts={pod.restarts.to_string()}
+            tabindex="0" role="button" aria-pressed={selected.to_string()}
+            aria-label={ctx.lang.pod_label(&pod.name, &pod.status, &pod.ready, pod.restarts)}
+            {onclick} {onkeydown}>
             <title>{ tooltip }</title>
             <rect class="pod-bg" x={s(x)} y={s(y)} width={s(w)} height={s(TILE_H)} rx="6" />
             <text class="pod-name" x={s(x + 8)} y={s(y + 16)}>{ format::short_pod_name(&pod.name) }</text>

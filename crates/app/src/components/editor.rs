@@ -10,6 +10,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::format;
+use crate::i18n::Lang;
 
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
@@ -21,6 +22,7 @@ pub struct EditorProps {
     pub on_edit: Callback<String>,
     /// Ctrl+Enter (Cmd+Enter) in the editor applies the file.
     pub on_apply: Callback<()>,
+    pub lang: Lang,
 }
 
 #[component]
@@ -71,7 +73,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                 <div class="gutter" aria-hidden="true">{ for gutter }</div>
                 <textarea
                     id="editor"
-                    aria-label={format!("Editing {}", props.path)}
+                    aria-label={props.lang.editing(&props.path)}
                     spellcheck="false"
                     autocomplete="off"
                     autocapitalize="off"

@@ -8,10 +8,12 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::format;
+use crate::i18n::Lang;
 
 #[derive(Properties, PartialEq)]
 pub struct EventsProps {
     pub view: Rc<ClusterView>,
+    pub lang: Lang,
 }
 
 #[component]
@@ -43,11 +45,10 @@ pub fn Events(props: &EventsProps) -> Html {
     });
     html! {
         <div class="events">
-            <h2 class="panel-title">{ "Events" }<span class="badge">{ events.len() }</span></h2>
             <div class="events-scroll" ref={scroller}>
                 <ol id="events" class="event-list">{ for items }</ol>
                 if events.is_empty() {
-                    <p class="empty">{ "No events yet." }</p>
+                    <p class="empty">{ props.lang.text().no_events }</p>
                 }
             </div>
         </div>

@@ -5,5 +5,7 @@ pub mod app;
 pub mod cluster_map;
 pub mod editor;
 pub mod events;
+pub mod inspector;
+pub mod panel;
 pub mod problems;
 pub mod terminal;

@@ -7,6 +7,7 @@ use kubeplay_model::Diagnostic;
 use yew::prelude::*;
 
 use crate::format;
+use crate::i18n::Lang;
 
 #[derive(Properties, PartialEq)]
 pub struct ProblemsProps {
@@ -15,10 +16,12 @@ pub struct ProblemsProps {
     pub output: Rc<Vec<String>>,
     /// Whether the last apply succeeded; `None` before the first.
     pub ok: Option<bool>,
+    pub lang: Lang,
 }
 
 #[component]
 pub fn Problems(props: &ProblemsProps) -> Html {
+    let t = props.lang.text();
     let count = props.diagnostics.len();
     let items = props.diagnostics.iter().map(|d| {
         html! {
@@ -44,14 +47,14 @@ pub fn Problems(props: &ProblemsProps) -> Html {
     html! {
         <div class="problems">
             <h2 class="panel-title">
-                { "Problems" }
+                { t.problems }
                 <span class={classes!("badge", (count > 0).then_some("badge-error"))}>{ count }</span>
             </h2>
             <ul id="errors" class="problem-list">{ for items }</ul>
             if count == 0 {
-                <p class="empty">{ "No problems. Press Apply to send the file to the cluster." }</p>
+                <p class="empty">{ t.no_problems }</p>
             }
-            <h2 class="panel-title">{ "Apply output" }</h2>
+            <h2 class="panel-title">{ t.apply_output }</h2>
             <pre id="apply-output" class={output_class}>
                 { props.output.join("\n") }
             </pre>

@@ -6,10 +6,13 @@ use std::rc::Rc;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
+use crate::i18n::Lang;
+
 #[derive(Properties, PartialEq)]
 pub struct TerminalProps {
     pub transcript: Rc<String>,
     pub on_command: Callback<String>,
+    pub lang: Lang,
 }
 
 /// The lines run so far and where Up/Down currently is among them.
@@ -63,11 +66,10 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     };
     html! {
         <div class="terminal">
-            <h2 class="panel-title">{ "Terminal" }</h2>
             <pre id="terminal-output" ref={output}>{ props.transcript.as_str() }</pre>
             <div class="prompt">
                 <span class="prompt-sign" aria-hidden="true">{ "$" }</span>
-                <input id="terminal-input" type="text" aria-label="Command"
+                <input id="terminal-input" type="text" aria-label={props.lang.text().command}
                     placeholder="kubectl get pods -o wide"
                     spellcheck="false" autocomplete="off" autocapitalize="off"
                     {onkeydown} />

@@ -1,0 +1,318 @@
+//! The page's interface text in English and Chinese (the course is Chinese), all in one place.
+//!
+//! Only the page's own words are translated: labels, buttons, hints and headings. What the
+//! cluster says stays exactly as the model prints it in either language: kubectl output, object
+//! names, event reasons and messages, STATUS values, kinds, plugin names and the inspector's
+//! explanations, so that a learner reads the same words a real cluster would show.
+
+/// An interface language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    /// The language for a BCP 47 tag such as `navigator.language`: Chinese for any `zh` tag
+    /// (`zh`, `zh-CN`, `zh-Hans-CN`, `zh-TW`), English for everything else.
+    pub fn from_tag(tag: &str) -> Lang {
+        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("zh") { Lang::Zh } else { Lang::En }
+    }
+
+    /// The tag for `<html lang>`, which also picks the right CJK glyphs.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    /// The switch's label for this language, written in the language itself.
+    pub fn label(self) -> &'static str {
+        match self {
+            Lang::En => "EN",
+            Lang::Zh => "中文",
+        }
+    }
+
+    /// The fixed strings.
+    pub fn text(self) -> &'static Text {
+        match self {
+            Lang::En => &EN,
+            Lang::Zh => &ZH,
+        }
+    }
+
+    pub fn next_event_at(self, clock: &str) -> String {
+        match self {
+            Lang::En => format!("next event at {clock}"),
+            Lang::Zh => format!("下一个事件：{clock}"),
+        }
+    }
+
+    pub fn apply_title(self, path: &str) -> String {
+        match self {
+            Lang::En => format!("kubectl apply -f {path} (Ctrl+Enter in the editor)"),
+            Lang::Zh => format!("kubectl apply -f {path}（在编辑器中按 Ctrl+Enter）"),
+        }
+    }
+
+    pub fn editing(self, path: &str) -> String {
+        match self {
+            Lang::En => format!("Editing {path}"),
+            Lang::Zh => format!("正在编辑 {path}"),
+        }
+    }
+
+    pub fn pending_title(self, count: usize) -> String {
+        match self {
+            Lang::En => format!("Pending: {count} pod{} waiting to be scheduled", if count == 1 { "" } else { "s" }),
+            Lang::Zh => format!("Pending：{count} 个 Pod 等待调度"),
+        }
+    }
+
+    /// A pod tile's accessible name (the tile shows the same as text).
+    pub fn pod_label(self, name: &str, status: &str, ready: &str, restarts: i32) -> String {
+        match self {
+            Lang::En => format!("Pod {name}: {status}, ready {ready}, restarts {restarts}. Press Enter to inspect."),
+            Lang::Zh => format!("Pod {name}：{status}，就绪 {ready}，重启 {restarts} 次。按 Enter 查看详情。"),
+        }
+    }
+
+    /// A node box's accessible name.
+    pub fn node_label(self, name: &str, status: &str, pods: usize) -> String {
+        match self {
+            Lang::En => format!("Node {name}: {status}, {pods} pods. Press Enter to inspect."),
+            Lang::Zh => format!("节点 {name}：{status}，{pods} 个 Pod。按 Enter 查看详情。"),
+        }
+    }
+
+    /// The scheduling tab's summary when the pod was bound.
+    pub fn scheduled_to(self, node: &str, clock: &str) -> String {
+        match self {
+            Lang::En => format!("Bound to {node} at {clock}: it passed every filter and had the highest total score."),
+            Lang::Zh => format!("{clock} 绑定到 {node}：它通过了所有过滤插件，且总分最高。"),
+        }
+    }
+
+    /// The scheduling tab's summary when no node fitted; the message is the scheduler's own.
+    pub fn not_scheduled(self, clock: &str) -> String {
+        match self {
+            Lang::En => format!("Not scheduled at {clock}. The scheduler said:"),
+            Lang::Zh => format!("{clock} 未能调度。调度器的消息："),
+        }
+    }
+
+    pub fn deleted(self, kind: &str, name: &str) -> String {
+        match self {
+            Lang::En => format!("{kind} {name} was deleted: it no longer exists in the cluster."),
+            Lang::Zh => format!("{kind} {name} 已被删除：集群中已不存在该对象。"),
+        }
+    }
+
+    pub fn rejected_by(self, plugin: &str) -> String {
+        match self {
+            Lang::En => format!("rejected by {plugin}"),
+            Lang::Zh => format!("被 {plugin} 拒绝"),
+        }
+    }
+
+    pub fn expand(self, panel: &str) -> String {
+        match self {
+            Lang::En => format!("Show {panel}"),
+            Lang::Zh => format!("展开{panel}"),
+        }
+    }
+
+    pub fn collapse(self, panel: &str) -> String {
+        match self {
+            Lang::En => format!("Hide {panel}"),
+            Lang::Zh => format!("收起{panel}"),
+        }
+    }
+}
+
+/// The interface's fixed strings in one language.
+#[derive(Debug)]
+pub struct Text {
+    pub tagline: &'static str,
+    pub clock_title: &'static str,
+    pub nothing_scheduled: &'static str,
+    pub apply: &'static str,
+    pub step: &'static str,
+    pub step_title: &'static str,
+    pub play: &'static str,
+    pub pause: &'static str,
+    pub play_title: &'static str,
+    pub language: &'static str,
+    pub idle: &'static str,
+
+    pub editor: &'static str,
+    pub problems: &'static str,
+    pub no_problems: &'static str,
+    pub apply_output: &'static str,
+    pub cluster: &'static str,
+    pub cluster_hint: &'static str,
+    pub cluster_label: &'static str,
+    pub no_nodes: &'static str,
+    pub no_pods: &'static str,
+    pub events: &'static str,
+    pub no_events: &'static str,
+    pub terminal: &'static str,
+    pub command: &'static str,
+
+    pub inspector: &'static str,
+    pub close: &'static str,
+    pub why: &'static str,
+    pub scheduling: &'static str,
+    pub conditions: &'static str,
+    pub yaml: &'static str,
+    pub no_why: &'static str,
+    pub no_decision: &'static str,
+    pub node: &'static str,
+    pub filter: &'static str,
+    pub total: &'static str,
+    pub passes: &'static str,
+    pub fails: &'static str,
+    pub chosen: &'static str,
+    pub score_legend: &'static str,
+    pub condition_type: &'static str,
+    pub condition_status: &'static str,
+    pub condition_reason: &'static str,
+    pub condition_message: &'static str,
+    pub no_conditions: &'static str,
+    pub no_object_events: &'static str,
+}
+
+pub static EN: Text = Text {
+    tagline: "a Kubernetes cluster in your browser",
+    clock_title: "Virtual time since the cluster started",
+    nothing_scheduled: "nothing scheduled",
+    apply: "Apply",
+    step: "Step",
+    step_title: "Run to the next scheduled event",
+    play: "Play",
+    pause: "Pause",
+    play_title: "Play or pause virtual time (10x)",
+    language: "Language",
+    idle: "Nothing is scheduled: the cluster is idle.",
+
+    editor: "Editor",
+    problems: "Problems",
+    no_problems: "No problems. Press Apply to send the file to the cluster.",
+    apply_output: "Apply output",
+    cluster: "Cluster",
+    cluster_hint: "Click a pod or a node to see why it is in its state.",
+    cluster_label: "Nodes with their pods, and the pods waiting to be scheduled",
+    no_nodes: "This cluster has no nodes.",
+    no_pods: "no pods",
+    events: "Events",
+    no_events: "No events yet.",
+    terminal: "Terminal",
+    command: "Command",
+
+    inspector: "Inspector",
+    close: "Close",
+    why: "Why",
+    scheduling: "Scheduling",
+    conditions: "Conditions",
+    yaml: "YAML",
+    no_why: "Nothing to explain for this kind yet.",
+    no_decision: "No scheduling decision is recorded for this pod.",
+    node: "Node",
+    filter: "Filter",
+    total: "Total",
+    passes: "passes",
+    fails: "fails",
+    chosen: "chosen",
+    score_legend: "Each score cell is the plugin's score (0–100) times its weight; the node with the highest total wins.",
+    condition_type: "Type",
+    condition_status: "Status",
+    condition_reason: "Reason",
+    condition_message: "Message",
+    no_conditions: "No conditions.",
+    no_object_events: "No events for this object.",
+};
+
+pub static ZH: Text = Text {
+    tagline: "浏览器里的 Kubernetes 集群",
+    clock_title: "集群启动以来的虚拟时间",
+    nothing_scheduled: "没有待发生的事件",
+    apply: "应用",
+    step: "单步",
+    step_title: "运行到下一个计划事件",
+    play: "播放",
+    pause: "暂停",
+    play_title: "播放或暂停虚拟时间（10 倍速）",
+    language: "语言",
+    idle: "没有待发生的事件：集群处于空闲状态。",
+
+    editor: "编辑器",
+    problems: "问题",
+    no_problems: "没有问题。点击“应用”把文件提交到集群。",
+    apply_output: "应用输出",
+    cluster: "集群",
+    cluster_hint: "点击 Pod 或节点，查看它为什么处于当前状态。",
+    cluster_label: "各节点及其 Pod，以及等待调度的 Pod",
+    no_nodes: "该集群没有节点。",
+    no_pods: "没有 Pod",
+    events: "事件",
+    no_events: "还没有事件。",
+    terminal: "终端",
+    command: "命令",
+
+    inspector: "详情",
+    close: "关闭",
+    why: "为什么",
+    scheduling: "调度",
+    conditions: "状况",
+    yaml: "YAML",
+    no_why: "暂时没有针对该类型的解释。",
+    no_decision: "没有记录该 Pod 的调度决策。",
+    node: "节点",
+    filter: "过滤",
+    total: "总分",
+    passes: "通过",
+    fails: "未通过",
+    chosen: "选中",
+    score_legend: "每个得分格是插件得分（0–100）乘以其权重；总分最高的节点胜出。",
+    condition_type: "类型",
+    condition_status: "状态",
+    condition_reason: "原因",
+    condition_message: "消息",
+    no_conditions: "没有状况。",
+    no_object_events: "该对象没有事件。",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_for_any_zh_tag_english_otherwise() {
+        for tag in ["zh", "zh-CN", "zh-Hans-CN", "zh-TW", "ZH-cn", "zh_CN"] {
+            assert_eq!(Lang::from_tag(tag), Lang::Zh, "{tag}");
+        }
+        for tag in ["en", "en-US", "de-DE", "", "z", "zu", "hz"] {
+            assert_eq!(Lang::from_tag(tag), Lang::En, "{tag}");
+        }
+    }
+
+    #[test]
+    fn both_languages_have_the_buttons() {
+        assert_eq!(Lang::En.text().apply, "Apply");
+        assert_eq!(Lang::Zh.text().apply, "应用");
+        for lang in Lang::ALL {
+            let t = lang.text();
+            for s in [t.apply, t.step, t.play, t.pause, t.events, t.terminal, t.inspector, t.why, t.scheduling] {
+                assert!(!s.is_empty(), "{lang:?}");
+            }
+        }
+        assert_eq!(Lang::En.pending_title(1), "Pending: 1 pod waiting to be scheduled");
+        assert_eq!(Lang::En.pending_title(2), "Pending: 2 pods waiting to be scheduled");
+    }
+}
