@@ -28,11 +28,11 @@ pub enum OnSigterm {
 /// A dependency read from the environment at start, e.g. `DB_HOST` (port from `DB_PORT`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dependency {
-    pub host_env: &'static str,
-    pub port_env: &'static str,
+    pub host_env: String,
+    pub port_env: String,
     pub default_port: i32,
     /// How the failure reads in the log.
-    pub what: &'static str,
+    pub what: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,16 +44,16 @@ pub struct Profile {
     /// The port it listens on (`None`: the container's first containerPort).
     pub port: Option<i32>,
     /// HTTP paths and their status; any other path is 404. Empty: every path is 200.
-    pub http: BTreeMap<&'static str, u16>,
+    pub http: BTreeMap<String, u16>,
     pub dependencies: Vec<Dependency>,
     pub on_missing: OnMissing,
     pub on_sigterm: OnSigterm,
     /// Env vars it requires, with the log line and exit code when one is missing.
-    pub required_env: Vec<(&'static str, &'static str, i32)>,
+    pub required_env: Vec<(String, String, i32)>,
     /// Lines logged at start; `{VAR}` is replaced by the env var's value.
-    pub start_logs: Vec<&'static str>,
+    pub start_logs: Vec<String>,
     /// Lines logged once listening.
-    pub ready_logs: Vec<&'static str>,
+    pub ready_logs: Vec<String>,
     /// Exits by itself after this long with this code (a batch job, `sleep N`).
     pub exit_after: Option<(u64, i32)>,
     /// Stops answering (a deadlock) this long after start.
@@ -95,6 +95,14 @@ impl Default for Profile {
     }
 }
 
+fn strs(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn strs_map(v: &[(&str, u16)]) -> BTreeMap<String, u16> {
+    v.iter().map(|(k, s)| (k.to_string(), *s)).collect()
+}
+
 /// The built-in profile for an image repository (`nginx`, `wallet-server`, ...).
 pub fn builtin(repository: &str, tag: &str) -> Profile {
     match repository {
@@ -103,13 +111,13 @@ pub fn builtin(repository: &str, tag: &str) -> Profile {
             memory_mi: 4,
             port: Some(80),
             // nginx's default config serves the welcome page on / and /index.html.
-            http: [("/", 200), ("/index.html", 200)].into(),
+            http: strs_map(&[("/", 200), ("/index.html", 200)]),
             on_sigterm: OnSigterm::Exit { drain_ms: 100, code: 0 },
-            start_logs: vec![
+            start_logs: strs(&[
                 "/docker-entrypoint.sh: Configuration complete; ready for start up",
                 "nginx/1.27.3",
                 "start worker processes",
-            ],
+            ]),
             ..Profile::default()
         },
         "postgres" => Profile {
@@ -120,12 +128,12 @@ pub fn builtin(repository: &str, tag: &str) -> Profile {
             port: Some(5432),
             on_sigterm: OnSigterm::Exit { drain_ms: 500, code: 0 },
             required_env: vec![(
-                "POSTGRES_PASSWORD",
-                "Error: Database is uninitialized and superuser password is not specified.",
+                "POSTGRES_PASSWORD".into(),
+                "Error: Database is uninitialized and superuser password is not specified.".into(),
                 1,
             )],
-            start_logs: vec!["PostgreSQL init process complete; ready for start up."],
-            ready_logs: vec!["LOG:  database system is ready to accept connections"],
+            start_logs: strs(&["PostgreSQL init process complete; ready for start up."]),
+            ready_logs: strs(&["LOG:  database system is ready to accept connections"]),
             ..Profile::default()
         },
         "redis" => Profile {
@@ -133,8 +141,8 @@ pub fn builtin(repository: &str, tag: &str) -> Profile {
             cpu_idle_milli: 2,
             memory_mi: 4,
             port: Some(6379),
-            start_logs: vec!["# Server initialized"],
-            ready_logs: vec!["* Ready to accept connections tcp"],
+            start_logs: strs(&["# Server initialized"]),
+            ready_logs: strs(&["* Ready to accept connections tcp"]),
             ..Profile::default()
         },
         "wallet-server" | "wallet-core-wallet-server" => Profile {
@@ -146,18 +154,28 @@ pub fn builtin(repository: &str, tag: &str) -> Profile {
             startup_cpu_milli: 500,
             memory_mi: 24,
             port: Some(8080),
-            http: [("/health", 200), ("/", 200), ("/api/v1/wallets", 200)].into(),
+            http: strs_map(&[("/health", 200), ("/", 200), ("/api/v1/wallets", 200)]),
             dependencies: vec![
-                Dependency { host_env: "DB_HOST", port_env: "DB_PORT", default_port: 5432, what: "database" },
-                Dependency { host_env: "REDIS_HOST", port_env: "REDIS_PORT", default_port: 6379, what: "redis" },
+                Dependency {
+                    host_env: "DB_HOST".into(),
+                    port_env: "DB_PORT".into(),
+                    default_port: 5432,
+                    what: "database".into(),
+                },
+                Dependency {
+                    host_env: "REDIS_HOST".into(),
+                    port_env: "REDIS_PORT".into(),
+                    default_port: 6379,
+                    what: "redis".into(),
+                },
             ],
             on_missing: OnMissing::Exit { after_ms: 2_000, code: 1 },
             on_sigterm: OnSigterm::Exit { drain_ms: 5_000, code: 0 },
-            start_logs: vec![
+            start_logs: strs(&[
                 if tag == "v2" { "wallet-server v2 starting" } else { "wallet-server v1 starting" },
                 "config: APP_ENV={APP_ENV} REDIS_MQ_TYPE={REDIS_MQ_TYPE}",
-            ],
-            ready_logs: vec!["listening on :8080"],
+            ]),
+            ready_logs: strs(&["listening on :8080"]),
             local_only: true,
             ..Profile::default()
         },
@@ -266,12 +284,226 @@ pub fn apply_overrides(p: &mut Profile, annotations: &BTreeMap<String, String>, 
     }
 }
 
+/// A behaviour profile as course authors write it (docs/profiles.md), version
+/// `kubeplay.dev/v1alpha1`. Unknown fields are refused, as Kubernetes' strict decoding does.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProfileSpec {
+    /// Start from a built-in profile (`nginx`, `postgres`, `redis`, `wallet-server`, ...).
+    pub base: Option<String>,
+    pub port: Option<i32>,
+    pub listen: Option<String>,
+    pub warmup: Option<String>,
+    pub http: Option<BTreeMap<String, u16>>,
+    pub dependencies: Option<Vec<DependencySpec>>,
+    /// `retry`, or `{exitAfter: 2s, exitCode: 1}`.
+    pub on_missing_dependency: Option<serde_json::Value>,
+    /// `ignore`, or `{drain: 5s, exitCode: 0}`.
+    pub on_sigterm: Option<serde_json::Value>,
+    pub required_env: Option<Vec<RequiredEnvSpec>>,
+    pub logs: Option<LogsSpec>,
+    pub exit_after: Option<String>,
+    pub exit_code: Option<i32>,
+    pub deadlock_after: Option<String>,
+    pub cpu_idle: Option<String>,
+    pub startup_cpu: Option<String>,
+    pub memory: Option<String>,
+    pub leak_per_minute: Option<String>,
+    pub local: Option<bool>,
+}
+
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DependencySpec {
+    pub host_env: String,
+    pub port_env: Option<String>,
+    pub default_port: i32,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RequiredEnvSpec {
+    pub name: String,
+    pub log: String,
+    pub exit_code: i32,
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsSpec {
+    pub start: Option<Vec<String>>,
+    pub ready: Option<Vec<String>>,
+}
+
+pub const PROFILE_API_VERSION: &str = "kubeplay.dev/v1alpha1";
+
+fn bytes_mi(q: &str) -> Result<i64, String> {
+    crate::api::quantity::value(q).map(|b| b / (1024 * 1024)).map_err(|e| e.message().to_string())
+}
+
+impl ProfileSpec {
+    /// The profile this spec describes, on top of its base.
+    pub fn build(&self) -> Result<Profile, String> {
+        let mut p = match &self.base {
+            Some(b) => {
+                let (repo, tag) = b.split_once(':').unwrap_or((b, "latest"));
+                builtin(repo, tag)
+            }
+            None => Profile::default(),
+        };
+        let dur = |field: &str, v: &Option<String>| -> Result<Option<u64>, String> {
+            v.as_deref().map(|s| parse_duration_ms(s).map_err(|e| format!("spec.{field}: {e}"))).transpose()
+        };
+        if let Some(v) = self.port {
+            p.port = Some(v);
+        }
+        if let Some(v) = dur("listen", &self.listen)? {
+            p.listen_ms = v;
+        }
+        if let Some(v) = dur("warmup", &self.warmup)? {
+            p.warmup_ms = v;
+        }
+        if let Some(h) = &self.http {
+            p.http = h.clone();
+        }
+        if let Some(d) = &self.dependencies {
+            p.dependencies = d
+                .iter()
+                .map(|d| Dependency {
+                    host_env: d.host_env.clone(),
+                    port_env: d.port_env.clone().unwrap_or_default(),
+                    default_port: d.default_port,
+                    what: d.name.clone(),
+                })
+                .collect();
+        }
+        match &self.on_missing_dependency {
+            None => {}
+            Some(serde_json::Value::String(s)) if s == "retry" => p.on_missing = OnMissing::Retry,
+            Some(v) => {
+                let after = v
+                    .get("exitAfter")
+                    .and_then(|a| a.as_str())
+                    .ok_or("spec.onMissingDependency: want \"retry\" or {exitAfter, exitCode}")?;
+                let after_ms =
+                    parse_duration_ms(after).map_err(|e| format!("spec.onMissingDependency.exitAfter: {e}"))?;
+                let code = v.get("exitCode").and_then(|c| c.as_i64()).unwrap_or(1) as i32;
+                p.on_missing = OnMissing::Exit { after_ms, code };
+            }
+        }
+        match &self.on_sigterm {
+            None => {}
+            Some(serde_json::Value::String(s)) if s == "ignore" => p.on_sigterm = OnSigterm::Ignore,
+            Some(v) => {
+                let drain = v.get("drain").and_then(|a| a.as_str()).unwrap_or("0s");
+                let drain_ms = parse_duration_ms(drain).map_err(|e| format!("spec.onSigterm.drain: {e}"))?;
+                let code = v.get("exitCode").and_then(|c| c.as_i64()).unwrap_or(0) as i32;
+                p.on_sigterm = OnSigterm::Exit { drain_ms, code };
+            }
+        }
+        if let Some(r) = &self.required_env {
+            p.required_env = r.iter().map(|r| (r.name.clone(), r.log.clone(), r.exit_code)).collect();
+        }
+        if let Some(l) = &self.logs {
+            if let Some(s) = &l.start {
+                p.start_logs = s.clone();
+            }
+            if let Some(r) = &l.ready {
+                p.ready_logs = r.clone();
+            }
+        }
+        if let Some(after) = dur("exitAfter", &self.exit_after)? {
+            p.exit_after = Some((after, self.exit_code.unwrap_or(0)));
+        }
+        if let Some(d) = dur("deadlockAfter", &self.deadlock_after)? {
+            p.deadlock_after_ms = Some(d);
+        }
+        if let Some(c) = &self.cpu_idle {
+            p.cpu_idle_milli =
+                crate::api::quantity::milli_value(c).map_err(|e| format!("spec.cpuIdle: {}", e.message()))?;
+        }
+        if let Some(c) = &self.startup_cpu {
+            p.startup_cpu_milli =
+                crate::api::quantity::milli_value(c).map_err(|e| format!("spec.startupCpu: {}", e.message()))?;
+        }
+        if let Some(m) = &self.memory {
+            p.memory_mi = bytes_mi(m).map_err(|e| format!("spec.memory: {e}"))?;
+        }
+        if let Some(m) = &self.leak_per_minute {
+            p.leak_mi_per_min = bytes_mi(m).map_err(|e| format!("spec.leakPerMinute: {e}"))?;
+        }
+        if let Some(l) = self.local {
+            p.local_only = l;
+        }
+        Ok(p)
+    }
+}
+
+/// Reads BehaviourProfile documents: (image it applies to, profile). Errors name file, line
+/// and field.
+pub fn parse_profiles(file: &str, text: &str) -> Result<Vec<(String, Profile)>, crate::diag::Diagnostic> {
+    use crate::diag::Diagnostic;
+    let docs =
+        crate::api::yaml::parse_documents(text).map_err(|e| Diagnostic::new(file, e.line, e.column, e.message))?;
+    let mut out = Vec::new();
+    for doc in docs {
+        let v = &doc.value;
+        let at = |path: &str| doc.line_of(path);
+        let api = v.get("apiVersion").and_then(|a| a.as_str()).unwrap_or("");
+        let kind = v.get("kind").and_then(|a| a.as_str()).unwrap_or("");
+        if api != PROFILE_API_VERSION || kind != "BehaviourProfile" {
+            let (l, c) = at("kind");
+            return Err(Diagnostic::new(
+                file,
+                l,
+                c,
+                format!("want apiVersion: {PROFILE_API_VERSION} and kind: BehaviourProfile, found {api:?} {kind:?}"),
+            ));
+        }
+        let Some(name) = v.pointer("/metadata/name").and_then(|n| n.as_str()) else {
+            let (l, c) = at("metadata");
+            return Err(Diagnostic::new(file, l, c, "metadata.name: Required value: the image it applies to")
+                .with_field("metadata.name"));
+        };
+        let spec_v = v.get("spec").cloned().unwrap_or(serde_json::Value::Object(Default::default()));
+        let spec: ProfileSpec = serde_path_to_error::deserialize(&spec_v).map_err(|e| {
+            let path = format!("spec.{}", e.path());
+            let (l, c) = at(&path);
+            Diagnostic::new(file, l, c, format!("{path}: {}", e.into_inner())).with_field(path)
+        })?;
+        let profile = spec.build().map_err(|m| {
+            let field = m.split(':').next().unwrap_or("spec").to_string();
+            let (l, c) = at(&field);
+            Diagnostic::new(file, l, c, m).with_field(field)
+        })?;
+        out.push((name.to_string(), profile));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn cmd(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn author_profiles_parse_and_errors_name_the_line() {
+        let text = "apiVersion: kubeplay.dev/v1alpha1\nkind: BehaviourProfile\nmetadata:\n  name: my-api\nspec:\n  base: nginx\n  port: 8080\n  listen: 2s\n  http: {/health: 200}\n  onSigterm: ignore\n  memory: 64Mi\n";
+        let p = parse_profiles("p.yaml", text).unwrap();
+        assert_eq!(p[0].0, "my-api");
+        assert_eq!((p[0].1.port, p[0].1.listen_ms, p[0].1.memory_mi), (Some(8080), 2000, 64));
+        assert_eq!(p[0].1.on_sigterm, OnSigterm::Ignore);
+        let bad = text.replace("  listen: 2s", "  listne: 2s");
+        let e = parse_profiles("p.yaml", &bad).unwrap_err();
+        assert_eq!(e.line, 8, "{e}");
+        assert!(e.message.contains("unknown field `listne`"), "{e}");
+        let bad = text.replace("listen: 2s", "listen: soon");
+        let e = parse_profiles("p.yaml", &bad).unwrap_err();
+        assert_eq!((e.line, e.field.as_deref()), (8, Some("spec.listen")), "{e}");
     }
 
     #[test]

@@ -213,6 +213,7 @@ fn run_command(c: &mut Cluster, cmd: &script::Command, ws: &Workspace, out: &mut
         },
         "echo" => out.line(words[1..].join(" ")),
         "docker" => docker(c, &words[1..], out),
+        "profile" => profile(c, &words[1..], cmd.stdin.as_deref(), ws, out),
         other => out.err(format!("kubeplay: command not found: {other} (this build knows kubectl, sleep and echo)")),
     }
 }
@@ -1083,6 +1084,64 @@ fn reason_text(reason: &str) -> String {
         "ContainerCreating" => "ContainerCreating".into(),
         "ImagePullBackOff" | "ErrImagePull" => "trying and failing to pull image".to_string(),
         other => other.to_string(),
+    }
+}
+
+/// `profile apply -f FILE` loads BehaviourProfile documents (docs/profiles.md); `profile list`
+/// shows the profiles in use.
+fn profile(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace, out: &mut Out) {
+    match args.first().map(String::as_str) {
+        Some("apply") => {
+            let flags = match parse_flags(&args[1..]) {
+                Ok(f) => f,
+                Err(e) => return out.err(e),
+            };
+            let sources = match read_sources(&flags, stdin, ws) {
+                Ok(s) => s,
+                Err(e) => return out.err(e),
+            };
+            for (file, text) in sources {
+                match crate::images::parse_profiles(&file, &text) {
+                    Ok(profiles) => {
+                        for (name, p) in profiles {
+                            let word =
+                                if c.kubelet.custom_profiles.contains_key(&name) { "configured" } else { "created" };
+                            c.kubelet.custom_profiles.insert(name.clone(), p);
+                            out.line(format!("behaviourprofile.kubeplay.dev/{name} {word}"));
+                        }
+                    }
+                    Err(d) => {
+                        out.err(format!("error: {d}"));
+                        out.diags.push(d);
+                    }
+                }
+            }
+        }
+        Some("list") => {
+            let mut rows =
+                vec![vec!["IMAGE".to_string(), "PORT".into(), "LISTEN".into(), "WARMUP".into(), "SOURCE".into()]];
+            for (name, p) in &c.kubelet.custom_profiles {
+                rows.push(vec![
+                    name.clone(),
+                    p.port.map_or("<none>".into(), |p| p.to_string()),
+                    crate::time::go_duration(p.listen_ms),
+                    crate::time::go_duration(p.warmup_ms),
+                    "workspace".into(),
+                ]);
+            }
+            for b in ["nginx", "postgres", "redis", "wallet-server", "busybox", "polinux/stress"] {
+                let p = crate::images::builtin(b, "latest");
+                rows.push(vec![
+                    b.to_string(),
+                    p.port.map_or("<none>".into(), |p| p.to_string()),
+                    crate::time::go_duration(p.listen_ms),
+                    crate::time::go_duration(p.warmup_ms),
+                    "built-in".into(),
+                ]);
+            }
+            out.line(printers::table(&rows).trim_end());
+        }
+        _ => out.err("kubeplay: profile apply -f FILE | profile list"),
     }
 }
 

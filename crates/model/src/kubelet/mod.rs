@@ -60,6 +60,8 @@ pub struct KubeletState {
     /// Images built or tagged with `docker`, by `name:tag`: present on every node (a single
     /// docker-desktop node shares the Docker image store) and in no registry.
     pub local_images: BTreeMap<String, LocalImage>,
+    /// Behaviour profiles from the workspace, by image (`repo` or `repo:tag`).
+    pub custom_profiles: BTreeMap<String, crate::images::Profile>,
 }
 
 /// An image in the local Docker store.

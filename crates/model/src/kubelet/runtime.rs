@@ -276,6 +276,13 @@ impl Cluster {
             .get(&tagged)
             .map(|l| l.profile_repo.clone())
             .unwrap_or_else(|| repository(&image));
+        let tag = tagged.rsplit(':').next().unwrap_or("latest").to_string();
+        // Profiles the course author defined (`profile apply -f`) win over the built-ins.
+        for key in [format!("{repo}:{tag}"), repo.clone(), tagged.clone()] {
+            if let Some(p) = self.kubelet.custom_profiles.get(&key) {
+                return (p.clone(), vec![]);
+            }
+        }
         if repo.ends_with("stress") {
             let mut args: Vec<String> = c.command.clone().unwrap_or_default();
             args.extend(c.args.clone().unwrap_or_default());
@@ -286,7 +293,6 @@ impl Cluster {
             cmd.extend(c.args.clone().unwrap_or_default());
             return images::busybox(&cmd);
         }
-        let tag = tagged.rsplit(':').next().unwrap_or("latest").to_string();
         (images::builtin(&repo, &tag), vec![])
     }
 
@@ -775,9 +781,9 @@ impl Cluster {
         }
         if exit_at.is_none() {
             for d in &profile.dependencies {
-                let host = env_value(spec, d.host_env, self, &ns).unwrap_or_else(|| "localhost".into());
+                let host = env_value(spec, &d.host_env, self, &ns).unwrap_or_else(|| "localhost".into());
                 let port =
-                    env_value(spec, d.port_env, self, &ns).and_then(|p| p.parse().ok()).unwrap_or(d.default_port);
+                    env_value(spec, &d.port_env, self, &ns).and_then(|p| p.parse().ok()).unwrap_or(d.default_port);
                 if let Err(e) = self.reachable(&ns, &host, port) {
                     start_logs.push(format!("failed to connect to {} at {host}:{port}: {e}", d.what));
                     missing = Some(d.what.to_string());
@@ -1330,7 +1336,7 @@ pub struct ExecTarget {
     pub is_postgres: bool,
     /// The process accepts connections (its start-up is over).
     pub listening: bool,
-    pub http: BTreeMap<&'static str, u16>,
+    pub http: BTreeMap<String, u16>,
 }
 
 impl Cluster {
