@@ -69,6 +69,13 @@ pub struct Profile {
     pub memory_mi: i64,
     /// Memory it gains per minute (a leak), in MiB.
     pub leak_mi_per_min: i64,
+    /// CPU one request costs, in millicore-seconds (traffic turns this into usage and, under a
+    /// CPU limit, into latency).
+    pub cpu_per_request_milli: i64,
+    /// Memory one in-flight request holds, in KiB.
+    pub memory_per_request_ki: i64,
+    /// Time to answer one request without CPU pressure, in ms.
+    pub request_ms: u64,
 }
 
 impl Default for Profile {
@@ -91,6 +98,9 @@ impl Default for Profile {
             startup_cpu_milli: 100,
             memory_mi: 8,
             leak_mi_per_min: 0,
+            cpu_per_request_milli: 2,
+            memory_per_request_ki: 64,
+            request_ms: 5,
         }
     }
 }
@@ -153,6 +163,8 @@ pub fn builtin(repository: &str, tag: &str) -> Profile {
             cpu_idle_milli: 3,
             startup_cpu_milli: 500,
             memory_mi: 24,
+            cpu_per_request_milli: 20,
+            request_ms: 15,
             port: Some(8080),
             http: strs_map(&[("/health", 200), ("/", 200), ("/api/v1/wallets", 200)]),
             dependencies: vec![
@@ -310,6 +322,10 @@ pub struct ProfileSpec {
     pub memory: Option<String>,
     pub leak_per_minute: Option<String>,
     pub local: Option<bool>,
+    /// CPU per request, e.g. `20m` (millicore-seconds).
+    pub cpu_per_request: Option<String>,
+    pub memory_per_request: Option<String>,
+    pub request_time: Option<String>,
 }
 
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -435,6 +451,18 @@ impl ProfileSpec {
         }
         if let Some(l) = self.local {
             p.local_only = l;
+        }
+        if let Some(c) = &self.cpu_per_request {
+            p.cpu_per_request_milli =
+                crate::api::quantity::milli_value(c).map_err(|e| format!("spec.cpuPerRequest: {}", e.message()))?;
+        }
+        if let Some(m) = &self.memory_per_request {
+            p.memory_per_request_ki = crate::api::quantity::value(m)
+                .map(|b| b / 1024)
+                .map_err(|e| format!("spec.memoryPerRequest: {}", e.message()))?;
+        }
+        if let Some(v) = dur("requestTime", &self.request_time)? {
+            p.request_ms = v;
         }
         Ok(p)
     }

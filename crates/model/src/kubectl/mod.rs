@@ -173,6 +173,9 @@ fn parse_flags(words: &[String]) -> Result<Flags, String> {
             } else {
                 return Err(format!("error: unknown flag: {k}"));
             }
+        } else if w == "-f" && words.get(i + 1).is_none_or(|n| n.starts_with('-') && n != "-") {
+            // `kubectl logs POD -f`: a trailing -f is follow.
+            f.bools.insert("follow".into(), true);
         } else if let Some((_, name)) = VALUE_FLAGS.iter().find(|(flag, _)| flag == w) {
             let Some(v) = words.get(i + 1) else {
                 return Err(format!("error: flag needs an argument: {w}"));
@@ -1065,11 +1068,46 @@ fn logs(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     }
     let tail: Option<usize> = flags.value("tail").and_then(|t| t.parse().ok());
     let skip = tail.map_or(0, |t| lines.len().saturating_sub(t));
-    for (t, l) in lines.iter().skip(skip) {
-        if flags.flag("timestamps") {
-            out.line(format!("{} {l}", crate::time::SimTime(*t).rfc3339()));
+    let stamps = flags.flag("timestamps");
+    let print = |out: &mut Out, t: u64, l: &str| {
+        if stamps {
+            out.line(format!("{} {l}", crate::time::SimTime(t).rfc3339()));
         } else {
             out.line(l);
+        }
+    };
+    for (t, l) in lines.iter().skip(skip) {
+        print(out, *t, l);
+    }
+    // -f: follow while virtual time runs, until the container stops or --request-timeout
+    // (default 60s) passes; a script has no Ctrl-C.
+    let follow = flags.flag("follow") || flags.value("filename").is_some();
+    if follow && !previous {
+        let limit =
+            flags.value("request-timeout").and_then(|t| parse_duration_ms(t).ok()).filter(|t| *t > 0).unwrap_or(60_000);
+        let until = c.now().plus_ms(limit);
+        let mut printed = lines.len();
+        let instance = c.exec_target(ns, &pod_name, &cname).map(|t| t.container_id).unwrap_or_default();
+        let mut stopped = false;
+        while c.queue.next_time().is_some_and(|t| t <= until) {
+            c.step();
+            let Some(target) = c.exec_target(ns, &pod_name, &cname) else {
+                stopped = true;
+                break;
+            };
+            if target.container_id != instance || !target.running {
+                stopped = true;
+                break;
+            }
+            let Some(rt) = c.pod_runtime(ns, &pod_name) else { break };
+            let now_lines = crate::kubelet::runtime::logs(rt, Some(&cname), false).unwrap_or_default();
+            for (t, l) in now_lines.iter().skip(printed) {
+                print(out, *t, l);
+            }
+            printed = now_lines.len();
+        }
+        if !stopped && c.now() < until {
+            c.advance(until.since(c.now()));
         }
     }
 }

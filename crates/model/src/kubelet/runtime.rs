@@ -327,6 +327,10 @@ impl Cluster {
     /// Whether `host:port` (a Service name as the pod's DNS resolves it) has a pod behind it
     /// that accepts connections now. Services route only to Ready pods (K8S-FACTS §8.3).
     pub(crate) fn reachable(&self, ns: &str, host: &str, port: i32) -> Result<(), String> {
+        if host == "localhost" || host == "127.0.0.1" {
+            // The container's own loopback: nothing else in the pod listens there.
+            return Err(format!("dial tcp 127.0.0.1:{port}: connect: connection refused"));
+        }
         let (svc_name, svc_ns) = {
             let h = host.trim_end_matches(".cluster.local").trim_end_matches(".svc");
             match h.split_once('.') {
