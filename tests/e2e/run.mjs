@@ -224,6 +224,31 @@ const checks = [
     if ((await count(SEL.schedulingRows)) !== 3) throw new Error('the scheduling table is gone');
     await shot('05-zh.png');
   }],
+  ['a browser asking for Chinese (navigator.language zh-CN) gets the Chinese interface', async () => {
+    const zhContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    try {
+      await zhContext.route('**/*', (route) => {
+        const target = new URL(route.request().url());
+        if (target.protocol === 'data:' || target.protocol === 'blob:' || target.hostname === '127.0.0.1') {
+          return route.continue();
+        }
+        offLoopback.push(route.request().url());
+        return route.abort('blockedbyclient');
+      });
+      const zhPage = await zhContext.newPage();
+      zhPage.on('pageerror', (err) => pageErrors.push(`pageerror (zh-CN): ${err.message}`));
+      await zhPage.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
+      await zhPage.waitForFunction(
+        (sel) => document.querySelector(sel)?.textContent.trim() === '应用',
+        SEL.apply,
+        { timeout: LOAD_TIMEOUT_MS },
+      );
+      const pressed = await zhPage.locator(SEL.langZh).getAttribute('aria-pressed');
+      if (pressed !== 'true') throw new Error(`#lang-zh aria-pressed=${pressed}`);
+    } finally {
+      await zhContext.close();
+    }
+  }],
   ['no uncaught errors or panics on the page', async () => {
     if (pageErrors.length) throw new Error(pageErrors.join('\n'));
   }],

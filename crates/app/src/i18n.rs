@@ -91,6 +91,30 @@ impl Lang {
         }
     }
 
+    /// A node box's tooltip.
+    pub fn node_title(self, name: &str, status: &str, pods: usize) -> String {
+        match self {
+            Lang::En => format!("{name}: {status} ({pods} pods)"),
+            Lang::Zh => format!("{name}：{status}（{pods} 个 Pod）"),
+        }
+    }
+
+    /// The controlling owner in a pod's tooltip, e.g. `ReplicaSet/web-5d78c6b9f`.
+    pub fn owned_by(self, owner: &str) -> String {
+        match self {
+            Lang::En => format!("owned by {owner}"),
+            Lang::Zh => format!("属于 {owner}"),
+        }
+    }
+
+    /// A score column's tooltip.
+    pub fn plugin_weight(self, plugin: &str, weight: i64) -> String {
+        match self {
+            Lang::En => format!("{plugin} (weight {weight})"),
+            Lang::Zh => format!("{plugin}（权重 {weight}）"),
+        }
+    }
+
     /// The scheduling tab's summary when the pod was bound.
     pub fn scheduled_to(self, node: &str, clock: &str) -> String {
         match self {

@@ -239,7 +239,7 @@ fn node_box(ctx: &Ctx, node: &NodeView, x: i64, y: i64, w: i64, h: i64, tile_w: 
             tabindex="0" role="button" aria-pressed={selected.to_string()}
             aria-label={ctx.lang.node_label(&node.name, &node.status, node.pods.len())}
             {onclick} {onkeydown}>
-            <title>{ format!("{}: {} ({} pods)", node.name, node.status, node.pods.len()) }</title>
+            <title>{ ctx.lang.node_title(&node.name, &node.status, node.pods.len()) }</title>
             <rect class="node-bg" x={s(x)} y={s(y)} width={s(w)} height={s(h)} rx="10" />
             <text class="node-name" x={s(inner_x)} y={s(y + 22)}>{ node.name.clone() }</text>
             <text class="node-status" x={s(x + w - NODE_PAD)} y={s(y + 22)}
@@ -280,15 +280,17 @@ fn node_box(ctx: &Ctx, node: &NodeView, x: i64, y: i64, w: i64, h: i64, tile_w: 
 fn pod_tile(ctx: &Ctx, pod: &PodView, x: i64, y: i64, w: i64) -> Html {
     let tone = format::pod_tone(&pod.status, pod.is_ready);
     let s = |v: i64| v.to_string();
+    // kubectl's column names stay as kubectl prints them.
     let mut tooltip = format!(
         "{}/{}\nSTATUS {}  READY {}  RESTARTS {}",
         pod.namespace, pod.name, pod.status, pod.ready, pod.restarts
     );
     if let Some(node) = &pod.node {
-        tooltip.push_str(&format!("\nnode {node}"));
+        tooltip.push_str(&format!("\nNODE {node}"));
     }
     if let Some(owner) = &pod.owner {
-        tooltip.push_str(&format!("\nowned by {owner}"));
+        tooltip.push('\n');
+        tooltip.push_str(&ctx.lang.owned_by(owner));
     }
     // A STATUS too long for the tile (e.g. CreateContainerConfigError) is squeezed to fit
     // rather than cut, so it stays readable in full. About 7 units per character at 11.5px.

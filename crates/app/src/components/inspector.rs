@@ -187,7 +187,7 @@ fn scheduling(decision: Option<&SchedulingView>, lang: Lang) -> Html {
         let words = format::camel_words(plugin);
         let last = words.len().saturating_sub(1);
         html! {
-            <th scope="col" class="num plugin" title={format!("{plugin} (weight {weight})")}>
+            <th scope="col" class="num plugin" title={lang.plugin_weight(plugin, weight)}>
                 { for words.into_iter().enumerate().map(|(i, w)| html! { <>{ w }if i < last { <wbr /> }</> }) }
                 <span class="weight">{ format!("×{weight}") }</span>
             </th>
