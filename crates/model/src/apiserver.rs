@@ -202,6 +202,25 @@ impl Cluster {
         if let Some(live) = &existing {
             errs.extend(immutable_changes(live, &obj));
         }
+        if let Object::Service(s) = &obj {
+            for (i, p) in s.spec.iter().flat_map(|sp| sp.ports.iter().flatten()).enumerate() {
+                let Some(np) = p.node_port else { continue };
+                let mine = existing.as_ref().is_some_and(|l| match l {
+                    Object::Service(ls) => {
+                        ls.spec.iter().flat_map(|sp| sp.ports.iter().flatten()).any(|lp| lp.node_port == Some(np))
+                    }
+                    _ => false,
+                });
+                if !mine && self.node_port_taken(np) {
+                    errs.push(crate::api::validation::FieldError {
+                        path: format!("spec.ports[{i}].nodePort"),
+                        message: format!(
+                            "spec.ports[{i}].nodePort: Invalid value: {np}: provided port is already allocated"
+                        ),
+                    });
+                }
+            }
+        }
         if !errs.is_empty() {
             let msg = invalid_message(kind, &m.name, &errs);
             return Err(fail(
@@ -247,6 +266,49 @@ impl Cluster {
                 *p = crate::kubelet::with_qos(p.clone());
             }
             Object::Service(s) => {
+                let spec = s.spec.get_or_insert_with(Default::default);
+                let ty = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
+                if ty == "NodePort" || ty == "LoadBalancer" {
+                    // NodePorts come from 30000-32767 (K8S-FACTS §8.1); validation checked
+                    // the range and conflicts.
+                    for p in spec.ports.iter_mut().flatten() {
+                        if p.node_port.is_none() {
+                            let mut port;
+                            loop {
+                                port = 30000 + self.rng_names.below(2768) as i32;
+                                if !self.node_port_taken(port) {
+                                    break;
+                                }
+                            }
+                            p.node_port = Some(port);
+                        }
+                    }
+                }
+                if ty == "LoadBalancer" {
+                    // The simulated cloud's load balancer hands out an address.
+                    // The lowest free address from 172.18.255.200.
+                    let used: Vec<String> = self
+                        .store
+                        .list(Kind::Service, None)
+                        .filter_map(|o| match o {
+                            Object::Service(s) => {
+                                s.status.as_ref()?.load_balancer.as_ref()?.ingress.as_ref()?.first()?.ip.clone()
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    let n = (200..255).find(|n| !used.contains(&format!("172.18.255.{n}"))).unwrap_or(254) - 200;
+                    s.status = Some(k8s_openapi::api::core::v1::ServiceStatus {
+                        load_balancer: Some(k8s_openapi::api::core::v1::LoadBalancerStatus {
+                            ingress: Some(vec![k8s_openapi::api::core::v1::LoadBalancerIngress {
+                                ip: Some(format!("172.18.255.{}", 200 + n)),
+                                ip_mode: Some("VIP".into()),
+                                ..Default::default()
+                            }]),
+                        }),
+                        ..Default::default()
+                    });
+                }
                 let spec = s.spec.get_or_insert_with(Default::default);
                 if spec.cluster_ip.is_none() {
                     let a = self.rng_names.below(16 * 256 * 256 - 20) + 20;
@@ -443,6 +505,18 @@ fn immutable_changes(live: &Object, new: &Object) -> Vec<crate::api::validation:
         _ => {}
     }
     errs
+}
+
+impl Cluster {
+    /// Whether any Service already holds this NodePort.
+    pub(crate) fn node_port_taken(&self, port: i32) -> bool {
+        self.store.list(Kind::Service, None).any(|o| match o {
+            Object::Service(s) => {
+                s.spec.iter().flat_map(|sp| sp.ports.iter().flatten()).any(|p| p.node_port == Some(port))
+            }
+            _ => false,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -86,6 +86,8 @@ pub struct Cluster {
     digest: u64,
     pub(crate) rng_names: Rng,
     pub(crate) rng_scheduler: Rng,
+    pub(crate) rng_proxy: Rng,
+    pub(crate) proxy: crate::controllers::endpoints::ProxyState,
     pub(crate) scheduler: SchedulerState,
     pub(crate) kubelet: KubeletState,
     /// Data on volumes, by volume id (`pv/NAME`, `emptydir/POD-UID/VOLUME`, `container/ID`).
@@ -100,6 +102,7 @@ pub(crate) fn latency_ms(c: Controller) -> u64 {
         Controller::Deployment => 10,
         Controller::ReplicaSet => 10,
         Controller::GarbageCollector => 10,
+        Controller::Endpoints => 10,
         // Provisioning a volume takes the provisioner about a second.
         Controller::Volumes => 1000,
         Controller::Scheduler => 20,
@@ -111,6 +114,7 @@ impl Cluster {
         let mut root = Rng::new(cfg.seed, 0);
         let rng_names = root.fork("names");
         let rng_scheduler = root.fork("scheduler");
+        let rng_proxy = root.fork("kube-proxy");
         let mut c = Cluster {
             now: SimTime::ZERO,
             store: Store::new(cfg.seed),
@@ -121,6 +125,8 @@ impl Cluster {
             digest: 0xcbf2_9ce4_8422_2325,
             rng_names,
             rng_scheduler,
+            rng_proxy,
+            proxy: Default::default(),
             scheduler: SchedulerState::default(),
             kubelet: KubeletState::default(),
             volume_data: BTreeMap::new(),
@@ -253,7 +259,9 @@ impl Cluster {
                 self.wake(Controller::ReplicaSet);
                 self.wake(Controller::Deployment);
             }
+            Kind::Service => self.wake(Controller::Endpoints),
             Kind::Pod => {
+                self.wake(Controller::Endpoints);
                 self.wake(Controller::ReplicaSet);
                 self.wake(Controller::Scheduler);
                 // The Deployment controller watches pods too: Recreate waits for old pods to go.
@@ -301,6 +309,7 @@ impl Cluster {
                         Controller::Deployment => self.sync_deployments(),
                         Controller::ReplicaSet => self.sync_replica_sets(),
                         Controller::GarbageCollector => self.collect_garbage(),
+                        Controller::Endpoints => self.sync_endpoints(),
                         Controller::Volumes => self.sync_volumes(),
                         Controller::Scheduler => self.schedule_pending(),
                     }

@@ -21,6 +21,7 @@ pub enum Controller {
     Deployment,
     ReplicaSet,
     GarbageCollector,
+    Endpoints,
     Volumes,
     Scheduler,
 }

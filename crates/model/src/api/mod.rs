@@ -9,8 +9,9 @@ pub mod yaml;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
+    ConfigMap, Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
 };
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
@@ -28,13 +29,15 @@ pub enum Kind {
     ConfigMap,
     Secret,
     Service,
+    Endpoints,
+    EndpointSlice,
     Pod,
     ReplicaSet,
     Deployment,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Namespace,
         Kind::Node,
         Kind::StorageClass,
@@ -43,6 +46,8 @@ impl Kind {
         Kind::ConfigMap,
         Kind::Secret,
         Kind::Service,
+        Kind::Endpoints,
+        Kind::EndpointSlice,
         Kind::Pod,
         Kind::ReplicaSet,
         Kind::Deployment,
@@ -58,6 +63,8 @@ impl Kind {
             Kind::ConfigMap => "ConfigMap",
             Kind::Secret => "Secret",
             Kind::Service => "Service",
+            Kind::Endpoints => "Endpoints",
+            Kind::EndpointSlice => "EndpointSlice",
             Kind::Pod => "Pod",
             Kind::ReplicaSet => "ReplicaSet",
             Kind::Deployment => "Deployment",
@@ -68,6 +75,7 @@ impl Kind {
         match self {
             Kind::ReplicaSet | Kind::Deployment => "apps/v1",
             Kind::StorageClass => "storage.k8s.io/v1",
+            Kind::EndpointSlice => "discovery.k8s.io/v1",
             _ => "v1",
         }
     }
@@ -83,6 +91,8 @@ impl Kind {
             Kind::ConfigMap => "configmap",
             Kind::Secret => "secret",
             Kind::Service => "service",
+            Kind::Endpoints => "endpoints",
+            Kind::EndpointSlice => "endpointslice.discovery.k8s.io",
             Kind::Pod => "pod",
             Kind::ReplicaSet => "replicaset.apps",
             Kind::Deployment => "deployment.apps",
@@ -100,6 +110,8 @@ impl Kind {
             Kind::ConfigMap => "configmaps",
             Kind::Secret => "secrets",
             Kind::Service => "services",
+            Kind::Endpoints => "endpoints",
+            Kind::EndpointSlice => "endpointslices.discovery.k8s.io",
             Kind::Pod => "pods",
             Kind::ReplicaSet => "replicasets.apps",
             Kind::Deployment => "deployments.apps",
@@ -123,6 +135,8 @@ impl Kind {
             "cm" | "configmap" | "configmaps" => Kind::ConfigMap,
             "secret" | "secrets" => Kind::Secret,
             "svc" | "service" | "services" => Kind::Service,
+            "ep" | "endpoints" => Kind::Endpoints,
+            "endpointslice" | "endpointslices" => Kind::EndpointSlice,
             "po" | "pod" | "pods" => Kind::Pod,
             "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
             "deploy" | "deployment" | "deployments" => Kind::Deployment,
@@ -148,6 +162,8 @@ pub enum Object {
     ConfigMap(ConfigMap),
     Secret(Secret),
     Service(Service),
+    Endpoints(Endpoints),
+    EndpointSlice(EndpointSlice),
     Pod(Pod),
     ReplicaSet(ReplicaSet),
     Deployment(Deployment),
@@ -164,6 +180,8 @@ macro_rules! each_object {
             Object::ConfigMap($o) => $body,
             Object::Secret($o) => $body,
             Object::Service($o) => $body,
+            Object::Endpoints($o) => $body,
+            Object::EndpointSlice($o) => $body,
             Object::Pod($o) => $body,
             Object::ReplicaSet($o) => $body,
             Object::Deployment($o) => $body,
@@ -182,6 +200,8 @@ impl Object {
             Object::ConfigMap(_) => Kind::ConfigMap,
             Object::Secret(_) => Kind::Secret,
             Object::Service(_) => Kind::Service,
+            Object::Endpoints(_) => Kind::Endpoints,
+            Object::EndpointSlice(_) => Kind::EndpointSlice,
             Object::Pod(_) => Kind::Pod,
             Object::ReplicaSet(_) => Kind::ReplicaSet,
             Object::Deployment(_) => Kind::Deployment,
@@ -253,6 +273,8 @@ impl Object {
             Kind::ConfigMap => Object::ConfigMap(decode(v)?),
             Kind::Secret => Object::Secret(decode(v)?),
             Kind::Service => Object::Service(decode(v)?),
+            Kind::Endpoints => Object::Endpoints(decode(v)?),
+            Kind::EndpointSlice => Object::EndpointSlice(decode(v)?),
             Kind::Pod => Object::Pod(decode(v)?),
             Kind::ReplicaSet => Object::ReplicaSet(decode(v)?),
             Kind::Deployment => Object::Deployment(decode(v)?),
@@ -489,7 +511,7 @@ fn simulated_prefixes(kind: Kind) -> &'static [&'static str] {
             "spec.volumeName",
             "status",
         ],
-        Kind::Namespace | Kind::ConfigMap | Kind::Secret => &[""],
+        Kind::Namespace | Kind::ConfigMap | Kind::Secret | Kind::Endpoints | Kind::EndpointSlice => &[""],
     }
 }
 

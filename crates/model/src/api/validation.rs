@@ -197,6 +197,38 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
             }
             validate_selector_and_template(&spec.selector, spec.template.as_ref(), &mut errs);
         }
+        Object::Service(s) => {
+            let spec = s.spec.clone().unwrap_or_default();
+            let ty = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
+            if !["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"].contains(&ty.as_str()) {
+                errs.push(unsupported("spec.type", &ty, &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]));
+            }
+            for (i, p) in spec.ports.iter().flatten().enumerate() {
+                if !(1..=65535).contains(&p.port) {
+                    errs.push(invalid(
+                        &format!("spec.ports[{i}].port"),
+                        &p.port.to_string(),
+                        "must be between 1 and 65535, inclusive",
+                    ));
+                }
+                if let Some(np) = p.node_port {
+                    if ty == "ClusterIP" {
+                        errs.push(FieldError {
+                            path: format!("spec.ports[{i}].nodePort"),
+                            message: format!(
+                                "spec.ports[{i}].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"
+                            ),
+                        });
+                    } else if !(30000..=32767).contains(&np) {
+                        errs.push(invalid(
+                            &format!("spec.ports[{i}].nodePort"),
+                            &np.to_string(),
+                            "provided port is not in the valid range. The range of valid ports is 30000-32767",
+                        ));
+                    }
+                }
+            }
+        }
         Object::Pod(p) => match p.spec.as_ref() {
             None => errs.push(required("spec.containers")),
             Some(spec) => validate_pod_spec(spec, "spec", false, &mut errs),

@@ -3,6 +3,7 @@
 //! tested against upstream's tables.
 
 pub mod deployment;
+pub mod endpoints;
 pub mod gc;
 pub mod replicaset;
 pub mod scheduler;

@@ -137,9 +137,17 @@ fn psql(c: &mut Cluster, pod: &Pod, container: &Container, argv: &[String]) -> (
     }
 }
 
-/// `curl [-s] [-i] http://HOST[:PORT]/PATH`: to a Service by name (the first ready pod behind it;
-/// load balancing is the networking issue's) or a pod IP.
+/// `curl [-s] [-i] http://HOST[:PORT]/PATH` from inside the pod: a Service name (through
+/// kube-proxy's choice of endpoint) or a pod IP.
 fn curl(c: &mut Cluster, ns: &str, argv: &[String]) -> (String, i32) {
+    let client = "10.244.0.1".to_string();
+    curl_request(c, ns, argv, &client, false)
+}
+
+/// One HTTP request as curl prints it. `outside`: from the learner's machine, where only
+/// NodePorts (on a node's name or IP, or localhost as docker-desktop forwards them) and
+/// LoadBalancer addresses reach the cluster.
+pub fn curl_request(c: &mut Cluster, ns: &str, argv: &[String], client: &str, outside: bool) -> (String, i32) {
     let Some(url) = argv.iter().skip(1).find(|a| !a.starts_with('-')) else {
         return ("curl: try 'curl --help' for more information\n".into(), 2);
     };
@@ -152,15 +160,29 @@ fn curl(c: &mut Cluster, ns: &str, argv: &[String]) -> (String, i32) {
         Some((h, p)) => (h, p.parse().unwrap_or(80)),
         None => (hostport, 80),
     };
-    if let Err(e) = c.reachable(ns, host, port) {
-        let reason = if e.contains("no such host") {
-            format!("curl: (6) Could not resolve host: {host}\n")
-        } else {
-            format!("curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server\n")
-        };
-        return (reason, if e.contains("no such host") { 6 } else { 7 });
-    }
-    let status = c.http_status(ns, host, port, path).unwrap_or(200);
+    let refused = |host: &str, port: i32| {
+        (format!("curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server\n"), 7)
+    };
+    // Which Service (namespace, name, service port) the address reaches.
+    let target: Option<(String, String, i32)> =
+        if outside { c.service_for_outside(host, port) } else { c.service_for_inside(ns, host, port) };
+    let Some((svc_ns, svc, svc_port)) = target else {
+        if !outside && c.resolves(ns, host) {
+            return refused(host, port);
+        }
+        if outside && (c.is_node_address(host) || host == "localhost" || host.starts_with("172.18.")) {
+            return refused(host, port);
+        }
+        return (format!("curl: (6) Could not resolve host: {host}\n"), 6);
+    };
+    let backend = match c.pick_backend(&svc_ns, &svc, svc_port, client) {
+        Ok(b) => b,
+        Err(_) => return refused(host, port),
+    };
+    let status = match c.http_from_pod(&svc_ns, &backend.pod, backend.port, path) {
+        Ok(s) => s,
+        Err(_) => return refused(host, port),
+    };
     let body = match status {
         200 if path.contains("health") => "{\"status\":\"ok\"}".to_string(),
         200 => "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n</body>\n</html>".to_string(),

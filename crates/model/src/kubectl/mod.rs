@@ -216,6 +216,14 @@ fn run_command(c: &mut Cluster, cmd: &script::Command, ws: &Workspace, out: &mut
         },
         "echo" => out.line(words[1..].join(" ")),
         "docker" => docker(c, &words[1..], out),
+        // curl from the learner's machine: NodePorts and LoadBalancer addresses.
+        "curl" => {
+            let (text, code) = exec::curl_request(c, "default", words, "192.168.65.1", true);
+            out.text.push_str(&text);
+            if code != 0 {
+                out.ok = false;
+            }
+        }
         "profile" => profile(c, &words[1..], cmd.stdin.as_deref(), ws, out),
         other => out.err(format!("kubeplay: command not found: {other} (this build knows kubectl, sleep and echo)")),
     }
@@ -565,6 +573,9 @@ fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
         Ok(t) => t,
         Err(e) => return out.err(e),
     };
+    if targets.iter().any(|t| t.0 == Kind::Endpoints) {
+        out.line("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice");
+    }
     let multi = targets.iter().map(|t| t.0).collect::<std::collections::BTreeSet<_>>().len() > 1
         || flags.args.get(1).is_some_and(|a| a == "all");
     let mut objects: Vec<Object> = Vec::new();
@@ -722,6 +733,7 @@ fn kind_table(
         Kind::Node => printers::node_header(wide),
         Kind::Service => printers::service_header(wide),
         Kind::StorageClass | Kind::PersistentVolume | Kind::PersistentVolumeClaim => printers::storage_header(kind),
+        Kind::Endpoints | Kind::EndpointSlice => printers::endpoints_header(kind),
         _ => printers::simple_header(objs[0]),
     };
     if all_ns && kind.namespaced() {
@@ -744,6 +756,7 @@ fn kind_table(
             Object::StorageClass(_) | Object::PersistentVolume(_) | Object::PersistentVolumeClaim(_) => {
                 printers::storage_cells(o, now)
             }
+            Object::Endpoints(_) | Object::EndpointSlice(_) => printers::endpoints_cells(o, now),
             other => printers::simple_cells(other, now),
         };
         let mut name = if prefixed { format!("{}/{}", kind.resource(), o.name()) } else { o.name().to_string() };
@@ -860,7 +873,7 @@ fn delete(c: &mut Cluster, flags: &Flags, ns: &str, stdin: Option<&str>, ws: &Wo
 }
 
 /// `POD`, `pod/POD` or `TYPE/NAME` of a controller (kubectl picks one of its pods).
-fn resolve_pod(c: &Cluster, ns: &str, target: &str, out: &mut Out) -> Result<String, String> {
+fn resolve_pod(c: &Cluster, ns: &str, target: &str, out: Option<&mut Out>) -> Result<String, String> {
     Ok(match target.split_once('/') {
         Some((t, n)) if Kind::from_arg(t) == Some(Kind::Pod) => n.to_string(),
         Some((t, n)) => {
@@ -886,7 +899,7 @@ fn resolve_pod(c: &Cluster, ns: &str, target: &str, out: &mut Out) -> Result<Str
             let Some(first) = pods.first().cloned() else {
                 return Err("error: timed out waiting for the condition".into());
             };
-            if pods.len() > 1 {
+            if let Some(out) = out.filter(|_| pods.len() > 1) {
                 out.line(format!("Found {} pods, using pod/{first}", pods.len()));
             }
             first
@@ -903,7 +916,7 @@ fn exec_cmd(c: &mut Cluster, flags: &Flags, ns: &str, command: &[String], out: &
     if command.is_empty() {
         return out.err("error: you must specify at least one command for the container");
     }
-    let pod_name = match resolve_pod(c, ns, target, out) {
+    let pod_name = match resolve_pod(c, ns, target, None) {
         Ok(p) => p,
         Err(e) => return out.err(e),
     };
@@ -1019,7 +1032,7 @@ fn logs(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     let Some(target) = target.as_ref() else {
         return out.err("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.");
     };
-    let pod_name = match resolve_pod(c, ns, target, out) {
+    let pod_name = match resolve_pod(c, ns, target, Some(out)) {
         Ok(p) => p,
         Err(e) => return out.err(e),
     };

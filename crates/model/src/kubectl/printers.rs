@@ -531,6 +531,54 @@ pub fn storage_cells(o: &Object, now: SimTime) -> Vec<String> {
     }
 }
 
+/// A list of at most 3 items, then `+ N more...` (printers.go `formatEndpointSlices` and
+/// `formatEndpoints`); empty is `<none>` for Endpoints and `<unset>` for slices.
+fn at_most_three(items: &[String], empty: &str) -> String {
+    if items.is_empty() {
+        return empty.into();
+    }
+    let mut s = items.iter().take(3).cloned().collect::<Vec<_>>().join(",");
+    if items.len() > 3 {
+        s.push_str(&format!(" + {} more...", items.len() - 3));
+    }
+    s
+}
+
+pub fn endpoints_header(kind: crate::api::Kind) -> Vec<String> {
+    match kind {
+        crate::api::Kind::Endpoints => vec!["NAME".into(), "ENDPOINTS".into(), "AGE".into()],
+        _ => vec!["NAME".into(), "ADDRESSTYPE".into(), "PORTS".into(), "ENDPOINTS".into(), "AGE".into()],
+    }
+}
+
+pub fn endpoints_cells(o: &Object, now: SimTime) -> Vec<String> {
+    let a = age(o.meta().creation_timestamp.as_ref(), now);
+    match o {
+        Object::Endpoints(ep) => {
+            let mut items = Vec::new();
+            for ss in ep.subsets.iter().flatten() {
+                for addr in ss.addresses.iter().flatten() {
+                    for p in ss.ports.iter().flatten() {
+                        items.push(format!("{}:{}", addr.ip, p.port));
+                    }
+                }
+            }
+            vec![at_most_three(&items, "<none>"), a]
+        }
+        Object::EndpointSlice(s) => {
+            let ports: Vec<String> = s.ports.iter().flatten().filter_map(|p| p.port.map(|x| x.to_string())).collect();
+            let addrs: Vec<String> = s
+                .endpoints
+                .iter()
+                .filter(|e| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true))
+                .flat_map(|e| e.addresses.iter().cloned())
+                .collect();
+            vec![s.address_type.clone(), at_most_three(&ports, "<unset>"), at_most_three(&addrs, "<unset>"), a]
+        }
+        _ => vec![a],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -366,49 +366,31 @@ impl Cluster {
         if ok { Ok(()) } else { Err(format!("dial tcp {ip}:{port}: connect: connection refused")) }
     }
 
-    /// The HTTP status a request to `host:port/path` gets from the first ready pod behind the
-    /// Service (or None when nothing answers).
-    pub(crate) fn http_status(&self, ns: &str, host: &str, port: i32, path: &str) -> Option<u16> {
-        let h = host.trim_end_matches(".cluster.local").trim_end_matches(".svc");
-        let (svc_name, svc_ns) = match h.split_once('.') {
-            Some((n, rest)) => (n.to_string(), rest.to_string()),
-            None => (h.to_string(), ns.to_string()),
-        };
-        let Some(Object::Service(svc)) = self.store().get(Kind::Service, &svc_ns, &svc_name) else { return None };
-        let spec = svc.spec.clone().unwrap_or_default();
-        let target = spec
-            .ports
-            .iter()
-            .flatten()
-            .find(|p| p.port == port)
-            .map(|p| match &p.target_port {
-                Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(t)) => *t,
-                _ => p.port,
-            })
-            .unwrap_or(port);
-        let selector = spec.selector.clone().unwrap_or_default();
+    /// The HTTP status one pod answers on `port` for `path` now; Err when nothing listens.
+    pub(crate) fn http_from_pod(&self, ns: &str, pod: &str, port: i32, path: &str) -> Result<u16, String> {
         let now = self.now.ms();
-        self.store().list(Kind::Pod, Some(&svc_ns)).find_map(|o| {
-            let Object::Pod(p) = o else { return None };
-            let labels = p.metadata.labels.clone().unwrap_or_default();
-            if selector.is_empty()
-                || !selector.iter().all(|(k, v)| labels.get(k) == Some(v))
-                || !crate::controllers::pod_is_ready(p)
-            {
-                return None;
-            }
-            let rt = self.pod_runtime(&svc_ns, o.name())?;
-            let c = rt.containers.iter().find(|c| c.port == Some(target) && c.running_since.is_some())?;
-            let since = c.running_since?;
-            Some(if c.profile.http.is_empty() {
-                200
-            } else {
-                match c.profile.http.get(path) {
-                    Some(s) if now >= since + c.profile.warmup_ms || *s != 200 => *s,
-                    Some(_) => 503,
-                    None => 404,
-                }
+        let rt = self.pod_runtime(ns, pod).ok_or("no such pod")?;
+        let c = rt
+            .containers
+            .iter()
+            .find(|c| {
+                c.port == Some(port)
+                    && c.running_since.is_some_and(|s| now >= s + c.profile.listen_ms)
+                    && c.missing_dep.is_none()
             })
+            .ok_or("connection refused")?;
+        let since = c.running_since.unwrap_or(now);
+        if c.profile.deadlock_after_ms.is_some_and(|d| now >= since + d) {
+            return Err("timeout".into());
+        }
+        Ok(if c.profile.http.is_empty() {
+            200
+        } else {
+            match c.profile.http.get(path) {
+                Some(s) if now >= since + c.profile.warmup_ms || *s != 200 => *s,
+                Some(_) => 503,
+                None => 404,
+            }
         })
     }
 

@@ -1,0 +1,455 @@
+//! The EndpointSlice and Endpoints controllers (K8S-FACTS §5.3) and kube-proxy's choice of an
+//! endpoint for a connection (§8.3): iptables mode picks uniformly at random among ready
+//! endpoints (seeded), IPVS mode round-robins, sessionAffinity ClientIP sticks.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    EndpointAddress, EndpointPort as CorePort, EndpointSubset, Endpoints, ObjectReference, Pod, Service,
+};
+use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::{owner_ref, pod_is_ready};
+use crate::api::{Kind, Object};
+use crate::cluster::Cluster;
+use crate::controllers::replicaset::NAME_ALPHABET;
+
+pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
+
+/// `podToEndpoint` conditions: (ready, serving, terminating).
+pub fn endpoint_conditions(pod: &Pod, publish_not_ready: bool) -> (bool, bool, bool) {
+    let serving = pod_is_ready(pod);
+    let terminating = pod.metadata.deletion_timestamp.is_some();
+    (publish_not_ready || (serving && !terminating), serving, terminating)
+}
+
+/// `ShouldPodBeInEndpoints(pod, includeTerminating)`.
+pub fn should_be_in_endpoints(pod: &Pod, include_terminating: bool) -> bool {
+    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+    let has_ip = pod.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_some_and(|ip| !ip.is_empty());
+    phase != "Succeeded"
+        && phase != "Failed"
+        && has_ip
+        && (include_terminating || pod.metadata.deletion_timestamp.is_none())
+}
+
+/// A Service port's target on a pod: a number, or a named container port.
+pub fn target_port(svc_port: &k8s_openapi::api::core::v1::ServicePort, pod: &Pod) -> Option<i32> {
+    match &svc_port.target_port {
+        None => Some(svc_port.port),
+        Some(IntOrString::Int(p)) => Some(*p),
+        Some(IntOrString::String(name)) => pod
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter())
+            .flat_map(|c| c.ports.iter().flatten())
+            .find(|p| p.name.as_deref() == Some(name))
+            .map(|p| p.container_port),
+    }
+}
+
+/// One routable endpoint of a Service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backend {
+    pub pod: String,
+    pub ip: String,
+    pub port: i32,
+    pub ready: bool,
+    pub serving: bool,
+    pub terminating: bool,
+}
+
+impl Cluster {
+    fn service_pods(&self, svc: &Service) -> Vec<Pod> {
+        let ns = svc.metadata.namespace.as_deref().unwrap_or("default");
+        let Some(selector) = svc.spec.as_ref().and_then(|s| s.selector.clone()).filter(|s| !s.is_empty()) else {
+            return Vec::new();
+        };
+        self.store
+            .list(Kind::Pod, Some(ns))
+            .filter_map(|o| match o {
+                Object::Pod(p) => {
+                    let labels = p.metadata.labels.clone().unwrap_or_default();
+                    selector.iter().all(|(k, v)| labels.get(k) == Some(v)).then(|| p.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The endpoints of a Service's `port`, as its EndpointSlices list them.
+    pub fn backends(&self, ns: &str, svc_name: &str, port: i32) -> Vec<Backend> {
+        let Some(Object::Service(svc)) = self.store.get(Kind::Service, ns, svc_name) else { return Vec::new() };
+        let publish = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
+        let Some(sp) =
+            svc.spec.as_ref().and_then(|s| s.ports.as_ref()).and_then(|ps| ps.iter().find(|p| p.port == port)).cloned()
+        else {
+            return Vec::new();
+        };
+        self.service_pods(svc)
+            .iter()
+            .filter(|p| should_be_in_endpoints(p, true))
+            .filter_map(|p| {
+                let (ready, serving, terminating) = endpoint_conditions(p, publish);
+                Some(Backend {
+                    pod: p.metadata.name.clone().unwrap_or_default(),
+                    ip: p.status.as_ref()?.pod_ip.clone()?,
+                    port: target_port(&sp, p)?,
+                    ready,
+                    serving,
+                    terminating,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) fn sync_endpoints(&mut self) {
+        let services: Vec<Service> = self
+            .store
+            .list(Kind::Service, None)
+            .filter_map(|o| match o {
+                Object::Service(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        for svc in &services {
+            if svc.spec.as_ref().and_then(|s| s.selector.as_ref()).is_none_or(|s| s.is_empty()) {
+                continue; // Endpoints of a selector-less Service are the user's to write.
+            }
+            self.sync_service_endpoints(svc);
+        }
+        // Endpoints objects of deleted Services (slices go with their owner through the GC).
+        let orphaned: Vec<(String, String)> = self
+            .store
+            .list(Kind::Endpoints, None)
+            .filter(|o| !self.store.contains(Kind::Service, o.namespace(), o.name()))
+            .map(|o| (o.namespace().to_string(), o.name().to_string()))
+            .collect();
+        for (ns, name) in orphaned {
+            self.store.remove(Kind::Endpoints, &ns, &name);
+        }
+    }
+
+    fn sync_service_endpoints(&mut self, svc: &Service) {
+        let ns = svc.metadata.namespace.clone().unwrap_or_default();
+        let name = svc.metadata.name.clone().unwrap_or_default();
+        let spec = svc.spec.clone().unwrap_or_default();
+        let publish = spec.publish_not_ready_addresses.unwrap_or(false);
+        let pods: Vec<Pod> = self.service_pods(svc).into_iter().filter(|p| should_be_in_endpoints(p, true)).collect();
+        let first_pod = pods.first();
+        let ports: Vec<EndpointPort> = spec
+            .ports
+            .iter()
+            .flatten()
+            .map(|sp| EndpointPort {
+                name: Some(sp.name.clone().unwrap_or_default()),
+                port: first_pod.and_then(|p| target_port(sp, p)).or(match &sp.target_port {
+                    Some(IntOrString::Int(p)) => Some(*p),
+                    None => Some(sp.port),
+                    _ => None,
+                }),
+                protocol: Some(sp.protocol.clone().unwrap_or_else(|| "TCP".into())),
+                app_protocol: sp.app_protocol.clone(),
+            })
+            .collect();
+        let endpoints: Vec<Endpoint> = pods
+            .iter()
+            .map(|p| {
+                let (ready, serving, terminating) = endpoint_conditions(p, publish);
+                Endpoint {
+                    addresses: vec![p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default()],
+                    conditions: Some(EndpointConditions {
+                        ready: Some(ready),
+                        serving: Some(serving),
+                        terminating: Some(terminating),
+                    }),
+                    node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+                    target_ref: Some(ObjectReference {
+                        kind: Some("Pod".into()),
+                        name: p.metadata.name.clone(),
+                        namespace: p.metadata.namespace.clone(),
+                        uid: p.metadata.uid.clone(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        // The EndpointSlice: reuse the Service's, or make `<service>-<5 chars>`.
+        let existing = self.store.list(Kind::EndpointSlice, Some(&ns)).find_map(|o| match o {
+            Object::EndpointSlice(s)
+                if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)) == Some(&name) =>
+            {
+                Some(s.clone())
+            }
+            _ => None,
+        });
+        let desired_ports = (!ports.is_empty()).then(|| ports.clone());
+        match existing {
+            Some(mut slice) => {
+                if slice.endpoints != endpoints || slice.ports != desired_ports {
+                    slice.endpoints = endpoints.clone();
+                    slice.ports = desired_ports;
+                    self.store.update(Object::EndpointSlice(slice));
+                }
+            }
+            None => {
+                let slice_name = loop {
+                    let n = format!("{name}-{}", self.rng_names.string_from(NAME_ALPHABET, 5));
+                    if !self.store.contains(Kind::EndpointSlice, &ns, &n) {
+                        break n;
+                    }
+                };
+                let labels: BTreeMap<String, String> = [
+                    (SERVICE_NAME_LABEL.to_string(), name.clone()),
+                    (
+                        "endpointslice.kubernetes.io/managed-by".to_string(),
+                        "endpointslice-controller.k8s.io".to_string(),
+                    ),
+                ]
+                .into();
+                let slice = EndpointSlice {
+                    metadata: ObjectMeta {
+                        name: Some(slice_name.clone()),
+                        generate_name: Some(format!("{name}-")),
+                        namespace: Some(ns.clone()),
+                        labels: Some(labels),
+                        owner_references: Some(vec![owner_ref(Kind::Service, &svc.metadata)]),
+                        ..Default::default()
+                    },
+                    address_type: "IPv4".into(),
+                    endpoints: endpoints.clone(),
+                    ports: desired_ports,
+                };
+                self.store.create(Object::EndpointSlice(slice), self.now);
+            }
+        }
+        // The v1 Endpoints object: ready addresses and not-ready ones; terminating pods left out.
+        let addr = |p: &Pod| EndpointAddress {
+            ip: p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
+            node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+            target_ref: Some(ObjectReference {
+                kind: Some("Pod".into()),
+                name: p.metadata.name.clone(),
+                namespace: p.metadata.namespace.clone(),
+                uid: p.metadata.uid.clone(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let live: Vec<&Pod> = pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+        let ready: Vec<EndpointAddress> = live.iter().filter(|p| publish || pod_is_ready(p)).map(|p| addr(p)).collect();
+        let not_ready: Vec<EndpointAddress> =
+            live.iter().filter(|p| !(publish || pod_is_ready(p))).map(|p| addr(p)).collect();
+        let subsets = if live.is_empty() {
+            None
+        } else {
+            Some(vec![EndpointSubset {
+                addresses: (!ready.is_empty()).then_some(ready),
+                not_ready_addresses: (!not_ready.is_empty()).then_some(not_ready),
+                ports: Some(
+                    ports
+                        .iter()
+                        .map(|p| CorePort {
+                            name: p.name.clone(),
+                            port: p.port.unwrap_or(0),
+                            protocol: p.protocol.clone(),
+                            app_protocol: None,
+                        })
+                        .collect(),
+                ),
+            }])
+        };
+        let ep = Endpoints {
+            metadata: ObjectMeta {
+                name: Some(name.clone()),
+                namespace: Some(ns.clone()),
+                labels: svc.metadata.labels.clone(),
+                ..Default::default()
+            },
+            subsets,
+        };
+        match self.store.get(Kind::Endpoints, &ns, &name).cloned() {
+            Some(Object::Endpoints(mut cur)) => {
+                if cur.subsets != ep.subsets {
+                    cur.subsets = ep.subsets;
+                    self.store.update(Object::Endpoints(cur));
+                }
+            }
+            _ => {
+                self.store.create(Object::Endpoints(ep), self.now);
+            }
+        }
+    }
+
+    /// kube-proxy: the endpoint a new connection to `ns/svc:port` from `client` goes to.
+    /// Ready endpoints first; if none, serving-and-terminating ones; none at all is a refusal.
+    pub fn pick_backend(&mut self, ns: &str, svc_name: &str, port: i32, client: &str) -> Result<Backend, String> {
+        let all = self.backends(ns, svc_name, port);
+        let mut pool: Vec<Backend> = all.iter().filter(|b| b.ready).cloned().collect();
+        if pool.is_empty() {
+            pool = all.iter().filter(|b| b.serving && b.terminating).cloned().collect();
+        }
+        if pool.is_empty() {
+            return Err("no endpoints".into());
+        }
+        let svc = match self.store.get(Kind::Service, ns, svc_name) {
+            Some(Object::Service(s)) => s.clone(),
+            _ => return Err("no such service".into()),
+        };
+        let spec = svc.spec.clone().unwrap_or_default();
+        let key = (ns.to_string(), svc_name.to_string(), port);
+        let now = self.now.ms();
+        if spec.session_affinity.as_deref() == Some("ClientIP") {
+            let timeout_s = spec
+                .session_affinity_config
+                .as_ref()
+                .and_then(|c| c.client_ip.as_ref())
+                .and_then(|c| c.timeout_seconds)
+                .unwrap_or(10_800) as u64;
+            if let Some((pod, last)) = self.proxy.affinity.get(&(key.clone(), client.to_string())).cloned()
+                && now.saturating_sub(last) <= timeout_s * 1000
+                && let Some(b) = pool.iter().find(|b| b.pod == pod)
+            {
+                self.proxy.affinity.insert((key, client.to_string()), (pod, now));
+                return Ok(b.clone());
+            }
+        }
+        let chosen = if self.proxy.ipvs {
+            let n = self.proxy.round_robin.entry(key.clone()).or_insert(0);
+            let b = pool[*n % pool.len()].clone();
+            *n += 1;
+            b
+        } else {
+            // iptables: rule i matches with probability 1/(n-i); overall uniform.
+            pool[self.rng_proxy.below(pool.len() as u32) as usize].clone()
+        };
+        if spec.session_affinity.as_deref() == Some("ClientIP") {
+            self.proxy.affinity.insert((key, client.to_string()), (chosen.pod.clone(), now));
+        }
+        Ok(chosen)
+    }
+}
+
+impl Cluster {
+    /// Cluster DNS from a pod in `ns`: `svc`, `svc.ns`, `svc.ns.svc[.cluster.local]`, or a
+    /// ClusterIP; returns (namespace, service, port).
+    pub(crate) fn service_for_inside(&self, ns: &str, host: &str, port: i32) -> Option<(String, String, i32)> {
+        let h = host.trim_end_matches(".cluster.local").trim_end_matches(".svc");
+        let (name, svc_ns) = match h.split_once('.') {
+            Some((n, rest)) if !h.chars().all(|c| c.is_ascii_digit() || c == '.') => (n.to_string(), rest.to_string()),
+            _ => (h.to_string(), ns.to_string()),
+        };
+        if self.store.contains(Kind::Service, &svc_ns, &name) {
+            return Some((svc_ns, name, port));
+        }
+        // A ClusterIP.
+        self.store.list(Kind::Service, None).find_map(|o| match o {
+            Object::Service(s) if s.spec.as_ref().and_then(|sp| sp.cluster_ip.as_deref()) == Some(host) => {
+                Some((o.namespace().to_string(), o.name().to_string(), port))
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether the name resolves at all (a Service exists) from `ns`.
+    pub(crate) fn resolves(&self, ns: &str, host: &str) -> bool {
+        self.service_for_inside(ns, host, 0).is_some()
+    }
+
+    pub(crate) fn is_node_address(&self, host: &str) -> bool {
+        self.store.contains(Kind::Node, "", host)
+            || self.kubelet.nodes.values().any(|n| crate::kubelet::host_ip(n.index) == host)
+    }
+
+    /// From outside: a NodePort on any node's name or IP (or localhost, as docker-desktop
+    /// forwards NodePorts), or a LoadBalancer's address and port.
+    pub(crate) fn service_for_outside(&self, host: &str, port: i32) -> Option<(String, String, i32)> {
+        let node_address = self.is_node_address(host) || host == "localhost" || host == "127.0.0.1";
+        self.store.list(Kind::Service, None).find_map(|o| {
+            let Object::Service(s) = o else { return None };
+            let spec = s.spec.as_ref()?;
+            let lb: Vec<String> = s
+                .status
+                .iter()
+                .flat_map(|st| st.load_balancer.iter())
+                .flat_map(|lb| lb.ingress.iter().flatten())
+                .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
+                .collect();
+            spec.ports.iter().flatten().find_map(|p| {
+                let via_node = node_address && p.node_port == Some(port);
+                let via_lb = lb.iter().any(|a| a == host) && p.port == port;
+                (via_node || via_lb).then(|| (o.namespace().to_string(), o.name().to_string(), p.port))
+            })
+        })
+    }
+}
+
+/// (namespace, service, port).
+type ServicePortKey = (String, String, i32);
+
+/// kube-proxy's state: mode and per-Service memory.
+#[derive(Debug, Default)]
+pub struct ProxyState {
+    /// IPVS mode (round robin) instead of the default iptables (random).
+    pub ipvs: bool,
+    round_robin: BTreeMap<(String, String, i32), usize>,
+    /// (service port, client) -> (pod, last used ms).
+    affinity: BTreeMap<(ServicePortKey, String), (String, u64)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{PodCondition, PodStatus};
+
+    fn pod(ready: bool, deleting: bool, phase: &str, ip: Option<&str>) -> Pod {
+        Pod {
+            metadata: ObjectMeta {
+                deletion_timestamp: deleting.then_some({
+                    k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(k8s_openapi::jiff::Timestamp::UNIX_EPOCH)
+                }),
+                ..Default::default()
+            },
+            spec: None,
+            status: Some(PodStatus {
+                phase: Some(phase.into()),
+                pod_ip: ip.map(str::to_string),
+                conditions: Some(vec![PodCondition {
+                    type_: "Ready".into(),
+                    status: if ready { "True" } else { "False" }.into(),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+        }
+    }
+
+    /// K8S-FACTS §5.3: eps utils_test.go TestPodToEndpoint.
+    #[test]
+    fn pod_to_endpoint_table() {
+        let ip = Some("1.2.3.4");
+        assert_eq!(endpoint_conditions(&pod(true, false, "Running", ip), false), (true, true, false));
+        assert_eq!(endpoint_conditions(&pod(true, false, "Running", ip), true), (true, true, false));
+        assert_eq!(endpoint_conditions(&pod(false, false, "Running", ip), false), (false, false, false));
+        assert_eq!(endpoint_conditions(&pod(false, false, "Running", ip), true), (true, false, false));
+        assert_eq!(endpoint_conditions(&pod(true, true, "Running", ip), false), (false, true, true));
+        assert_eq!(endpoint_conditions(&pod(false, true, "Running", ip), false), (false, false, true));
+    }
+
+    /// K8S-FACTS §5.3: TestShouldPodBeInEndpoints.
+    #[test]
+    fn should_be_in_endpoints_table() {
+        let ip = Some("1.2.3.4");
+        assert!(!should_be_in_endpoints(&pod(true, false, "Failed", ip), false));
+        assert!(!should_be_in_endpoints(&pod(true, false, "Succeeded", ip), false));
+        assert!(!should_be_in_endpoints(&pod(true, false, "Running", None), false));
+        assert!(!should_be_in_endpoints(&pod(true, true, "Running", ip), false));
+        assert!(should_be_in_endpoints(&pod(true, false, "Pending", ip), false));
+        assert!(should_be_in_endpoints(&pod(true, false, "Unknown", ip), false));
+        assert!(should_be_in_endpoints(&pod(true, false, "Running", ip), false));
+        assert!(should_be_in_endpoints(&pod(true, true, "Running", ip), true));
+    }
+}
