@@ -103,6 +103,7 @@ pub(crate) fn latency_ms(c: Controller) -> u64 {
         Controller::ReplicaSet => 10,
         Controller::GarbageCollector => 10,
         Controller::Endpoints => 10,
+        Controller::NodeLifecycle => crate::controllers::nodelifecycle::NODE_MONITOR_PERIOD_MS,
         // Provisioning a volume takes the provisioner about a second.
         Controller::Volumes => 1000,
         Controller::Scheduler => 20,
@@ -310,6 +311,7 @@ impl Cluster {
                         Controller::ReplicaSet => self.sync_replica_sets(),
                         Controller::GarbageCollector => self.collect_garbage(),
                         Controller::Endpoints => self.sync_endpoints(),
+                        Controller::NodeLifecycle => self.sync_node_lifecycle(),
                         Controller::Volumes => self.sync_volumes(),
                         Controller::Scheduler => self.schedule_pending(),
                     }

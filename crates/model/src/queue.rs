@@ -23,6 +23,7 @@ pub enum Controller {
     GarbageCollector,
     Endpoints,
     Volumes,
+    NodeLifecycle,
     Scheduler,
 }
 

@@ -130,6 +130,8 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("--from-literal", "from-literal"),
     ("--type", "type"),
     ("--port", "port"),
+    ("--target-port", "target-port"),
+    ("--name", "name"),
     ("--context", "context"),
     ("--request-timeout", "request-timeout"),
     ("-c", "container"),
@@ -225,6 +227,23 @@ fn run_command(c: &mut Cluster, cmd: &script::Command, ws: &Workspace, out: &mut
             }
         }
         "profile" => profile(c, &words[1..], cmd.stdin.as_deref(), ws, out),
+        "node" => match (words.get(1).map(String::as_str), words.get(2)) {
+            (Some("fail"), Some(n)) => match c.node_fail(n, false) {
+                Ok(()) => out.line(format!("node/{n} failed: its kubelet and containers stopped")),
+                Err(e) => out.err(format!("kubeplay: {e}")),
+            },
+            (Some("partition"), Some(n)) => match c.node_fail(n, true) {
+                Ok(()) => {
+                    out.line(format!("node/{n} partitioned: cut off from the control plane, containers still running"))
+                }
+                Err(e) => out.err(format!("kubeplay: {e}")),
+            },
+            (Some("recover"), Some(n)) => match c.node_recover(n) {
+                Ok(()) => out.line(format!("node/{n} recovered")),
+                Err(e) => out.err(format!("kubeplay: {e}")),
+            },
+            _ => out.err("kubeplay: node fail|partition|recover NAME"),
+        },
         other => out.err(format!("kubeplay: command not found: {other} (this build knows kubectl, sleep and echo)")),
     }
 }
@@ -263,6 +282,8 @@ fn kubectl(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace
         "set" => set_image(c, &flags, &ns, out),
         "rollout" => rollout(c, &flags, &ns, out),
         "cordon" | "uncordon" => cordon(c, &flags, verb == "cordon", out),
+        "drain" => drain(c, &flags, out),
+        "expose" => expose(c, &flags, &ns, out),
         "logs" => logs(c, &flags, &ns, out),
         "top" => top(c, &flags, &ns, out),
         "exec" => exec_cmd(c, &flags, &ns, command, out),
@@ -1400,6 +1421,134 @@ fn cordon(c: &mut Cluster, flags: &Flags, on: bool, out: &mut Out) {
         Some(name),
     );
     out.line(format!("node/{name} {word}"));
+}
+
+/// `kubectl expose deployment NAME --port=P [--target-port=T] [--type=T] [--name=N]`: a Service
+/// selecting the Deployment's pods.
+fn expose(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
+    let (kind, name) = match one_target(&flags.args, 1) {
+        Ok(t) => t,
+        Err(e) => return out.err(e),
+    };
+    let Some(obj) = c.store().get(kind, ns, &name).cloned() else {
+        return out.err(format!("Error from server (NotFound): {} \"{name}\" not found", kind.plural()));
+    };
+    let selector = match &obj {
+        Object::Deployment(d) => d.spec.as_ref().and_then(|s| s.selector.match_labels.clone()),
+        Object::ReplicaSet(r) => r.spec.as_ref().and_then(|s| s.selector.match_labels.clone()),
+        Object::Pod(p) => p.metadata.labels.clone(),
+        Object::Service(s) => s.spec.as_ref().and_then(|s| s.selector.clone()),
+        _ => None,
+    };
+    let Some(selector) = selector.filter(|s| !s.is_empty()) else {
+        return out.err(format!(
+            "error: couldn't retrieve selectors via --selector flag or introspection: the {} has no selector",
+            kind.name()
+        ));
+    };
+    let Some(port) = flags.value("port").and_then(|p| p.parse::<i64>().ok()) else {
+        return out.err(
+            "error: couldn't find port via --port flag or introspection\nSee 'kubectl expose -h' for help and examples",
+        );
+    };
+    let target: serde_json::Value = match flags.value("target-port") {
+        Some(t) => {
+            t.parse::<i64>().map(serde_json::Value::from).unwrap_or_else(|_| serde_json::Value::String(t.to_string()))
+        }
+        None => serde_json::Value::from(port),
+    };
+    let svc_name = flags.value("name").map(str::to_string).unwrap_or_else(|| name.clone());
+    let mut spec =
+        serde_json::json!({"selector": selector, "ports": [{"port": port, "protocol": "TCP", "targetPort": target}]});
+    if let Some(t) = flags.value("type") {
+        spec["type"] = serde_json::Value::String(t.to_string());
+    }
+    let value = serde_json::json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": svc_name, "labels": obj.meta().labels.clone().unwrap_or_default()}, "spec": spec});
+    let text = serde_json::to_string(&value).unwrap_or_default();
+    for m in crate::api::read_manifests("STDIN", &text).unwrap_or_default().into_iter().flatten() {
+        match c.apply_manifest(&m, "STDIN", ns, true) {
+            Ok(_) => out.line(format!("service/{svc_name} exposed")),
+            Err(e) => out.err(e.output.replace("error when creating \"STDIN\": ", "")),
+        }
+    }
+}
+
+/// `kubectl drain NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force]`: cordon, then
+/// evict every pod (graceful deletion) and wait for them to go.
+fn drain(c: &mut Cluster, flags: &Flags, out: &mut Out) {
+    let Some(node) = flags.args.get(1).cloned() else {
+        return out.err("error: USAGE: drain NODE [flags]");
+    };
+    if !c.store().contains(Kind::Node, "", &node) {
+        return out.err(format!("Error from server (NotFound): nodes \"{node}\" not found"));
+    }
+    cordon(c, flags, true, out);
+    let pods: Vec<k8s_openapi::api::core::v1::Pod> = c
+        .store()
+        .list(Kind::Pod, None)
+        .filter_map(|o| match o {
+            Object::Pod(p)
+                if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node.as_str())
+                    && p.metadata.deletion_timestamp.is_none() =>
+            {
+                Some(p.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    let id = |p: &k8s_openapi::api::core::v1::Pod| {
+        format!("{}/{}", p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
+    };
+    let unmanaged: Vec<String> =
+        pods.iter().filter(|p| crate::controllers::controller_ref(&p.metadata).is_none()).map(id).collect();
+    let local: Vec<String> = pods
+        .iter()
+        .filter(|p| p.spec.iter().flat_map(|s| s.volumes.iter().flatten()).any(|v| v.empty_dir.is_some()))
+        .map(id)
+        .collect();
+    let mut problems = Vec::new();
+    if !unmanaged.is_empty() && !flags.flag("force") {
+        problems.push(format!(
+            "cannot delete Pods that declare no controller (use --force to override): {}",
+            unmanaged.join(", ")
+        ));
+    }
+    if !local.is_empty() && !flags.flag("delete-emptydir-data") {
+        problems.push(format!(
+            "cannot delete Pods with local storage (use --delete-emptydir-data to override): {}",
+            local.join(", ")
+        ));
+    }
+    if !problems.is_empty() {
+        return out.err(format!("error: unable to drain node \"{node}\" due to error: {}, continuing command...\nThere are pending nodes to be drained:\n {node}\nerror: {}", problems.join(", "), problems.join(", ")));
+    }
+    if !unmanaged.is_empty() {
+        out.line(format!("Warning: deleting Pods that declare no controller: {}", unmanaged.join(", ")));
+    }
+    for p in &pods {
+        out.line(format!("evicting pod {}", id(p)));
+    }
+    let keys: Vec<(String, String)> = pods
+        .iter()
+        .map(|p| (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default()))
+        .collect();
+    for (ns, name) in &keys {
+        c.delete_object(Kind::Pod, ns, name, None);
+    }
+    let deadline = c.now().plus_ms(WAIT_LIMIT_MS);
+    let mut gone: Vec<bool> = vec![false; keys.len()];
+    while c.now() < deadline && gone.iter().any(|g| !g) {
+        for (i, (ns, name)) in keys.iter().enumerate() {
+            if !gone[i] && !c.store().contains(Kind::Pod, ns, name) {
+                gone[i] = true;
+                out.line(format!("pod/{name} evicted"));
+            }
+        }
+        if gone.iter().all(|g| *g) || !c.step() {
+            break;
+        }
+    }
+    out.line(format!("node/{node} drained"));
 }
 
 fn rollout(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {

@@ -51,6 +51,10 @@ pub struct NodeRuntime {
     pub images: BTreeSet<String>,
     pub index: u32,
     next_ip: u32,
+    /// Since when the kubelet has not reached the API server (ms), if it cannot.
+    pub down_since: Option<u64>,
+    /// A partition: the node is cut off but its containers keep running.
+    pub partitioned: bool,
 }
 
 #[derive(Debug, Default)]
@@ -77,7 +81,13 @@ pub struct LocalImage {
 impl KubeletState {
     pub fn register_node(&mut self, name: &str) {
         let index = self.nodes.len() as u32 + 1;
-        self.nodes.entry(name.to_string()).or_insert(NodeRuntime { images: BTreeSet::new(), index, next_ip: 1 });
+        self.nodes.entry(name.to_string()).or_insert(NodeRuntime {
+            images: BTreeSet::new(),
+            index,
+            next_ip: 1,
+            down_since: None,
+            partitioned: false,
+        });
     }
 }
 

@@ -369,6 +369,9 @@ impl Cluster {
     /// The HTTP status one pod answers on `port` for `path` now; Err when nothing listens.
     pub(crate) fn http_from_pod(&self, ns: &str, pod: &str, port: i32, path: &str) -> Result<u16, String> {
         let now = self.now.ms();
+        if !self.pod_node_alive(ns, pod) {
+            return Err("connection timed out".into());
+        }
         let rt = self.pod_runtime(ns, pod).ok_or("no such pod")?;
         let c = rt
             .containers
@@ -394,9 +397,22 @@ impl Cluster {
         })
     }
 
+    /// Whether the machine under a pod still runs its containers (a partitioned node does; a
+    /// failed one does not).
+    pub(crate) fn pod_node_alive(&self, ns: &str, pod: &str) -> bool {
+        let node = match self.store().get(Kind::Pod, ns, pod) {
+            Some(Object::Pod(p)) => p.spec.as_ref().and_then(|s| s.node_name.clone()),
+            _ => None,
+        };
+        node.and_then(|n| self.kubelet.nodes.get(&n)).is_none_or(|rt| rt.down_since.is_none() || rt.partitioned)
+    }
+
     /// Whether a container of the pod listens on `port` now.
     pub(crate) fn listening(&self, ns: &str, pod: &str, port: i32) -> bool {
         let now = self.now.ms();
+        if !self.pod_node_alive(ns, pod) {
+            return false;
+        }
         self.pod_runtime(ns, pod).is_some_and(|rt| {
             rt.containers.iter().any(|c| {
                 c.port == Some(port)
@@ -418,6 +434,10 @@ impl Cluster {
             return;
         };
         let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { return };
+        // A kubelet that cannot reach the API server neither sees nor reports anything.
+        if self.kubelet.nodes.get(&node).is_some_and(|n| n.down_since.is_some()) {
+            return;
+        }
         let now = self.now.ms();
         if let Some(rt) = self.kubelet.pods.get_mut(&key)
             && rt.wake_at.is_some_and(|w| w <= now)
