@@ -88,6 +88,7 @@ pub struct Cluster {
     pub(crate) rng_scheduler: Rng,
     pub(crate) rng_proxy: Rng,
     pub(crate) proxy: crate::controllers::endpoints::ProxyState,
+    pub(crate) traffic: crate::network::TrafficState,
     pub(crate) scheduler: SchedulerState,
     pub(crate) kubelet: KubeletState,
     /// Data on volumes, by volume id (`pv/NAME`, `emptydir/POD-UID/VOLUME`, `container/ID`).
@@ -104,6 +105,7 @@ pub(crate) fn latency_ms(c: Controller) -> u64 {
         Controller::GarbageCollector => 10,
         Controller::Endpoints => 10,
         Controller::NodeLifecycle => crate::controllers::nodelifecycle::NODE_MONITOR_PERIOD_MS,
+        Controller::Traffic => crate::network::TICK_MS,
         // Provisioning a volume takes the provisioner about a second.
         Controller::Volumes => 1000,
         Controller::Scheduler => 20,
@@ -128,6 +130,7 @@ impl Cluster {
             rng_scheduler,
             rng_proxy,
             proxy: Default::default(),
+            traffic: Default::default(),
             scheduler: SchedulerState::default(),
             kubelet: KubeletState::default(),
             volume_data: BTreeMap::new(),
@@ -312,6 +315,7 @@ impl Cluster {
                         Controller::GarbageCollector => self.collect_garbage(),
                         Controller::Endpoints => self.sync_endpoints(),
                         Controller::NodeLifecycle => self.sync_node_lifecycle(),
+                        Controller::Traffic => self.run_traffic(),
                         Controller::Volumes => self.sync_volumes(),
                         Controller::Scheduler => self.schedule_pending(),
                     }

@@ -24,6 +24,7 @@ pub enum Controller {
     Endpoints,
     Volumes,
     NodeLifecycle,
+    Traffic,
     Scheduler,
 }
 

@@ -227,6 +227,7 @@ fn run_command(c: &mut Cluster, cmd: &script::Command, ws: &Workspace, out: &mut
             }
         }
         "profile" => profile(c, &words[1..], cmd.stdin.as_deref(), ws, out),
+        "traffic" => traffic(c, &words[1..], out),
         "node" => match (words.get(1).map(String::as_str), words.get(2)) {
             (Some("fail"), Some(n)) => match c.node_fail(n, false) {
                 Ok(()) => out.line(format!("node/{n} failed: its kubelet and containers stopped")),
@@ -1156,6 +1157,79 @@ fn reason_text(reason: &str) -> String {
         "ContainerCreating" => "ContainerCreating".into(),
         "ImagePullBackOff" | "ErrImagePull" => "trying and failing to pull image".to_string(),
         other => other.to_string(),
+    }
+}
+
+/// `traffic start TARGET --rps N [--duration D]`, `traffic stop TARGET`,
+/// `traffic stats TARGET [--window D] [-o json]`: load against a URL (a NodePort, a
+/// LoadBalancer address or a Service name), each request routed by kube-proxy.
+fn traffic(c: &mut Cluster, args: &[String], out: &mut Out) {
+    let get = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str);
+    let sub = args.first().map(String::as_str);
+    let Some(target) = args.get(1).cloned() else {
+        return out.err("kubeplay: traffic start|stop|stats TARGET");
+    };
+    match sub {
+        Some("start") => {
+            let rps = get("--rps").and_then(|r| r.parse::<u32>().ok()).unwrap_or(10).clamp(1, 100_000);
+            let duration = match get("--duration").map(parse_duration_ms) {
+                Some(Ok(d)) => Some(d),
+                Some(Err(e)) => return out.err(format!("kubeplay: --duration: {e}")),
+                None => None,
+            };
+            c.traffic_start(&target, rps, duration);
+            out.line(format!(
+                "traffic to {target}: {rps} requests/s{}",
+                duration.map_or(String::new(), |d| format!(" for {}", crate::time::go_duration(d)))
+            ));
+        }
+        Some("stop") => {
+            if c.traffic_stop(&target) {
+                out.line(format!("traffic to {target} stopped"));
+            } else {
+                out.err(format!("kubeplay: no traffic to {target}"));
+            }
+        }
+        Some("stats") => {
+            let window = get("--window").and_then(|w| parse_duration_ms(w).ok());
+            let stats = c.traffic_stats(&target, window);
+            if get("-o") == Some("json") {
+                return out.line(serde_json::to_string_pretty(&stats).unwrap_or_default());
+            }
+            let o = |k: &str| stats.outcomes.get(k).copied().unwrap_or(0).to_string();
+            let avg = stats.latency_ms_sum.checked_div(stats.requests).unwrap_or(0);
+            let rows = vec![
+                vec![
+                    "REQUESTS".to_string(),
+                    "2XX".into(),
+                    "4XX".into(),
+                    "5XX".into(),
+                    "REFUSED".into(),
+                    "TIMEOUT".into(),
+                    "AVG LATENCY".into(),
+                    "MAX LATENCY".into(),
+                ],
+                vec![
+                    stats.requests.to_string(),
+                    o("2xx"),
+                    o("4xx"),
+                    o("5xx"),
+                    o("refused"),
+                    o("timeout"),
+                    format!("{avg}ms"),
+                    format!("{}ms", stats.latency_ms_max),
+                ],
+            ];
+            out.line(printers::table(&rows).trim_end());
+            if !stats.per_pod.is_empty() {
+                let mut prow = vec![vec!["POD".to_string(), "REQUESTS".into()]];
+                for (p, n) in &stats.per_pod {
+                    prow.push(vec![p.clone(), n.to_string()]);
+                }
+                out.line(format!("\n{}", printers::table(&prow).trim_end()));
+            }
+        }
+        _ => out.err("kubeplay: traffic start|stop|stats TARGET"),
     }
 }
 

@@ -1,0 +1,261 @@
+//! Traffic: load generators against a Service, NodePort or LoadBalancer, each request routed as
+//! kube-proxy would (with its propagation lag) and answered by the chosen pod's behaviour
+//! profile. Every request's outcome is recorded for `traffic stats` and the page's charts.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::cluster::Cluster;
+use crate::controllers::endpoints::Backend;
+use crate::queue::Controller;
+use crate::time::SimTime;
+
+/// Requests are generated in ticks of this length (rps/5 per tick).
+pub const TICK_MS: u64 = 200;
+/// kube-proxy applies endpoint changes after up to this long (its iptables sync).
+pub const PROXY_SYNC_MS: u64 = 1_000;
+
+/// One load generator.
+#[derive(Clone, Debug)]
+pub struct Generator {
+    pub target: String,
+    pub rps: u32,
+    pub until: Option<u64>,
+    pub next_ms: u64,
+    /// Fractional requests carried between ticks (in thousandths).
+    carry_milli: u64,
+}
+
+/// What happened to one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Outcome {
+    Ok2xx,
+    Client4xx,
+    Server5xx,
+    Refused,
+    Timeout,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Ok2xx => "2xx",
+            Outcome::Client4xx => "4xx",
+            Outcome::Server5xx => "5xx",
+            Outcome::Refused => "refused",
+            Outcome::Timeout => "timeout",
+        }
+    }
+}
+
+/// Aggregates per target and per second, for stats and charts.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Bucket {
+    pub second: u64,
+    pub outcomes: BTreeMap<String, u64>,
+    pub per_pod: BTreeMap<String, u64>,
+    pub latency_ms_sum: u64,
+    pub latency_ms_max: u64,
+    pub requests: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct TrafficState {
+    pub generators: BTreeMap<String, Generator>,
+    /// target -> seconds -> bucket
+    pub buckets: BTreeMap<String, BTreeMap<u64, Bucket>>,
+    /// kube-proxy's view of each Service port: (backends, when synced).
+    proxy_view: BTreeMap<(String, String, i32), (Vec<Backend>, u64)>,
+}
+
+impl Cluster {
+    pub fn traffic_start(&mut self, target: &str, rps: u32, duration_ms: Option<u64>) {
+        let now = self.now.ms();
+        self.traffic.generators.insert(
+            target.to_string(),
+            Generator {
+                target: target.to_string(),
+                rps,
+                until: duration_ms.map(|d| now + d),
+                next_ms: now + TICK_MS,
+                carry_milli: 0,
+            },
+        );
+        self.wake_at(Controller::Traffic, SimTime(now + TICK_MS));
+    }
+
+    pub fn traffic_stop(&mut self, target: &str) -> bool {
+        self.traffic.generators.remove(target).is_some()
+    }
+
+    /// kube-proxy's (possibly stale) view of a Service port's endpoints.
+    fn proxy_backends(&mut self, ns: &str, svc: &str, port: i32) -> Vec<Backend> {
+        let now = self.now.ms();
+        let key = (ns.to_string(), svc.to_string(), port);
+        match self.traffic.proxy_view.get(&key) {
+            Some((b, at)) if now < at + PROXY_SYNC_MS => b.clone(),
+            _ => {
+                let b = self.backends(ns, svc, port);
+                self.traffic.proxy_view.insert(key, (b.clone(), now));
+                b
+            }
+        }
+    }
+
+    /// One request to `target` now: (outcome, pod, latency ms).
+    pub fn request(&mut self, target: &str, client: &str) -> (Outcome, Option<String>, u64) {
+        let rest = target.trim_start_matches("http://");
+        let (hostport, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.parse().unwrap_or(80)),
+            None => (hostport.to_string(), 80),
+        };
+        let svc = self.service_for_outside(&host, port).or_else(|| self.service_for_inside("default", &host, port));
+        let Some((ns, name, svc_port)) = svc else { return (Outcome::Refused, None, 0) };
+        let all = self.proxy_backends(&ns, &name, svc_port);
+        let mut pool: Vec<&Backend> = all.iter().filter(|b| b.ready).collect();
+        if pool.is_empty() {
+            pool = all.iter().filter(|b| b.serving && b.terminating).collect();
+        }
+        if pool.is_empty() {
+            return (Outcome::Refused, None, 0);
+        }
+        let _ = client;
+        let b = pool[self.rng_proxy.below(pool.len() as u32) as usize].clone();
+        match self.http_from_pod(&ns, &b.pod, b.port, path) {
+            Ok(status) => {
+                let latency = self.request_latency(&ns, &b.pod);
+                let o = match status {
+                    200..=399 => Outcome::Ok2xx,
+                    400..=499 => Outcome::Client4xx,
+                    _ => Outcome::Server5xx,
+                };
+                (o, Some(b.pod), latency)
+            }
+            Err(e) if e.contains("timeout") || e.contains("timed out") => (Outcome::Timeout, Some(b.pod), 30_000),
+            Err(_) => (Outcome::Refused, Some(b.pod), 0),
+        }
+    }
+
+    pub(crate) fn run_traffic(&mut self) {
+        let now = self.now.ms();
+        let gens: Vec<Generator> = self.traffic.generators.values().cloned().collect();
+        let mut again = false;
+        for mut g in gens {
+            if g.next_ms > now {
+                again = true;
+                continue;
+            }
+            if g.until.is_some_and(|u| now > u) {
+                self.traffic.generators.remove(&g.target);
+                continue;
+            }
+            let want_milli = u64::from(g.rps) * TICK_MS + g.carry_milli;
+            let n = want_milli / 1000;
+            g.carry_milli = want_milli % 1000;
+            for i in 0..n {
+                let client = format!("192.168.65.{}", 2 + (i % 200));
+                let (outcome, pod, latency) = self.request(&g.target, &client);
+                let sec = now / 1000;
+                let bucket = self
+                    .traffic
+                    .buckets
+                    .entry(g.target.clone())
+                    .or_default()
+                    .entry(sec)
+                    .or_insert_with(|| Bucket { second: sec, ..Default::default() });
+                bucket.requests += 1;
+                *bucket.outcomes.entry(outcome.label().to_string()).or_default() += 1;
+                if let Some(p) = pod {
+                    *bucket.per_pod.entry(p).or_default() += 1;
+                }
+                bucket.latency_ms_sum += latency;
+                bucket.latency_ms_max = bucket.latency_ms_max.max(latency);
+            }
+            g.next_ms = now + TICK_MS;
+            again = true;
+            self.traffic.generators.insert(g.target.clone(), g);
+        }
+        if again && !self.traffic.generators.is_empty() {
+            self.wake_at(Controller::Traffic, SimTime(now + TICK_MS));
+        }
+    }
+
+    /// Latency of one request on a pod: the profile's time, stretched when the requests' CPU
+    /// need exceeds the container's CPU limit (CFS throttling).
+    fn request_latency(&self, ns: &str, pod: &str) -> u64 {
+        let (base, cpu_per_req, limit) = self.pod_request_costs(ns, pod);
+        let rps: u64 = self.traffic.generators.values().map(|g| u64::from(g.rps)).sum::<u64>().max(1);
+        let pods = self.store.count(crate::api::Kind::Pod).max(1) as u64;
+        let need = (cpu_per_req as u64) * rps / pods;
+        match limit {
+            Some(l) if l > 0 && need > l as u64 => base * need / l as u64,
+            _ => base,
+        }
+    }
+
+    /// Per-request costs of a pod's serving container: (ms, CPU millicore-seconds, CPU limit).
+    pub(crate) fn pod_request_costs(&self, ns: &str, pod: &str) -> (u64, i64, Option<i64>) {
+        let limit = match self.store.get(crate::api::Kind::Pod, ns, pod) {
+            Some(crate::api::Object::Pod(p)) => p
+                .spec
+                .as_ref()
+                .and_then(|s| s.containers.first())
+                .and_then(|c| c.resources.as_ref())
+                .and_then(|r| r.limits.as_ref())
+                .and_then(|l| l.get("cpu"))
+                .and_then(|q| crate::api::quantity::milli_value(&q.0).ok()),
+            _ => None,
+        };
+        let (ms, cpu) = self.pod_runtime(ns, pod).and_then(|rt| rt.serving_costs()).unwrap_or((5, 2));
+        (ms, cpu, limit)
+    }
+
+    /// Requests per second a pod served over the last `window_s` seconds (all targets).
+    pub fn pod_rps(&self, pod: &str, window_s: u64) -> u64 {
+        let now_s = self.now.ms() / 1000;
+        let from = now_s.saturating_sub(window_s);
+        let total: u64 = self
+            .traffic
+            .buckets
+            .values()
+            .flat_map(|m| m.range(from..now_s))
+            .map(|(_, b)| b.per_pod.get(pod).copied().unwrap_or(0))
+            .sum();
+        total / window_s.max(1)
+    }
+}
+
+impl Cluster {
+    /// Totals for a target over the last `window_ms` (or everything).
+    pub fn traffic_stats(&self, target: &str, window_ms: Option<u64>) -> Bucket {
+        let now_s = self.now.ms() / 1000;
+        let from = window_ms.map_or(0, |w| now_s.saturating_sub(w / 1000));
+        let mut total = Bucket { second: from, ..Default::default() };
+        for (_, b) in self.traffic.buckets.get(target).into_iter().flat_map(|m| m.range(from..=now_s)) {
+            total.requests += b.requests;
+            total.latency_ms_sum += b.latency_ms_sum;
+            total.latency_ms_max = total.latency_ms_max.max(b.latency_ms_max);
+            for (k, v) in &b.outcomes {
+                *total.outcomes.entry(k.clone()).or_default() += v;
+            }
+            for (k, v) in &b.per_pod {
+                *total.per_pod.entry(k.clone()).or_default() += v;
+            }
+        }
+        total
+    }
+
+    /// Per-second buckets of a target, for charts.
+    pub fn traffic_series(&self, target: &str) -> Vec<Bucket> {
+        self.traffic.buckets.get(target).map(|m| m.values().cloned().collect()).unwrap_or_default()
+    }
+
+    pub fn traffic_targets(&self) -> Vec<String> {
+        self.traffic.buckets.keys().cloned().collect()
+    }
+}
