@@ -1444,112 +1444,10 @@ impl Cluster {
     }
 }
 
-/// What `kubectl exec` can see of a container: whether it runs, its id and its profile.
-pub struct ExecTarget {
-    pub running: bool,
-    pub container_id: String,
-    pub is_postgres: bool,
-    /// The process accepts connections (its start-up is over).
-    pub listening: bool,
-    pub http: BTreeMap<String, u16>,
-}
-
-impl Cluster {
-    pub(crate) fn exec_target(&self, ns: &str, pod: &str, container: &str) -> Option<ExecTarget> {
-        let rt = self.pod_runtime(ns, pod)?;
-        let c = rt.containers.iter().find(|c| c.name == container)?;
-        Some(ExecTarget {
-            running: c.running_since.is_some(),
-            container_id: c.container_id.clone(),
-            is_postgres: c.profile.port == Some(5432),
-            listening: c.running_since.is_some_and(|s| self.now.ms() >= s + c.profile.listen_ms)
-                && c.missing_dep.is_none(),
-            http: c.profile.http.clone(),
-        })
-    }
-
-    /// The environment a container's process sees, in the order `env` prints it.
-    pub(crate) fn container_env(&self, pod: &Pod, c: &Container) -> Vec<(String, String)> {
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let mut out: Vec<(String, String)> = vec![
-            ("PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()),
-            ("HOSTNAME".into(), pod.metadata.name.clone().unwrap_or_default()),
-        ];
-        let set = |out: &mut Vec<(String, String)>, k: String, v: String| {
-            out.retain(|(x, _)| *x != k);
-            out.push((k, v));
-        };
-        for src in c.env_from.iter().flatten() {
-            let prefix = src.prefix.clone().unwrap_or_default();
-            if let Some(r) = &src.config_map_ref
-                && let Some(Object::ConfigMap(cm)) = self.store().get(Kind::ConfigMap, &ns, &r.name)
-            {
-                for (k, v) in cm.data.iter().flatten() {
-                    set(&mut out, format!("{prefix}{k}"), v.clone());
-                }
-            }
-            if let Some(r) = &src.secret_ref
-                && let Some(Object::Secret(s)) = self.store().get(Kind::Secret, &ns, &r.name)
-            {
-                for (k, v) in s.data.iter().flatten() {
-                    set(&mut out, format!("{prefix}{k}"), String::from_utf8_lossy(&v.0).into_owned());
-                }
-            }
-        }
-        for e in c.env.iter().flatten() {
-            if let Some(v) = env_value(c, &e.name, self, &ns) {
-                set(&mut out, e.name.clone(), v);
-            }
-        }
-        // Service links (enableServiceLinks defaults to true): every Service in the namespace.
-        // (NAME as an env prefix, cluster IP, [(port name, port, protocol)])
-        type ServiceLink = (String, String, Vec<(String, i32, String)>);
-        let services: Vec<ServiceLink> = self
-            .store()
-            .list(Kind::Service, Some(&ns))
-            .filter_map(|o| match o {
-                Object::Service(s) => {
-                    let spec = s.spec.clone().unwrap_or_default();
-                    let ip = spec.cluster_ip.clone().filter(|ip| ip != "None")?;
-                    let ports = spec
-                        .ports
-                        .iter()
-                        .flatten()
-                        .map(|p| {
-                            (
-                                p.name.clone().unwrap_or_default(),
-                                p.port,
-                                p.protocol.clone().unwrap_or_else(|| "TCP".into()),
-                            )
-                        })
-                        .collect();
-                    Some((o.name().to_uppercase().replace('-', "_"), ip, ports))
-                }
-                _ => None,
-            })
-            .collect();
-        for (name, ip, ports) in services {
-            let Some((_, first, proto)) = ports.first().cloned() else { continue };
-            set(&mut out, format!("{name}_SERVICE_HOST"), ip.clone());
-            set(&mut out, format!("{name}_SERVICE_PORT"), first.to_string());
-            set(&mut out, format!("{name}_PORT"), format!("{}://{ip}:{first}", proto.to_lowercase()));
-            for (pname, port, proto) in ports {
-                if !pname.is_empty() {
-                    set(
-                        &mut out,
-                        format!("{name}_SERVICE_PORT_{}", pname.to_uppercase().replace('-', "_")),
-                        port.to_string(),
-                    );
-                }
-                let p = proto.to_uppercase();
-                set(&mut out, format!("{name}_PORT_{port}_{p}"), format!("{}://{ip}:{port}", proto.to_lowercase()));
-                set(&mut out, format!("{name}_PORT_{port}_{p}_PROTO"), proto.to_lowercase());
-                set(&mut out, format!("{name}_PORT_{port}_{p}_PORT"), port.to_string());
-                set(&mut out, format!("{name}_PORT_{port}_{p}_ADDR"), ip.clone());
-            }
-        }
-        set(&mut out, "HOME".into(), "/root".into());
-        out
+impl PodRt {
+    /// The first app container's per-request time and CPU: what traffic costs on this pod.
+    pub fn serving_costs(&self) -> Option<(u64, i64)> {
+        self.containers.get(self.n_init).map(|c| (c.profile.request_ms, c.profile.cpu_per_request_milli))
     }
 }
 
@@ -1578,12 +1476,5 @@ mod tests {
         assert!(!in_backoff_since(Some(&e), 600_001, 600_001));
         assert_eq!(backoff_next(Some(e), 600_001).backoff_ms, 10_000);
         assert_eq!(go_duration(backoff_next(Some(e), 1000).backoff_ms), "5m0s");
-    }
-}
-
-impl PodRt {
-    /// The first app container's per-request time and CPU: what traffic costs on this pod.
-    pub fn serving_costs(&self) -> Option<(u64, i64)> {
-        self.containers.get(self.n_init).map(|c| (c.profile.request_ms, c.profile.cpu_per_request_milli))
     }
 }
