@@ -11,7 +11,8 @@
 #   wasm-bindgen-cli         the wasm-bindgen version in Cargo.lock; installed without --locked
 #                            because its own lockfile names a crate version crates.io no longer has.
 #   binaryen 132.0.0 (npm)   wasm-opt for Trunk's release builds, under .tools/binaryen.
-#   chromium, chromium-driver (Debian)  headless browser for wasm-bindgen-test and the e2e test.
+#   chromium, chromium-driver (Debian)  headless browser for wasm-bindgen-test and the e2e test;
+#   fonts-wqy-microhei (Debian)         a CJK font for the Chinese interface in screenshots.
 #   playwright-core          exact version in tests/e2e/package-lock.json, via `npm ci`; it drives
 #                            Debian's /usr/bin/chromium and never downloads a browser.
 set -euo pipefail
@@ -40,11 +41,12 @@ deb_installed() {
   [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
 }
 missing_debs=()
-for pkg in chromium chromium-driver; do
+# fonts-wqy-microhei: a small CJK font so the page's Chinese interface renders in screenshots.
+for pkg in chromium chromium-driver fonts-wqy-microhei; do
   deb_installed "$pkg" || missing_debs+=("$pkg")
 done
 if [ "${#missing_debs[@]}" -eq 0 ]; then
-  say "chromium, chromium-driver: present"
+  say "chromium, chromium-driver, fonts-wqy-microhei: present"
 else
   [ "$(id -u)" -eq 0 ] || die "need root to apt-get install ${missing_debs[*]}"
   export DEBIAN_FRONTEND=noninteractive
