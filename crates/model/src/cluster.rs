@@ -89,6 +89,8 @@ pub struct Cluster {
     pub(crate) rng_proxy: Rng,
     pub(crate) proxy: crate::controllers::endpoints::ProxyState,
     pub(crate) traffic: crate::network::TrafficState,
+    /// Each HPA's recent recommendations (time, replicas), for scale-down stabilisation.
+    pub(crate) hpa_recommendations: BTreeMap<(String, String), Vec<(u64, i32)>>,
     pub(crate) scheduler: SchedulerState,
     pub(crate) kubelet: KubeletState,
     /// Data on volumes, by volume id (`pv/NAME`, `emptydir/POD-UID/VOLUME`, `container/ID`).
@@ -106,6 +108,7 @@ pub(crate) fn latency_ms(c: Controller) -> u64 {
         Controller::Endpoints => 10,
         Controller::NodeLifecycle => crate::controllers::nodelifecycle::NODE_MONITOR_PERIOD_MS,
         Controller::Traffic => crate::network::TICK_MS,
+        Controller::Hpa => crate::controllers::hpa::SYNC_PERIOD_MS,
         // Provisioning a volume takes the provisioner about a second.
         Controller::Volumes => 1000,
         Controller::Scheduler => 20,
@@ -131,6 +134,7 @@ impl Cluster {
             rng_proxy,
             proxy: Default::default(),
             traffic: Default::default(),
+            hpa_recommendations: BTreeMap::new(),
             scheduler: SchedulerState::default(),
             kubelet: KubeletState::default(),
             volume_data: BTreeMap::new(),
@@ -264,6 +268,7 @@ impl Cluster {
                 self.wake(Controller::Deployment);
             }
             Kind::Service => self.wake(Controller::Endpoints),
+            Kind::HorizontalPodAutoscaler => self.wake(Controller::Hpa),
             Kind::Pod => {
                 self.wake(Controller::Endpoints);
                 self.wake(Controller::ReplicaSet);
@@ -316,6 +321,7 @@ impl Cluster {
                         Controller::Endpoints => self.sync_endpoints(),
                         Controller::NodeLifecycle => self.sync_node_lifecycle(),
                         Controller::Traffic => self.run_traffic(),
+                        Controller::Hpa => self.sync_hpas(),
                         Controller::Volumes => self.sync_volumes(),
                         Controller::Scheduler => self.schedule_pending(),
                     }

@@ -25,6 +25,7 @@ pub enum Controller {
     Volumes,
     NodeLifecycle,
     Traffic,
+    Hpa,
     Scheduler,
 }
 

@@ -8,6 +8,7 @@ pub mod validation;
 pub mod yaml;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
 };
@@ -34,10 +35,11 @@ pub enum Kind {
     Pod,
     ReplicaSet,
     Deployment,
+    HorizontalPodAutoscaler,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Namespace,
         Kind::Node,
         Kind::StorageClass,
@@ -51,6 +53,7 @@ impl Kind {
         Kind::Pod,
         Kind::ReplicaSet,
         Kind::Deployment,
+        Kind::HorizontalPodAutoscaler,
     ];
 
     pub fn name(self) -> &'static str {
@@ -68,6 +71,7 @@ impl Kind {
             Kind::Pod => "Pod",
             Kind::ReplicaSet => "ReplicaSet",
             Kind::Deployment => "Deployment",
+            Kind::HorizontalPodAutoscaler => "HorizontalPodAutoscaler",
         }
     }
 
@@ -76,6 +80,7 @@ impl Kind {
             Kind::ReplicaSet | Kind::Deployment => "apps/v1",
             Kind::StorageClass => "storage.k8s.io/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
+            Kind::HorizontalPodAutoscaler => "autoscaling/v2",
             _ => "v1",
         }
     }
@@ -96,6 +101,7 @@ impl Kind {
             Kind::Pod => "pod",
             Kind::ReplicaSet => "replicaset.apps",
             Kind::Deployment => "deployment.apps",
+            Kind::HorizontalPodAutoscaler => "horizontalpodautoscaler.autoscaling",
         }
     }
 
@@ -115,6 +121,7 @@ impl Kind {
             Kind::Pod => "pods",
             Kind::ReplicaSet => "replicasets.apps",
             Kind::Deployment => "deployments.apps",
+            Kind::HorizontalPodAutoscaler => "horizontalpodautoscalers.autoscaling",
         }
     }
 
@@ -140,6 +147,7 @@ impl Kind {
             "po" | "pod" | "pods" => Kind::Pod,
             "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
             "deploy" | "deployment" | "deployments" => Kind::Deployment,
+            "hpa" | "horizontalpodautoscaler" | "horizontalpodautoscalers" => Kind::HorizontalPodAutoscaler,
             _ => return None,
         })
     }
@@ -167,6 +175,7 @@ pub enum Object {
     Pod(Pod),
     ReplicaSet(ReplicaSet),
     Deployment(Deployment),
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
 }
 
 macro_rules! each_object {
@@ -185,6 +194,7 @@ macro_rules! each_object {
             Object::Pod($o) => $body,
             Object::ReplicaSet($o) => $body,
             Object::Deployment($o) => $body,
+            Object::HorizontalPodAutoscaler($o) => $body,
         }
     };
 }
@@ -205,6 +215,7 @@ impl Object {
             Object::Pod(_) => Kind::Pod,
             Object::ReplicaSet(_) => Kind::ReplicaSet,
             Object::Deployment(_) => Kind::Deployment,
+            Object::HorizontalPodAutoscaler(_) => Kind::HorizontalPodAutoscaler,
         }
     }
 
@@ -278,6 +289,7 @@ impl Object {
             Kind::Pod => Object::Pod(decode(v)?),
             Kind::ReplicaSet => Object::ReplicaSet(decode(v)?),
             Kind::Deployment => Object::Deployment(decode(v)?),
+            Kind::HorizontalPodAutoscaler => Object::HorizontalPodAutoscaler(decode(v)?),
         })
     }
 }
@@ -509,6 +521,16 @@ fn simulated_prefixes(kind: Kind) -> &'static [&'static str] {
             "spec.resources",
             "spec.storageClassName",
             "spec.volumeName",
+            "status",
+        ],
+        Kind::HorizontalPodAutoscaler => &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "spec.scaleTargetRef",
+            "spec.minReplicas",
+            "spec.maxReplicas",
+            "spec.metrics",
             "status",
         ],
         Kind::Namespace | Kind::ConfigMap | Kind::Secret | Kind::Endpoints | Kind::EndpointSlice => &[""],

@@ -131,6 +131,10 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("--type", "type"),
     ("--port", "port"),
     ("--target-port", "target-port"),
+    ("--cpu-percent", "cpu-percent"),
+    ("--cpu", "cpu-percent"),
+    ("--min", "min"),
+    ("--max", "max"),
     ("--name", "name"),
     ("--context", "context"),
     ("--request-timeout", "request-timeout"),
@@ -285,6 +289,7 @@ fn kubectl(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace
         "cordon" | "uncordon" => cordon(c, &flags, verb == "cordon", out),
         "drain" => drain(c, &flags, out),
         "expose" => expose(c, &flags, &ns, out),
+        "autoscale" => autoscale(c, &flags, &ns, out),
         "logs" => logs(c, &flags, &ns, out),
         "top" => top(c, &flags, &ns, out),
         "exec" => exec_cmd(c, &flags, &ns, command, out),
@@ -756,6 +761,7 @@ fn kind_table(
         Kind::Service => printers::service_header(wide),
         Kind::StorageClass | Kind::PersistentVolume | Kind::PersistentVolumeClaim => printers::storage_header(kind),
         Kind::Endpoints | Kind::EndpointSlice => printers::endpoints_header(kind),
+        Kind::HorizontalPodAutoscaler => printers::hpa_header(),
         _ => printers::simple_header(objs[0]),
     };
     if all_ns && kind.namespaced() {
@@ -779,6 +785,7 @@ fn kind_table(
                 printers::storage_cells(o, now)
             }
             Object::Endpoints(_) | Object::EndpointSlice(_) => printers::endpoints_cells(o, now),
+            Object::HorizontalPodAutoscaler(h) => printers::hpa_cells(h, now),
             other => printers::simple_cells(other, now),
         };
         let mut name = if prefixed { format!("{}/{}", kind.resource(), o.name()) } else { o.name().to_string() };
@@ -1542,6 +1549,36 @@ fn expose(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     for m in crate::api::read_manifests("STDIN", &text).unwrap_or_default().into_iter().flatten() {
         match c.apply_manifest(&m, "STDIN", ns, true) {
             Ok(_) => out.line(format!("service/{svc_name} exposed")),
+            Err(e) => out.err(e.output.replace("error when creating \"STDIN\": ", "")),
+        }
+    }
+}
+
+/// `kubectl autoscale deployment NAME --cpu-percent=P --min=N --max=M`.
+fn autoscale(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
+    let (kind, name) = match one_target(&flags.args, 1) {
+        Ok(t) => t,
+        Err(e) => return out.err(e),
+    };
+    if !c.store().contains(kind, ns, &name) {
+        return out.err(format!("Error from server (NotFound): {} \"{name}\" not found", kind.plural()));
+    }
+    let Some(max) = flags.value("max").and_then(|m| m.parse::<i64>().ok()) else {
+        return out.err("error: --max=MAXPODS is required and must be at least 1");
+    };
+    let min = flags.value("min").and_then(|m| m.parse::<i64>().ok()).unwrap_or(1);
+    let cpu: i64 = flags.value("cpu-percent").and_then(|p| p.trim_end_matches('%').parse().ok()).unwrap_or(80);
+    let value = serde_json::json!({
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": name},
+        "spec": {"scaleTargetRef": {"apiVersion": kind.api_version(), "kind": kind.name(), "name": name},
+                 "minReplicas": min, "maxReplicas": max,
+                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": cpu}}}]}
+    });
+    let text = serde_json::to_string(&value).unwrap_or_default();
+    for m in crate::api::read_manifests("STDIN", &text).unwrap_or_default().into_iter().flatten() {
+        match c.apply_manifest(&m, "STDIN", ns, true) {
+            Ok(_) => out.line(format!("horizontalpodautoscaler.autoscaling/{name} autoscaled")),
             Err(e) => out.err(e.output.replace("error when creating \"STDIN\": ", "")),
         }
     }

@@ -579,6 +579,33 @@ pub fn endpoints_cells(o: &Object, now: SimTime) -> Vec<String> {
     }
 }
 
+pub fn hpa_header() -> Vec<String> {
+    ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"].map(str::to_string).to_vec()
+}
+
+pub fn hpa_cells(h: &k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler, now: SimTime) -> Vec<String> {
+    let spec = h.spec.clone().unwrap_or_default();
+    let target = spec
+        .metrics
+        .iter()
+        .flatten()
+        .find_map(|m| m.resource.as_ref().filter(|r| r.name == "cpu").and_then(|r| r.target.average_utilization))
+        .unwrap_or(80);
+    let current = h
+        .status
+        .as_ref()
+        .and_then(|s| s.current_metrics.as_ref())
+        .and_then(|m| m.iter().find_map(|m| m.resource.as_ref().and_then(|r| r.current.average_utilization)));
+    vec![
+        format!("{}/{}", spec.scale_target_ref.kind, spec.scale_target_ref.name),
+        format!("cpu: {}/{target}%", current.map_or("<unknown>".to_string(), |c| format!("{c}%"))),
+        spec.min_replicas.unwrap_or(1).to_string(),
+        spec.max_replicas.to_string(),
+        h.status.as_ref().and_then(|s| s.current_replicas).unwrap_or(0).to_string(),
+        age(h.metadata.creation_timestamp.as_ref(), now),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
