@@ -207,10 +207,8 @@ impl Cluster {
                 let pn = p.metadata.name.clone().unwrap_or_default();
                 let st = p.status.clone().unwrap_or_default();
                 let cond = st.conditions.iter().flatten().find(|c| c.type_ == "Ready").cloned();
-                let usage = self.pod_usage(&ns, &pn).map(|(idle, _)| {
-                    let (_, per_req, _) = self.pod_request_costs(&ns, &pn);
-                    idle + self.pod_rps(&pn, METRIC_WINDOW_MS / 1000) as i64 * per_req
-                });
+                // metrics-server's CPU: idle plus what the traffic it served costs.
+                let usage = self.pod_usage(&ns, &pn).map(|(cpu, _)| cpu);
                 PodSample {
                     name: pn,
                     deleting: p.metadata.deletion_timestamp.is_some(),

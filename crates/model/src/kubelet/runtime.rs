@@ -309,7 +309,10 @@ impl Cluster {
             pod.spec.iter().flat_map(|s| s.init_containers.iter().flatten().chain(s.containers.iter())).collect();
         let mut seen = false;
         let (mut cpu, mut mem) = (0i64, 0i64);
-        for (c, spec) in rt.containers.iter().zip(specs) {
+        // The requests it served over the last scrape cost CPU (and hold memory) in the
+        // serving container.
+        let rps = self.pod_rps(name, 15) as i64;
+        for (idx, (c, spec)) in rt.containers.iter().zip(specs).enumerate() {
             let Some(since) = c.running_since else { continue };
             if now < since + 15_000 {
                 continue;
@@ -317,7 +320,11 @@ impl Cluster {
             seen = true;
             let limit = spec.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("cpu"));
             let limit = limit.and_then(|q| crate::api::quantity::milli_value(&q.0).ok()).unwrap_or(i64::MAX);
-            cpu += c.profile.cpu_idle_milli.min(limit);
+            let serving = if idx == rt.n_init { rps * c.profile.cpu_per_request_milli } else { 0 };
+            cpu += (c.profile.cpu_idle_milli + serving).min(limit);
+            if idx == rt.n_init {
+                mem += rps * c.profile.memory_per_request_ki * 1024 * (c.profile.request_ms as i64).max(1) / 1000;
+            }
             let minutes = (now - since) as i64 / 60_000;
             mem += (c.profile.memory_mi + c.profile.leak_mi_per_min * minutes) * 1024 * 1024;
         }

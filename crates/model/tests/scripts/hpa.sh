@@ -51,6 +51,7 @@ traffic start http://localhost:30080/health --rps 40
 sleep 2m
 kubectl get hpa
 kubectl get deployment wallet-server
+kubectl top pods -l app=wallet-server
 traffic stop http://localhost:30080/health
 sleep 4m
 kubectl get hpa
