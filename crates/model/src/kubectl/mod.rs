@@ -981,10 +981,20 @@ fn top(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     match flags.args.get(1).map(String::as_str) {
         Some("pod" | "pods" | "po") => {
             let name = flags.args.get(2);
+            let selector = match flags.value("selector").map(parse_label_selector) {
+                Some(Ok(r)) => Some(r),
+                Some(Err(e)) => return out.err(format!("error: {e}")),
+                None => None,
+            };
             let pods: Vec<(String, String)> = c
                 .store()
                 .list(Kind::Pod, if all_ns { None } else { Some(ns) })
                 .filter(|o| name.is_none_or(|n| n == o.name()))
+                .filter(|o| {
+                    selector
+                        .as_ref()
+                        .is_none_or(|r| requirements_match(r, &o.meta().labels.clone().unwrap_or_default()))
+                })
                 .map(|o| (o.namespace().to_string(), o.name().to_string()))
                 .collect();
             let mut rows = vec![];
