@@ -317,6 +317,17 @@ impl Cluster {
                     spec.cluster_ips = Some(vec![ip]);
                 }
             }
+            Object::Ingress(ing) => {
+                // docker-desktop's ingress-nginx answers on localhost.
+                ing.status = Some(k8s_openapi::api::networking::v1::IngressStatus {
+                    load_balancer: Some(k8s_openapi::api::networking::v1::IngressLoadBalancerStatus {
+                        ingress: Some(vec![k8s_openapi::api::networking::v1::IngressLoadBalancerIngress {
+                            hostname: Some("localhost".into()),
+                            ..Default::default()
+                        }]),
+                    }),
+                });
+            }
             Object::PersistentVolumeClaim(pvc) => {
                 // The DefaultStorageClass admission plugin.
                 let spec = pvc.spec.get_or_insert_with(Default::default);

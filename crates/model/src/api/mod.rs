@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
@@ -36,10 +37,11 @@ pub enum Kind {
     ReplicaSet,
     Deployment,
     HorizontalPodAutoscaler,
+    Ingress,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Namespace,
         Kind::Node,
         Kind::StorageClass,
@@ -54,6 +56,7 @@ impl Kind {
         Kind::ReplicaSet,
         Kind::Deployment,
         Kind::HorizontalPodAutoscaler,
+        Kind::Ingress,
     ];
 
     pub fn name(self) -> &'static str {
@@ -72,6 +75,7 @@ impl Kind {
             Kind::ReplicaSet => "ReplicaSet",
             Kind::Deployment => "Deployment",
             Kind::HorizontalPodAutoscaler => "HorizontalPodAutoscaler",
+            Kind::Ingress => "Ingress",
         }
     }
 
@@ -81,6 +85,7 @@ impl Kind {
             Kind::StorageClass => "storage.k8s.io/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
             Kind::HorizontalPodAutoscaler => "autoscaling/v2",
+            Kind::Ingress => "networking.k8s.io/v1",
             _ => "v1",
         }
     }
@@ -102,6 +107,7 @@ impl Kind {
             Kind::ReplicaSet => "replicaset.apps",
             Kind::Deployment => "deployment.apps",
             Kind::HorizontalPodAutoscaler => "horizontalpodautoscaler.autoscaling",
+            Kind::Ingress => "ingress.networking.k8s.io",
         }
     }
 
@@ -122,6 +128,7 @@ impl Kind {
             Kind::ReplicaSet => "replicasets.apps",
             Kind::Deployment => "deployments.apps",
             Kind::HorizontalPodAutoscaler => "horizontalpodautoscalers.autoscaling",
+            Kind::Ingress => "ingresses.networking.k8s.io",
         }
     }
 
@@ -148,6 +155,7 @@ impl Kind {
             "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
             "deploy" | "deployment" | "deployments" => Kind::Deployment,
             "hpa" | "horizontalpodautoscaler" | "horizontalpodautoscalers" => Kind::HorizontalPodAutoscaler,
+            "ing" | "ingress" | "ingresses" => Kind::Ingress,
             _ => return None,
         })
     }
@@ -176,6 +184,7 @@ pub enum Object {
     ReplicaSet(ReplicaSet),
     Deployment(Deployment),
     HorizontalPodAutoscaler(HorizontalPodAutoscaler),
+    Ingress(Ingress),
 }
 
 macro_rules! each_object {
@@ -195,6 +204,7 @@ macro_rules! each_object {
             Object::ReplicaSet($o) => $body,
             Object::Deployment($o) => $body,
             Object::HorizontalPodAutoscaler($o) => $body,
+            Object::Ingress($o) => $body,
         }
     };
 }
@@ -216,6 +226,7 @@ impl Object {
             Object::ReplicaSet(_) => Kind::ReplicaSet,
             Object::Deployment(_) => Kind::Deployment,
             Object::HorizontalPodAutoscaler(_) => Kind::HorizontalPodAutoscaler,
+            Object::Ingress(_) => Kind::Ingress,
         }
     }
 
@@ -290,6 +301,7 @@ impl Object {
             Kind::ReplicaSet => Object::ReplicaSet(decode(v)?),
             Kind::Deployment => Object::Deployment(decode(v)?),
             Kind::HorizontalPodAutoscaler => Object::HorizontalPodAutoscaler(decode(v)?),
+            Kind::Ingress => Object::Ingress(decode(v)?),
         })
     }
 }
@@ -533,6 +545,9 @@ fn simulated_prefixes(kind: Kind) -> &'static [&'static str] {
             "spec.metrics",
             "status",
         ],
+        Kind::Ingress => {
+            &["apiVersion", "kind", "metadata", "spec.rules", "spec.defaultBackend", "spec.ingressClassName", "status"]
+        }
         Kind::Namespace | Kind::ConfigMap | Kind::Secret | Kind::Endpoints | Kind::EndpointSlice => &[""],
     }
 }

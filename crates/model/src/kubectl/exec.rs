@@ -148,7 +148,15 @@ fn curl(c: &mut Cluster, ns: &str, argv: &[String]) -> (String, i32) {
 /// NodePorts (on a node's name or IP, or localhost as docker-desktop forwards them) and
 /// LoadBalancer addresses reach the cluster.
 pub fn curl_request(c: &mut Cluster, ns: &str, argv: &[String], client: &str, outside: bool) -> (String, i32) {
-    let Some(url) = argv.iter().skip(1).find(|a| !a.starts_with('-')) else {
+    // `-H "Host: name"` picks the virtual host, as on an ingress controller.
+    let host_header: Option<String> = argv
+        .windows(2)
+        .find(|w| w[0] == "-H" && w[1].to_ascii_lowercase().starts_with("host:"))
+        .map(|w| w[1][5..].trim().to_string());
+    let skip_values: Vec<usize> = argv.iter().enumerate().filter(|(_, a)| *a == "-H").map(|(i, _)| i + 1).collect();
+    let Some(url) =
+        argv.iter().enumerate().skip(1).find(|(i, a)| !a.starts_with('-') && !skip_values.contains(i)).map(|(_, a)| a)
+    else {
         return ("curl: try 'curl --help' for more information\n".into(), 2);
     };
     let rest = url.trim_start_matches("http://");
@@ -164,8 +172,30 @@ pub fn curl_request(c: &mut Cluster, ns: &str, argv: &[String], client: &str, ou
         (format!("curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server\n"), 7)
     };
     // Which Service (namespace, name, service port) the address reaches.
-    let target: Option<(String, String, i32)> =
-        if outside { c.service_for_outside(host, port) } else { c.service_for_inside(ns, host, port) };
+    let mut via_ingress = false;
+    let target: Option<(String, String, i32)> = if outside {
+        c.service_for_outside(host, port).or_else(|| {
+            // Port 80 on localhost or any other name reaches the ingress controller.
+            if port == 80 && !c.is_node_address(host) {
+                via_ingress = true;
+                c.ingress_route(host_header.as_deref().unwrap_or(host), path)
+            } else {
+                None
+            }
+        })
+    } else {
+        c.service_for_inside(ns, host, port)
+    };
+    if via_ingress && target.is_none() {
+        // ingress-nginx's default backend.
+        let head = if argv.iter().any(|a| a == "-i" || a == "-I") { "HTTP/1.1 404 Not Found\n\n" } else { "" };
+        return (
+            format!(
+                "{head}<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n"
+            ),
+            0,
+        );
+    }
     let Some((svc_ns, svc, svc_port)) = target else {
         if !outside && c.resolves(ns, host) {
             return refused(host, port);
@@ -177,6 +207,20 @@ pub fn curl_request(c: &mut Cluster, ns: &str, argv: &[String], client: &str, ou
     };
     let backend = match c.pick_backend(&svc_ns, &svc, svc_port, client) {
         Ok(b) => b,
+        // ingress-nginx answers for a backend without endpoints.
+        Err(_) if via_ingress => {
+            let head = if argv.iter().any(|a| a == "-i" || a == "-I") {
+                "HTTP/1.1 503 Service Temporarily Unavailable\n\n"
+            } else {
+                ""
+            };
+            return (
+                format!(
+                    "{head}<html>\n<head><title>503 Service Temporarily Unavailable</title></head>\n<body>\n<center><h1>503 Service Temporarily Unavailable</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n"
+                ),
+                0,
+            );
+        }
         Err(_) => return refused(host, port),
     };
     let status = match c.http_from_pod(&svc_ns, &backend.pod, backend.port, path) {

@@ -762,6 +762,7 @@ fn kind_table(
         Kind::StorageClass | Kind::PersistentVolume | Kind::PersistentVolumeClaim => printers::storage_header(kind),
         Kind::Endpoints | Kind::EndpointSlice => printers::endpoints_header(kind),
         Kind::HorizontalPodAutoscaler => printers::hpa_header(),
+        Kind::Ingress => printers::ingress_header(),
         _ => printers::simple_header(objs[0]),
     };
     if all_ns && kind.namespaced() {
@@ -786,6 +787,7 @@ fn kind_table(
             }
             Object::Endpoints(_) | Object::EndpointSlice(_) => printers::endpoints_cells(o, now),
             Object::HorizontalPodAutoscaler(h) => printers::hpa_cells(h, now),
+            Object::Ingress(i) => printers::ingress_cells(i, now),
             other => printers::simple_cells(other, now),
         };
         let mut name = if prefixed { format!("{}/{}", kind.resource(), o.name()) } else { o.name().to_string() };

@@ -606,6 +606,36 @@ pub fn hpa_cells(h: &k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler,
     ]
 }
 
+pub fn ingress_header() -> Vec<String> {
+    ["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"].map(str::to_string).to_vec()
+}
+
+pub fn ingress_cells(i: &k8s_openapi::api::networking::v1::Ingress, now: SimTime) -> Vec<String> {
+    let spec = i.spec.clone().unwrap_or_default();
+    let hosts: Vec<String> = spec.rules.iter().flatten().filter_map(|r| r.host.clone()).collect();
+    let hosts = if hosts.is_empty() {
+        "*".to_string()
+    } else if hosts.len() > 3 {
+        format!("{} + {} more...", hosts[..3].join(","), hosts.len() - 3)
+    } else {
+        hosts.join(",")
+    };
+    let address: Vec<String> = i
+        .status
+        .iter()
+        .flat_map(|s| s.load_balancer.iter())
+        .flat_map(|lb| lb.ingress.iter().flatten())
+        .filter_map(|x| x.ip.clone().or_else(|| x.hostname.clone()))
+        .collect();
+    vec![
+        spec.ingress_class_name.clone().unwrap_or_else(|| "<none>".into()),
+        hosts,
+        address.join(","),
+        if spec.tls.as_ref().is_some_and(|t| !t.is_empty()) { "80, 443".into() } else { "80".into() },
+        age(i.metadata.creation_timestamp.as_ref(), now),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

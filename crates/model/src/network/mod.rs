@@ -2,6 +2,8 @@
 //! kube-proxy would (with its propagation lag) and answered by the chosen pod's behaviour
 //! profile. Every request's outcome is recorded for `traffic stats` and the page's charts.
 
+pub mod ingress;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -114,7 +116,10 @@ impl Cluster {
             Some((h, p)) => (h.to_string(), p.parse().unwrap_or(80)),
             None => (hostport.to_string(), 80),
         };
-        let svc = self.service_for_outside(&host, port).or_else(|| self.service_for_inside("default", &host, port));
+        let svc = self
+            .service_for_outside(&host, port)
+            .or_else(|| self.service_for_inside("default", &host, port))
+            .or_else(|| if port == 80 { self.ingress_route(&host, path) } else { None });
         let Some((ns, name, svc_port)) = svc else { return (Outcome::Refused, None, 0) };
         let all = self.proxy_backends(&ns, &name, svc_port);
         let mut pool: Vec<&Backend> = all.iter().filter(|b| b.ready).collect();
@@ -257,5 +262,32 @@ impl Cluster {
 
     pub fn traffic_targets(&self) -> Vec<String> {
         self.traffic.buckets.keys().cloned().collect()
+    }
+}
+
+impl Cluster {
+    /// The ingress controller (ingress-nginx, reached on `localhost:80` or any name that points
+    /// at it): the Service an Ingress routes `host` + `path` to.
+    pub fn ingress_route(&self, host: &str, path: &str) -> Option<(String, String, i32)> {
+        let ingresses: Vec<&k8s_openapi::api::networking::v1::Ingress> = self
+            .store
+            .list(crate::api::Kind::Ingress, None)
+            .filter_map(|o| match o {
+                crate::api::Object::Ingress(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+        // Rules naming the host win over catch-all rules, as ingress-nginx merges servers.
+        let mut candidates: Vec<(bool, String, String, i32)> = ingresses
+            .iter()
+            .filter_map(|i| {
+                let (svc, port) = ingress::route(i, host, path)?;
+                let named =
+                    i.spec.iter().flat_map(|s| s.rules.iter().flatten()).any(|r| r.host.as_deref() == Some(host));
+                Some((named, i.metadata.namespace.clone().unwrap_or_default(), svc, port))
+            })
+            .collect();
+        candidates.sort_by_key(|c| !c.0);
+        candidates.into_iter().next().map(|c| (c.1, c.2, c.3))
     }
 }
