@@ -472,6 +472,11 @@ impl Cluster {
         }
     }
 
+    /// Whether a control loop has a run queued (its view may be behind the store until then).
+    pub fn controller_pending(&self, c: Controller) -> bool {
+        self.queued.contains_key(&c)
+    }
+
     /// Pods not yet bound to a node.
     pub fn pending_pod_count(&self) -> usize {
         self.store

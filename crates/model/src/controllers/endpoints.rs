@@ -288,6 +288,18 @@ impl Cluster {
     /// Ready endpoints first; if none, serving-and-terminating ones; none at all is a refusal.
     pub fn pick_backend(&mut self, ns: &str, svc_name: &str, port: i32, client: &str) -> Result<Backend, String> {
         let all = self.backends(ns, svc_name, port);
+        self.pick_from(ns, svc_name, port, client, &all)
+    }
+
+    /// kube-proxy's choice among `all` (its possibly stale view of the endpoints).
+    pub(crate) fn pick_from(
+        &mut self,
+        ns: &str,
+        svc_name: &str,
+        port: i32,
+        client: &str,
+        all: &[Backend],
+    ) -> Result<Backend, String> {
         let mut pool: Vec<Backend> = all.iter().filter(|b| b.ready).cloned().collect();
         if pool.is_empty() {
             pool = all.iter().filter(|b| b.serving && b.terminating).cloned().collect();
@@ -352,6 +364,11 @@ impl Cluster {
             }
             _ => None,
         })
+    }
+
+    /// Switches kube-proxy between iptables (random) and IPVS (round robin) mode.
+    pub fn set_proxy_ipvs(&mut self, ipvs: bool) {
+        self.proxy.ipvs = ipvs;
     }
 
     /// Whether the name resolves at all (a Service exists) from `ns`.

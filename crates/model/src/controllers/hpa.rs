@@ -262,16 +262,70 @@ impl Cluster {
                 return;
             }
         };
-        // Scale-down stabilisation: the highest recommendation of the last 5 minutes.
+        // Stabilisation windows and rate limits: spec.behavior when set (K8S-FACTS §9.1
+        // defaults), else the legacy rules (scale-up at most max(2 x current, 4) per sync,
+        // scale-down stabilised over 5 minutes).
+        let behavior = spec.behavior.clone();
+        let up = behavior.as_ref().and_then(|b| b.scale_up.clone());
+        let down = behavior.as_ref().and_then(|b| b.scale_down.clone());
+        let up_window = up.as_ref().and_then(|r| r.stabilization_window_seconds).unwrap_or(0).max(0) as u64 * 1000;
+        let down_window = down
+            .as_ref()
+            .and_then(|r| r.stabilization_window_seconds)
+            .map_or(DOWNSCALE_STABILIZATION_MS, |s| s.max(0) as u64 * 1000);
         let recs = self.hpa_recommendations.entry((ns.clone(), name.clone())).or_default();
         recs.push((now, desired));
-        recs.retain(|(t, _)| now.saturating_sub(*t) <= DOWNSCALE_STABILIZATION_MS);
-        let stabilized =
-            if desired < current { recs.iter().map(|r| r.1).max().unwrap_or(desired).min(current) } else { desired };
-        let limited_up = stabilized.min(scale_up_limit(current));
+        recs.retain(|(t, _)| now.saturating_sub(*t) <= up_window.max(down_window));
+        let stabilized = if desired > current {
+            recs.iter().filter(|r| now - r.0 <= up_window).map(|r| r.1).min().unwrap_or(desired).max(current)
+        } else if desired < current {
+            recs.iter().filter(|r| now - r.0 <= down_window).map(|r| r.1).max().unwrap_or(desired).min(current)
+        } else {
+            desired
+        };
+        let rule_limit = |rules: &Option<k8s_openapi::api::autoscaling::v2::HPAScalingRules>,
+                          scale_up: bool|
+         -> Option<i32> {
+            let r = rules.as_ref()?;
+            let select = r.select_policy.clone().unwrap_or_else(|| "Max".into());
+            if select == "Disabled" {
+                return Some(current);
+            }
+            let default_up = [("Pods", 4), ("Percent", 100)];
+            let default_down = [("Percent", 100)];
+            let policies: Vec<(String, i32)> = match &r.policies {
+                Some(p) if !p.is_empty() => p.iter().map(|p| (p.type_.clone(), p.value)).collect(),
+                _ if scale_up => default_up.iter().map(|(t, v)| (t.to_string(), *v)).collect(),
+                _ => default_down.iter().map(|(t, v)| (t.to_string(), *v)).collect(),
+            };
+            let limits: Vec<i32> = policies
+                .iter()
+                .map(|(t, v)| match (t.as_str(), scale_up) {
+                    ("Pods", true) => current + v,
+                    ("Percent", true) => (f64::from(current) * (1.0 + f64::from(*v) / 100.0)).ceil() as i32,
+                    ("Pods", false) => current - v,
+                    (_, false) => current - (f64::from(current) * f64::from(*v) / 100.0).floor() as i32,
+                    _ => current,
+                })
+                .collect();
+            // Max picks the policy allowing the biggest change, Min the smallest.
+            let pick_most = select == "Max";
+            Some(if scale_up == pick_most { limits.iter().copied().max()? } else { limits.iter().copied().min()? })
+        };
+        let up_limit = if behavior.is_some() {
+            rule_limit(&up.clone().or_else(|| Some(Default::default())), true).unwrap_or(i32::MAX)
+        } else {
+            scale_up_limit(current)
+        };
+        let down_limit = if behavior.is_some() {
+            rule_limit(&down.clone().or_else(|| Some(Default::default())), false).unwrap_or(0)
+        } else {
+            0
+        };
+        let limited_up = stabilized.min(up_limit).max(down_limit);
         let mut new = limited_up.clamp(min, max);
         let reason = if new > current { "above" } else { "below" };
-        let limited = if stabilized > scale_up_limit(current) {
+        let limited = if stabilized > up_limit {
             ("ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
         } else if limited_up > max {
             ("TooManyReplicas", "the desired replica count is more than the maximum replica count")

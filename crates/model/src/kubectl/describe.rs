@@ -652,6 +652,63 @@ fn describe_node(c: &Cluster, n: &Node) -> String {
     out
 }
 
+fn describe_hpa(c: &Cluster, h: &k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler) -> String {
+    let mut w = String::new();
+    header(&mut w, &h.metadata, true);
+    map_lines(&mut w, "Labels", h.metadata.labels.as_ref(), false);
+    map_lines(&mut w, "Annotations", h.metadata.annotations.as_ref(), true);
+    if let Some(t) = &h.metadata.creation_timestamp {
+        w.push_str(&format!("CreationTimestamp:\t{}\n", rfc1123(t)));
+    }
+    let spec = h.spec.clone().unwrap_or_default();
+    let st = h.status.clone().unwrap_or_default();
+    w.push_str(&format!("Reference:\t{}/{}\n", spec.scale_target_ref.kind, spec.scale_target_ref.name));
+    w.push_str("Metrics:\t( current / target )\n");
+    let target = spec
+        .metrics
+        .iter()
+        .flatten()
+        .find_map(|m| m.resource.as_ref().filter(|r| r.name == "cpu").and_then(|r| r.target.average_utilization))
+        .unwrap_or(80);
+    let current = st
+        .current_metrics
+        .iter()
+        .flatten()
+        .find_map(|m| m.resource.as_ref().and_then(|r| r.current.average_utilization))
+        .map_or("<unknown>".to_string(), |u| format!("{u}%"));
+    w.push_str(&format!("  resource cpu on pods  (as a percentage of request):\t{current} / {target}%\n"));
+    w.push_str(&format!("Min replicas:\t{}\n", spec.min_replicas.unwrap_or(1)));
+    w.push_str(&format!("Max replicas:\t{}\n", spec.max_replicas));
+    w.push_str(&format!(
+        "{} pods:\t{} current / {} desired\n",
+        spec.scale_target_ref.kind,
+        st.current_replicas.unwrap_or(0),
+        st.desired_replicas
+    ));
+    let mut out = tabwrite(&w);
+    let mut cw = String::from("Conditions:\n  Type\tStatus\tReason\tMessage\n  ----\t------\t------\t-------\n");
+    for cond in st.conditions.iter().flatten() {
+        cw.push_str(&format!(
+            "  {}\t{}\t{}\t{}\n",
+            cond.type_,
+            cond.status,
+            cond.reason.clone().unwrap_or_default(),
+            cond.message.clone().unwrap_or_default()
+        ));
+    }
+    if st.conditions.is_some() {
+        out.push_str(&tabwrite(&cw));
+    }
+    let ns = h.metadata.namespace.clone().unwrap_or_default();
+    out.push_str(&tabwrite(&events_table(
+        c,
+        Kind::HorizontalPodAutoscaler,
+        &ns,
+        h.metadata.name.as_deref().unwrap_or(""),
+    )));
+    out
+}
+
 fn describe_generic(c: &Cluster, o: &Object) -> String {
     let mut w = String::new();
     header(&mut w, o.meta(), o.kind().namespaced());
@@ -737,6 +794,7 @@ pub fn describe(c: &mut Cluster, args: &[String], ns: &str, mut out: impl FnMut(
                 Object::Deployment(d) => describe_deployment(c, d),
                 Object::ReplicaSet(r) => describe_rs(c, r),
                 Object::Node(n) => describe_node(c, n),
+                Object::HorizontalPodAutoscaler(h) => describe_hpa(c, h),
                 other => describe_generic(c, other),
             });
         }

@@ -232,6 +232,18 @@ fn run_command(c: &mut Cluster, cmd: &script::Command, ws: &Workspace, out: &mut
         }
         "profile" => profile(c, &words[1..], cmd.stdin.as_deref(), ws, out),
         "traffic" => traffic(c, &words[1..], out),
+        // kube-proxy's mode for the cluster (its ConfigMap's `mode:`): iptables (default) or ipvs.
+        "proxy-mode" => match words.get(1).map(String::as_str) {
+            Some("ipvs") => {
+                c.set_proxy_ipvs(true);
+                out.line("kube-proxy mode: ipvs (round robin)");
+            }
+            Some("iptables") => {
+                c.set_proxy_ipvs(false);
+                out.line("kube-proxy mode: iptables (random)");
+            }
+            _ => out.err("kubeplay: proxy-mode iptables|ipvs"),
+        },
         "node" => match (words.get(1).map(String::as_str), words.get(2)) {
             (Some("fail"), Some(n)) => match c.node_fail(n, false) {
                 Ok(()) => out.line(format!("node/{n} failed: its kubelet and containers stopped")),
@@ -1248,7 +1260,22 @@ fn traffic(c: &mut Cluster, args: &[String], out: &mut Out) {
                 out.line(format!("\n{}", printers::table(&prow).trim_end()));
             }
         }
-        _ => out.err("kubeplay: traffic start|stop|stats TARGET"),
+        Some("log") => {
+            let tail: usize = get("--tail").and_then(|t| t.parse().ok()).unwrap_or(10);
+            let recs: Vec<&crate::network::RequestRecord> =
+                c.recent_requests().filter(|r| r.target == target).collect();
+            let mut rows = vec![vec!["TIME".to_string(), "POD".into(), "OUTCOME".into(), "LATENCY".into()]];
+            for r in recs.iter().skip(recs.len().saturating_sub(tail)) {
+                rows.push(vec![
+                    crate::time::SimTime(r.time_ms).clock(),
+                    r.pod.clone().unwrap_or_else(|| "<none>".into()),
+                    r.outcome.label().to_string(),
+                    format!("{}ms", r.latency_ms),
+                ]);
+            }
+            out.line(printers::table(&rows).trim_end());
+        }
+        _ => out.err("kubeplay: traffic start|stop|stats|log TARGET"),
     }
 }
 

@@ -62,8 +62,23 @@ pub struct Bucket {
     pub requests: u64,
 }
 
+/// One request as it happened: when, where it entered, which pod answered, how, how fast.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RequestRecord {
+    pub time_ms: u64,
+    pub target: String,
+    pub pod: Option<String>,
+    pub outcome: Outcome,
+    pub latency_ms: u64,
+}
+
+/// The most recent requests kept one by one (older ones live on in the per-second buckets).
+pub const REQUEST_LOG_KEPT: usize = 20_000;
+
 #[derive(Debug, Default)]
 pub struct TrafficState {
+    /// The last REQUEST_LOG_KEPT requests, oldest first.
+    pub log: std::collections::VecDeque<RequestRecord>,
     pub generators: BTreeMap<String, Generator>,
     /// target -> seconds -> bucket
     pub buckets: BTreeMap<String, BTreeMap<u64, Bucket>>,
@@ -122,15 +137,9 @@ impl Cluster {
             .or_else(|| if port == 80 { self.ingress_route(&host, path) } else { None });
         let Some((ns, name, svc_port)) = svc else { return (Outcome::Refused, None, 0) };
         let all = self.proxy_backends(&ns, &name, svc_port);
-        let mut pool: Vec<&Backend> = all.iter().filter(|b| b.ready).collect();
-        if pool.is_empty() {
-            pool = all.iter().filter(|b| b.serving && b.terminating).collect();
-        }
-        if pool.is_empty() {
+        let Ok(b) = self.pick_from(&ns, &name, svc_port, client, &all) else {
             return (Outcome::Refused, None, 0);
-        }
-        let _ = client;
-        let b = pool[self.rng_proxy.below(pool.len() as u32) as usize].clone();
+        };
         match self.http_from_pod(&ns, &b.pod, b.port, path) {
             Ok(status) => {
                 let latency = self.request_latency(&ns, &b.pod);
@@ -165,6 +174,7 @@ impl Cluster {
             for i in 0..n {
                 let client = format!("192.168.65.{}", 2 + (i % 200));
                 let (outcome, pod, latency) = self.request(&g.target, &client);
+                let mut last_pod = pod.clone();
                 let sec = now / 1000;
                 let bucket = self
                     .traffic
@@ -180,6 +190,16 @@ impl Cluster {
                 }
                 bucket.latency_ms_sum += latency;
                 bucket.latency_ms_max = bucket.latency_ms_max.max(latency);
+                self.traffic.log.push_back(RequestRecord {
+                    time_ms: now + TICK_MS * i / n.max(1),
+                    target: g.target.clone(),
+                    pod: last_pod.take(),
+                    outcome,
+                    latency_ms: latency,
+                });
+                if self.traffic.log.len() > REQUEST_LOG_KEPT {
+                    self.traffic.log.pop_front();
+                }
             }
             g.next_ms = now + TICK_MS;
             again = true;
@@ -258,6 +278,11 @@ impl Cluster {
     /// Per-second buckets of a target, for charts.
     pub fn traffic_series(&self, target: &str) -> Vec<Bucket> {
         self.traffic.buckets.get(target).map(|m| m.values().cloned().collect()).unwrap_or_default()
+    }
+
+    /// The most recent individual requests (up to REQUEST_LOG_KEPT), oldest first.
+    pub fn recent_requests(&self) -> impl Iterator<Item = &RequestRecord> {
+        self.traffic.log.iter()
     }
 
     pub fn traffic_targets(&self) -> Vec<String> {

@@ -58,3 +58,4 @@ kubectl get hpa
 sleep 2m
 kubectl get hpa
 kubectl get events --field-selector reason=SuccessfulRescale
+kubectl describe hpa wallet-server

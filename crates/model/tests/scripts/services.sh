@@ -73,3 +73,11 @@ kubectl scale deployment web --replicas=0
 sleep 2s
 kubectl get endpointslices -l kubernetes.io/service-name=web
 curl http://node-1:30080/
+# kube-proxy in IPVS mode round-robins: three pods get equal shares.
+kubectl scale deployment web --replicas=3
+kubectl rollout status deployment/web
+proxy-mode ipvs
+traffic start http://node-1:30080/ --rps 30 --duration 10s
+sleep 12s
+traffic stats http://node-1:30080/
+traffic log http://node-1:30080/ --tail 5
