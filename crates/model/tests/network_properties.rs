@@ -4,9 +4,10 @@
 //! replicas (§7 self-healing).
 //!
 //! "No request reaches a pod that is not an endpoint" does not hold in upstream either:
-//! kube-proxy applies endpoint changes after its sync period, which is exactly why a rolling
-//! update without graceful shutdown drops requests (golden `rolling-update-traffic`). What holds,
-//! and is checked here, is that requests only reach pods kube-proxy had as endpoints.
+//! kube-proxy applies endpoint changes after its sync period (1 s here), which is exactly why a
+//! rolling update without graceful shutdown drops requests (golden `rolling-update-traffic`).
+//! kubeplay models that lag on purpose, so this test checks the endpoints themselves, which
+//! kube-proxy's view follows within that period.
 
 use kubeplay_model::api::{Kind, Object};
 use kubeplay_model::controllers::pod_is_ready;
