@@ -281,7 +281,7 @@ impl Cluster {
     }
 
     /// The most recent individual requests (up to REQUEST_LOG_KEPT), oldest first.
-    pub fn recent_requests(&self) -> impl Iterator<Item = &RequestRecord> {
+    pub fn recent_requests(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {
         self.traffic.log.iter()
     }
 
