@@ -1264,10 +1264,12 @@ fn traffic(c: &mut Cluster, args: &[String], out: &mut Out) {
             let tail: usize = get("--tail").and_then(|t| t.parse().ok()).unwrap_or(10);
             let recs: Vec<&crate::network::RequestRecord> =
                 c.recent_requests().filter(|r| r.target == target).collect();
-            let mut rows = vec![vec!["TIME".to_string(), "POD".into(), "OUTCOME".into(), "LATENCY".into()]];
+            let mut rows = vec![["TIME", "CLIENT", "ENDPOINT", "POD", "OUTCOME", "LATENCY"].map(String::from).to_vec()];
             for r in recs.iter().skip(recs.len().saturating_sub(tail)) {
                 rows.push(vec![
                     crate::time::SimTime(r.time_ms).clock(),
+                    r.client.clone(),
+                    r.endpoint.clone().unwrap_or_else(|| "<none>".into()),
                     r.pod.clone().unwrap_or_else(|| "<none>".into()),
                     r.outcome.label().to_string(),
                     format!("{}ms", r.latency_ms),

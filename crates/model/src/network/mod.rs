@@ -62,11 +62,14 @@ pub struct Bucket {
     pub requests: u64,
 }
 
-/// One request as it happened: when, where it entered, which pod answered, how, how fast.
+/// One request as it happened: when, where it entered, from which client, which endpoint
+/// (pod IP and port) and pod kube-proxy chose, how it ended, how fast.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RequestRecord {
     pub time_ms: u64,
     pub target: String,
+    pub client: String,
+    pub endpoint: Option<String>,
     pub pod: Option<String>,
     pub outcome: Outcome,
     pub latency_ms: u64,
@@ -120,8 +123,8 @@ impl Cluster {
         }
     }
 
-    /// One request to `target` now: (outcome, pod, latency ms).
-    pub fn request(&mut self, target: &str, client: &str) -> (Outcome, Option<String>, u64) {
+    /// One request to `target` now: (outcome, chosen backend, latency ms).
+    pub fn request(&mut self, target: &str, client: &str) -> (Outcome, Option<Backend>, u64) {
         let rest = target.trim_start_matches("http://");
         let (hostport, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
@@ -148,10 +151,10 @@ impl Cluster {
                     400..=499 => Outcome::Client4xx,
                     _ => Outcome::Server5xx,
                 };
-                (o, Some(b.pod), latency)
+                (o, Some(b), latency)
             }
-            Err(e) if e.contains("timeout") || e.contains("timed out") => (Outcome::Timeout, Some(b.pod), 30_000),
-            Err(_) => (Outcome::Refused, Some(b.pod), 0),
+            Err(e) if e.contains("timeout") || e.contains("timed out") => (Outcome::Timeout, Some(b), 30_000),
+            Err(_) => (Outcome::Refused, Some(b), 0),
         }
     }
 
@@ -173,8 +176,9 @@ impl Cluster {
             g.carry_milli = want_milli % 1000;
             for i in 0..n {
                 let client = format!("192.168.65.{}", 2 + (i % 200));
-                let (outcome, pod, latency) = self.request(&g.target, &client);
-                let mut last_pod = pod.clone();
+                let (outcome, backend, latency) = self.request(&g.target, &client);
+                let endpoint = backend.as_ref().map(|b| format!("{}:{}", b.ip, b.port));
+                let pod = backend.map(|b| b.pod);
                 let sec = now / 1000;
                 let bucket = self
                     .traffic
@@ -185,15 +189,17 @@ impl Cluster {
                     .or_insert_with(|| Bucket { second: sec, ..Default::default() });
                 bucket.requests += 1;
                 *bucket.outcomes.entry(outcome.label().to_string()).or_default() += 1;
-                if let Some(p) = pod {
-                    *bucket.per_pod.entry(p).or_default() += 1;
+                if let Some(p) = &pod {
+                    *bucket.per_pod.entry(p.clone()).or_default() += 1;
                 }
                 bucket.latency_ms_sum += latency;
                 bucket.latency_ms_max = bucket.latency_ms_max.max(latency);
                 self.traffic.log.push_back(RequestRecord {
                     time_ms: now + TICK_MS * i / n.max(1),
                     target: g.target.clone(),
-                    pod: last_pod.take(),
+                    client,
+                    endpoint,
+                    pod,
                     outcome,
                     latency_ms: latency,
                 });
