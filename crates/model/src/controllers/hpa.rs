@@ -22,6 +22,24 @@ pub const INITIAL_READINESS_DELAY_MS: u64 = 30_000;
 /// metrics-server's scrape window.
 pub const METRIC_WINDOW_MS: u64 = 15_000;
 
+/// The CPU utilisation target in percent; an HPA without metrics targets 80 %
+/// (`SetDefaults_HorizontalPodAutoscaler`).
+pub fn cpu_target_utilization(h: &HorizontalPodAutoscaler) -> i32 {
+    h.spec
+        .iter()
+        .flat_map(|s| s.metrics.iter().flatten())
+        .find_map(|m| m.resource.as_ref().filter(|r| r.name == "cpu").and_then(|r| r.target.average_utilization))
+        .unwrap_or(80)
+}
+
+/// The last measured CPU utilisation in percent, if the controller has one.
+pub fn cpu_current_utilization(h: &HorizontalPodAutoscaler) -> Option<i32> {
+    h.status
+        .iter()
+        .flat_map(|s| s.current_metrics.iter().flatten())
+        .find_map(|m| m.resource.as_ref().and_then(|r| r.current.average_utilization))
+}
+
 /// What the replica calculation needs of one pod.
 #[derive(Clone, Debug, Default)]
 pub struct PodSample {
@@ -182,12 +200,7 @@ impl Cluster {
             return;
         };
         let current = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let target = spec
-            .metrics
-            .iter()
-            .flatten()
-            .find_map(|m| m.resource.as_ref().filter(|r| r.name == "cpu").and_then(|r| r.target.average_utilization))
-            .unwrap_or(80);
+        let target = cpu_target_utilization(&h);
         let min = spec.min_replicas.unwrap_or(1);
         let max = spec.max_replicas;
         let selector = d.spec.as_ref().and_then(|s| s.selector.match_labels.clone()).unwrap_or_default();

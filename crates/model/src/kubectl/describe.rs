@@ -664,18 +664,9 @@ fn describe_hpa(c: &Cluster, h: &k8s_openapi::api::autoscaling::v2::HorizontalPo
     let st = h.status.clone().unwrap_or_default();
     w.push_str(&format!("Reference:\t{}/{}\n", spec.scale_target_ref.kind, spec.scale_target_ref.name));
     w.push_str("Metrics:\t( current / target )\n");
-    let target = spec
-        .metrics
-        .iter()
-        .flatten()
-        .find_map(|m| m.resource.as_ref().filter(|r| r.name == "cpu").and_then(|r| r.target.average_utilization))
-        .unwrap_or(80);
-    let current = st
-        .current_metrics
-        .iter()
-        .flatten()
-        .find_map(|m| m.resource.as_ref().and_then(|r| r.current.average_utilization))
-        .map_or("<unknown>".to_string(), |u| format!("{u}%"));
+    let target = crate::controllers::hpa::cpu_target_utilization(h);
+    let current =
+        crate::controllers::hpa::cpu_current_utilization(h).map_or("<unknown>".to_string(), |u| format!("{u}%"));
     w.push_str(&format!("  resource cpu on pods  (as a percentage of request):\t{current} / {target}%\n"));
     w.push_str(&format!("Min replicas:\t{}\n", spec.min_replicas.unwrap_or(1)));
     w.push_str(&format!("Max replicas:\t{}\n", spec.max_replicas));

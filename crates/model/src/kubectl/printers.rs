@@ -585,17 +585,8 @@ pub fn hpa_header() -> Vec<String> {
 
 pub fn hpa_cells(h: &k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler, now: SimTime) -> Vec<String> {
     let spec = h.spec.clone().unwrap_or_default();
-    let target = spec
-        .metrics
-        .iter()
-        .flatten()
-        .find_map(|m| m.resource.as_ref().filter(|r| r.name == "cpu").and_then(|r| r.target.average_utilization))
-        .unwrap_or(80);
-    let current = h
-        .status
-        .as_ref()
-        .and_then(|s| s.current_metrics.as_ref())
-        .and_then(|m| m.iter().find_map(|m| m.resource.as_ref().and_then(|r| r.current.average_utilization)));
+    let target = crate::controllers::hpa::cpu_target_utilization(h);
+    let current = crate::controllers::hpa::cpu_current_utilization(h);
     vec![
         format!("{}/{}", spec.scale_target_ref.kind, spec.scale_target_ref.name),
         format!("cpu: {}/{target}%", current.map_or("<unknown>".to_string(), |c| format!("{c}%"))),
