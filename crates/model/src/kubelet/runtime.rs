@@ -338,38 +338,15 @@ impl Cluster {
             // The container's own loopback: nothing else in the pod listens there.
             return Err(format!("dial tcp 127.0.0.1:{port}: connect: connection refused"));
         }
-        let (svc_name, svc_ns) = {
-            let h = host.trim_end_matches(".cluster.local").trim_end_matches(".svc");
-            match h.split_once('.') {
-                Some((n, rest)) => (n.to_string(), rest.to_string()),
-                None => (h.to_string(), ns.to_string()),
-            }
-        };
-        let Some(Object::Service(svc)) = self.store().get(Kind::Service, &svc_ns, &svc_name) else {
+        let Some((svc_ns, svc_name, _)) = self.service_for_inside(ns, host, port) else {
             return Err(format!("dial tcp: lookup {host} on 10.96.0.10:53: no such host"));
         };
-        let spec = svc.spec.clone().unwrap_or_default();
-        let target = spec
-            .ports
-            .iter()
-            .flatten()
-            .find(|p| p.port == port)
-            .map(|p| match &p.target_port {
-                Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(t)) => *t,
-                _ => p.port,
-            })
-            .unwrap_or(port);
-        let ip = spec.cluster_ip.clone().unwrap_or_default();
-        let selector = spec.selector.clone().unwrap_or_default();
-        let ok = !selector.is_empty()
-            && self.store().list(Kind::Pod, Some(&svc_ns)).any(|o| {
-                let Object::Pod(p) = o else { return false };
-                let labels = p.metadata.labels.clone().unwrap_or_default();
-                selector.iter().all(|(k, v)| labels.get(k) == Some(v))
-                    && p.metadata.deletion_timestamp.is_none()
-                    && crate::controllers::pod_is_ready(p)
-                    && self.listening(&svc_ns, o.name(), target)
-            });
+        let ip = match self.store().get(Kind::Service, &svc_ns, &svc_name) {
+            Some(Object::Service(s)) => s.spec.as_ref().and_then(|sp| sp.cluster_ip.clone()).unwrap_or_default(),
+            _ => String::new(),
+        };
+        let ok =
+            self.backends(&svc_ns, &svc_name, port).iter().any(|b| b.ready && self.listening(&svc_ns, &b.pod, b.port));
         if ok { Ok(()) } else { Err(format!("dial tcp {ip}:{port}: connect: connection refused")) }
     }
 
