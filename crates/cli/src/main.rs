@@ -1,5 +1,5 @@
 //! `kubeplay`: the model natively. `kubeplay run SCRIPT` prints a transcript; `kubeplay bench`
-//! measures scheduling throughput.
+//! measures scheduling throughput; `kubeplay lesson check` checks lessons.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,16 +9,19 @@ use kubeplay_model::kubectl::transcript;
 use kubeplay_model::{Cluster, ClusterConfig, Workspace};
 
 mod bench;
+mod lesson;
 
 const USAGE: &str = "usage:
   kubeplay run SCRIPT [--seed N] [--nodes N] [--digest]   run a script ('-' reads stdin); print its transcript
-  kubeplay bench [--nodes N] [--pods N] [--seed N]        scheduling throughput (pods/s)";
+  kubeplay bench [--nodes N] [--pods N] [--seed N]        scheduling throughput (pods/s)
+  kubeplay lesson check FILE... [--transcript]            play each lesson's show-me path; check its goals";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
+        Some("lesson") => lesson::main(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)

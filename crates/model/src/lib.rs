@@ -15,6 +15,7 @@ pub mod images;
 pub mod inspect;
 pub mod kubectl;
 pub mod kubelet;
+pub mod lesson;
 pub mod network;
 pub mod queue;
 pub mod rng;

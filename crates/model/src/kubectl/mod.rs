@@ -97,6 +97,21 @@ pub fn run_script(c: &mut Cluster, script: &str, ws: &Workspace) -> Vec<CommandR
         .map(|cmd| {
             let mut out = Out::new();
             run_command(c, &cmd, ws, &mut out);
+            // Each further stage of a pipeline reads what the stage before printed; the
+            // pipeline's output and status are its last stage's, as in a shell.
+            for stage in &cmd.pipeline {
+                let next = script::Command {
+                    words: stage.clone(),
+                    stdin: Some(std::mem::take(&mut out.text)),
+                    line: cmd.line,
+                    text: cmd.text.clone(),
+                    pipeline: vec![],
+                };
+                let diags = std::mem::take(&mut out.diags);
+                out = Out::new();
+                out.diags = diags;
+                run_command(c, &next, ws, &mut out);
+            }
             CommandResult { command: cmd.text.clone(), output: out.text, ok: out.ok, diagnostics: out.diags }
         })
         .collect()
@@ -220,7 +235,9 @@ fn run_command(c: &mut Cluster, cmd: &script::Command, ws: &Workspace, out: &mut
             Some(Err(e)) => out.err(format!("sleep: {e}")),
             None => out.err("sleep: missing operand"),
         },
+        "echo" if words.get(1).map(String::as_str) == Some("-n") => out.text.push_str(&words[2..].join(" ")),
         "echo" => out.line(words[1..].join(" ")),
+        "base64" => base64_cmd(&words[1..], cmd.stdin.as_deref().unwrap_or(""), out),
         "docker" => docker(c, &words[1..], out),
         // curl from the learner's machine: NodePorts and LoadBalancer addresses.
         "curl" => {
@@ -261,7 +278,10 @@ fn run_command(c: &mut Cluster, cmd: &script::Command, ws: &Workspace, out: &mut
             },
             _ => out.err("kubeplay: node fail|partition|recover NAME"),
         },
-        other => out.err(format!("kubeplay: command not found: {other} (this build knows kubectl, sleep and echo)")),
+        other => out.err(format!(
+            "kubeplay: command not found: {other} (kubeplay knows kubectl, docker, curl, sleep, echo, base64, \
+             traffic, node, proxy-mode and profile)"
+        )),
     }
 }
 
@@ -522,6 +542,52 @@ pub fn base64(data: &[u8]) -> String {
         }
     }
     s
+}
+
+/// `base64` (encode) and `base64 -d` / `--decode` over stdin, as coreutils: the encoding is
+/// one line (kubeplay never wraps), decoding ignores newlines.
+fn base64_cmd(args: &[String], stdin: &str, out: &mut Out) {
+    match args.first().map(String::as_str) {
+        None => out.line(base64(stdin.as_bytes())),
+        Some("-d" | "--decode") => match base64_decode(stdin) {
+            Some(bytes) => out.text.push_str(&String::from_utf8_lossy(&bytes)),
+            None => out.err("base64: invalid input"),
+        },
+        Some(other) => out.err(format!("base64: unrecognized option '{other}'")),
+    }
+}
+
+/// Standard base64 decoding; `None` for input that is not base64. Whitespace is skipped.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut bits = 0u32;
+    let mut nbits = 0;
+    let mut out = Vec::new();
+    let mut padding = 0;
+    for b in text.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                padding += 1;
+                continue;
+            }
+            _ => return None,
+        };
+        if padding > 0 {
+            return None;
+        }
+        bits = (bits << 6) | u32::from(v);
+        nbits += 6;
+        if nbits >= 8 {
+            nbits -= 8;
+            out.push((bits >> nbits) as u8);
+            bits &= (1 << nbits) - 1;
+        }
+    }
+    (padding <= 2).then_some(out)
 }
 
 /// `TYPE NAME`, `TYPE/NAME` or `TYPE1,TYPE2` arguments.
@@ -1921,6 +1987,11 @@ mod tests {
         assert_eq!(base64(b"postgres"), "cG9zdGdyZXM=");
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b"abc"), "YWJj");
+        for s in ["", "a", "ab", "abc", "postgres", "postgres\n"] {
+            assert_eq!(base64_decode(&base64(s.as_bytes())).as_deref(), Some(s.as_bytes()));
+        }
+        assert_eq!(base64_decode("cG9z\ndGdyZXM=\n").as_deref(), Some(&b"postgres"[..]));
+        assert_eq!(base64_decode("not base64!"), None);
     }
 
     /// K8S-FACTS §1.8: rollout_status_test.go TestDeploymentStatusViewerStatus.

@@ -9,7 +9,13 @@ pub struct Command {
     pub stdin: Option<String>,
     pub line: usize,
     pub text: String,
+    /// Further stages of a pipeline (`echo x | base64 -d`): each reads the output of the one
+    /// before it as its stdin.
+    pub pipeline: Vec<Vec<String>>,
 }
+
+/// Marks an unquoted `|` between words while splitting; never produced by quoted text.
+const PIPE: &str = "\u{1}|";
 
 /// A syntax problem in a script (an unterminated quote or heredoc).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,8 +40,14 @@ pub fn parse(script: &str) -> Result<Vec<Command>, ScriptError> {
         }
         i += 1;
         let (words, heredoc) = split_words(&text).map_err(|m| ScriptError { line: start + 1, message: m })?;
-        if words.is_empty() {
+        let mut stages = words.split(|w| w == PIPE).map(<[String]>::to_vec);
+        let words = stages.next().unwrap_or_default();
+        let pipeline: Vec<Vec<String>> = stages.collect();
+        if words.is_empty() && pipeline.is_empty() {
             continue;
+        }
+        if words.is_empty() || pipeline.iter().any(Vec::is_empty) {
+            return Err(ScriptError { line: start + 1, message: "syntax error near unexpected token `|'".into() });
         }
         let mut stdin = None;
         if let Some((delim, strip_tabs)) = heredoc {
@@ -60,7 +72,7 @@ pub fn parse(script: &str) -> Result<Vec<Command>, ScriptError> {
             }
             stdin = Some(body);
         }
-        out.push(Command { words, stdin, line: start + 1, text: text.trim().to_string() });
+        out.push(Command { words, stdin, line: start + 1, text: text.trim().to_string(), pipeline });
     }
     Ok(out)
 }
@@ -87,6 +99,13 @@ fn split_words(line: &str) -> Result<(Vec<String>, Heredoc), String> {
                 }
             }
             '#' if !in_word => break,
+            '|' => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+                words.push(PIPE.to_string());
+            }
             '\'' => {
                 in_word = true;
                 i += 1;
@@ -173,6 +192,18 @@ mod tests {
         assert_eq!(cmds[2].words, ["sleep", "30s"]);
         assert_eq!(cmds[3].words, ["echo", "a b", "c \"d\""]);
         assert_eq!(cmds[4].words, ["kubectl", "get", "pods"]);
+    }
+
+    #[test]
+    fn pipelines_split_at_unquoted_bars() {
+        let cmds = parse("echo cG9zdGdyZXM= | base64 -d\necho 'a|b' x|y\n").unwrap();
+        assert_eq!(cmds[0].words, ["echo", "cG9zdGdyZXM="]);
+        assert_eq!(cmds[0].pipeline, [vec!["base64".to_string(), "-d".to_string()]]);
+        assert_eq!(cmds[1].words, ["echo", "a|b", "x"]);
+        assert_eq!(cmds[1].pipeline, [vec!["y".to_string()]]);
+        assert!(parse("echo x |").is_err());
+        assert!(parse("| base64").is_err());
+        assert!(parse("echo x | | base64").is_err());
     }
 
     #[test]
