@@ -14,6 +14,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The hint button while `left` hints are still hidden.
+    pub fn hints_left(self, left: usize) -> String {
+        match self {
+            Lang::En => format!("Hint ({left} left)"),
+            Lang::Zh => format!("提示（还有 {left} 条）"),
+        }
+    }
+
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
 
     /// The language for a BCP 47 tag such as `navigator.language`: Chinese for any `zh` tag
@@ -210,6 +218,28 @@ pub struct Text {
     pub condition_message: &'static str,
     pub no_conditions: &'static str,
     pub no_object_events: &'static str,
+
+    pub lesson: &'static str,
+    pub lesson_step: &'static str,
+    pub free_play: &'static str,
+    pub choose_lesson: &'static str,
+    pub introduction: &'static str,
+    pub steps: &'static str,
+    pub goal: &'static str,
+    pub step_done: &'static str,
+    pub step_current: &'static str,
+    pub step_todo: &'static str,
+    pub check_met: &'static str,
+    pub check_unmet: &'static str,
+    pub show_me: &'static str,
+    pub show_me_title: &'static str,
+    pub lesson_complete: &'static str,
+    pub no_such_lesson: &'static str,
+    pub apply_all: &'static str,
+    pub apply_all_title: &'static str,
+    pub files: &'static str,
+    pub speed: &'static str,
+    pub read_only: &'static str,
 }
 
 pub static EN: Text = Text {
@@ -221,7 +251,7 @@ pub static EN: Text = Text {
     step_title: "Run to the next scheduled event",
     play: "Play",
     pause: "Pause",
-    play_title: "Play or pause virtual time (10x)",
+    play_title: "Play or pause virtual time",
     language: "Language",
     idle: "Nothing is scheduled: the cluster is idle.",
 
@@ -260,6 +290,28 @@ pub static EN: Text = Text {
     condition_message: "Message",
     no_conditions: "No conditions.",
     no_object_events: "No events for this object.",
+
+    lesson: "Lesson",
+    lesson_step: "Step",
+    free_play: "Free play (no lesson)",
+    choose_lesson: "Choose a lesson",
+    introduction: "Introduction",
+    steps: "Steps",
+    goal: "Goal (checked against the cluster as time runs)",
+    step_done: "done",
+    step_current: "now",
+    step_todo: "to do",
+    check_met: "met:",
+    check_unmet: "not yet:",
+    show_me: "Show me",
+    show_me_title: "Run this step's commands in the terminal",
+    lesson_complete: "Lesson complete: every step's goal was reached.",
+    no_such_lesson: "There is no lesson by that name; showing free play.",
+    apply_all: "Apply all",
+    apply_all_title: "kubectl apply -f for every folder of manifests",
+    files: "Files",
+    speed: "Speed",
+    read_only: "read-only",
 };
 
 pub static ZH: Text = Text {
@@ -271,7 +323,7 @@ pub static ZH: Text = Text {
     step_title: "运行到下一个计划事件",
     play: "播放",
     pause: "暂停",
-    play_title: "播放或暂停虚拟时间（10 倍速）",
+    play_title: "播放或暂停虚拟时间",
     language: "语言",
     idle: "没有待发生的事件：集群处于空闲状态。",
 
@@ -310,6 +362,28 @@ pub static ZH: Text = Text {
     condition_message: "消息",
     no_conditions: "没有状况。",
     no_object_events: "该对象没有事件。",
+
+    lesson: "课程",
+    lesson_step: "步骤",
+    free_play: "自由练习（无课程）",
+    choose_lesson: "选择课程",
+    introduction: "简介",
+    steps: "步骤",
+    goal: "目标（随时间推进自动对照集群检查）",
+    step_done: "已完成",
+    step_current: "当前",
+    step_todo: "待完成",
+    check_met: "已满足：",
+    check_unmet: "未满足：",
+    show_me: "演示给我看",
+    show_me_title: "在终端中运行本步骤的命令",
+    lesson_complete: "课程完成：每个步骤的目标都已达成。",
+    no_such_lesson: "没有这个名字的课程；已进入自由练习。",
+    apply_all: "全部应用",
+    apply_all_title: "对每个清单目录执行 kubectl apply -f",
+    files: "文件",
+    speed: "速度",
+    read_only: "只读",
 };
 
 #[cfg(test)]

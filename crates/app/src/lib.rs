@@ -9,6 +9,7 @@
 pub mod components;
 pub mod format;
 pub mod i18n;
+pub mod lessons;
 pub mod state;
 
 pub use components::app::App;

@@ -6,9 +6,11 @@
 //! [`Action::Tick`].
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use kubeplay_model::api::Kind;
+use kubeplay_model::lesson::{self, CheckOutcome, Lesson, Progress};
 use kubeplay_model::{Cluster, ClusterConfig, ClusterView, CommandResult, Diagnostic, InspectView, Workspace};
 use yew::Reducible;
 
@@ -47,9 +49,15 @@ spec:
               memory: 128Mi
 ";
 
-/// Virtual time one play tick advances, in milliseconds. With the component's 100 ms real-time
-/// interval this plays at 10x real time.
+/// Virtual time one play tick advances at first, in milliseconds. With the component's 100 ms
+/// real-time interval this plays at 10x real time.
 pub const PLAY_TICK_VIRTUAL_MS: u64 = 1_000;
+
+/// Real milliseconds between play ticks (the App component's timer).
+pub const PLAY_INTERVAL_MS: u64 = 100;
+
+/// The speeds the header offers, as multiples of real time.
+pub const SPEEDS: [u64; 4] = [1, 10, 30, 100];
 
 /// The terminal keeps at most this many bytes of transcript; older output is dropped from the
 /// front at a line boundary so a long session cannot grow the page without bound.
@@ -80,6 +88,109 @@ pub enum Action {
     SetLang(Lang),
     /// Collapse or expand a panel.
     TogglePanel(Panel),
+    /// Open another workspace file in the editor.
+    OpenFile(String),
+    /// `kubectl apply -f` every folder of the workspace that holds manifests.
+    ApplyAll,
+    /// Play at this multiple of real time.
+    SetSpeed(u64),
+    /// Start a bundled lesson by name: a fresh cluster and workspace as the lesson says.
+    StartLesson(String),
+    /// Back to free play (the cluster and files stay as they are).
+    LeaveLesson,
+    /// Run the current step's show-me commands in the terminal.
+    ShowMe,
+    /// Reveal the current step's next hint.
+    RevealHint,
+}
+
+/// A lesson being played: the lesson, where the learner is, and what the current step's
+/// checks see.
+#[derive(Clone, Debug)]
+pub struct LessonSession {
+    pub lesson: Rc<Lesson>,
+    pub progress: Progress,
+    /// How many hints are revealed, per step.
+    pub hints_shown: BTreeMap<usize, usize>,
+    /// The current step's checks as of the last change of the cluster.
+    pub outcomes: Vec<CheckOutcome>,
+}
+
+impl LessonSession {
+    pub fn hints_shown(&self, step: usize) -> usize {
+        self.hints_shown.get(&step).copied().unwrap_or(0)
+    }
+}
+
+/// What an embedding page asks for in the iframe URL's query string (docs/embedding.md):
+/// `lesson=NAME`, `lang=en|zh`, `hide=editor,events,terminal,inspector,lesson`,
+/// `readonly=1`, `speed=1|10|30|100`, `play=1`. Unknown keys and values are ignored; nothing
+/// from the URL is ever shown as HTML or run: a lesson is only looked up by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EmbedOptions {
+    pub lesson: Option<String>,
+    pub lang: Option<Lang>,
+    pub hide: Collapsed,
+    pub read_only: bool,
+    pub speed: Option<u64>,
+    pub play: bool,
+}
+
+impl EmbedOptions {
+    /// Reads `location.search` (with or without the leading `?`).
+    pub fn from_query(query: &str) -> EmbedOptions {
+        let mut o = EmbedOptions::default();
+        for pair in query.trim_start_matches('?').split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = percent_decode(v);
+            match k {
+                "lesson" if !v.is_empty() => o.lesson = Some(v),
+                "lang" => o.lang = Some(Lang::from_tag(&v)),
+                "hide" => {
+                    for p in v.split(',') {
+                        match p.trim() {
+                            "editor" => o.hide.editor = true,
+                            "events" => o.hide.events = true,
+                            "terminal" => o.hide.terminal = true,
+                            "inspector" => o.hide.inspector = true,
+                            "lesson" => o.hide.lesson = true,
+                            _ => {}
+                        }
+                    }
+                }
+                "readonly" => o.read_only = matches!(v.as_str(), "1" | "true" | ""),
+                "speed" => o.speed = v.parse().ok().filter(|s| SPEEDS.contains(s)),
+                "play" => o.play = matches!(v.as_str(), "1" | "true" | ""),
+                _ => {}
+            }
+        }
+        o
+    }
+}
+
+/// `%XX` and `+` decoding for query values; malformed escapes stay as written.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The object the inspector shows, by its store key. Only the key is kept: what the inspector
@@ -134,15 +245,17 @@ pub enum Panel {
     Events,
     Terminal,
     Inspector,
+    Lesson,
 }
 
-/// Which panels are collapsed; all start expanded.
+/// A set of panels: which are collapsed (all start expanded), or which an embedding page hides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Collapsed {
     pub editor: bool,
     pub events: bool,
     pub terminal: bool,
     pub inspector: bool,
+    pub lesson: bool,
 }
 
 impl Collapsed {
@@ -152,6 +265,7 @@ impl Collapsed {
             Panel::Events => self.events,
             Panel::Terminal => self.terminal,
             Panel::Inspector => self.inspector,
+            Panel::Lesson => self.lesson,
         }
     }
 
@@ -161,6 +275,7 @@ impl Collapsed {
             Panel::Events => &mut self.events,
             Panel::Terminal => &mut self.terminal,
             Panel::Inspector => &mut self.inspector,
+            Panel::Lesson => &mut self.lesson,
         };
         *flag = !*flag;
     }
@@ -171,6 +286,10 @@ impl Collapsed {
 pub enum Notice {
     /// Step found nothing scheduled.
     Idle,
+    /// The URL asked for a lesson that is not bundled.
+    NoSuchLesson,
+    /// The lesson's last step is done.
+    LessonDone,
 }
 
 /// The page's state. Cloning is cheap: the cluster is shared (it is not `Clone`, and copying a
@@ -213,6 +332,12 @@ pub struct AppState {
     pub lang: Lang,
     /// Which panels are collapsed.
     pub collapsed: Collapsed,
+    /// Panels the embedding page hides altogether.
+    pub hidden: Collapsed,
+    /// The editor cannot change files (an embedding page's choice).
+    pub read_only: bool,
+    /// The lesson being played, if any.
+    pub lesson: Option<Rc<LessonSession>>,
 }
 
 impl Default for AppState {
@@ -246,7 +371,32 @@ impl AppState {
             inspector_tab: InspectorTab::default(),
             lang: Lang::default(),
             collapsed: Collapsed::default(),
+            hidden: Collapsed::default(),
+            read_only: false,
+            lesson: None,
         }
+    }
+
+    /// The page as an iframe URL asks for it: lesson, panels, editor, speed.
+    pub fn with_embed(mut self, o: &EmbedOptions) -> Self {
+        if let Some(lang) = o.lang {
+            self.lang = lang;
+        }
+        self.hidden = o.hide;
+        self.read_only = o.read_only;
+        if let Some(speed) = o.speed {
+            self.tick_virtual_ms = speed * PLAY_INTERVAL_MS;
+        }
+        if let Some(name) = &o.lesson {
+            self.update(Action::StartLesson(name.clone()));
+        }
+        self.playing = o.play;
+        self
+    }
+
+    /// The speed play runs at, as a multiple of real time.
+    pub fn speed(&self) -> u64 {
+        self.tick_virtual_ms / PLAY_INTERVAL_MS
     }
 
     /// The same state in another interface language (the page starts in the browser's).
@@ -280,11 +430,16 @@ impl AppState {
         match action {
             Action::Apply => {
                 let result = self.cluster.borrow_mut().apply_file(&self.open_file, &self.workspace);
-                self.apply_output = Rc::new(result.output.lines().map(str::to_string).collect());
-                self.apply_ok = Some(result.ok);
-                self.diagnostics = Rc::new(result.diagnostics.clone());
-                self.append_terminal(std::slice::from_ref(&result));
-                self.cluster_changed();
+                self.show_apply(std::slice::from_ref(&result));
+            }
+            Action::ApplyAll => {
+                let results: Vec<CommandResult> = manifest_folders(&self.workspace)
+                    .iter()
+                    .map(|f| self.cluster.borrow_mut().apply_file(f, &self.workspace))
+                    .collect();
+                if !results.is_empty() {
+                    self.show_apply(&results);
+                }
             }
             Action::Step => {
                 let stepped = self.cluster.borrow_mut().step();
@@ -316,6 +471,7 @@ impl AppState {
                     return;
                 }
                 let results = self.cluster.borrow_mut().run(line, &self.workspace);
+                self.record(&results);
                 if results.iter().any(|r| !r.diagnostics.is_empty()) {
                     self.diagnostics = Rc::new(results.iter().flat_map(|r| r.diagnostics.iter().cloned()).collect());
                 }
@@ -353,6 +509,98 @@ impl AppState {
             Action::ShowTab(tab) => self.inspector_tab = tab,
             Action::SetLang(lang) => self.lang = lang,
             Action::TogglePanel(panel) => self.collapsed.toggle(panel),
+            Action::OpenFile(path) => {
+                if self.workspace.files.contains_key(&path) {
+                    self.open_file = path;
+                }
+            }
+            Action::SetSpeed(speed) => {
+                if SPEEDS.contains(&speed) {
+                    self.tick_virtual_ms = speed * PLAY_INTERVAL_MS;
+                }
+            }
+            Action::StartLesson(name) => {
+                let catalog = crate::lessons::catalog();
+                let Some(entry) = catalog.find(&name) else {
+                    self.notice = Some(Notice::NoSuchLesson);
+                    return;
+                };
+                let (cluster, workspace, _setup) = entry.lesson.start(&entry.base);
+                let now = cluster.now().ms();
+                self.open_file = entry.lesson.open_file(&workspace).unwrap_or_default();
+                self.workspace = Rc::new(workspace);
+                self.cluster = Rc::new(RefCell::new(cluster));
+                self.terminal = Rc::default();
+                self.apply_output = Rc::default();
+                self.apply_ok = None;
+                self.diagnostics = Rc::default();
+                self.selection = None;
+                self.inspected = None;
+                self.playing = false;
+                self.collapsed.lesson = false;
+                self.lesson = Some(Rc::new(LessonSession {
+                    lesson: entry.lesson.clone(),
+                    progress: Progress::new(now),
+                    hints_shown: BTreeMap::new(),
+                    outcomes: vec![],
+                }));
+                self.cluster_changed();
+            }
+            Action::LeaveLesson => self.lesson = None,
+            Action::ShowMe => {
+                let Some(script) = self.current_step().map(|s| s.show_me.clone()) else { return };
+                let results = self.cluster.borrow_mut().run(&script, &self.workspace);
+                self.record(&results);
+                self.append_terminal(&results);
+                self.cluster_changed();
+            }
+            Action::RevealHint => {
+                let Some(session) = self.lesson.as_mut() else { return };
+                let session = Rc::make_mut(session);
+                let step = session.progress.current;
+                let available = session.lesson.spec.steps.get(step).map_or(0, |s| s.hints.len());
+                let shown = session.hints_shown.entry(step).or_default();
+                *shown = (*shown + 1).min(available);
+            }
+        }
+    }
+
+    /// The lesson step the learner is on, if a lesson is being played and not finished.
+    pub fn current_step(&self) -> Option<&lesson::Step> {
+        let s = self.lesson.as_ref()?;
+        s.lesson.spec.steps.get(s.progress.current)
+    }
+
+    /// Shows what one or more applies printed, in the problems panel and the terminal.
+    fn show_apply(&mut self, results: &[CommandResult]) {
+        self.apply_output = Rc::new(results.iter().flat_map(|r| r.output.lines().map(str::to_string)).collect());
+        self.apply_ok = Some(results.iter().all(|r| r.ok));
+        self.diagnostics = Rc::new(results.iter().flat_map(|r| r.diagnostics.iter().cloned()).collect());
+        self.record(results);
+        self.append_terminal(results);
+        self.cluster_changed();
+    }
+
+    /// Tells the lesson what the learner ran (some goals ask for a command).
+    fn record(&mut self, results: &[CommandResult]) {
+        if let Some(session) = self.lesson.as_mut() {
+            Rc::make_mut(session).progress.record(results);
+        }
+    }
+
+    /// Marks lesson steps done whose goals now hold, and refreshes the current step's checks.
+    fn update_lesson(&mut self) {
+        let Some(session) = self.lesson.as_mut() else { return };
+        let cluster = self.cluster.borrow();
+        let s = Rc::make_mut(session);
+        let was_finished = s.progress.finished(&s.lesson);
+        s.progress.update(&s.lesson, &cluster);
+        s.outcomes = match s.lesson.spec.steps.get(s.progress.current) {
+            Some(step) => lesson::evaluate(&step.goal, &cluster, &s.progress.log),
+            None => vec![],
+        };
+        if !was_finished && s.progress.finished(&s.lesson) && !s.lesson.spec.steps.is_empty() {
+            self.notice = Some(Notice::LessonDone);
         }
     }
 
@@ -361,6 +609,7 @@ impl AppState {
         self.version += 1;
         self.view = Rc::new(self.cluster.borrow().view());
         self.reinspect();
+        self.update_lesson();
     }
 
     /// Asks the model about the selected object again. An unchanged inspection keeps its `Rc`,
@@ -387,6 +636,25 @@ impl AppState {
             terminal.drain(..cut);
         }
     }
+}
+
+/// The folders (and top-level files) holding the workspace's manifests, each applied with one
+/// `kubectl apply -f` as a learner would apply `deploy/k8s/`.
+pub fn manifest_folders(ws: &kubeplay_model::Workspace) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for path in ws.files.keys() {
+        if !(path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".json")) {
+            continue;
+        }
+        let target = match path.rfind('/') {
+            Some(i) => format!("{}/", &path[..i]),
+            None => path.clone(),
+        };
+        if !out.contains(&target) {
+            out.push(target);
+        }
+    }
+    out
 }
 
 impl Reducible for AppState {
@@ -672,5 +940,112 @@ mod tests {
         assert_eq!(view.kind, "Node");
         assert!(view.scheduling.is_none());
         assert!(view.conditions.iter().any(|c| c.condition_type == "Ready" && c.status == "True"));
+    }
+}
+
+#[cfg(test)]
+mod lesson_tests {
+    use super::*;
+
+    fn start(name: &str) -> Rc<AppState> {
+        Rc::new(AppState::default()).reduce(Action::StartLesson(name.into()))
+    }
+
+    #[test]
+    fn embed_options_read_the_query_string() {
+        let o = EmbedOptions::from_query(
+            "?lesson=config-and-secrets&lang=zh-CN&hide=editor,events,bogus&readonly=1&speed=100&play=1",
+        );
+        assert_eq!(o.lesson.as_deref(), Some("config-and-secrets"));
+        assert_eq!(o.lang, Some(Lang::Zh));
+        assert!(o.hide.editor && o.hide.events && !o.hide.terminal && !o.hide.lesson);
+        assert!(o.read_only && o.play);
+        assert_eq!(o.speed, Some(100));
+        assert_eq!(EmbedOptions::from_query("speed=7").speed, None, "only the offered speeds");
+        assert_eq!(EmbedOptions::from_query("lesson=a%20b+c%zz").lesson.as_deref(), Some("a b c%zz"));
+        assert_eq!(EmbedOptions::from_query(""), EmbedOptions::default());
+    }
+
+    #[test]
+    fn an_unknown_lesson_leaves_free_play_and_says_so() {
+        let s = start("<script>alert(1)</script>");
+        assert!(s.lesson.is_none());
+        assert_eq!(s.notice, Some(Notice::NoSuchLesson));
+        assert_eq!(s.version, 0, "the cluster is untouched");
+    }
+
+    #[test]
+    fn model_a_lesson_starts_with_its_workspace_and_follows_the_learner() {
+        let s = start("config-and-secrets");
+        let session = s.lesson.clone().expect("started");
+        assert_eq!(session.progress.current, 0);
+        assert_eq!(s.open_file, "deploy/k8s/configmap.yaml");
+        assert!(s.workspace.files.contains_key("deploy/k8s/secret.yaml"));
+        assert_eq!(session.outcomes.len(), 2);
+        assert!(session.outcomes.iter().all(|o| !o.met), "{:?}", session.outcomes);
+        assert_eq!(s.view.nodes.len(), 1, "the lesson's one-node cluster");
+
+        // Applying only the ConfigMap meets half of the first goal.
+        let s = s.reduce(Action::Apply);
+        let session = s.lesson.clone().unwrap();
+        assert_eq!(session.progress.current, 0);
+        assert_eq!(session.outcomes.iter().filter(|o| o.met).count(), 1);
+        // The learner types the rest.
+        let s = s.reduce(Action::RunCommand("kubectl apply -f deploy/k8s/secret.yaml".into()));
+        assert_eq!(s.lesson.as_ref().unwrap().progress.current, 1, "step 1 is done");
+
+        // Hints come one at a time, never more than there are.
+        let s = s.reduce(Action::RevealHint).reduce(Action::RevealHint);
+        assert_eq!(s.lesson.as_ref().unwrap().hints_shown(1), 1);
+
+        // "Show me" runs step 2's commands in the terminal and completes it.
+        let s = s.reduce(Action::ShowMe);
+        assert!(s.terminal.contains("$ echo c2VjcmV0 | base64 -d\nsecret\n"), "{}", s.terminal);
+        assert_eq!(s.lesson.as_ref().unwrap().progress.current, 2);
+
+        // Step 3 needs pods to become Ready: show me, then time.
+        let mut s = s.reduce(Action::ShowMe);
+        for _ in 0..600 {
+            if s.lesson.as_ref().unwrap().progress.finished(&s.lesson.as_ref().unwrap().lesson) {
+                break;
+            }
+            s = s.reduce(Action::Step);
+        }
+        assert!(s.lesson.as_ref().unwrap().progress.finished(&s.lesson.as_ref().unwrap().lesson));
+        let s = s.reduce(Action::LeaveLesson);
+        assert!(s.lesson.is_none());
+        assert!(s.workspace.files.contains_key("deploy/k8s/secret.yaml"), "leaving keeps the files");
+    }
+
+    #[test]
+    fn embedding_starts_the_lesson_with_panels_hidden_and_the_editor_read_only() {
+        let o = EmbedOptions::from_query("lesson=config-and-secrets&hide=events&readonly=1&speed=30");
+        let s = AppState::default().with_embed(&o);
+        assert!(s.lesson.is_some());
+        assert!(s.hidden.events && s.read_only);
+        assert_eq!(s.speed(), 30);
+        assert!(!s.playing);
+    }
+
+    #[test]
+    fn apply_all_applies_each_folder_once() {
+        let ws = kubeplay_model::Workspace::default()
+            .with_file("deploy/k8s/a.yaml", "")
+            .with_file("deploy/k8s/b.yaml", "")
+            .with_file("top.yaml", "")
+            .with_file("README.md", "");
+        assert_eq!(manifest_folders(&ws), ["deploy/k8s/", "top.yaml"]);
+    }
+
+    #[test]
+    fn open_file_only_opens_files_that_exist_and_speed_only_takes_offered_values() {
+        let s = start("config-and-secrets").reduce(Action::OpenFile("deploy/k8s/secret.yaml".into()));
+        assert_eq!(s.open_file, "deploy/k8s/secret.yaml");
+        let s = s.reduce(Action::OpenFile("nope.yaml".into()));
+        assert_eq!(s.open_file, "deploy/k8s/secret.yaml");
+        let s = s.reduce(Action::SetSpeed(100));
+        assert_eq!(s.tick_virtual_ms, 10_000);
+        let s = s.reduce(Action::SetSpeed(1000));
+        assert_eq!(s.speed(), 100);
     }
 }

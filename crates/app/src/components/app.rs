@@ -9,14 +9,12 @@ use crate::components::cluster_map::ClusterMap;
 use crate::components::editor::Editor;
 use crate::components::events::Events;
 use crate::components::inspector::{self, Inspector};
+use crate::components::lesson::LessonView;
 use crate::components::panel::Panel as PanelBox;
 use crate::components::problems::Problems;
 use crate::components::terminal::Terminal;
 use crate::i18n::Lang;
-use crate::state::{Action, AppState, Notice, Panel, Selection};
-
-/// Real milliseconds between play ticks; each tick advances `AppState::tick_virtual_ms`.
-pub const PLAY_INTERVAL_MS: u32 = 100;
+use crate::state::{Action, AppState, EmbedOptions, Notice, PLAY_INTERVAL_MS, Panel, SPEEDS, Selection};
 
 /// The language the browser asks for (`navigator.language`), English when it cannot tell.
 pub fn browser_lang() -> Lang {
@@ -25,7 +23,10 @@ pub fn browser_lang() -> Lang {
 
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(|| AppState::default().with_lang(browser_lang()));
+    let state = use_reducer(|| {
+        let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+        AppState::default().with_lang(browser_lang()).with_embed(&EmbedOptions::from_query(&query))
+    });
     let lang = state.lang;
     let t = lang.text();
 
@@ -34,7 +35,8 @@ pub fn App() -> Html {
     {
         let dispatcher = state.dispatcher();
         use_effect_with(state.playing, move |&playing| {
-            let interval = playing.then(|| Interval::new(PLAY_INTERVAL_MS, move || dispatcher.dispatch(Action::Tick)));
+            let interval =
+                playing.then(|| Interval::new(PLAY_INTERVAL_MS as u32, move || dispatcher.dispatch(Action::Tick)));
             move || drop(interval)
         });
     }
@@ -83,7 +85,69 @@ pub fn App() -> Html {
     let collapsed = state.collapsed;
     let notice = state.notice.map(|n| match n {
         Notice::Idle => t.idle,
+        Notice::NoSuchLesson => t.no_such_lesson,
+        Notice::LessonDone => t.lesson_complete,
     });
+    let hidden = state.hidden;
+    let on_open = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |path: String| dispatcher.dispatch(Action::OpenFile(path)))
+    };
+    let on_lesson_change = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let name = select.value();
+            dispatcher.dispatch(if name.is_empty() { Action::LeaveLesson } else { Action::StartLesson(name) });
+        })
+    };
+    let on_speed_change = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(speed) = select.value().parse() {
+                dispatcher.dispatch(Action::SetSpeed(speed));
+            }
+        })
+    };
+    let catalog = crate::lessons::catalog();
+    let current_lesson = state.lesson.as_ref().map(|s| s.lesson.name.clone()).unwrap_or_default();
+    let lesson_options = catalog.entries.iter().map(|e| {
+        let name = e.lesson.name.clone();
+        let selected = name == current_lesson;
+        html! { <option value={name} {selected}>{ e.lesson.spec.title.get(lang.tag()).to_string() }</option> }
+    });
+    let speed_options = SPEEDS.iter().map(|&sp| {
+        html! { <option value={sp.to_string()} selected={sp == state.speed()}>{ format!("{sp}x") }</option> }
+    });
+    let lesson_panel = state.lesson.clone().filter(|_| !hidden.lesson).map(|session| {
+        let on_show_me = {
+            let dispatcher = state.dispatcher();
+            Callback::from(move |()| dispatcher.dispatch(Action::ShowMe))
+        };
+        let on_hint = {
+            let dispatcher = state.dispatcher();
+            Callback::from(move |()| dispatcher.dispatch(Action::RevealHint))
+        };
+        html! {
+            <PanelBox id="lesson-panel" class="lesson-panel" title={t.lesson} lang={lang}
+                collapsed={collapsed.lesson} on_toggle={toggle(Panel::Lesson)}>
+                <LessonView {session} lang={lang} {on_show_me} {on_hint} />
+            </PanelBox>
+        }
+    });
+    let editor_actions = html! {
+        <div class="editor-actions">
+            <button id="apply" class="primary" onclick={on(Action::Apply)}
+                title={lang.apply_title(&state.open_file)}>
+                { t.apply }
+            </button>
+            <button id="apply-all" onclick={on(Action::ApplyAll)} title={t.apply_all_title}>
+                { t.apply_all }
+            </button>
+        </div>
+    };
+    let files = std::rc::Rc::new(state.workspace.files.keys().cloned().collect::<Vec<_>>());
 
     let lang_buttons = Lang::ALL.into_iter().map(|l| {
         let active = l == lang;
@@ -96,7 +160,7 @@ pub fn App() -> Html {
         }
     });
 
-    let inspector = state.selection.clone().map(|selection| {
+    let inspector = state.selection.clone().filter(|_| !hidden.inspector).map(|selection| {
         let actions = html! { <>
             { inspector::object_line(&selection, &view, state.inspected.is_some()) }
             <button id="inspector-close" type="button" class="icon-button" aria-label={t.close} title={t.close}
@@ -125,11 +189,15 @@ pub fn App() -> Html {
                     <span id="clock">{ view.clock.clone() }</span>
                     <span class="next-event">{ next_event }</span>
                 </div>
+                <div class="lesson-picker">
+                    <label for="lesson-select" class="visually-hidden">{ t.choose_lesson }</label>
+                    <select id="lesson-select" onchange={on_lesson_change} title={t.choose_lesson}>
+                        <option value="" selected={current_lesson.is_empty()}>{ t.free_play }</option>
+                        { for lesson_options }
+                    </select>
+                </div>
                 <div class="controls">
-                    <button id="apply" class="primary" onclick={on(Action::Apply)}
-                        title={lang.apply_title(&state.open_file)}>
-                        { t.apply }
-                    </button>
+
                     <button id="step" onclick={on(Action::Step)} title={t.step_title}>
                         { t.step }
                     </button>
@@ -138,6 +206,8 @@ pub fn App() -> Html {
                         title={t.play_title}>
                         { if playing { t.pause } else { t.play } }
                     </button>
+                    <label for="speed" class="visually-hidden">{ t.speed }</label>
+                    <select id="speed" onchange={on_speed_change} title={t.speed}>{ for speed_options }</select>
                 </div>
                 <div id="notice" class="notice" role="status">
                     { notice.unwrap_or_default() }
@@ -146,9 +216,17 @@ pub fn App() -> Html {
                     { for lang_buttons }
                 </div>
             </header>
-            <main class={classes!("layout", collapsed.editor.then_some("editor-collapsed"))}>
-                <PanelBox id="editor-panel" class="editor-panel" title={t.editor} lang={lang} rail=true
-                    collapsed={collapsed.editor} on_toggle={toggle(Panel::Editor)}>
+            <main class={classes!("layout",
+                (collapsed.editor && lesson_panel.is_none()).then_some("editor-collapsed"),
+                (hidden.editor && lesson_panel.is_none()).then_some("no-side"))}>
+                if !(hidden.editor && lesson_panel.is_none()) {
+                <div class={classes!("side-column", lesson_panel.is_some().then_some("with-lesson"),
+                    collapsed.lesson.then_some("lesson-collapsed"), collapsed.editor.then_some("editor-collapsed"),
+                    hidden.editor.then_some("editor-hidden"))}>
+                { lesson_panel.unwrap_or_default() }
+                if !hidden.editor {
+                <PanelBox id="editor-panel" class="editor-panel" title={t.editor} lang={lang} rail={state.lesson.is_none()}
+                    collapsed={collapsed.editor} on_toggle={toggle(Panel::Editor)} actions={editor_actions}>
                     <Editor
                         path={AttrValue::from(state.open_file.clone())}
                         text={AttrValue::from(state.open_text().to_string())}
@@ -156,6 +234,9 @@ pub fn App() -> Html {
                         {on_edit}
                         {on_apply}
                         lang={lang}
+                        {files}
+                        {on_open}
+                        read_only={state.read_only}
                     />
                     <Problems
                         diagnostics={state.diagnostics.clone()}
@@ -164,6 +245,9 @@ pub fn App() -> Html {
                         lang={lang}
                     />
                 </PanelBox>
+                }
+                </div>
+                }
                 <div class={classes!("main-column",
                     inspector.is_some().then_some("with-inspector"),
                     collapsed.inspector.then_some("inspector-collapsed"),
@@ -178,16 +262,22 @@ pub fn App() -> Html {
                             {on_select} />
                     </section>
                     { inspector.unwrap_or_default() }
-                    <div class="bottom-row">
+                    if !(hidden.events && hidden.terminal) {
+                    <div class={classes!("bottom-row", hidden.events.then_some("events-hidden"), hidden.terminal.then_some("terminal-hidden"))}>
+                        if !hidden.events {
                         <PanelBox id="events-panel" class="events-panel" title={t.events} lang={lang} rail=true
                             badge={events_badge} collapsed={collapsed.events} on_toggle={toggle(Panel::Events)}>
                             <Events view={view.clone()} lang={lang} />
                         </PanelBox>
+                        }
+                        if !hidden.terminal {
                         <PanelBox id="terminal-panel" class="terminal-panel" title={t.terminal} lang={lang} rail=true
                             collapsed={collapsed.terminal} on_toggle={toggle(Panel::Terminal)}>
                             <Terminal transcript={state.terminal.clone()} {on_command} lang={lang} />
                         </PanelBox>
+                        }
                     </div>
+                    }
                 </div>
             </main>
         </div>

@@ -1,5 +1,5 @@
-//! The manifest editor: a plain textarea with line numbers, and the lines that have problems
-//! marked in the gutter. The textarea is as tall as its text, so the gutter and the text scroll
+//! The manifest editor: the workspace's files as a tree, and the open file in a plain textarea
+//! with line numbers and the lines that have problems marked in the gutter. The textarea is as tall as its text, so the gutter and the text scroll
 //! together in one container without any scroll syncing.
 
 use std::collections::BTreeMap;
@@ -23,6 +23,12 @@ pub struct EditorProps {
     /// Ctrl+Enter (Cmd+Enter) in the editor applies the file.
     pub on_apply: Callback<()>,
     pub lang: Lang,
+    /// Every file of the workspace, in path order.
+    pub files: Rc<Vec<String>>,
+    pub on_open: Callback<String>,
+    /// An embedding page may show the files without letting them change.
+    #[prop_or_default]
+    pub read_only: bool,
 }
 
 #[component]
@@ -64,10 +70,45 @@ pub fn Editor(props: &EditorProps) -> Html {
         None => html! { <div class="ln">{ n }</div> },
     });
 
+    // The tree: each folder once, then its files.
+    let mut tree = Vec::new();
+    let mut last_dir = None;
+    for path in props.files.iter() {
+        let (dir, name) = path.rsplit_once('/').map_or(("", path.as_str()), |(d, n)| (d, n));
+        if last_dir != Some(dir) && !dir.is_empty() {
+            tree.push(html! { <li class="dir" aria-hidden="true">{ format!("{dir}/") }</li> });
+        }
+        last_dir = Some(dir);
+        let active = path.as_str() == props.path.as_str();
+        let has_problem = props.diagnostics.iter().any(|d| &d.file == path);
+        let onclick = {
+            let on_open = props.on_open.clone();
+            let path = path.clone();
+            Callback::from(move |_: MouseEvent| on_open.emit(path.clone()))
+        };
+        tree.push(html! {
+            <li class={classes!("file", (!dir.is_empty()).then_some("nested"))}>
+                <button type="button" class={classes!("file-button", active.then_some("active"), has_problem.then_some("has-problem"))}
+                    aria-current={active.then_some("true")} title={path.clone()} {onclick}>
+                    { name.to_string() }
+                    if has_problem { <span class="problem-mark" aria-label="!">{ " ⚠" }</span> }
+                </button>
+            </li>
+        });
+    }
+
     html! {
         <div class="editor">
+            if props.files.len() > 1 {
+                <nav class="file-tree" id="file-tree" aria-label={props.lang.text().files}>
+                    <ul>{ for tree }</ul>
+                </nav>
+            }
             <div class="tabs" role="tablist">
                 <span class="tab active" role="tab" aria-selected="true">{ props.path.clone() }</span>
+                if props.read_only {
+                    <span class="read-only-badge">{ props.lang.text().read_only }</span>
+                }
             </div>
             <div class="editor-scroll">
                 <div class="gutter" aria-hidden="true">{ for gutter }</div>
@@ -78,6 +119,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                     autocomplete="off"
                     autocapitalize="off"
                     wrap="off"
+                    readonly={props.read_only}
                     rows={(line_count + 1).to_string()}
                     value={props.text.clone()}
                     {oninput}

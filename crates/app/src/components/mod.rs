@@ -6,6 +6,8 @@ pub mod cluster_map;
 pub mod editor;
 pub mod events;
 pub mod inspector;
+pub mod lesson;
+pub mod markdown;
 pub mod panel;
 pub mod problems;
 pub mod terminal;
