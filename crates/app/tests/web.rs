@@ -377,3 +377,59 @@ async fn model_a_deleted_pod_reads_deleted() {
     assert!(page.text("#inspector-deleted").contains("deleted"), "{}", page.text("#inspector"));
     assert_eq!(page.text("#inspector-name"), name);
 }
+
+impl Page {
+    /// Chooses an option of a `<select>` as a learner would: set the value, fire `change`.
+    async fn choose(&self, selector: &str, value: &str) {
+        let select: web_sys::HtmlSelectElement = self.get(selector).dyn_into().unwrap();
+        select.set_value(value);
+        let init = EventInit::new();
+        init.set_bubbles(true);
+        let event = Event::new_with_event_init_dict("change", &init).unwrap();
+        select.dispatch_event(&event).unwrap();
+        scheduler::flush().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn model_a_lesson_chosen_from_the_picker_shows_its_steps_and_show_me_completes_a_step() {
+    let page = Page::mount().await;
+    assert_eq!(page.count("#lesson-panel"), 0, "free play has no lesson panel");
+    page.choose("#lesson-select", "config-and-secrets").await;
+    assert!(page.text("#lesson-title").contains("ConfigMap"), "{}", page.text("#lesson-title"));
+    // The course's files, as a tree.
+    assert!(page.count("#file-tree .file-button") >= 6, "{}", page.text("#file-tree"));
+    let states: Vec<String> = page.all("#lesson-steps li").iter().map(|li| li.class_name()).collect();
+    assert_eq!(states.len(), 3);
+    assert!(states[0].contains("current") && states[1].contains("todo"), "{states:?}");
+    assert_eq!(page.count("#lesson-checks .check.unmet"), 2);
+    // Show me runs the step's commands in the terminal; the goal is met, step 2 is current.
+    page.click("#show-me").await;
+    assert!(page.text("#terminal-output").contains("$ kubectl apply -f deploy/k8s/configmap.yaml"));
+    let states: Vec<String> = page.all("#lesson-steps li").iter().map(|li| li.class_name()).collect();
+    assert!(states[0].contains("done") && states[1].contains("current"), "{states:?}");
+    assert!(page.text("#lesson-steps li.done").contains("done"), "done is said in words, not only colour");
+    // Hints appear on demand.
+    assert_eq!(page.count(".hint"), 0);
+    page.click("#hint").await;
+    assert_eq!(page.count(".hint"), 1);
+    // Back to free play: the panel goes, the files stay.
+    page.choose("#lesson-select", "").await;
+    assert_eq!(page.count("#lesson-panel"), 0);
+    assert!(page.count("#file-tree .file-button") >= 6);
+}
+
+#[wasm_bindgen_test]
+async fn model_opening_another_file_shows_it_in_the_editor() {
+    let page = Page::mount().await;
+    page.choose("#lesson-select", "config-and-secrets").await;
+    let secret = page
+        .all("#file-tree .file-button")
+        .into_iter()
+        .find(|b| b.get_attribute("title").as_deref() == Some("deploy/k8s/secret.yaml"))
+        .expect("secret.yaml in the tree");
+    secret.dyn_into::<HtmlElement>().unwrap().click();
+    scheduler::flush().await;
+    let editor: HtmlTextAreaElement = page.get("#editor").dyn_into().unwrap();
+    assert!(editor.value().contains("kind: Secret"), "{}", editor.value());
+}

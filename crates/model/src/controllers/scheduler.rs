@@ -46,21 +46,27 @@ fn q(
 /// The pod's effective request: max(Σ app containers + sidecars, each init container) +
 /// overhead (K8S-FACTS §6.3).
 pub fn pod_requests(p: &Pod) -> Resources {
-    pod_requests_with(p, false)
+    pod_requests_with(p, false, false)
+}
+
+/// The pod's limits as `kubectl describe node` sums them (resourcehelper.PodLimits): a
+/// container without a limit adds nothing.
+pub fn pod_limits(p: &Pod) -> Resources {
+    pod_requests_with(p, false, true)
 }
 
 /// As the scoring plugins count it: a container without a CPU/memory request counts as
 /// 100m / 200Mi.
 pub fn pod_requests_nonzero(p: &Pod) -> Resources {
-    pod_requests_with(p, true)
+    pod_requests_with(p, true, false)
 }
 
-fn pod_requests_with(p: &Pod, non_zero: bool) -> Resources {
+fn pod_requests_with(p: &Pod, non_zero: bool, limits: bool) -> Resources {
     let Some(spec) = p.spec.as_ref() else {
         return Resources::default();
     };
     let one = |c: &k8s_openapi::api::core::v1::Container| {
-        let req = c.resources.as_ref().and_then(|r| r.requests.as_ref());
+        let req = c.resources.as_ref().and_then(|r| if limits { r.limits.as_ref() } else { r.requests.as_ref() });
         let mut cpu = q(req, "cpu", true);
         let mut mem = q(req, "memory", false);
         if non_zero {

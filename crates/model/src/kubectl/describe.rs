@@ -94,7 +94,8 @@ fn events_table(c: &Cluster, kind: Kind, ns: &str, name: &str) -> String {
                 "{} (x{} over {})",
                 human_duration(i128::from(now.ms()) - i128::from(e.last_ms)),
                 e.count,
-                human_duration(i128::from(e.last_ms) - i128::from(e.first_ms))
+                // DescribeEvents: the age of the first occurrence, as for the last.
+                human_duration(i128::from(now.ms()) - i128::from(e.first_ms))
             )
         } else {
             human_duration(i128::from(now.ms()) - i128::from(e.first_ms))
@@ -625,27 +626,39 @@ fn describe_node(c: &Cluster, n: &Node) -> String {
         pods.len()
     );
     let pct = |v: i64, total: i64| if total == 0 { 0 } else { v * 100 / total };
+    let mut limits = crate::controllers::scheduler::Resources::default();
     for p in &pods {
         let r = crate::controllers::scheduler::pod_requests(p);
+        let l = crate::controllers::scheduler::pod_limits(p);
+        limits.cpu_milli += l.cpu_milli;
+        limits.memory += l.memory;
         pw.push_str(&format!(
-            "  {}\t{}\t{} ({}%)\t0 (0%)\t{} ({}%)\t0 (0%)\t{}\n",
+            "  {}\t{}\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{}\n",
             p.metadata.namespace.clone().unwrap_or_default(),
             p.metadata.name.clone().unwrap_or_default(),
             crate::api::quantity::format_milli(r.cpu_milli),
             pct(r.cpu_milli, alloc.cpu_milli),
+            crate::api::quantity::format_milli(l.cpu_milli),
+            pct(l.cpu_milli, alloc.cpu_milli),
             crate::api::quantity::format_bytes(r.memory),
             pct(r.memory, alloc.memory),
+            crate::api::quantity::format_bytes(l.memory),
+            pct(l.memory, alloc.memory),
             super::printers::age(p.metadata.creation_timestamp.as_ref(), c.now())
         ));
     }
     out.push_str(&tabwrite(&pw));
     let used = c.node_requested(&name);
     let aw = format!(
-        "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n  Resource\tRequests\tLimits\n  --------\t--------\t------\n  cpu\t{} ({}%)\t0 (0%)\n  memory\t{} ({}%)\t0 (0%)\n",
+        "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n  Resource\tRequests\tLimits\n  --------\t--------\t------\n  cpu\t{} ({}%)\t{} ({}%)\n  memory\t{} ({}%)\t{} ({}%)\n",
         crate::api::quantity::format_milli(used.cpu_milli),
         pct(used.cpu_milli, alloc.cpu_milli),
+        crate::api::quantity::format_milli(limits.cpu_milli),
+        pct(limits.cpu_milli, alloc.cpu_milli),
         crate::api::quantity::format_bytes(used.memory),
-        pct(used.memory, alloc.memory)
+        pct(used.memory, alloc.memory),
+        crate::api::quantity::format_bytes(limits.memory),
+        pct(limits.memory, alloc.memory)
     );
     out.push_str(&tabwrite(&aw));
     out.push_str(&tabwrite(&events_table(c, Kind::Node, "", &name)));
@@ -732,7 +745,18 @@ fn describe_generic(c: &Cluster, o: &Object) -> String {
     out
 }
 
-pub fn describe(c: &mut Cluster, args: &[String], ns: &str, mut out: impl FnMut(Result<String, String>)) {
+/// `kubectl describe TYPE [NAME...]`, `TYPE/NAME...`, or `TYPE -l SELECTOR`.
+pub fn describe(
+    c: &mut Cluster,
+    args: &[String],
+    ns: &str,
+    selector: Option<&str>,
+    mut out: impl FnMut(Result<String, String>),
+) {
+    let reqs = match selector.map(crate::store::parse_label_selector).transpose() {
+        Ok(r) => r,
+        Err(e) => return out(Err(format!("error: {e}"))),
+    };
     let Some(first) = args.first() else {
         return out(Err("error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.".into()));
     };
@@ -777,7 +801,16 @@ pub fn describe(c: &mut Cluster, args: &[String], ns: &str, mut out: impl FnMut(
                     found
                 }
             },
-            None => c.store().list(kind, kind.namespaced().then_some(ns)).cloned().collect(),
+            None => c
+                .store()
+                .list(kind, kind.namespaced().then_some(ns))
+                .filter(|o| {
+                    reqs.as_ref().is_none_or(|r| {
+                        crate::store::requirements_match(r, &o.meta().labels.clone().unwrap_or_default())
+                    })
+                })
+                .cloned()
+                .collect(),
         };
         for o in objs {
             texts.push(match &o {

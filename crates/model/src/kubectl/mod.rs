@@ -313,7 +313,7 @@ fn kubectl(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace
         "apply" => out.err("error: must specify one of -f and -k"),
         "create" => create_imperative(c, &flags, &ns, out),
         "get" => get(c, &flags, &ns, out),
-        "describe" => describe::describe(c, &flags.args[1..], &ns, out_fn(out)),
+        "describe" => describe::describe(c, &flags.args[1..], &ns, flags.value("selector"), out_fn(out)),
         "delete" => delete(c, &flags, &ns, stdin, ws, out),
         "scale" => scale(c, &flags, &ns, out),
         "set" => set_image(c, &flags, &ns, out),
@@ -1981,6 +1981,27 @@ fn rollout_status(c: &mut Cluster, ns: &str, name: &str, flags: &Flags, out: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn describe_takes_a_label_selector() {
+        let mut c = Cluster::new(crate::ClusterConfig::default());
+        let ws = Workspace::default();
+        c.run(
+            "kubectl create deployment a --image=nginx:1.27\nkubectl create deployment b --image=redis:7\nsleep 30s",
+            &ws,
+        );
+        let r = c.run("kubectl describe pod -l app=a", &ws);
+        assert!(r[0].ok, "{}", r[0].output);
+        assert_eq!(
+            r[0].output.matches("\nName:").count() + usize::from(r[0].output.starts_with("Name:")),
+            1,
+            "{}",
+            r[0].output
+        );
+        assert!(r[0].output.contains("nginx:1.27") && !r[0].output.contains("redis:7"), "{}", r[0].output);
+        let r = c.run("kubectl describe pods -l 'app in (a'", &ws);
+        assert!(!r[0].ok && r[0].output.starts_with("error: "), "{}", r[0].output);
+    }
 
     #[test]
     fn base64_encodes() {

@@ -431,8 +431,9 @@ pub fn event_cells(e: &EventRecord, now: SimTime, all_namespaces: bool) -> Vec<S
         v.push(e.namespace.clone());
     }
     let last = human_duration(i128::from(now.ms()) - i128::from(e.last_ms));
+    // kubectl's printEvent: "LAST (xN over FIRST)", both ages (translateTimestampSince).
     let seen = if e.count > 1 {
-        format!("{last} (x{} over {})", e.count, human_duration(i128::from(e.last_ms) - i128::from(e.first_ms)))
+        format!("{last} (x{} over {})", e.count, human_duration(i128::from(now.ms()) - i128::from(e.first_ms)))
     } else {
         last
     };
