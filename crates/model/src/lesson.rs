@@ -224,6 +224,8 @@ pub enum Check {
     Traffic(TrafficCheck),
     /// A node's readiness.
     Node(NodeCheck),
+    /// A PersistentVolumeClaim's phase (`Bound`, `Pending`).
+    Pvc(PvcCheck),
     /// An HPA's current replicas.
     Hpa(HpaCheck),
     /// kubectl's current context.
@@ -339,6 +341,15 @@ pub struct NodeCheck {
     pub name: String,
     #[serde(default)]
     pub ready: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PvcCheck {
+    pub name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    pub phase: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -691,6 +702,23 @@ fn evaluate_one(check: &Check, c: &Cluster, log: &StepLog) -> CheckOutcome {
             let ready = status.split(',').next() == Some("Ready");
             outcome(n.ready.is_none_or(|r| r == ready), format!("node/{}: {status}", n.name))
         }
+        Check::Pvc(p) => {
+            let Some(Object::PersistentVolumeClaim(pvc)) =
+                store.get(Kind::PersistentVolumeClaim, ns(&p.namespace), &p.name)
+            else {
+                return outcome(false, format!("persistentvolumeclaim/{} not found", p.name));
+            };
+            let phase = pvc.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into());
+            let volume = pvc.spec.as_ref().and_then(|s| s.volume_name.clone()).unwrap_or_default();
+            outcome(
+                phase == p.phase,
+                format!(
+                    "persistentvolumeclaim/{}: {phase}{}",
+                    p.name,
+                    if volume.is_empty() { String::new() } else { format!(" to {volume}") }
+                ),
+            )
+        }
         Check::Hpa(h) => {
             let Some(Object::HorizontalPodAutoscaler(hpa)) =
                 store.get(Kind::HorizontalPodAutoscaler, ns(&h.namespace), &h.name)
@@ -881,6 +909,13 @@ pub fn describe(check: &Check, lang: &str) -> String {
             (true, Some(true)) => format!("节点 {} 为 Ready", n.name),
             (true, _) => format!("节点 {} 为 NotReady", n.name),
         },
+        Check::Pvc(p) => {
+            if zh {
+                format!("PVC {} 为 {}", p.name, p.phase)
+            } else {
+                format!("PVC {} is {}", p.name, p.phase)
+            }
+        }
         Check::Hpa(h) => {
             if zh {
                 format!("HPA {} 当前副本数 {}", h.name, h.replicas)
@@ -1221,6 +1256,10 @@ spec:
                     "service: {name: web, type: ClusterIP, endpoints: 3}",
                     "event: {reason: Started}",
                 ],
+            ),
+            (
+                "kubectl apply -f - <<EOF\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\nEOF\nsleep 5s",
+                vec!["pvc: {name: data, phase: Bound}"],
             ),
             ("docker build -t my-app:v1 .", vec!["image: my-app:v1"]),
             ("kubectl config use-context other", vec!["context: other"]),
