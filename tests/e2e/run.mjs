@@ -249,6 +249,51 @@ const checks = [
       await zhContext.close();
     }
   }],
+  ['?lesson=rolling-update opens the lesson; typing step 1\'s command in the terminal completes it', async () => {
+    await page.goto(`${url}?lesson=rolling-update&lang=en`, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
+    await page.locator('#lesson-title').waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
+    const title = await page.locator('#lesson-title').textContent();
+    if (!/rolling update/i.test(title)) throw new Error(`lesson title: ${title}`);
+    const states = await page.$$eval('#lesson-steps li', (lis) => lis.map((li) => li.className));
+    if (states.length !== 3 || !/current/.test(states[0])) throw new Error(`steps: ${JSON.stringify(states)}`);
+    if ((await count('#lesson-checks .check.unmet')) < 1) throw new Error('step 1 starts with its goal met');
+    await shot('06-lesson-start.png');
+    await page.locator('#terminal-input').fill('docker build -t wallet-server:v2 .');
+    await page.locator('#terminal-input').press('Enter');
+    await page.waitForFunction(
+      () => /done/.test(document.querySelector('#lesson-steps li')?.className ?? ''),
+      null,
+      { timeout: UI_TIMEOUT_MS },
+    );
+  }],
+  ['Show me runs the rolling update under traffic and the step is checked done', async () => {
+    await page.locator('#show-me').click();
+    await page.waitForFunction(
+      () => /done/.test(document.querySelectorAll('#lesson-steps li')[1]?.className ?? ''),
+      null,
+      { timeout: 15_000 },
+    );
+    const terminal = await page.locator(SEL.terminalOutput).textContent();
+    if (!/successfully rolled out/.test(terminal)) throw new Error(`terminal lacks the rollout:\n${terminal.slice(-800)}`);
+    const current = await page.locator('#lesson-current h3').textContent();
+    if (!/Step 3/.test(current)) throw new Error(`current step: ${current}`);
+    console.log(`  now: ${current}`);
+    await shot('07-lesson-step-done.png');
+  }],
+  ['the demo course page embeds three lessons in iframes', async () => {
+    await page.goto(new URL('course.html', url).href, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
+    const ids = ['lesson-config', 'lesson-rolling-update', 'lesson-image-name'];
+    for (const id of ids) {
+      const frame = page.frameLocator(`#${id}`);
+      await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+      await frame.locator('#lesson-title').waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
+      if ((await frame.locator('#inspector').count()) !== 0) throw new Error(`${id}: hide=inspector ignored`);
+      console.log(`  ${id}: ${(await frame.locator('#lesson-title').textContent()).trim()}`);
+    }
+    await page.locator('#lesson-config').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(artifacts, '08-course-page.png') });
+    console.log(`  screenshot: ${path.relative(process.cwd(), path.join(artifacts, '08-course-page.png'))}`);
+  }],
   ['no uncaught errors or panics on the page', async () => {
     if (pageErrors.length) throw new Error(pageErrors.join('\n'));
   }],
