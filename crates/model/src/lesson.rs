@@ -89,6 +89,10 @@ pub struct ClusterShape {
     /// The context kubectl starts in (default `docker-desktop`).
     #[serde(default)]
     pub current_context: Option<String>,
+    /// Images already built on the learner's machine (`docker build -t NAME .` before the
+    /// set-up), as `docker images` lists them.
+    #[serde(default)]
+    pub images: Vec<String>,
 }
 
 fn three() -> usize {
@@ -101,7 +105,7 @@ fn one() -> u64 {
 
 impl Default for ClusterShape {
     fn default() -> Self {
-        ClusterShape { nodes: 3, seed: 1, contexts: vec![], current_context: None }
+        ClusterShape { nodes: 3, seed: 1, contexts: vec![], current_context: None, images: vec![] }
     }
 }
 
@@ -543,7 +547,11 @@ impl Lesson {
         let mut ws = Workspace::default();
         ws.files.extend(base.iter().map(|(k, v)| (k.clone(), v.clone())));
         ws.files.extend(self.spec.workspace.files.iter().map(|(k, v)| (k.clone(), v.clone())));
-        let setup = cluster.run(&self.spec.setup, &ws);
+        let mut setup = Vec::new();
+        for image in &shape.images {
+            setup.extend(cluster.run(&format!("docker build -t '{}' .", image.replace('\'', "")), &ws));
+        }
+        setup.extend(cluster.run(&self.spec.setup, &ws));
         (cluster, ws, setup)
     }
 
