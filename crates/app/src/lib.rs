@@ -10,6 +10,7 @@ pub mod components;
 pub mod format;
 pub mod i18n;
 pub mod lessons;
+pub mod markdown;
 pub mod state;
 
 pub use components::app::App;

@@ -1,10 +1,9 @@
-//! Lesson text: Markdown parsed by pulldown-cmark, turned into elements here. Raw HTML in the
-//! text is shown as text, and links keep only `http(s)` targets, so a lesson can never put
-//! markup or script into the page.
+//! Lesson text (the Markdown subset of [`crate::markdown`]) drawn as elements. Text is always
+//! text: nothing is inserted as HTML, and only `http(s)` links become links.
 
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use yew::prelude::*;
-use yew::virtual_dom::VTag;
+
+use crate::markdown::{self, Block, Inline};
 
 #[derive(Properties, PartialEq)]
 pub struct MarkdownProps {
@@ -15,79 +14,37 @@ pub struct MarkdownProps {
 
 #[component]
 pub fn Markdown(props: &MarkdownProps) -> Html {
-    let nodes = render(&props.text);
-    html! { <div class={classes!("markdown", props.class.clone())}>{ for nodes }</div> }
+    let blocks = markdown::parse(&props.text);
+    html! { <div class={classes!("markdown", props.class.clone())}>{ for blocks.iter().map(block) }</div> }
 }
 
-/// The elements for `text`.
-pub fn render(text: &str) -> Vec<Html> {
-    // Each open element: its tag and the children gathered so far.
-    let mut stack: Vec<(VTag, Vec<Html>)> = vec![(VTag::new("div"), vec![])];
-    for event in Parser::new(text) {
-        match event {
-            Event::Start(tag) => stack.push((open(&tag), vec![])),
-            Event::End(end) => {
-                if stack.len() > 1 {
-                    let (mut tag, children) = stack.pop().expect("an open element");
-                    tag.add_children(children);
-                    let node = Html::from(tag);
-                    stack.last_mut().expect("the root").1.push(node);
-                }
-                let _: TagEnd = end;
-            }
-            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                stack.last_mut().expect("the root").1.push(Html::from(t.to_string()));
-            }
-            Event::Code(t) => {
-                let mut code = VTag::new("code");
-                code.add_child(Html::from(t.to_string()));
-                stack.last_mut().expect("the root").1.push(code.into());
-            }
-            Event::SoftBreak => stack.last_mut().expect("the root").1.push(Html::from(" ")),
-            Event::HardBreak => stack.last_mut().expect("the root").1.push(VTag::new("br").into()),
-            Event::Rule => stack.last_mut().expect("the root").1.push(VTag::new("hr").into()),
-            _ => {}
+fn block(b: &Block) -> Html {
+    match b {
+        Block::Paragraph(i) => html! { <p>{ inlines(i) }</p> },
+        Block::Heading(1 | 2, i) => html! { <h3>{ inlines(i) }</h3> },
+        Block::Heading(_, i) => html! { <h4>{ inlines(i) }</h4> },
+        Block::List { ordered: true, items } => {
+            html! { <ol>{ for items.iter().map(|i| html! { <li>{ inlines(i) }</li> }) }</ol> }
         }
+        Block::List { ordered: false, items } => {
+            html! { <ul>{ for items.iter().map(|i| html! { <li>{ inlines(i) }</li> }) }</ul> }
+        }
+        Block::Code(code) => html! { <pre><code>{ code.clone() }</code></pre> },
     }
-    stack.into_iter().next().map(|(_, children)| children).unwrap_or_default()
 }
 
-fn open(tag: &Tag) -> VTag {
-    let name = match tag {
-        Tag::Paragraph => "p",
-        Tag::Heading { level, .. } => match level {
-            HeadingLevel::H1 | HeadingLevel::H2 => "h3",
-            HeadingLevel::H3 => "h4",
-            _ => "h5",
+fn inlines(runs: &[Inline]) -> Html {
+    runs.iter().map(run).collect::<Html>()
+}
+
+fn run(r: &Inline) -> Html {
+    match r {
+        Inline::Text(t) => html! { { t.clone() } },
+        Inline::Code(c) => html! { <code>{ c.clone() }</code> },
+        Inline::Strong(i) => html! { <strong>{ inlines(i) }</strong> },
+        Inline::Emphasis(i) => html! { <em>{ inlines(i) }</em> },
+        Inline::Link { text, href } => html! {
+            <a href={href.clone()} target="_blank" rel="noopener noreferrer">{ inlines(text) }</a>
         },
-        Tag::BlockQuote(_) => "blockquote",
-        Tag::CodeBlock(_) => "pre",
-        Tag::List(Some(_)) => "ol",
-        Tag::List(None) => "ul",
-        Tag::Item => "li",
-        Tag::Emphasis => "em",
-        Tag::Strong => "strong",
-        Tag::Strikethrough => "s",
-        Tag::Link { .. } => "a",
-        Tag::Table(_) => "table",
-        Tag::TableHead | Tag::TableRow => "tr",
-        Tag::TableCell => "td",
-        _ => "span",
-    };
-    let mut v = VTag::new(name);
-    match tag {
-        Tag::List(Some(start)) if *start != 1 => v.add_attribute("start", start.to_string()),
-        Tag::Link { dest_url, title, .. } => {
-            if dest_url.starts_with("https://") || dest_url.starts_with("http://") {
-                v.add_attribute("href", dest_url.to_string());
-                v.add_attribute("target", "_blank");
-                v.add_attribute("rel", "noopener noreferrer");
-            }
-            if !title.is_empty() {
-                v.add_attribute("title", title.to_string());
-            }
-        }
-        _ => {}
     }
-    v
 }
