@@ -280,6 +280,27 @@ const checks = [
     console.log(`  now: ${current}`);
     await shot('07-lesson-step-done.png');
   }],
+  ['scrubbing the timeline back shows the cluster before the update; Back to now returns', async () => {
+    const clockNow = await page.locator(SEL.clock).textContent();
+    const imagesNow = await page.locator('#cluster-view').textContent();
+    await page.locator('#timeline').fill('0');
+    await page.locator('#timeline-now').waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    const clockThen = await page.locator(SEL.clock).textContent();
+    if (clockThen === clockNow) throw new Error(`the clock did not move back (${clockThen})`);
+    const pastNotice = await page.locator('#timeline-bar').textContent();
+    if (!/past/i.test(pastNotice)) throw new Error(`no past notice: ${pastNotice}`);
+    console.log(`  scrubbed from ${clockNow} to ${clockThen}`);
+    await shot('07b-scrubbed-back.png');
+    await page.locator('#timeline-now').click();
+    await page.waitForFunction(
+      ([sel, want]) => document.querySelector(sel)?.textContent === want,
+      [SEL.clock, clockNow],
+      { timeout: UI_TIMEOUT_MS },
+    );
+    if ((await page.locator('#cluster-view').textContent()) !== imagesNow) {
+      throw new Error('the present after scrubbing differs from the present before');
+    }
+  }],
   ['the demo course page embeds three lessons in iframes', async () => {
     await page.goto(new URL('course.html', url).href, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
     const ids = ['lesson-config', 'lesson-rolling-update', 'lesson-image-name'];

@@ -240,6 +240,14 @@ pub struct Text {
     pub files: &'static str,
     pub speed: &'static str,
     pub read_only: &'static str,
+    pub timeline: &'static str,
+    pub timeline_title: &'static str,
+    pub viewing_past: &'static str,
+    pub back_to_now: &'static str,
+    pub session_unreadable: &'static str,
+    pub session_newer: &'static str,
+    pub export: &'static str,
+    pub export_title: &'static str,
 }
 
 pub static EN: Text = Text {
@@ -312,6 +320,14 @@ pub static EN: Text = Text {
     files: "Files",
     speed: "Speed",
     read_only: "read-only",
+    timeline: "Timeline",
+    timeline_title: "Drag to see the cluster at any moment so far (rebuilt by replaying what happened)",
+    viewing_past: "Viewing the past: acting here drops what came after.",
+    back_to_now: "Back to now",
+    export: "Export",
+    export_title: "Download every manifest as one YAML file for kubectl apply -f on a real cluster",
+    session_unreadable: "Your saved session could not be read. It was kept aside in this browser's storage; this is a fresh start.",
+    session_newer: "Your saved session is from a newer kubeplay. It was kept aside in this browser's storage; this is a fresh start.",
 };
 
 pub static ZH: Text = Text {
@@ -384,6 +400,14 @@ pub static ZH: Text = Text {
     files: "文件",
     speed: "速度",
     read_only: "只读",
+    timeline: "时间线",
+    timeline_title: "拖动以查看集群在此前任意时刻的状态（通过重放已发生的操作重建）",
+    viewing_past: "正在查看过去：在此操作会丢弃之后的记录。",
+    back_to_now: "回到现在",
+    export: "导出",
+    export_title: "把所有清单下载为一个 YAML 文件，可在真实集群上 kubectl apply -f",
+    session_unreadable: "无法读取已保存的会话。它已另存在浏览器存储中；现在是全新的开始。",
+    session_newer: "已保存的会话来自更新版本的 kubeplay。它已另存在浏览器存储中；现在是全新的开始。",
 };
 
 #[cfg(test)]

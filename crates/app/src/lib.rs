@@ -11,7 +11,10 @@ pub mod format;
 pub mod i18n;
 pub mod lessons;
 pub mod markdown;
+pub mod panic_page;
+pub mod persist;
 pub mod state;
+pub mod timeline;
 
 pub use components::app::App;
 pub use i18n::Lang;

@@ -15,6 +15,7 @@ use kubeplay_model::{Cluster, ClusterConfig, ClusterView, CommandResult, Diagnos
 use yew::Reducible;
 
 use crate::i18n::Lang;
+use crate::timeline::{Logged, Origin, Timeline};
 
 /// The file the editor opens with.
 pub const DEFAULT_FILE_PATH: &str = "deploy/k8s/deployment.yaml";
@@ -102,6 +103,8 @@ pub enum Action {
     ShowMe,
     /// Reveal the current step's next hint.
     RevealHint,
+    /// Show the cluster as it was at this virtual time (rebuilt by replaying the action log).
+    Seek(u64),
 }
 
 /// A lesson being played: the lesson, where the learner is, and what the current step's
@@ -290,9 +293,13 @@ pub enum Notice {
     NoSuchLesson,
     /// The lesson's last step is done.
     LessonDone,
+    /// The stored session could not be read; it was kept aside.
+    SessionUnreadable,
+    /// The stored session is from a newer kubeplay; it was kept aside.
+    SessionNewer,
 }
 
-/// The page's state. Cloning is cheap: the cluster is shared (it is not `Clone`, and copying a
+/// The page's state. Cloning is cheap: the cluster is shared (copying a
 /// cluster per UI action would not scale) and the larger fields sit behind `Rc`s that are only
 /// copied when they change.
 #[derive(Clone)]
@@ -338,6 +345,8 @@ pub struct AppState {
     pub read_only: bool,
     /// The lesson being played, if any.
     pub lesson: Option<Rc<LessonSession>>,
+    /// Everything that changed the cluster, for seeking back and forth in virtual time.
+    pub timeline: Rc<Timeline>,
 }
 
 impl Default for AppState {
@@ -353,6 +362,7 @@ impl AppState {
         workspace.files.insert(DEFAULT_FILE_PATH.to_string(), DEFAULT_DEPLOYMENT_YAML.to_string());
         let cluster = Cluster::new(config);
         let view = Rc::new(cluster.view());
+        let timeline = Rc::new(Timeline::new(Origin::FreePlay, &cluster));
         AppState {
             workspace: Rc::new(workspace),
             open_file: DEFAULT_FILE_PATH.to_string(),
@@ -374,6 +384,7 @@ impl AppState {
             hidden: Collapsed::default(),
             read_only: false,
             lesson: None,
+            timeline,
         }
     }
 
@@ -426,24 +437,44 @@ impl AppState {
 
     /// Applies one action in place. [`Reducible::reduce`] wraps this.
     pub fn update(&mut self, action: Action) {
-        self.notice = None;
+        // A notice answers the last action; switching the language only translates it.
+        if !matches!(action, Action::SetLang(_)) {
+            self.notice = None;
+        }
         match action {
             Action::Apply => {
+                let at = self.now_ms();
                 let result = self.cluster.borrow_mut().apply_file(&self.open_file, &self.workspace);
+                self.log(at, Logged::Apply { paths: vec![self.open_file.clone()], ws: self.workspace.clone() });
                 self.show_apply(std::slice::from_ref(&result));
             }
             Action::ApplyAll => {
-                let results: Vec<CommandResult> = manifest_folders(&self.workspace)
-                    .iter()
-                    .map(|f| self.cluster.borrow_mut().apply_file(f, &self.workspace))
-                    .collect();
+                let at = self.now_ms();
+                let folders = manifest_folders(&self.workspace);
+                let results: Vec<CommandResult> =
+                    folders.iter().map(|f| self.cluster.borrow_mut().apply_file(f, &self.workspace)).collect();
                 if !results.is_empty() {
+                    self.log(at, Logged::Apply { paths: folders, ws: self.workspace.clone() });
                     self.show_apply(&results);
                 }
             }
+            Action::Step if self.in_past() => {
+                // In the past, Step moves along the recorded history: to the next timer or the
+                // next logged action, whichever comes first.
+                let now = self.now_ms();
+                let next_entry = self.timeline.entries.iter().map(|e| e.at_ms).find(|&at| at > now);
+                let next =
+                    [self.view.next_event_ms, next_entry, Some(self.timeline.head_ms)].into_iter().flatten().min();
+                if let Some(t) = next {
+                    self.seek(t);
+                }
+            }
             Action::Step => {
+                let at = self.now_ms();
                 let stepped = self.cluster.borrow_mut().step();
                 if stepped {
+                    let elapsed = self.now_ms() - at;
+                    self.log(at, Logged::Advance(elapsed));
                     self.cluster_changed();
                 } else {
                     self.notice = Some(Notice::Idle);
@@ -452,8 +483,14 @@ impl AppState {
             Action::TogglePlay => self.playing = !self.playing,
             Action::Tick => {
                 // A tick that was already queued when the learner pressed Pause is dropped.
-                if self.playing {
+                if self.playing && self.in_past() {
+                    // Playing from the past replays the recorded history up to the present.
+                    let t = self.now_ms() + self.tick_virtual_ms;
+                    self.seek(t);
+                } else if self.playing {
+                    let at = self.now_ms();
                     self.cluster.borrow_mut().advance(self.tick_virtual_ms);
+                    self.log(at, Logged::Advance(self.tick_virtual_ms));
                     self.cluster_changed();
                 }
             }
@@ -470,7 +507,9 @@ impl AppState {
                     self.terminal = Rc::default();
                     return;
                 }
+                let at = self.now_ms();
                 let results = self.cluster.borrow_mut().run(line, &self.workspace);
+                self.log(at, Logged::Run { script: line.to_string(), ws: self.workspace.clone() });
                 self.record(&results);
                 if results.iter().any(|r| !r.diagnostics.is_empty()) {
                     self.diagnostics = Rc::new(results.iter().flat_map(|r| r.diagnostics.iter().cloned()).collect());
@@ -538,6 +577,7 @@ impl AppState {
                 self.inspected = None;
                 self.playing = false;
                 self.collapsed.lesson = false;
+                self.timeline = Rc::new(Timeline::new(Origin::Lesson(name.clone()), &self.cluster.borrow()));
                 self.lesson = Some(Rc::new(LessonSession {
                     lesson: entry.lesson.clone(),
                     progress: Progress::new(now),
@@ -549,10 +589,16 @@ impl AppState {
             Action::LeaveLesson => self.lesson = None,
             Action::ShowMe => {
                 let Some(script) = self.current_step().map(|s| s.show_me.clone()) else { return };
+                let at = self.now_ms();
                 let results = self.cluster.borrow_mut().run(&script, &self.workspace);
+                self.log(at, Logged::Run { script, ws: self.workspace.clone() });
                 self.record(&results);
                 self.append_terminal(&results);
                 self.cluster_changed();
+            }
+            Action::Seek(t) => {
+                self.playing = false;
+                self.seek(t);
             }
             Action::RevealHint => {
                 let Some(session) = self.lesson.as_mut() else { return };
@@ -563,6 +609,77 @@ impl AppState {
                 *shown = (*shown + 1).min(available);
             }
         }
+    }
+
+    /// The cluster's virtual time.
+    pub fn now_ms(&self) -> u64 {
+        self.cluster.borrow().now().ms()
+    }
+
+    /// Whether the page shows the past (the learner seeked back on the timeline).
+    pub fn in_past(&self) -> bool {
+        self.now_ms() < self.timeline.head_ms
+    }
+
+    /// Shows the cluster at `t` (within the log), rebuilt from the timeline.
+    fn seek(&mut self, t: u64) {
+        let t = t.clamp(self.timeline.start_ms(), self.timeline.head_ms);
+        if t != self.now_ms() {
+            self.cluster = Rc::new(RefCell::new(self.timeline.cluster_at(t)));
+            self.cluster_changed();
+        }
+    }
+
+    /// Applies a logged action to the cluster without showing anything, and logs it: how a
+    /// stored session is rebuilt ([`crate::persist::load`]).
+    pub(crate) fn replay(&mut self, at: u64, what: Logged) {
+        {
+            let mut c = self.cluster.borrow_mut();
+            let now = c.now().ms();
+            if now < at {
+                c.advance(at - now);
+            }
+            match &what {
+                Logged::Run { script, ws } => {
+                    c.run(script, ws);
+                }
+                Logged::Apply { paths, ws } => {
+                    for p in paths {
+                        c.apply_file(p, ws);
+                    }
+                }
+                Logged::Advance(ms) => c.advance(*ms),
+            }
+        }
+        self.log(at, what);
+    }
+
+    /// Puts back the learner's files (after a replay) and redraws.
+    pub(crate) fn restore_files(&mut self, files: BTreeMap<String, String>, open_file: String) {
+        self.workspace = Rc::new(kubeplay_model::Workspace { files });
+        if self.workspace.files.contains_key(&open_file) {
+            self.open_file = open_file;
+        }
+        self.cluster_changed();
+    }
+
+    /// Marks the lesson steps a stored session had done.
+    pub(crate) fn restore_lesson_steps(&mut self, done_at: &[u64]) {
+        let Some(session) = self.lesson.as_mut() else { return };
+        let s = Rc::make_mut(session);
+        let steps = s.lesson.spec.steps.len();
+        if done_at.len() > s.progress.done_at.len() {
+            s.progress.done_at = done_at.iter().copied().take(steps).collect();
+            s.progress.current = s.progress.done_at.len();
+            s.progress.log = lesson::StepLog { start_ms: done_at.last().copied().unwrap_or(0), commands: vec![] };
+        }
+        self.update_lesson();
+    }
+
+    /// Adds what just changed the cluster to the timeline.
+    fn log(&mut self, at: u64, what: Logged) {
+        let cluster = self.cluster.borrow();
+        Rc::make_mut(&mut self.timeline).record(at, what, &cluster);
     }
 
     /// The lesson step the learner is on, if a lesson is being played and not finished.
@@ -636,6 +753,24 @@ impl AppState {
             terminal.drain(..cut);
         }
     }
+}
+
+/// Every manifest of the workspace as one multi-document YAML file, in path order, each
+/// introduced by a comment naming its file: what "Export" downloads. It applies unchanged with
+/// `kubectl apply -f` on a real cluster (kubeplay's behaviour-profile annotations are ordinary
+/// annotations there).
+pub fn export_manifests(ws: &kubeplay_model::Workspace) -> String {
+    let mut out = String::from("# Exported from kubeplay: every manifest of the workspace.\n");
+    for (path, text) in &ws.files {
+        if !(path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".json")) {
+            continue;
+        }
+        out.push_str(&format!("---\n# {path}\n"));
+        let body = text.trim_end();
+        out.push_str(body.strip_prefix("---\n").unwrap_or(body));
+        out.push('\n');
+    }
+    out
 }
 
 /// The folders (and top-level files) holding the workspace's manifests, each applied with one
@@ -940,6 +1075,91 @@ mod tests {
         assert_eq!(view.kind, "Node");
         assert!(view.scheduling.is_none());
         assert!(view.conditions.iter().any(|c| c.condition_type == "Ready" && c.status == "True"));
+    }
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+
+    #[test]
+    fn model_the_export_applies_unchanged_and_creates_every_object() {
+        let s = Rc::new(AppState::default()).reduce(Action::StartLesson("rolling-update".into()));
+        let text = export_manifests(&s.workspace);
+        assert!(text.contains("# deploy/k8s/deployment.yaml\n"), "{text}");
+        let mut fresh = Cluster::new(ClusterConfig::default());
+        let r = fresh.run(&format!("kubectl apply -f - <<'EOF'\n{text}EOF"), &kubeplay_model::Workspace::default());
+        assert!(r[0].ok, "{}", r[0].output);
+        // One object per document of every file.
+        let docs: usize = s
+            .workspace
+            .files
+            .values()
+            .map(|f| f.split("\n---").filter(|d| d.lines().any(|l| l.starts_with("kind:"))).count())
+            .sum();
+        assert_eq!(r[0].output.lines().filter(|l| l.ends_with(" created")).count(), docs, "{}", r[0].output);
+    }
+}
+
+#[cfg(test)]
+mod timeline_tests {
+    use super::*;
+
+    fn digest(s: &AppState) -> u64 {
+        s.cluster.borrow().digest()
+    }
+
+    #[test]
+    fn model_seeking_back_shows_the_past_and_forward_the_present_again() {
+        let mut s = Rc::new(AppState::default()).reduce(Action::Apply);
+        for _ in 0..30 {
+            s = s.reduce(Action::Step);
+        }
+        s = s.reduce(Action::RunCommand("kubectl scale deployment web --replicas=5".into()));
+        s = s.reduce(Action::TogglePlay);
+        for _ in 0..20 {
+            s = s.reduce(Action::Tick);
+        }
+        s = s.reduce(Action::TogglePlay);
+        let (head, present) = (s.now_ms(), digest(&s));
+        assert_eq!(s.timeline.head_ms, head);
+        assert!(!s.in_past());
+
+        let s = s.reduce(Action::Seek(1_000));
+        assert_eq!(s.now_ms(), 1_000);
+        assert!(s.in_past());
+        let pods_then: usize = s.view.nodes.iter().map(|n| n.pods.len()).sum::<usize>() + s.view.pending.len();
+        assert_eq!(pods_then, 3, "before the scale there were 3 pods");
+
+        // Play from the past replays history without changing it.
+        let mut s = s.reduce(Action::TogglePlay);
+        while s.in_past() {
+            s = s.reduce(Action::Tick);
+        }
+        assert_eq!((s.now_ms(), digest(&s)), (head, present), "the same present as before");
+        assert_eq!(s.timeline.head_ms, head);
+
+        // Step in the past follows the log too.
+        let mut s = s.reduce(Action::TogglePlay).reduce(Action::Seek(0));
+        let mut steps = 0;
+        while s.in_past() && steps < 10_000 {
+            s = s.reduce(Action::Step);
+            steps += 1;
+        }
+        assert_eq!((s.now_ms(), digest(&s)), (head, present));
+    }
+
+    #[test]
+    fn model_acting_in_the_past_starts_a_new_branch() {
+        let mut s = Rc::new(AppState::default()).reduce(Action::Apply);
+        for _ in 0..40 {
+            s = s.reduce(Action::Step);
+        }
+        let s = s.reduce(Action::Seek(2_000));
+        let s = s.reduce(Action::RunCommand("kubectl delete deployment web".into()));
+        assert_eq!(s.timeline.head_ms, s.now_ms());
+        assert!(!s.in_past(), "the future was dropped");
+        assert!(s.timeline.entries.iter().all(|e| e.at_ms <= 2_000));
     }
 }
 

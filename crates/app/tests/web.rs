@@ -26,7 +26,14 @@ struct Page {
 }
 
 impl Page {
+    /// A fresh page: no saved session from an earlier test is restored.
     async fn mount() -> Page {
+        clear_saved_sessions();
+        Page::mount_keeping_storage().await
+    }
+
+    /// A page as after a reload: whatever the last page saved is restored.
+    async fn mount_keeping_storage() -> Page {
         let document = gloo::utils::document();
         let root = document.create_element("div").unwrap();
         document.body().unwrap().append_child(&root).unwrap();
@@ -432,4 +439,88 @@ async fn model_opening_another_file_shows_it_in_the_editor() {
     scheduler::flush().await;
     let editor: HtmlTextAreaElement = page.get("#editor").dyn_into().unwrap();
     assert!(editor.value().contains("kind: Secret"), "{}", editor.value());
+}
+
+#[wasm_bindgen_test]
+async fn the_panic_notice_shows_the_message_as_text_and_offers_a_reload() {
+    kubeplay_app::panic_page::show("index out of bounds <b>not bold</b>");
+    let document = gloo::utils::document();
+    let notice = document.get_element_by_id(kubeplay_app::panic_page::ID).expect("the notice");
+    let text = notice.text_content().unwrap_or_default();
+    assert!(text.contains("internal error") || text.contains("内部错误"), "{text}");
+    assert!(text.contains("<b>not bold</b>"), "the message is text, not markup: {text}");
+    assert!(notice.query_selector("b").unwrap().is_none());
+    let reload = document.get_element_by_id("panic-reload").expect("a reload link");
+    assert_eq!(reload.get_attribute("href").as_deref(), Some(""));
+    notice.remove();
+}
+
+#[wasm_bindgen_test]
+async fn model_the_timeline_seeks_back_and_the_page_says_it_shows_the_past() {
+    clear_saved_sessions();
+    let page = Page::mount().await;
+    page.apply_and_run().await;
+    assert_eq!(page.count("#timeline-now"), 0, "at the present there is nothing to go back to");
+    let slider: HtmlInputElement = page.get("#timeline").dyn_into().unwrap();
+    let head = slider.max();
+    slider.set_value("0");
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    slider.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    scheduler::flush().await;
+    assert_eq!(page.text("#clock"), "00:00:00.000");
+    assert_eq!(page.running_pods().len(), 0, "no pods at the start");
+    assert!(page.get("#timeline-bar").class_name().contains("in-past"));
+    page.click("#timeline-now").await;
+    let slider: HtmlInputElement = page.get("#timeline").dyn_into().unwrap();
+    assert_eq!(slider.value(), head);
+    assert_eq!(page.running_pods().len(), 3, "back at the present");
+    clear_saved_sessions();
+}
+
+#[wasm_bindgen_test]
+async fn model_the_session_survives_a_reload_and_export_holds_every_manifest() {
+    clear_saved_sessions();
+    let clock = {
+        let page = Page::mount().await;
+        page.apply_and_run().await;
+        page.run_in_terminal("kubectl scale deployment web --replicas=4").await;
+        page.click("#step").await;
+        page.click("#step").await;
+        let href = page.get("#export").get_attribute("href").unwrap_or_default();
+        let decoded = String::from(js_sys::decode_uri_component(&href).unwrap());
+        assert!(decoded.starts_with("data:text/yaml;charset=utf-8,# Exported from kubeplay"), "{decoded}");
+        assert!(decoded.contains("kind: Deployment"), "{decoded}");
+        (page.text("#clock"), page.text("#cluster-view"))
+    };
+    let (clock, drawn) = clock;
+    // A new page (as after a reload) comes back where the learner was.
+    let page = Page::mount_keeping_storage().await;
+    assert_eq!(page.text("#clock"), clock);
+    assert!(page.text("#terminal-output").is_empty(), "the terminal starts empty after a reload");
+    assert_eq!(page.text("#cluster-view"), drawn, "the same pods, nodes and bars");
+    page.run_in_terminal("kubectl get deployment web").await;
+    assert!(page.text("#terminal-output").contains("/4"), "{}", page.text("#terminal-output"));
+    clear_saved_sessions();
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_saved_session_is_kept_aside_and_the_page_says_so() {
+    clear_saved_sessions();
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("kubeplay.session.free", "{\"version\": 1, \"oops\"").unwrap();
+    let page = Page::mount_keeping_storage().await;
+    assert!(!page.text("#notice").is_empty(), "a notice explains the fresh start");
+    assert_eq!(storage.get_item("kubeplay.session.free.kept-1").unwrap().as_deref(), Some("{\"version\": 1, \"oops\""));
+    drop(page);
+    clear_saved_sessions();
+}
+
+/// Tests that mount the page start from no saved session and leave none behind.
+fn clear_saved_sessions() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let keys: Vec<String> = (0..storage.length().unwrap()).filter_map(|i| storage.key(i).ok().flatten()).collect();
+    for k in keys.into_iter().filter(|k| k.starts_with("kubeplay.")) {
+        storage.remove_item(&k).unwrap();
+    }
 }

@@ -75,6 +75,7 @@ impl Default for Kubeconfig {
     }
 }
 
+#[derive(Clone)]
 pub struct Cluster {
     pub(crate) now: SimTime,
     pub(crate) store: Store,

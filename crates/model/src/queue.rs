@@ -29,7 +29,7 @@ pub enum Controller {
     Scheduler,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TimerQueue {
     heap: BinaryHeap<Reverse<(SimTime, u64, Timer)>>,
     seq: u64,

@@ -22,7 +22,7 @@ impl ObjectKey {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Store {
     kinds: BTreeMap<Kind, BTreeMap<ObjectKey, Object>>,
     resource_version: u64,

@@ -14,7 +14,40 @@ use crate::components::panel::Panel as PanelBox;
 use crate::components::problems::Problems;
 use crate::components::terminal::Terminal;
 use crate::i18n::Lang;
+use crate::persist;
 use crate::state::{Action, AppState, EmbedOptions, Notice, PLAY_INTERVAL_MS, Panel, SPEEDS, Selection};
+use std::rc::Rc;
+
+/// The browser's localStorage, if the page may use it (a sandboxed iframe or a privacy setting
+/// can forbid it; then nothing is saved and nothing breaks).
+pub fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The stored session for what the URL asks for (free play or a lesson), if there is one. One
+/// that cannot be loaded is moved aside under `KEY.kept-N`, never dropped, and the page says so.
+fn restore(base: AppState) -> AppState {
+    let Some(storage) = local_storage() else { return base };
+    let key = persist::storage_key(&base.timeline.origin);
+    let Ok(Some(text)) = storage.get_item(&key) else { return base };
+    match persist::load(&text, base.clone()) {
+        Ok(s) => s,
+        Err(problem) => {
+            let aside = (1..).map(|n| format!("{key}.kept-{n}")).find(|k| matches!(storage.get_item(k), Ok(None)));
+            if let Some(aside) = aside
+                && storage.set_item(&aside, &text).is_ok()
+            {
+                let _ = storage.remove_item(&key);
+            }
+            let mut s = base;
+            s.notice = Some(match problem {
+                persist::LoadProblem::Corrupt(_) => Notice::SessionUnreadable,
+                persist::LoadProblem::Newer(_) => Notice::SessionNewer,
+            });
+            s
+        }
+    }
+}
 
 /// The language the browser asks for (`navigator.language`), English when it cannot tell.
 pub fn browser_lang() -> Lang {
@@ -25,8 +58,21 @@ pub fn browser_lang() -> Lang {
 pub fn App() -> Html {
     let state = use_reducer(|| {
         let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-        AppState::default().with_lang(browser_lang()).with_embed(&EmbedOptions::from_query(&query))
+        let base = AppState::default().with_lang(browser_lang()).with_embed(&EmbedOptions::from_query(&query));
+        restore(base)
     });
+    // Every change is saved (while playing, every tenth), so a reload or a crash loses nothing.
+    {
+        let state = state.clone();
+        use_effect_with((state.version, Rc::as_ptr(&state.workspace) as usize, state.open_file.clone()), move |_| {
+            if !state.playing || state.version % 10 == 0 {
+                let key = persist::storage_key(&state.timeline.origin);
+                if let Some(storage) = local_storage() {
+                    let _ = storage.set_item(&key, &persist::save(&state));
+                }
+            }
+        });
+    }
     let lang = state.lang;
     let t = lang.text();
 
@@ -87,6 +133,8 @@ pub fn App() -> Html {
         Notice::Idle => t.idle,
         Notice::NoSuchLesson => t.no_such_lesson,
         Notice::LessonDone => t.lesson_complete,
+        Notice::SessionUnreadable => t.session_unreadable,
+        Notice::SessionNewer => t.session_newer,
     });
     let hidden = state.hidden;
     let on_open = {
@@ -136,6 +184,11 @@ pub fn App() -> Html {
             </PanelBox>
         }
     });
+    // A data: URL, so exporting needs no script beyond this attribute.
+    let export_href = format!(
+        "data:text/yaml;charset=utf-8,{}",
+        String::from(js_sys::encode_uri_component(&crate::state::export_manifests(&state.workspace)))
+    );
     let editor_actions = html! {
         <div class="editor-actions">
             <button id="apply" class="primary" onclick={on(Action::Apply)}
@@ -145,7 +198,26 @@ pub fn App() -> Html {
             <button id="apply-all" onclick={on(Action::ApplyAll)} title={t.apply_all_title}>
                 { t.apply_all }
             </button>
+            <a id="export" class="button-link" download="kubeplay-manifests.yaml" href={export_href}
+                title={t.export_title}>{ t.export }</a>
         </div>
+    };
+    let (start_ms, head_ms, now_ms) = (state.timeline.start_ms(), state.timeline.head_ms, view.now_ms);
+    let in_past = state.in_past();
+    let on_seek = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let Ok(t) = input.value().parse::<f64>() {
+                // Whole tenths of a second read better on the clock; the end stays reachable.
+                let t = if t >= f64::from(input.max().parse::<f64>().unwrap_or(t) as u32) - 50.0 {
+                    t.ceil()
+                } else {
+                    (t / 100.0).round() * 100.0
+                };
+                dispatcher.dispatch(Action::Seek(t as u64));
+            }
+        })
     };
     let files = std::rc::Rc::new(state.workspace.files.keys().cloned().collect::<Vec<_>>());
 
@@ -216,6 +288,17 @@ pub fn App() -> Html {
                     { for lang_buttons }
                 </div>
             </header>
+            <div class={classes!("timeline-bar", in_past.then_some("in-past"))} id="timeline-bar">
+                <label for="timeline" class="timeline-label">{ t.timeline }</label>
+                <input id="timeline" type="range" min={start_ms.to_string()} max={head_ms.to_string()}
+                    step="any" value={now_ms.to_string()} oninput={on_seek}
+                    aria-valuetext={crate::format::clock(now_ms)} title={t.timeline_title} />
+                <span class="timeline-end">{ crate::format::clock(head_ms) }</span>
+                if in_past {
+                    <span class="timeline-past" role="status">{ t.viewing_past }</span>
+                    <button id="timeline-now" type="button" onclick={on(Action::Seek(head_ms))}>{ t.back_to_now }</button>
+                }
+            </div>
             <main class={classes!("layout",
                 (collapsed.editor && lesson_panel.is_none()).then_some("editor-collapsed"),
                 (hidden.editor && lesson_panel.is_none()).then_some("no-side"))}>

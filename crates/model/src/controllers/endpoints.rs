@@ -408,7 +408,7 @@ impl Cluster {
 type ServicePortKey = (String, String, i32);
 
 /// kube-proxy's state: mode and per-Service memory.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ProxyState {
     /// IPVS mode (round robin) instead of the default iptables (random).
     pub ipvs: bool,

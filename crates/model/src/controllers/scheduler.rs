@@ -156,7 +156,7 @@ pub struct Decision {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SchedulerState {
     next_start_node_index: usize,
     /// Bumped when the cluster changes in a way that can make an unschedulable pod fit.

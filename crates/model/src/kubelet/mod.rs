@@ -46,7 +46,7 @@ pub fn with_tag(image: &str) -> String {
     if last.contains(':') || image.contains('@') { image.to_string() } else { format!("{image}:latest") }
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct NodeRuntime {
     pub images: BTreeSet<String>,
     pub index: u32,
@@ -57,7 +57,7 @@ pub struct NodeRuntime {
     pub partitioned: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct KubeletState {
     pub nodes: BTreeMap<String, NodeRuntime>,
     pub(crate) pods: BTreeMap<(String, String), runtime::PodRt>,

@@ -78,7 +78,7 @@ pub struct RequestRecord {
 /// The most recent requests kept one by one (older ones live on in the per-second buckets).
 pub const REQUEST_LOG_KEPT: usize = 20_000;
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TrafficState {
     /// The last REQUEST_LOG_KEPT requests, oldest first.
     pub log: std::collections::VecDeque<RequestRecord>,
