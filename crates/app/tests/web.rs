@@ -524,3 +524,24 @@ fn clear_saved_sessions() {
         storage.remove_item(&k).unwrap();
     }
 }
+
+#[wasm_bindgen_test]
+async fn model_tab_completes_in_the_terminal() {
+    let page = Page::mount().await;
+    let input: HtmlInputElement = page.get("#terminal-input").dyn_into().unwrap();
+    let tab = |value: &str| {
+        input.set_value(value);
+        let init = KeyboardEventInit::new();
+        init.set_key("Tab");
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        input.dispatch_event(&KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap()).unwrap();
+    };
+    tab("kubectl get dep");
+    scheduler::flush().await;
+    assert_eq!(input.value(), "kubectl get deployments ");
+    tab("node fail no");
+    scheduler::flush().await;
+    assert_eq!(input.value(), "node fail node-", "the shared prefix");
+    assert_eq!(page.text("#completions"), "node-1  node-2  node-3");
+}

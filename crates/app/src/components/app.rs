@@ -113,6 +113,12 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |line: String| dispatcher.dispatch(Action::RunCommand(line)))
     };
+    let complete = {
+        let state = state.clone();
+        Callback::from(move |line: String| {
+            kubeplay_model::kubectl::complete::complete(&state.cluster.borrow(), &state.workspace, &line)
+        })
+    };
     let on_select = {
         let dispatcher = state.dispatcher();
         Callback::from(move |selection: Selection| dispatcher.dispatch(Action::Select(selection)))
@@ -356,7 +362,7 @@ pub fn App() -> Html {
                         if !hidden.terminal {
                         <PanelBox id="terminal-panel" class="terminal-panel" title={t.terminal} lang={lang} rail=true
                             collapsed={collapsed.terminal} on_toggle={toggle(Panel::Terminal)}>
-                            <Terminal transcript={state.terminal.clone()} {on_command} lang={lang} />
+                            <Terminal transcript={state.terminal.clone()} {on_command} {complete} lang={lang} />
                         </PanelBox>
                         }
                     </div>

@@ -1,5 +1,6 @@
 //! A small terminal in the command language: Enter runs the line, Up and Down walk through
-//! the lines run before, the output keeps itself scrolled to the end.
+//! the lines run before, Tab completes the word (commands, verbs, types, flags, object names
+//! and files, as the model offers them), the output keeps itself scrolled to the end.
 
 use std::rc::Rc;
 
@@ -12,6 +13,8 @@ use crate::i18n::Lang;
 pub struct TerminalProps {
     pub transcript: Rc<String>,
     pub on_command: Callback<String>,
+    /// The model's completions for the last word of a line.
+    pub complete: Callback<String, Vec<String>>,
     pub lang: Lang,
 }
 
@@ -27,6 +30,8 @@ struct History {
 pub fn Terminal(props: &TerminalProps) -> Html {
     let output = use_node_ref();
     let history = use_mut_ref(History::default);
+    // Candidates shown after a Tab that had more than one.
+    let choices = use_state(Vec::<String>::new);
     {
         let output = output.clone();
         use_effect_with(props.transcript.len(), move |_| {
@@ -37,10 +42,34 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     }
     let onkeydown = {
         let on_command = props.on_command.clone();
+        let complete = props.complete.clone();
+        let choices = choices.clone();
         Callback::from(move |e: KeyboardEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let mut h = history.borrow_mut();
+            if e.key() != "Tab" && !choices.is_empty() {
+                choices.set(vec![]);
+            }
             match e.key().as_str() {
+                "Tab" => {
+                    e.prevent_default();
+                    let line = input.value();
+                    let found = complete.emit(line.clone());
+                    let start = if line.ends_with(char::is_whitespace) {
+                        line.len()
+                    } else {
+                        line.rfind(char::is_whitespace).map_or(0, |i| i + 1)
+                    };
+                    let fill = match found.as_slice() {
+                        [] => None,
+                        [one] => Some(if one.ends_with('/') { one.clone() } else { format!("{one} ") }),
+                        many => Some(kubeplay_model::kubectl::complete::common_prefix(many)),
+                    };
+                    if let Some(fill) = fill {
+                        input.set_value(&format!("{}{fill}", &line[..start]));
+                    }
+                    choices.set(if found.len() > 1 { found } else { vec![] });
+                }
                 "Enter" => {
                     let line = input.value();
                     input.set_value("");
@@ -67,6 +96,9 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     html! {
         <div class="terminal">
             <pre id="terminal-output" ref={output}>{ props.transcript.as_str() }</pre>
+            if !choices.is_empty() {
+                <div id="completions" class="completions" role="status">{ choices.join("  ") }</div>
+            }
             <div class="prompt">
                 <span class="prompt-sign" aria-hidden="true">{ "$" }</span>
                 <input id="terminal-input" type="text" aria-label={props.lang.text().command}

@@ -1,6 +1,7 @@
 //! The command language: kubectl (its output formats and error texts), `sleep`, and the
 //! playground's own verbs. One language for the page's terminal, the CLI, lessons and tests.
 
+pub mod complete;
 pub mod describe;
 pub mod exec;
 pub mod printers;
