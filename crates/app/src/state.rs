@@ -105,6 +105,8 @@ pub enum Action {
     RevealHint,
     /// Show the cluster as it was at this virtual time (rebuilt by replaying the action log).
     Seek(u64),
+    /// Show charts instead of the cluster map (or back).
+    ShowCharts(bool),
 }
 
 /// A lesson being played: the lesson, where the learner is, and what the current step's
@@ -347,6 +349,8 @@ pub struct AppState {
     pub lesson: Option<Rc<LessonSession>>,
     /// Everything that changed the cluster, for seeking back and forth in virtual time.
     pub timeline: Rc<Timeline>,
+    /// The charts (computed by the model) while they are shown instead of the map.
+    pub charts: Option<Rc<kubeplay_model::history::ChartsView>>,
 }
 
 impl Default for AppState {
@@ -385,6 +389,7 @@ impl AppState {
             read_only: false,
             lesson: None,
             timeline,
+            charts: None,
         }
     }
 
@@ -600,6 +605,9 @@ impl AppState {
                 self.playing = false;
                 self.seek(t);
             }
+            Action::ShowCharts(on) => {
+                self.charts = on.then(|| Rc::new(self.cluster.borrow().charts()));
+            }
             Action::RevealHint => {
                 let Some(session) = self.lesson.as_mut() else { return };
                 let session = Rc::make_mut(session);
@@ -725,6 +733,9 @@ impl AppState {
     fn cluster_changed(&mut self) {
         self.version += 1;
         self.view = Rc::new(self.cluster.borrow().view());
+        if self.charts.is_some() {
+            self.charts = Some(Rc::new(self.cluster.borrow().charts()));
+        }
         self.reinspect();
         self.update_lesson();
     }

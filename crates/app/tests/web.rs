@@ -545,3 +545,23 @@ async fn model_tab_completes_in_the_terminal() {
     assert_eq!(input.value(), "node fail node-", "the shared prefix");
     assert_eq!(page.text("#completions"), "node-1  node-2  node-3");
 }
+
+#[wasm_bindgen_test]
+async fn model_charts_replace_the_map_and_draw_the_rollout() {
+    let page = Page::mount().await;
+    page.click("#show-charts").await;
+    assert_eq!(page.count("#charts-empty"), 1, "nothing to chart on an empty cluster");
+    page.click("#show-map").await;
+    page.apply_and_run().await;
+    page.click("#show-charts").await;
+    let figures = page.all("#charts figure");
+    assert_eq!(figures.len(), 1, "one Deployment");
+    assert!(page.text("#charts figcaption").contains("deployment/web"));
+    // desired, available and one ReplicaSet line, each with a path.
+    assert_eq!(page.count("#charts path.series"), 3);
+    let d = page.get("#charts path.series.rs").get_attribute("d").unwrap_or_default();
+    assert!(d.starts_with('M') && d.contains('H'), "a step line: {d}");
+    page.click("#show-map").await;
+    assert_eq!(page.count("#charts"), 0);
+    assert_eq!(page.running_pods().len(), 3);
+}

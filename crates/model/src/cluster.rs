@@ -97,6 +97,8 @@ pub struct Cluster {
     /// Data on volumes, by volume id (`pv/NAME`, `emptydir/POD-UID/VOLUME`, `container/ID`).
     pub(crate) volume_data: BTreeMap<String, crate::controllers::volumes::VolumeData>,
     pub kubeconfig: Kubeconfig,
+    /// Series for the page's charts (not cluster state: the digest ignores it).
+    pub(crate) history: crate::history::History,
 }
 
 /// How long after a change each control loop reacts. Upstream's informers deliver changes in
@@ -140,6 +142,7 @@ impl Cluster {
             kubelet: KubeletState::default(),
             volume_data: BTreeMap::new(),
             kubeconfig: Kubeconfig::default(),
+            history: Default::default(),
         };
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             let obj = Object::Namespace(k8s_openapi::api::core::v1::Namespace {
@@ -316,13 +319,22 @@ impl Cluster {
                         continue; // superseded by an earlier wake that already ran
                     }
                     match c {
-                        Controller::Deployment => self.sync_deployments(),
-                        Controller::ReplicaSet => self.sync_replica_sets(),
+                        Controller::Deployment => {
+                            self.sync_deployments();
+                            self.sample_history();
+                        }
+                        Controller::ReplicaSet => {
+                            self.sync_replica_sets();
+                            self.sample_history();
+                        }
                         Controller::GarbageCollector => self.collect_garbage(),
                         Controller::Endpoints => self.sync_endpoints(),
                         Controller::NodeLifecycle => self.sync_node_lifecycle(),
                         Controller::Traffic => self.run_traffic(),
-                        Controller::Hpa => self.sync_hpas(),
+                        Controller::Hpa => {
+                            self.sync_hpas();
+                            self.sample_history();
+                        }
                         Controller::Volumes => self.sync_volumes(),
                         Controller::Scheduler => self.schedule_pending(),
                     }

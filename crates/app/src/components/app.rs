@@ -5,6 +5,7 @@
 use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
+use crate::components::charts::Charts;
 use crate::components::cluster_map::ClusterMap;
 use crate::components::editor::Editor;
 use crate::components::events::Events;
@@ -345,10 +346,22 @@ pub fn App() -> Html {
                     <section id="cluster-panel" class="panel cluster-panel" aria-label={t.cluster}>
                         <header class="panel-head">
                             <h2 class="panel-title">{ t.cluster }</h2>
-                            <span class="panel-hint">{ t.cluster_hint }</span>
+                            <div class="view-switch" role="group">
+                                <button id="show-map" type="button" class={classes!("tab-button", state.charts.is_none().then_some("active"))}
+                                    aria-pressed={state.charts.is_none().to_string()} onclick={on(Action::ShowCharts(false))}>{ t.map }</button>
+                                <button id="show-charts" type="button" class={classes!("tab-button", state.charts.is_some().then_some("active"))}
+                                    aria-pressed={state.charts.is_some().to_string()} onclick={on(Action::ShowCharts(true))}>{ t.charts }</button>
+                            </div>
+                            if state.charts.is_none() {
+                                <span class="panel-hint">{ t.cluster_hint }</span>
+                            }
                         </header>
-                        <ClusterMap view={view.clone()} lang={lang} selection={state.selection.clone()}
-                            {on_select} />
+                        if let Some(charts) = state.charts.clone() {
+                            <Charts {charts} lang={lang} />
+                        } else {
+                            <ClusterMap view={view.clone()} lang={lang} selection={state.selection.clone()}
+                                {on_select} />
+                        }
                     </section>
                     { inspector.unwrap_or_default() }
                     if !(hidden.events && hidden.terminal) {

@@ -2,6 +2,7 @@
 //! state and the play timer.
 
 pub mod app;
+pub mod charts;
 pub mod cluster_map;
 pub mod editor;
 pub mod events;
