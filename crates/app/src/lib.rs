@@ -13,6 +13,7 @@ pub mod lessons;
 pub mod markdown;
 pub mod panic_page;
 pub mod persist;
+pub mod share;
 pub mod state;
 pub mod timeline;
 

@@ -107,6 +107,10 @@ pub enum Action {
     Seek(u64),
     /// Show charts instead of the cluster map (or back).
     ShowCharts(bool),
+    /// Start free play with a shared workspace's files (from a share link).
+    LoadShared(crate::share::Shared),
+    /// Say something in the header (e.g. that a share link is ready).
+    Say(Notice),
 }
 
 /// A lesson being played: the lesson, where the learner is, and what the current step's
@@ -299,6 +303,14 @@ pub enum Notice {
     SessionUnreadable,
     /// The stored session is from a newer kubeplay; it was kept aside.
     SessionNewer,
+    /// A shared workspace was opened (the earlier free-play session was kept aside).
+    SharedLoaded,
+    /// The share link could not be read; nothing changed.
+    ShareDamaged,
+    /// The share link is from a newer kubeplay; nothing changed.
+    ShareNewer,
+    /// The address bar now holds a link to this workspace.
+    ShareReady,
 }
 
 /// The page's state. Cloning is cheap: the cluster is shared (copying a
@@ -605,6 +617,19 @@ impl AppState {
                 self.playing = false;
                 self.seek(t);
             }
+            Action::LoadShared(shared) => {
+                let keep = (self.lang, self.hidden, self.read_only, self.tick_virtual_ms);
+                *self = AppState::default();
+                (self.lang, self.hidden, self.read_only, self.tick_virtual_ms) = keep;
+                self.workspace = Rc::new(kubeplay_model::Workspace { files: shared.files });
+                self.open_file = if self.workspace.files.contains_key(&shared.open_file) {
+                    shared.open_file
+                } else {
+                    self.workspace.files.keys().next().cloned().unwrap_or_default()
+                };
+                self.notice = Some(Notice::SharedLoaded);
+            }
+            Action::Say(notice) => self.notice = Some(notice),
             Action::ShowCharts(on) => {
                 self.charts = on.then(|| Rc::new(self.cluster.borrow().charts()));
             }
@@ -1086,6 +1111,28 @@ mod tests {
         assert_eq!(view.kind, "Node");
         assert!(view.scheduling.is_none());
         assert!(view.conditions.iter().any(|c| c.condition_type == "Ready" && c.status == "True"));
+    }
+}
+
+#[cfg(test)]
+mod share_tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_workspace_opens_in_free_play_with_its_files() {
+        let s = Rc::new(AppState::default().with_lang(Lang::Zh))
+            .reduce(Action::StartLesson("config-and-secrets".into()))
+            .reduce(Action::OpenFile("deploy/k8s/secret.yaml".into()));
+        let shared = crate::share::Shared { files: s.workspace.files.clone(), open_file: s.open_file.clone() };
+        let link = crate::share::encode(&shared);
+        let back = crate::share::decode(&link).expect("a link").expect("readable");
+        let t = Rc::new(AppState::default().with_lang(Lang::Zh)).reduce(Action::LoadShared(back));
+        assert!(t.lesson.is_none());
+        assert_eq!(t.workspace.files, s.workspace.files);
+        assert_eq!(t.open_file, "deploy/k8s/secret.yaml");
+        assert_eq!(t.lang, Lang::Zh, "the interface stays as it was");
+        assert_eq!(t.notice, Some(Notice::SharedLoaded));
+        assert_eq!(t.view.nodes.len(), 3, "a fresh free-play cluster");
     }
 }
 

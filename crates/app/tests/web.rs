@@ -565,3 +565,22 @@ async fn model_charts_replace_the_map_and_draw_the_rollout() {
     assert_eq!(page.count("#charts"), 0);
     assert_eq!(page.running_pods().len(), 3);
 }
+
+#[wasm_bindgen_test]
+async fn model_a_share_link_opens_the_same_files_in_another_page() {
+    let page = Page::mount().await;
+    page.type_into_editor("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\n").await;
+    page.click("#share").await;
+    let location = web_sys::window().unwrap().location();
+    let hash = location.hash().unwrap();
+    assert!(hash.starts_with("#share=v1."), "{hash}");
+    assert!(!page.text("#notice").is_empty());
+    drop(page);
+    // Another page opened with that link (here: the same location) shows the files, and the
+    // fragment is gone so that a reload restores the saved session.
+    let page = Page::mount().await;
+    let editor: HtmlTextAreaElement = page.get("#editor").dyn_into().unwrap();
+    assert!(editor.value().contains("name: shared"), "{}", editor.value());
+    assert_eq!(location.hash().unwrap(), "");
+    clear_saved_sessions();
+}

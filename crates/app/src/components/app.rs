@@ -50,6 +50,40 @@ fn restore(base: AppState) -> AppState {
     }
 }
 
+/// A share link in the URL's fragment (`#share=v1....`) opens its workspace in free play. The
+/// free-play session it replaces is kept aside first; the fragment is then removed, so a
+/// reload restores the saved session instead of the link's starting point.
+fn open_share_link(base: AppState) -> AppState {
+    let Some(window) = web_sys::window() else { return base };
+    let hash = window.location().hash().unwrap_or_default();
+    let Some(found) = crate::share::decode(&hash) else { return base };
+    let mut s = base;
+    match found {
+        Ok(shared) => {
+            if let Some(storage) = local_storage() {
+                let key = persist::storage_key(&crate::timeline::Origin::FreePlay);
+                if let Ok(Some(old)) = storage.get_item(&key) {
+                    let aside =
+                        (1..).map(|n| format!("{key}.kept-{n}")).find(|k| matches!(storage.get_item(k), Ok(None)));
+                    if let Some(aside) = aside {
+                        let _ = storage.set_item(&aside, &old);
+                    }
+                }
+            }
+            s.update(Action::LoadShared(shared));
+            if let Ok(history) = window.history() {
+                let path = window.location().pathname().unwrap_or_default();
+                let search = window.location().search().unwrap_or_default();
+                let _ =
+                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{search}")));
+            }
+        }
+        Err(crate::share::ShareError::Damaged) => s.notice = Some(Notice::ShareDamaged),
+        Err(crate::share::ShareError::Newer(_)) => s.notice = Some(Notice::ShareNewer),
+    }
+    s
+}
+
 /// The language the browser asks for (`navigator.language`), English when it cannot tell.
 pub fn browser_lang() -> Lang {
     web_sys::window().and_then(|w| w.navigator().language()).map(|tag| Lang::from_tag(&tag)).unwrap_or_default()
@@ -60,7 +94,8 @@ pub fn App() -> Html {
     let state = use_reducer(|| {
         let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
         let base = AppState::default().with_lang(browser_lang()).with_embed(&EmbedOptions::from_query(&query));
-        restore(base)
+        let base = restore(base);
+        open_share_link(base)
     });
     // Every change is saved (while playing, every tenth), so a reload or a crash loses nothing.
     {
@@ -142,6 +177,10 @@ pub fn App() -> Html {
         Notice::LessonDone => t.lesson_complete,
         Notice::SessionUnreadable => t.session_unreadable,
         Notice::SessionNewer => t.session_newer,
+        Notice::SharedLoaded => t.shared_loaded,
+        Notice::ShareDamaged => t.share_damaged,
+        Notice::ShareNewer => t.share_newer,
+        Notice::ShareReady => t.share_ready,
     });
     let hidden = state.hidden;
     let on_open = {
@@ -196,6 +235,16 @@ pub fn App() -> Html {
         "data:text/yaml;charset=utf-8,{}",
         String::from(js_sys::encode_uri_component(&crate::state::export_manifests(&state.workspace)))
     );
+    let on_share = {
+        let dispatcher = state.dispatcher();
+        let shared = crate::share::Shared { files: state.workspace.files.clone(), open_file: state.open_file.clone() };
+        Callback::from(move |_: MouseEvent| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_hash(&crate::share::encode(&shared));
+                dispatcher.dispatch(Action::Say(Notice::ShareReady));
+            }
+        })
+    };
     let editor_actions = html! {
         <div class="editor-actions">
             <button id="apply" class="primary" onclick={on(Action::Apply)}
@@ -207,6 +256,7 @@ pub fn App() -> Html {
             </button>
             <a id="export" class="button-link" download="kubeplay-manifests.yaml" href={export_href}
                 title={t.export_title}>{ t.export }</a>
+            <button id="share" type="button" onclick={on_share} title={t.share_title}>{ t.share }</button>
         </div>
     };
     let (start_ms, head_ms, now_ms) = (state.timeline.start_ms(), state.timeline.head_ms, view.now_ms);
