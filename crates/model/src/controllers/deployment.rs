@@ -31,9 +31,11 @@ pub fn int_or_percent(v: &IntOrString, total: i32, round_up: bool) -> Result<i32
             let pct: i64 = num.parse().map_err(|_| {
                 format!("invalid value for IntOrString: invalid value {s:?}: strconv.ParseInt: parsing {num:?}: invalid syntax")
             })?;
-            let prod = pct * i64::from(total);
+            // i128 and a clamp: a hostile "99999999999999999%" must not overflow (upstream
+            // computes in float64 and converts).
+            let prod = i128::from(pct) * i128::from(total);
             let v = if round_up { (prod + 99).div_euclid(100) } else { prod.div_euclid(100) };
-            Ok(v as i32)
+            Ok(v.clamp(i128::from(i32::MIN), i128::from(i32::MAX)) as i32)
         }
     }
 }
@@ -101,13 +103,22 @@ pub fn max_surge(d: &Deployment) -> i32 {
 
 /// `NewRSNewReplicas` for RollingUpdate: how far the new ReplicaSet may scale up now.
 /// `all_spec_replicas` is Σ spec.replicas over all of the Deployment's ReplicaSets.
+///
+/// Counts are Go `int32`s upstream, whose arithmetic wraps: `replicas: 2147483647` with a
+/// 25 % maxSurge makes `maxTotalPods` negative, so upstream never scales the new ReplicaSet up.
+/// The same wrapping here (rather than a debug-build overflow panic) keeps that behaviour.
 pub fn new_rs_new_replicas_rolling(desired: i32, max_surge: i32, all_spec_replicas: i32, new_rs_replicas: i32) -> i32 {
-    let max_total = desired + max_surge;
+    let max_total = desired.wrapping_add(max_surge);
     if all_spec_replicas >= max_total {
         return new_rs_replicas;
     }
-    let scale_up = (max_total - all_spec_replicas).min(desired - new_rs_replicas);
-    new_rs_replicas + scale_up
+    let scale_up = max_total.wrapping_sub(all_spec_replicas).min(desired.wrapping_sub(new_rs_replicas));
+    new_rs_replicas.wrapping_add(scale_up)
+}
+
+/// Σ of Go `int32` counts, wrapping as Go's addition does.
+fn sum_i32(values: impl Iterator<Item = i32>) -> i32 {
+    values.fold(0, i32::wrapping_add)
 }
 
 /// `reconcileOldReplicaSets` with `cleanupUnhealthyReplicas` and
@@ -116,14 +127,14 @@ pub fn new_rs_new_replicas_rolling(desired: i32, max_surge: i32, all_spec_replic
 /// ReplicaSet's new spec.replicas.
 pub fn reconcile_old_replica_sets(desired: i32, max_unavailable: i32, old: &[(i32, i32)], new: (i32, i32)) -> Vec<i32> {
     let mut out: Vec<i32> = old.iter().map(|o| o.0).collect();
-    let old_count: i32 = out.iter().sum();
+    let old_count: i32 = sum_i32(out.iter().copied());
     if old_count == 0 {
         return out;
     }
-    let all_count = old_count + new.0;
-    let min_available = desired - max_unavailable;
-    let new_unavailable = new.0 - new.1;
-    let max_scaled_down = all_count - min_available - new_unavailable;
+    let all_count = old_count.wrapping_add(new.0);
+    let min_available = desired.wrapping_sub(max_unavailable);
+    let new_unavailable = new.0.wrapping_sub(new.1);
+    let max_scaled_down = all_count.wrapping_sub(min_available).wrapping_sub(new_unavailable);
     if max_scaled_down <= 0 {
         return out;
     }
@@ -139,7 +150,7 @@ pub fn reconcile_old_replica_sets(desired: i32, max_unavailable: i32, old: &[(i3
         out[i] -= n;
         cleaned += n;
     }
-    let available: i32 = old.iter().map(|o| o.1).sum::<i32>() + new.1;
+    let available: i32 = sum_i32(old.iter().map(|o| o.1)).wrapping_add(new.1);
     if available <= min_available {
         return out;
     }
@@ -250,7 +261,7 @@ impl Cluster {
         }
         let ns = rs.metadata.namespace.clone().unwrap_or_default();
         let name = rs.metadata.name.clone().unwrap_or_default();
-        let max = replicas(d) + max_surge(d);
+        let max = replicas(d).wrapping_add(max_surge(d));
         if let Some(Object::ReplicaSet(live)) = self.store.get_mut(Kind::ReplicaSet, &ns, &name) {
             let mut live = live.clone();
             live.spec.get_or_insert_with(Default::default).replicas = Some(to);
@@ -315,7 +326,7 @@ impl Cluster {
             }
         } else if !(paused || recreate && self.old_pods_running(&d, &all)) {
             // Create it (RollingUpdate: as far as surge allows; Recreate: once old pods are gone).
-            let all_spec: i32 = all.iter().map(rs_replicas).sum();
+            let all_spec: i32 = sum_i32(all.iter().map(rs_replicas));
             let start =
                 if recreate { desired } else { new_rs_new_replicas_rolling(desired, max_surge(&d), all_spec, 0) };
             let hash = compute_hash(&spec.template, d.status.as_ref().and_then(|s| s.collision_count));
@@ -329,7 +340,7 @@ impl Cluster {
             labels.insert(POD_TEMPLATE_HASH.into(), hash);
             let annotations: BTreeMap<String, String> = [
                 (DESIRED_REPLICAS.to_string(), desired.to_string()),
-                (MAX_REPLICAS.to_string(), (desired + max_surge(&d)).to_string()),
+                (MAX_REPLICAS.to_string(), desired.wrapping_add(max_surge(&d)).to_string()),
                 (REVISION.to_string(), (max_rev + 1).to_string()),
             ]
             .into();
@@ -429,7 +440,7 @@ impl Cluster {
             return;
         }
         if new_replicas < desired {
-            let all_spec: i32 = all.iter().map(rs_replicas).sum();
+            let all_spec: i32 = sum_i32(all.iter().map(rs_replicas));
             let to = new_rs_new_replicas_rolling(desired, max_surge(d), all_spec, new_replicas);
             if to != new_replicas {
                 self.scale_rs(d, new_rs, to);
@@ -505,10 +516,10 @@ impl Cluster {
         let all = self.owned_replica_sets(&d);
         let new_rs = new_rs_name.as_ref().and_then(|n| all.iter().find(|rs| rs.metadata.name.as_ref() == Some(n)));
         let st = |rs: &ReplicaSet| rs.status.clone().unwrap_or_default();
-        let replicas_total: i32 = all.iter().map(|rs| st(rs).replicas).sum();
+        let replicas_total: i32 = sum_i32(all.iter().map(|rs| st(rs).replicas));
         let updated = new_rs.map_or(0, |rs| st(rs).replicas);
-        let ready: i32 = all.iter().map(|rs| st(rs).ready_replicas.unwrap_or(0)).sum();
-        let available: i32 = all.iter().map(|rs| st(rs).available_replicas.unwrap_or(0)).sum();
+        let ready: i32 = sum_i32(all.iter().map(|rs| st(rs).ready_replicas.unwrap_or(0)));
+        let available: i32 = sum_i32(all.iter().map(|rs| st(rs).available_replicas.unwrap_or(0)));
         let desired = replicas(&d);
         let old_status = d.status.clone().unwrap_or_default();
         // Every count is `omitempty` upstream: 0 is left out of the object.
@@ -519,7 +530,7 @@ impl Cluster {
             updated_replicas: nz(updated),
             ready_replicas: nz(ready),
             available_replicas: nz(available),
-            unavailable_replicas: nz((desired - available).max(0)),
+            unavailable_replicas: nz(desired.wrapping_sub(available).max(0)),
             collision_count: old_status.collision_count,
             conditions: old_status.conditions.clone(),
             ..Default::default()
@@ -549,7 +560,7 @@ impl Cluster {
                     });
                 }
             };
-        if available >= desired - max_unavailable(&d) {
+        if available >= desired.wrapping_sub(max_unavailable(&d)) {
             set(
                 &mut conds,
                 "Available",
@@ -665,8 +676,8 @@ impl Cluster {
 pub fn deployment_progressing(old: &DeploymentStatus, new: &DeploymentStatus) -> bool {
     let u = |s: &DeploymentStatus| s.updated_replicas.unwrap_or(0);
     let r = |s: &DeploymentStatus| s.replicas.unwrap_or(0);
-    let old_old = r(old) - u(old);
-    let new_old = r(new) - u(new);
+    let old_old = r(old).wrapping_sub(u(old));
+    let new_old = r(new).wrapping_sub(u(new));
     u(new) > u(old)
         || new_old < old_old
         || new.ready_replicas.unwrap_or(0) > old.ready_replicas.unwrap_or(0)
