@@ -9,11 +9,13 @@ use kubeplay_model::{Cluster, ClusterConfig, Workspace};
 
 mod bench;
 mod hostile;
+mod sweep;
 
 const USAGE: &str = "usage:
   kubeplay run SCRIPT [--seed N] [--nodes N] [--digest]   run a script ('-' reads stdin); print its transcript
   kubeplay bench [--nodes N] [--pods N] [--seed N]        scheduling throughput (pods/s)
-  kubeplay hostile [--case NAME] [--objects N] [--advance-ms MS]  hostile-input cases: outcome, wall time, peak memory";
+  kubeplay hostile [--case NAME] [--objects N] [--advance-ms MS]  hostile-input cases: outcome, wall time, peak memory
+  kubeplay sweep [--seeds N] [--start S] [--print-script] [-v]  random workloads + faults, invariants after every step";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
         Some("hostile") => hostile::main(&args[1..]),
+        Some("sweep") => sweep::main(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
