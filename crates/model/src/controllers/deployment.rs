@@ -170,6 +170,57 @@ pub fn reconcile_old_replica_sets(desired: i32, max_unavailable: i32, old: &[(i3
     out
 }
 
+/// `isScalingEvent`: an active ReplicaSet's desired-replicas annotation differs from the
+/// Deployment's replicas.
+fn is_scaling_event(desired: i32, all: &[ReplicaSet]) -> bool {
+    all.iter().filter(|rs| rs_replicas(rs) > 0).any(|rs| {
+        rs.metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(DESIRED_REPLICAS))
+            .and_then(|v| v.parse::<i32>().ok())
+            .is_some_and(|v| v != desired)
+    })
+}
+
+/// `IsSaturated`: the new ReplicaSet has the full size, is annotated with it, and all of it is
+/// available.
+fn is_saturated(desired: i32, rs: &ReplicaSet) -> bool {
+    let annotated =
+        rs.metadata.annotations.as_ref().and_then(|a| a.get(DESIRED_REPLICAS)).and_then(|v| v.parse::<i32>().ok());
+    rs_replicas(rs) == desired && annotated == Some(desired) && rs_available(rs) == desired
+}
+
+/// `GetProportion` with `getReplicaSetFraction`: this ReplicaSet's share of `to_add`, bounded
+/// by what is left to add (or remove).
+fn get_proportion(rs: &ReplicaSet, d: &Deployment, to_add: i32, added: i32) -> i32 {
+    let size = rs_replicas(rs);
+    if size == 0 || to_add == 0 || to_add == added {
+        return 0;
+    }
+    let fraction = if replicas(d) == 0 {
+        -size
+    } else {
+        let deployment_replicas = replicas(d).wrapping_add(max_surge(d));
+        let annotated = rs
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(MAX_REPLICAS))
+            .and_then(|v| v.parse::<i32>().ok())
+            .unwrap_or_else(|| d.status.as_ref().map_or(0, |s| s.replicas.unwrap_or(0)));
+        if annotated <= 0 {
+            0 // upstream divides by zero here; no share is the safe reading
+        } else {
+            // integer.RoundToInt32: round half away from zero.
+            let exact = f64::from(size) * f64::from(deployment_replicas) / f64::from(annotated);
+            (exact.round() as i32).wrapping_sub(size)
+        }
+    };
+    let allowed = to_add.wrapping_sub(added);
+    if to_add > 0 { fraction.min(allowed) } else { fraction.max(allowed) }
+}
+
 /// `SafeEncodeString`: each character maps into the 27 vowel-free alphanumerics.
 pub fn safe_encode(s: &str) -> String {
     const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -254,22 +305,32 @@ impl Cluster {
         out
     }
 
+    /// `scaleReplicaSet`: writes the size and the desired/max-replicas annotations when either
+    /// differs; only a size change is an event (and a new generation).
     fn scale_rs(&mut self, d: &Deployment, rs: &ReplicaSet, to: i32) {
         let from = rs_replicas(rs);
-        if from == to {
+        let max = replicas(d).wrapping_add(max_surge(d));
+        let ann_of = |k: &str| rs.metadata.annotations.as_ref().and_then(|a| a.get(k)).cloned();
+        let annotations_stale =
+            ann_of(DESIRED_REPLICAS) != Some(replicas(d).to_string()) || ann_of(MAX_REPLICAS) != Some(max.to_string());
+        if from == to && !annotations_stale {
             return;
         }
         let ns = rs.metadata.namespace.clone().unwrap_or_default();
         let name = rs.metadata.name.clone().unwrap_or_default();
-        let max = replicas(d).wrapping_add(max_surge(d));
         if let Some(Object::ReplicaSet(live)) = self.store.get_mut(Kind::ReplicaSet, &ns, &name) {
             let mut live = live.clone();
             live.spec.get_or_insert_with(Default::default).replicas = Some(to);
             let ann = live.metadata.annotations.get_or_insert_with(BTreeMap::new);
             ann.insert(DESIRED_REPLICAS.into(), replicas(d).to_string());
             ann.insert(MAX_REPLICAS.into(), max.to_string());
-            live.metadata.generation = Some(live.metadata.generation.unwrap_or(1) + 1);
+            if from != to {
+                live.metadata.generation = Some(live.metadata.generation.unwrap_or(1) + 1);
+            }
             self.store.update(Object::ReplicaSet(live));
+        }
+        if from == to {
+            return;
         }
         let dir = if to > from { "up" } else { "down" };
         let dname = d.metadata.name.clone().unwrap_or_default();
@@ -396,7 +457,11 @@ impl Cluster {
                 .filter(|rs| Some(&rs.metadata.uid) != new_rs.as_ref().map(|n| &n.metadata.uid))
                 .cloned()
                 .collect();
-            if recreate {
+            if is_scaling_event(desired, &all) {
+                // syncDeployment: a scaling event goes to `sync` (scale, then status) instead
+                // of the rollout, so a rollout in progress is resized proportionally.
+                self.scale_deployment(&d, new_rs.as_ref(), &old);
+            } else if recreate {
                 self.rollout_recreate(&d, &old, new_rs.as_ref());
             } else if let Some(new_rs) = new_rs.as_ref() {
                 self.rollout_rolling(&d, &all, &old, new_rs);
@@ -427,6 +492,71 @@ impl Cluster {
                     _ => false,
                 })
             })
+    }
+
+    /// `scale` (pkg/controller/deployment/sync.go): one active ReplicaSet (or none: the
+    /// newest) takes the whole size; a saturated new ReplicaSet empties the old ones; otherwise,
+    /// rolling, the difference to `replicas + maxSurge` is shared out in proportion to each
+    /// active ReplicaSet's size (`GetProportion`), largest first, leftovers to the first.
+    fn scale_deployment(&mut self, d: &Deployment, new_rs: Option<&ReplicaSet>, old: &[ReplicaSet]) {
+        let desired = replicas(d);
+        let mut all: Vec<ReplicaSet> = old.to_vec();
+        all.extend(new_rs.cloned());
+        let mut active: Vec<ReplicaSet> = all.iter().filter(|rs| rs_replicas(rs) > 0).cloned().collect();
+        // FindActiveOrLatest: the one active ReplicaSet, or the newest when none is.
+        let only = match active.len() {
+            1 => Some(active[0].clone()),
+            0 => new_rs.cloned().or_else(|| old.last().cloned()),
+            _ => None,
+        };
+        if let Some(rs) = only {
+            if rs_replicas(&rs) != desired {
+                self.scale_rs(d, &rs, desired);
+            }
+            return;
+        }
+        if let Some(n) = new_rs
+            && is_saturated(desired, n)
+        {
+            for rs in old.iter().filter(|rs| rs_replicas(rs) > 0) {
+                self.scale_rs(d, rs, 0);
+            }
+            return;
+        }
+        if !is_rolling(d) {
+            return;
+        }
+        let total = sum_i32(active.iter().map(rs_replicas));
+        let allowed = if desired > 0 { desired.wrapping_add(max_surge(d)) } else { 0 };
+        let to_add = allowed.wrapping_sub(total);
+        let created =
+            |rs: &ReplicaSet| (rs.metadata.creation_timestamp.as_ref().map(sim_time), rs.metadata.name.clone());
+        // Larger first; ties: newer first when scaling up (ReplicaSetsBySizeNewer), older first
+        // when scaling down (ReplicaSetsBySizeOlder).
+        active.sort_by(|a, b| {
+            rs_replicas(b)
+                .cmp(&rs_replicas(a))
+                .then_with(|| if to_add > 0 { created(b).cmp(&created(a)) } else { created(a).cmp(&created(b)) })
+        });
+        let mut added = 0i32;
+        let mut sizes: Vec<i32> = Vec::with_capacity(active.len());
+        for rs in &active {
+            if to_add != 0 {
+                let p = get_proportion(rs, d, to_add, added);
+                sizes.push(rs_replicas(rs).wrapping_add(p));
+                added = added.wrapping_add(p);
+            } else {
+                sizes.push(rs_replicas(rs));
+            }
+        }
+        if to_add != 0
+            && let Some(first) = sizes.first_mut()
+        {
+            *first = first.wrapping_add(to_add.wrapping_sub(added)).max(0);
+        }
+        for (rs, size) in active.iter().zip(sizes) {
+            self.scale_rs(d, rs, size);
+        }
     }
 
     /// `rolloutRolling` (K8S-FACTS §1.3–1.4): scale the new RS up within surge, else scale old
