@@ -136,7 +136,7 @@ pub fn load(text: &str, base: AppState) -> Result<AppState, LoadProblem> {
         }
     }
     let workspaces: Vec<Rc<Workspace>> =
-        saved.workspaces.into_iter().map(|files| Rc::new(Workspace { files })).collect();
+        saved.workspaces.into_iter().map(|files| Rc::new(Workspace { files, ..Default::default() })).collect();
     for (i, e) in saved.entries.iter().enumerate() {
         let ws = |n: Option<usize>| {
             n.and_then(|n| workspaces.get(n).cloned()).ok_or_else(|| LoadProblem::Corrupt(format!("entries[{i}].ws")))

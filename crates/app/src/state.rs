@@ -621,7 +621,7 @@ impl AppState {
                 let keep = (self.lang, self.hidden, self.read_only, self.tick_virtual_ms);
                 *self = AppState::default();
                 (self.lang, self.hidden, self.read_only, self.tick_virtual_ms) = keep;
-                self.workspace = Rc::new(kubeplay_model::Workspace { files: shared.files });
+                self.workspace = Rc::new(kubeplay_model::Workspace { files: shared.files, ..Default::default() });
                 self.open_file = if self.workspace.files.contains_key(&shared.open_file) {
                     shared.open_file
                 } else {
@@ -689,7 +689,7 @@ impl AppState {
 
     /// Puts back the learner's files (after a replay) and redraws.
     pub(crate) fn restore_files(&mut self, files: BTreeMap<String, String>, open_file: String) {
-        self.workspace = Rc::new(kubeplay_model::Workspace { files });
+        self.workspace = Rc::new(kubeplay_model::Workspace { files, ..Default::default() });
         if self.workspace.files.contains_key(&open_file) {
             self.open_file = open_file;
         }

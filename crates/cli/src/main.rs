@@ -1,7 +1,7 @@
 //! `kubeplay`: the model natively. `kubeplay run SCRIPT` prints a transcript; `kubeplay bench`
-//! measures scheduling throughput; `kubeplay lesson check` checks lessons.
+//! measures scheduling throughput; `kubeplay lesson check` checks lessons; `kubeplay hostile` and
+//! `kubeplay sweep` measure robustness.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -9,12 +9,16 @@ use kubeplay_model::kubectl::transcript;
 use kubeplay_model::{Cluster, ClusterConfig, Workspace};
 
 mod bench;
+mod hostile;
 mod lesson;
+mod sweep;
 
 const USAGE: &str = "usage:
   kubeplay run SCRIPT [--seed N] [--nodes N] [--digest]   run a script ('-' reads stdin); print its transcript
   kubeplay bench [--nodes N] [--pods N] [--seed N]        scheduling throughput (pods/s)
-  kubeplay lesson check FILE... [--transcript]            play each lesson's show-me path; check its goals";
+  kubeplay lesson check FILE... [--transcript]            play each lesson's show-me path; check its goals
+  kubeplay hostile [--case NAME] [--objects N] [--advance-ms MS]  hostile-input cases: outcome, wall time, peak memory
+  kubeplay sweep [--seeds N] [--start S] [--print-script] [-v]  random workloads + faults, invariants after every step";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,6 +26,8 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
         Some("lesson") => lesson::main(&args[1..]),
+        Some("hostile") => hostile::main(&args[1..]),
+        Some("sweep") => sweep::main(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
@@ -39,7 +45,7 @@ fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> Result
 /// The workspace a script sees: every `-f PATH` it names, read from disk relative to the
 /// script's folder (or absolute), keyed by the path as written.
 fn workspace_for(script: &str, base: &Path) -> Workspace {
-    let mut files = BTreeMap::new();
+    let mut ws = Workspace::default();
     let words: Vec<&str> = script.split_whitespace().collect();
     for w in words.windows(2) {
         if (w[0] == "-f" || w[0] == "--filename") && w[1] != "-" {
@@ -50,18 +56,19 @@ fn workspace_for(script: &str, base: &Path) -> Workspace {
                     let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
                     entries.sort();
                     for e in entries {
-                        if let (Some(name), Ok(text)) = (e.file_name(), std::fs::read_to_string(&e)) {
+                        if let (Some(name), Ok(bytes)) = (e.file_name(), std::fs::read(&e)) {
                             let key = format!("{}/{}", w[1].trim_end_matches('/'), name.to_string_lossy());
-                            files.insert(key.trim_start_matches("./").to_string(), text);
+                            // Bytes that are not UTF-8 are kept as such: `apply` reports where.
+                            ws.insert_bytes(key.trim_start_matches("./"), &bytes);
                         }
                     }
                 }
-            } else if let Ok(text) = std::fs::read_to_string(&full) {
-                files.insert(w[1].trim_start_matches("./").to_string(), text);
+            } else if let Ok(bytes) = std::fs::read(&full) {
+                ws.insert_bytes(w[1].trim_start_matches("./"), &bytes);
             }
         }
     }
-    Workspace { files }
+    ws
 }
 
 fn run(args: &[String]) -> ExitCode {

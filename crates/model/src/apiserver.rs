@@ -11,6 +11,33 @@ use crate::store::time;
 
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
+/// The largest request body the API server reads: 3 MiB (k8s.io/apiserver pkg/server/config.go
+/// `NewConfig`, `MaxRequestBodyBytes: int64(3 * 1024 * 1024)`, twice etcd's 1.5 MiB request
+/// limit). A bigger body is refused before it is decoded, with 413 RequestEntityTooLarge,
+/// "Request entity too large: limit is 3145728" (handlers/rest.go `limitedReadBody`).
+pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
+
+/// The length of `v` as compact JSON, counted without building the string.
+fn json_len(v: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut n = Count(0);
+    let _ = serde_json::to_writer(&mut n, v);
+    n.0
+}
+
+/// The NodePort range, 30000-32767 (kube-apiserver `--service-node-port-range` default).
+const NODE_PORT_BASE: i32 = 30000;
+const NODE_PORT_COUNT: usize = 2768;
+
 /// What happened to one object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -101,6 +128,18 @@ impl Cluster {
             let (line, col) = m.doc.line_of(path);
             RequestError { output, diagnostic: Diagnostic::new(file, line, col, message).with_field(path.to_string()) }
         };
+        // The body kubectl sends: the object as JSON and, for apply, the same JSON again inside
+        // the last-applied-configuration annotation (escaped as a JSON string).
+        let json_len = json_len(&m.value);
+        let body_len = if create_only { json_len } else { json_len.saturating_mul(2) };
+        if body_len > MAX_REQUEST_BODY_BYTES {
+            let msg = format!("Request entity too large: limit is {MAX_REQUEST_BODY_BYTES}");
+            return Err(fail(
+                "",
+                format!("Error from server (RequestEntityTooLarge): error when {verb} \"{file}\": {msg}"),
+                format!("{msg} (this object is about {body_len} bytes as kubectl sends it)"),
+            ));
+        }
         if kind.namespaced() {
             if let Some(mns) = m.namespace.as_deref()
                 && mns != namespace
@@ -121,7 +160,7 @@ impl Cluster {
             }
         }
         // Strict decoding of what the file says.
-        let decoded = Object::from_json(kind, &m.value);
+        let decoded = Object::from_json_at(kind, &m.value);
         let bad_request = |detail: String| {
             format!(
                 "Error from server (BadRequest): error when {verb} \"{file}\": {} in version \"{}\" cannot be handled as a {}: {detail}",
@@ -132,16 +171,7 @@ impl Cluster {
         };
         let written = match decoded {
             Ok(o) => o,
-            Err(e) => {
-                let path = e
-                    .split("unknown field \"")
-                    .nth(1)
-                    .and_then(|r| r.split('"').next())
-                    .map(str::to_string)
-                    .or_else(|| e.split(" at \"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string))
-                    .unwrap_or_default();
-                return Err(fail(&path, bad_request(e.clone()), e));
-            }
+            Err((e, path)) => return Err(fail(&path, bad_request(e.clone()), e)),
         };
         if let Some((path, qe)) = bad_quantities(&written).into_iter().next() {
             return Err(fail(&path, bad_request(qe.message().to_string()), format!("{path}: {}", qe.message())));
@@ -229,6 +259,23 @@ impl Cluster {
                 errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
             ));
         }
+        if let (None, Object::Service(s)) = (&existing, &obj) {
+            let spec = s.spec.as_ref();
+            let ty = spec.and_then(|sp| sp.type_.as_deref()).unwrap_or("ClusterIP");
+            let wanted = spec.iter().flat_map(|sp| sp.ports.iter().flatten()).filter(|p| p.node_port.is_none()).count();
+            if matches!(ty, "NodePort" | "LoadBalancer")
+                && wanted > NODE_PORT_COUNT.saturating_sub(self.node_ports_in_use().len())
+            {
+                // Upstream's allocator: portallocator ErrFull, wrapped by the Service REST
+                // storage in NewInternalError("failed to allocate a nodePort: %v").
+                let msg = "Internal error occurred: failed to allocate a nodePort: range is full".to_string();
+                return Err(fail(
+                    "spec.ports",
+                    format!("Error from server (InternalError): error when {verb} \"{file}\": {msg}"),
+                    msg,
+                ));
+            }
+        }
         match existing {
             None => {
                 self.create_object(obj);
@@ -271,16 +318,19 @@ impl Cluster {
                 if ty == "NodePort" || ty == "LoadBalancer" {
                     // NodePorts come from 30000-32767 (K8S-FACTS §8.1); validation checked
                     // the range and conflicts.
+                    // A random port, then the next free one after it: bounded even when the
+                    // range is nearly full (apply_manifest refuses a Service when it is full).
+                    let mut used = self.node_ports_in_use();
                     for p in spec.ports.iter_mut().flatten() {
                         if p.node_port.is_none() {
-                            let mut port;
-                            loop {
-                                port = 30000 + self.rng_names.below(2768) as i32;
-                                if !self.node_port_taken(port) {
-                                    break;
-                                }
+                            let start = self.rng_names.below(NODE_PORT_COUNT as u32) as i32;
+                            let free = (0..NODE_PORT_COUNT as i32)
+                                .map(|i| NODE_PORT_BASE + (start + i) % NODE_PORT_COUNT as i32)
+                                .find(|port| !used.contains(port));
+                            if let Some(port) = free {
+                                used.insert(port);
+                                p.node_port = Some(port);
                             }
-                            p.node_port = Some(port);
                         }
                     }
                 }
@@ -520,6 +570,18 @@ fn immutable_changes(live: &Object, new: &Object) -> Vec<crate::api::validation:
 
 impl Cluster {
     /// Whether any Service already holds this NodePort.
+    /// Every NodePort some Service holds.
+    pub(crate) fn node_ports_in_use(&self) -> std::collections::BTreeSet<i32> {
+        self.store
+            .list(Kind::Service, None)
+            .filter_map(|o| match o {
+                Object::Service(s) => Some(s),
+                _ => None,
+            })
+            .flat_map(|s| s.spec.iter().flat_map(|sp| sp.ports.iter().flatten()).filter_map(|p| p.node_port))
+            .collect()
+    }
+
     pub(crate) fn node_port_taken(&self, port: i32) -> bool {
         self.store.list(Kind::Service, None).any(|o| match o {
             Object::Service(s) => {

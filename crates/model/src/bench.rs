@@ -13,11 +13,125 @@ pub fn scheduling_workload(nodes: usize, pods: usize, seed: u64) -> Cluster {
     );
     let ws = Workspace::default().with_file("bench.yaml", &manifest);
     c.run("kubectl apply -f bench.yaml", &ws);
-    // Run the Deployment and ReplicaSet controllers until every pod exists (the scheduler's
-    // first pass is due 20 ms after the pods appear, later than these).
+    // Run the Deployment controller until the ReplicaSet exists, then the ReplicaSet controller
+    // (BURST_REPLICAS pods a sync) until every pod does, without letting the scheduler's timer
+    // fire: `run_scheduler` then places them all in one pass.
     let mut steps = 0;
-    while c.pending_pod_count() < pods && steps < 100 && c.step() {
+    while c.store().count(crate::api::Kind::ReplicaSet) == 0 && steps < 100 && c.step() {
         steps += 1;
     }
+    let mut syncs = 0;
+    while c.pending_pod_count() < pods && syncs < pods / crate::controllers::replicaset::BURST_REPLICAS + 2 {
+        c.sync_replica_sets();
+        syncs += 1;
+    }
     c
+}
+
+/// One hostile input for `kubectl apply -f FILE` (issue #8), shared by the tests
+/// (crates/model/tests/hostile.rs, which check the outcome) and `kubeplay hostile` (which
+/// measures wall time and peak memory). No timing here.
+pub struct HostileCase {
+    pub name: &'static str,
+    /// The workspace file the case applies.
+    pub file: &'static str,
+    pub workspace: Workspace,
+    /// Virtual time to run after the apply (what happens next matters for some cases).
+    pub then_ms: u64,
+}
+
+const CONFIGMAP_HEAD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+
+fn deployment_with_replicas(replicas: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: d}}}}\n  template:\n    metadata: {{labels: {{app: d}}}}\n    spec:\n      containers:\n      - {{name: c, image: 'registry.k8s.io/pause:3.10', resources: {{requests: {{cpu: 1m, memory: 1Mi}}}}}}\n"
+    )
+}
+
+/// The names of the hostile cases, in the order `kubeplay hostile` runs them.
+pub const HOSTILE_CASES: [&str; 9] = [
+    "alias-bomb",
+    "10MiB-document",
+    "10000-deep-flow",
+    "10000-deep-block",
+    "invalid-utf8",
+    "nul-byte",
+    "replicas-1e100",
+    "replicas-2147483647",
+    "many-objects",
+];
+
+/// Every case (some are megabytes; see [`hostile_case`] to build one at a time).
+pub fn hostile_cases(objects: usize) -> Vec<HostileCase> {
+    HOSTILE_CASES.iter().filter_map(|n| hostile_case(n, objects)).collect()
+}
+
+/// One case by name. `objects` is how many ConfigMaps the many-objects case applies (the
+/// issue asks for 100,000).
+pub fn hostile_case(name: &str, objects: usize) -> Option<HostileCase> {
+    let ws = |file: &str, text: String| Workspace::default().with_file(file, &text);
+    let case = |name: &'static str, file: &'static str, workspace: Workspace, then_ms: u64| {
+        Some(HostileCase { name, file, workspace, then_ms })
+    };
+    match name {
+        "alias-bomb" => {
+            // A "billion laughs": 10 levels of anchors, each ten aliases of the one before.
+            let mut bomb = format!("{CONFIGMAP_HEAD}data:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+            for i in 1..10 {
+                let p = i - 1;
+                let items = vec![format!("*a{p}"); 10].join(", ");
+                bomb.push_str(&format!("  a{i}: &a{i} [{items}]\n"));
+            }
+            case("alias-bomb", "bomb.yaml", ws("bomb.yaml", bomb), 0)
+        }
+        "10MiB-document" => {
+            let big = format!("{CONFIGMAP_HEAD}data:\n  big: \"{}\"\n", "a".repeat(10 << 20));
+            case("10MiB-document", "big.yaml", ws("big.yaml", big), 0)
+        }
+        "10000-deep-flow" => {
+            let flow = format!("{CONFIGMAP_HEAD}data: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+            case("10000-deep-flow", "deep.yaml", ws("deep.yaml", flow), 0)
+        }
+        "10000-deep-block" => {
+            // Block style, 10,000 levels: a mapping per line, one more space of indentation each
+            // (50 MB; compact `- - - x` sequences nest as deep in 20 KB but saphyr reads them
+            // as one level per line too).
+            let mut block = format!("{CONFIGMAP_HEAD}data:\n");
+            for i in 0..10_000 {
+                block.push_str(&" ".repeat(i + 1));
+                block.push_str("k:\n");
+            }
+            case("10000-deep-block", "deep.yaml", ws("deep.yaml", block), 0)
+        }
+        "invalid-utf8" => {
+            // Bytes that are not UTF-8 (Latin-1 "é" in a value), as the CLI reads them from disk.
+            let mut bytes = format!("{CONFIGMAP_HEAD}data:\n  greeting: caf").into_bytes();
+            bytes.extend_from_slice(&[0xe9, b'\n']);
+            let mut latin1 = Workspace::default();
+            latin1.insert_bytes("latin1.yaml", &bytes);
+            case("invalid-utf8", "latin1.yaml", latin1, 0)
+        }
+        "nul-byte" => {
+            case("nul-byte", "nul.yaml", ws("nul.yaml", format!("{CONFIGMAP_HEAD}data:\n  a: \"x\0y\"\n")), 0)
+        }
+        "replicas-1e100" => case("replicas-1e100", "d.yaml", ws("d.yaml", deployment_with_replicas("1e100")), 0),
+        "replicas-2147483647" => {
+            // The largest valid replicas: accepted, as upstream does. With maxSurge 0 (so that
+            // replicas + maxSurge does not wrap; see new_rs_new_replicas_rolling) the
+            // ReplicaSet controller then creates BURST_REPLICAS pods a sync, up to MAX_PODS.
+            let huge = deployment_with_replicas("2147483647")
+                .replace("  selector:", "  strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 1}}\n  selector:");
+            case("replicas-2147483647", "d.yaml", ws("d.yaml", huge), 100)
+        }
+        "many-objects" => {
+            let mut many = String::with_capacity(objects * 80);
+            for i in 0..objects {
+                many.push_str(&format!(
+                    "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata: {{k: v}}\n"
+                ));
+            }
+            case("many-objects", "many.yaml", ws("many.yaml", many), 0)
+        }
+        _ => None,
+    }
 }

@@ -125,3 +125,46 @@ fn inspector_explains_pending_and_keeps_breakdown() {
     let sched = v.scheduling.unwrap();
     assert!(sched.chosen.is_some() && sched.nodes.iter().all(|n| n.scores.iter().any(|s| s.0 == "NodeResourcesFit")));
 }
+
+/// Scaling a Deployment in the middle of a stuck rollout resizes its ReplicaSets in proportion
+/// (pkg/controller/deployment/sync.go `scale`, `GetProportion`), keeping them within
+/// replicas + maxSurge. Found by `kubeplay sweep` (seed 998): without it the rollout's own
+/// clean-up of unhealthy old pods is all that shrinks them, which leaves 4 pods where
+/// 2 replicas + 1 surge allow 3.
+#[test]
+fn scaling_during_a_stuck_rollout_is_proportional() {
+    let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 4\n  strategy: {rollingUpdate: {maxSurge: '50%', maxUnavailable: 0}}\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - {name: web, image: 'nginx:1.26', readinessProbe: {httpGet: {path: /never, port: 80}}}\n";
+    let ws = Workspace::default().with_file("d.yaml", manifest);
+    let mut c = Cluster::new(ClusterConfig::default());
+    c.run("kubectl apply -f d.yaml\nsleep 20s\nkubectl set image deployment/web web=nginx:1.27\nsleep 20s", &ws);
+    let sizes = |c: &Cluster| -> Vec<(String, i32)> {
+        let mut v: Vec<(String, i32)> = c
+            .store()
+            .list(Kind::ReplicaSet, Some("default"))
+            .filter_map(|o| match o {
+                Object::ReplicaSet(rs) => Some((
+                    rs.spec
+                        .as_ref()
+                        .and_then(|s| s.template.as_ref())
+                        .and_then(|t| t.spec.as_ref())
+                        .map_or(String::new(), |s| s.containers[0].image.clone().unwrap_or_default()),
+                    rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0),
+                )),
+                _ => None,
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    // Nothing is ever ready: the rollout is stuck at 4 old + 2 new (replicas 4 + maxSurge 2).
+    assert_eq!(sizes(&c), vec![("nginx:1.26".into(), 4), ("nginx:1.27".into(), 2)]);
+    c.run("kubectl scale deployment web --replicas=2\nsleep 5s", &ws);
+    // Allowed 2 + 1 = 3, so -3 is shared out from max-replicas 6: the old ReplicaSet
+    // round(4 * 3 / 6) - 4 = -2, the new one round(2 * 3 / 6) - 2 = -1.
+    assert_eq!(sizes(&c), vec![("nginx:1.26".into(), 2), ("nginx:1.27".into(), 1)]);
+    assert_eq!(kubeplay_model::sweep::rollout_surge(&c), Ok(()));
+    // Scaling up to 6 shares out 6 + 3 (50 %) - 3 = 6 more: the total becomes replicas + maxSurge.
+    c.run("kubectl scale deployment web --replicas=6\nsleep 5s", &ws);
+    let total: i32 = sizes(&c).iter().map(|s| s.1).sum();
+    assert_eq!(total, 9, "{:?}", sizes(&c));
+}

@@ -265,44 +265,159 @@ impl Object {
     /// Decodes JSON into the typed object of `kind`, strictly: a field the type does not know is
     /// an error naming its path, as the API server's strict field validation reports it.
     pub fn from_json(kind: Kind, v: &Value) -> Result<Object, String> {
-        fn decode<T: serde::de::DeserializeOwned + serde::Serialize>(v: &Value) -> Result<T, String> {
+        Object::from_json_at(kind, v).map_err(|(message, _)| message)
+    }
+
+    /// [`Object::from_json`], with the error's field path (with list indices, `spec.x[0].y`;
+    /// empty when the error is about no one field).
+    pub fn from_json_at(kind: Kind, v: &Value) -> Result<Object, (String, String)> {
+        let decode_error = |path: String, inner: String| {
+            if let Some(q) = inner.strip_prefix("quantity: ") {
+                q.to_string()
+            } else if let Some(go) = go_type_error(kind, &path, &inner) {
+                go
+            } else if path == "." {
+                format!("json: {inner}")
+            } else {
+                format!("json: {inner} at \"{path}\"")
+            }
+        };
+        fn decode<T: serde::de::DeserializeOwned + serde::Serialize>(
+            v: &Value,
+            decode_error: &dyn Fn(String, String) -> String,
+        ) -> Result<T, (String, String)> {
             let typed: T = serde_path_to_error::deserialize(v).map_err(|e| {
                 let path = e.path().to_string();
-                let inner = e.into_inner().to_string();
-                if let Some(q) = inner.strip_prefix("quantity: ") {
-                    q.to_string()
-                } else if path == "." {
-                    format!("json: {inner}")
-                } else {
-                    format!("json: {inner} at \"{path}\"")
-                }
+                let message = decode_error(path.clone(), e.into_inner().to_string());
+                (message, if path == "." { String::new() } else { path })
             })?;
-            let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+            let back = serde_json::to_value(&typed).map_err(|e| (e.to_string(), String::new()))?;
             let mut unknown = Vec::new();
             unknown_fields(v, &back, "", &mut unknown);
             if !unknown.is_empty() {
                 let list: Vec<String> = unknown.iter().map(|u| format!("unknown field \"{u}\"")).collect();
-                return Err(format!("strict decoding error: {}", list.join(", ")));
+                return Err((format!("strict decoding error: {}", list.join(", ")), unknown[0].clone()));
             }
             Ok(typed)
         }
         Ok(match kind {
-            Kind::Namespace => Object::Namespace(decode(v)?),
-            Kind::Node => Object::Node(decode(v)?),
-            Kind::StorageClass => Object::StorageClass(decode(v)?),
-            Kind::PersistentVolume => Object::PersistentVolume(decode(v)?),
-            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(decode(v)?),
-            Kind::ConfigMap => Object::ConfigMap(decode(v)?),
-            Kind::Secret => Object::Secret(decode(v)?),
-            Kind::Service => Object::Service(decode(v)?),
-            Kind::Endpoints => Object::Endpoints(decode(v)?),
-            Kind::EndpointSlice => Object::EndpointSlice(decode(v)?),
-            Kind::Pod => Object::Pod(decode(v)?),
-            Kind::ReplicaSet => Object::ReplicaSet(decode(v)?),
-            Kind::Deployment => Object::Deployment(decode(v)?),
-            Kind::HorizontalPodAutoscaler => Object::HorizontalPodAutoscaler(decode(v)?),
-            Kind::Ingress => Object::Ingress(decode(v)?),
+            Kind::Namespace => Object::Namespace(decode(v, &decode_error)?),
+            Kind::Node => Object::Node(decode(v, &decode_error)?),
+            Kind::StorageClass => Object::StorageClass(decode(v, &decode_error)?),
+            Kind::PersistentVolume => Object::PersistentVolume(decode(v, &decode_error)?),
+            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(decode(v, &decode_error)?),
+            Kind::ConfigMap => Object::ConfigMap(decode(v, &decode_error)?),
+            Kind::Secret => Object::Secret(decode(v, &decode_error)?),
+            Kind::Service => Object::Service(decode(v, &decode_error)?),
+            Kind::Endpoints => Object::Endpoints(decode(v, &decode_error)?),
+            Kind::EndpointSlice => Object::EndpointSlice(decode(v, &decode_error)?),
+            Kind::Pod => Object::Pod(decode(v, &decode_error)?),
+            Kind::ReplicaSet => Object::ReplicaSet(decode(v, &decode_error)?),
+            Kind::Deployment => Object::Deployment(decode(v, &decode_error)?),
+            Kind::HorizontalPodAutoscaler => Object::HorizontalPodAutoscaler(decode(v, &decode_error)?),
+            Kind::Ingress => Object::Ingress(decode(v, &decode_error)?),
         })
+    }
+}
+
+/// A type mismatch in kubectl's words. The API server decodes with sigs.k8s.io/json, a fork of
+/// Go's encoding/json, whose `UnmarshalTypeError` reads `json: cannot unmarshal number 1e+100
+/// into Go struct field DeploymentSpec.spec.replicas of type int32` (the value's JSON kind, and
+/// for numbers the literal kubectl sent; the Go struct that holds the field; the field path
+/// without list indices; the Go type). Translated from serde's message for scalar fields under
+/// the structs a learner writes; `None` leaves serde's own wording.
+fn go_type_error(kind: Kind, path: &str, serde_msg: &str) -> Option<String> {
+    let rest = serde_msg.strip_prefix("invalid type: ").or_else(|| serde_msg.strip_prefix("invalid value: "))?;
+    let (got, expected) = rest.rsplit_once(", expected ")?;
+    let go_type = match expected {
+        "i32" => "int32",
+        "i64" => "int64",
+        "u16" => "uint16",
+        "a string" => "string",
+        "a boolean" => "bool",
+        _ => return None,
+    };
+    let literal = |s: &str| s.trim_start_matches(|c| c != '`').trim_matches('`').to_string();
+    let value = if got.starts_with("floating point") {
+        let f: f64 = literal(got).parse().ok()?;
+        format!("number {}", go_float(f))
+    } else if got.starts_with("integer") {
+        format!("number {}", literal(got))
+    } else if got.starts_with("string") {
+        "string".to_string()
+    } else if got.starts_with("boolean") {
+        "bool".to_string()
+    } else if got == "map" {
+        "object".to_string()
+    } else if got == "sequence" {
+        "array".to_string()
+    } else {
+        return None;
+    };
+    // Go's field path has no list indices.
+    let mut field = String::new();
+    let mut in_index = false;
+    for ch in path.chars() {
+        match ch {
+            '[' => in_index = true,
+            ']' => in_index = false,
+            c if !in_index => field.push(c),
+            _ => {}
+        }
+    }
+    let parent = path.rsplit_once('.').map_or("", |(p, _)| p);
+    let parent_norm: String = {
+        let mut out = String::new();
+        let mut skip = false;
+        for ch in parent.chars() {
+            match ch {
+                '[' => {
+                    skip = true;
+                    out.push_str("[]");
+                }
+                ']' => skip = false,
+                c if !skip => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let last = parent_norm.rsplit('.').next().unwrap_or("");
+    let go_struct = match (parent_norm.as_str(), last) {
+        ("", _) => kind.name().to_string(),
+        (_, "metadata") => "ObjectMeta".into(),
+        ("spec", _) => format!("{}Spec", kind.name()),
+        (_, "template") => "PodTemplateSpec".into(),
+        ("spec.template.spec", _) => "PodSpec".into(),
+        (_, "containers[]" | "initContainers[]") => "Container".into(),
+        ("spec.ports[]", _) if kind == Kind::Service => "ServicePort".into(),
+        (p, "ports[]") if p.contains("containers[]") => "ContainerPort".into(),
+        (_, "resources") => "ResourceRequirements".into(),
+        (_, "env[]") => "EnvVar".into(),
+        (_, "livenessProbe" | "readinessProbe" | "startupProbe") => "Probe".into(),
+        (_, "httpGet") => "HTTPGetAction".into(),
+        (_, "tcpSocket") => "TCPSocketAction".into(),
+        ("spec.strategy", _) if kind == Kind::Deployment => "DeploymentStrategy".into(),
+        ("spec.strategy.rollingUpdate", _) => "RollingUpdateDeployment".into(),
+        (_, "selector") if kind != Kind::Service => "LabelSelector".into(),
+        (_, "volumeMounts[]") => "VolumeMount".into(),
+        _ => return None,
+    };
+    Some(format!("json: cannot unmarshal {value} into Go struct field {go_struct}.{field} of type {go_type}"))
+}
+
+/// A float as Go's encoding/json writes it (what kubectl sends after converting YAML to JSON):
+/// plain decimal from 1e-6 up to 1e21, else exponent form with an explicit sign (`1e+100`).
+fn go_float(f: f64) -> String {
+    let a = f.abs();
+    if a == 0.0 || (1e-6..1e21).contains(&a) {
+        format!("{f}")
+    } else {
+        let e = format!("{f:e}");
+        match e.split_once('e') {
+            Some((m, exp)) if !exp.starts_with('-') => format!("{m}e+{exp}"),
+            _ => e,
+        }
     }
 }
 
@@ -412,7 +527,11 @@ fn read_one(file: &str, doc: yaml::Document) -> Result<Manifest, ManifestError> 
             ),
         );
     };
-    Ok(Manifest { kind, name, namespace, value: doc.value.clone(), doc })
+    // The value moves out of the document (only its positions are needed later): a 100,000-object
+    // apply must not hold every object twice.
+    let mut doc = doc;
+    let value = std::mem::take(&mut doc.value);
+    Ok(Manifest { kind, name, namespace, value, doc })
 }
 
 #[cfg(test)]

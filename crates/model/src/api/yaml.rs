@@ -2,17 +2,26 @@
 //! point at the right line. Scalars resolve as Kubernetes' YAML decoder (go-yaml v2, YAML 1.1)
 //! resolves them: `yes`/`on` are booleans, `1e3` is a number, quoted scalars are strings.
 //!
-//! Hostile input is bounded: alias expansion, nesting depth and document size all have limits
-//! that produce an error instead of a hang or a memory blow-up.
+//! Hostile input is bounded: alias expansion and nesting depth have limits that produce an
+//! error instead of a hang, a stack overflow or a memory blow-up, and characters YAML does not
+//! allow (NUL and other control characters) are refused with their line. The size of one object
+//! is bounded later, by the API server's request limit (`apiserver::MAX_REQUEST_BODY_BYTES`).
 
 use std::collections::BTreeMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Number, Value};
 
-/// Deepest nesting accepted (upstream's JSON decoder stops at 10,000; no manifest needs 100).
+/// Deepest nesting accepted. Upstream's go-yaml v2 (vendored as sigs.k8s.io/yaml/goyaml.v2,
+/// scannerc.go `max_flow_level`/`max_indents`) stops at 10,000 with "exceeded max depth of
+/// 10000". kubeplay stops at 200: the scanner it uses (saphyr-parser) refuses flow nesting past
+/// 255 by itself, and the typed decoding, drop and comparison of JSON values after this parser
+/// recurse, which 10,000 levels would turn into a stack overflow in a browser tab's 1 MiB wasm
+/// stack. No Kubernetes manifest nests deeper than about 20.
 pub const MAX_DEPTH: usize = 200;
-/// Most nodes one document may expand to through aliases (a "billion laughs" stops here).
+/// Most nodes one document may expand to through aliases (a "billion laughs" stops here with
+/// go-yaml's own words, "document contains excessive aliasing"; go-yaml bounds the ratio of
+/// aliased to written nodes instead, which also stops it before memory runs out).
 pub const MAX_NODES: usize = 1_000_000;
 
 /// A YAML syntax problem, with its 1-based line and column.
@@ -56,6 +65,7 @@ enum Frame {
 
 /// Parses every document in `text`. Empty documents (only comments, or `---` alone) are skipped.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    check_characters(text)?;
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -68,7 +78,11 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
         let (ev, span) = ev.map_err(|e| YamlError {
             line: e.marker().line(),
             column: e.marker().col() + 1,
-            message: e.info().to_string(),
+            // saphyr's scanner counts flow levels in a u8; say what go-yaml says at its limit.
+            message: match e.info() {
+                "recursion limit exceeded" => format!("exceeded max depth of {MAX_DEPTH}"),
+                other => other.to_string(),
+            },
         })?;
         let at = |span: &Span| (span.start.line(), span.start.col() + 1);
         match ev {
@@ -118,7 +132,9 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                     return Err(YamlError {
                         line,
                         column: col,
-                        message: format!("excessive aliasing: the document expands to more than {MAX_NODES} nodes"),
+                        message: format!(
+                            "document contains excessive aliasing (it expands to more than {MAX_NODES} nodes)"
+                        ),
                     });
                 }
                 if let Some(Frame::Map { key, path, .. }) = stack.last_mut()
@@ -134,11 +150,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 let (line, col) = at(&span);
                 if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError {
-                        line,
-                        column: col,
-                        message: format!("the document nests deeper than {MAX_DEPTH} levels"),
-                    });
+                    return Err(YamlError { line, column: col, message: format!("exceeded max depth of {MAX_DEPTH}") });
                 }
                 if let Some(Frame::Map { key: None, .. }) = stack.last() {
                     return Err(YamlError { line, column: col, message: "a mapping key must be a scalar".into() });
@@ -167,6 +179,38 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
         }
     }
     Ok(docs)
+}
+
+/// Refuses characters YAML streams may not contain (YAML 1.1 §5.1 c-printable: tab, line feed,
+/// carriage return, and printable characters; C0/C1 controls and DEL are out), as go-yaml's
+/// reader does with "control characters are not allowed" (reader.go). saphyr would read a NUL as
+/// the end of the stream and report a misleading "unexpected end of stream" instead. Unlike
+/// go-yaml, the error names the line and column.
+fn check_characters(text: &str) -> Result<(), YamlError> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{85}')
+            || ('\u{20}'..='\u{7e}').contains(&c)
+            || ('\u{a0}'..='\u{d7ff}').contains(&c)
+            || ('\u{e000}'..='\u{fffd}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    // Fast path: most manifests are printable ASCII.
+    if text.bytes().all(|b| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e)) {
+        return Ok(());
+    }
+    let (mut line, mut column) = (1, 1);
+    for c in text.chars() {
+        if !allowed(c) {
+            return Err(YamlError { line, column, message: "control characters are not allowed".into() });
+        }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    Ok(())
 }
 
 fn count_nodes(v: &Value) -> usize {
@@ -298,14 +342,30 @@ mod tests {
             text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
         }
         let err = parse_documents(&text).unwrap_err();
-        assert!(err.message.contains("excessive aliasing"), "{err:?}");
+        assert!(err.message.starts_with("document contains excessive aliasing"), "{err:?}");
     }
 
     #[test]
     fn deep_nesting_is_refused() {
-        let text = "[".repeat(10_000);
-        let err = parse_documents(&text).unwrap_err();
-        assert!(err.message.contains("nests deeper") || err.line >= 1, "{err:?}");
+        // Flow nesting stops in saphyr's scanner, block nesting in this parser; same words.
+        for text in ["[".repeat(10_000), (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect()] {
+            let err = parse_documents(&text).unwrap_err();
+            assert_eq!(err.message, format!("exceeded max depth of {MAX_DEPTH}"), "{err:?}");
+        }
+        let ok: String = (0..MAX_DEPTH - 1).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert!(parse_documents(&ok).is_ok(), "{MAX_DEPTH} - 1 levels are fine");
+    }
+
+    #[test]
+    fn control_characters_are_refused_with_their_line() {
+        for (text, line, column) in [("a: 1\nb: \"x\0y\"\n", 2, 6), ("a: \u{1}\n", 1, 4), ("a: \u{7f}\n", 1, 4)] {
+            let err = parse_documents(text).unwrap_err();
+            assert_eq!(
+                (err.line, err.column, err.message.as_str()),
+                (line, column, "control characters are not allowed")
+            );
+        }
+        assert!(parse_documents("a: \"tab\there, é, 😀\"\r\n").is_ok());
     }
 
     #[test]

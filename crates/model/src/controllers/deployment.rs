@@ -31,9 +31,11 @@ pub fn int_or_percent(v: &IntOrString, total: i32, round_up: bool) -> Result<i32
             let pct: i64 = num.parse().map_err(|_| {
                 format!("invalid value for IntOrString: invalid value {s:?}: strconv.ParseInt: parsing {num:?}: invalid syntax")
             })?;
-            let prod = pct * i64::from(total);
+            // i128 and a clamp: a hostile "99999999999999999%" must not overflow (upstream
+            // computes in float64 and converts).
+            let prod = i128::from(pct) * i128::from(total);
             let v = if round_up { (prod + 99).div_euclid(100) } else { prod.div_euclid(100) };
-            Ok(v as i32)
+            Ok(v.clamp(i128::from(i32::MIN), i128::from(i32::MAX)) as i32)
         }
     }
 }
@@ -101,13 +103,22 @@ pub fn max_surge(d: &Deployment) -> i32 {
 
 /// `NewRSNewReplicas` for RollingUpdate: how far the new ReplicaSet may scale up now.
 /// `all_spec_replicas` is Σ spec.replicas over all of the Deployment's ReplicaSets.
+///
+/// Counts are Go `int32`s upstream, whose arithmetic wraps: `replicas: 2147483647` with a
+/// 25 % maxSurge makes `maxTotalPods` negative, so upstream never scales the new ReplicaSet up.
+/// The same wrapping here (rather than a debug-build overflow panic) keeps that behaviour.
 pub fn new_rs_new_replicas_rolling(desired: i32, max_surge: i32, all_spec_replicas: i32, new_rs_replicas: i32) -> i32 {
-    let max_total = desired + max_surge;
+    let max_total = desired.wrapping_add(max_surge);
     if all_spec_replicas >= max_total {
         return new_rs_replicas;
     }
-    let scale_up = (max_total - all_spec_replicas).min(desired - new_rs_replicas);
-    new_rs_replicas + scale_up
+    let scale_up = max_total.wrapping_sub(all_spec_replicas).min(desired.wrapping_sub(new_rs_replicas));
+    new_rs_replicas.wrapping_add(scale_up)
+}
+
+/// Σ of Go `int32` counts, wrapping as Go's addition does.
+fn sum_i32(values: impl Iterator<Item = i32>) -> i32 {
+    values.fold(0, i32::wrapping_add)
 }
 
 /// `reconcileOldReplicaSets` with `cleanupUnhealthyReplicas` and
@@ -116,14 +127,14 @@ pub fn new_rs_new_replicas_rolling(desired: i32, max_surge: i32, all_spec_replic
 /// ReplicaSet's new spec.replicas.
 pub fn reconcile_old_replica_sets(desired: i32, max_unavailable: i32, old: &[(i32, i32)], new: (i32, i32)) -> Vec<i32> {
     let mut out: Vec<i32> = old.iter().map(|o| o.0).collect();
-    let old_count: i32 = out.iter().sum();
+    let old_count: i32 = sum_i32(out.iter().copied());
     if old_count == 0 {
         return out;
     }
-    let all_count = old_count + new.0;
-    let min_available = desired - max_unavailable;
-    let new_unavailable = new.0 - new.1;
-    let max_scaled_down = all_count - min_available - new_unavailable;
+    let all_count = old_count.wrapping_add(new.0);
+    let min_available = desired.wrapping_sub(max_unavailable);
+    let new_unavailable = new.0.wrapping_sub(new.1);
+    let max_scaled_down = all_count.wrapping_sub(min_available).wrapping_sub(new_unavailable);
     if max_scaled_down <= 0 {
         return out;
     }
@@ -139,7 +150,7 @@ pub fn reconcile_old_replica_sets(desired: i32, max_unavailable: i32, old: &[(i3
         out[i] -= n;
         cleaned += n;
     }
-    let available: i32 = old.iter().map(|o| o.1).sum::<i32>() + new.1;
+    let available: i32 = sum_i32(old.iter().map(|o| o.1)).wrapping_add(new.1);
     if available <= min_available {
         return out;
     }
@@ -157,6 +168,57 @@ pub fn reconcile_old_replica_sets(desired: i32, max_unavailable: i32, old: &[(i3
         done += n;
     }
     out
+}
+
+/// `isScalingEvent`: an active ReplicaSet's desired-replicas annotation differs from the
+/// Deployment's replicas.
+fn is_scaling_event(desired: i32, all: &[ReplicaSet]) -> bool {
+    all.iter().filter(|rs| rs_replicas(rs) > 0).any(|rs| {
+        rs.metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(DESIRED_REPLICAS))
+            .and_then(|v| v.parse::<i32>().ok())
+            .is_some_and(|v| v != desired)
+    })
+}
+
+/// `IsSaturated`: the new ReplicaSet has the full size, is annotated with it, and all of it is
+/// available.
+fn is_saturated(desired: i32, rs: &ReplicaSet) -> bool {
+    let annotated =
+        rs.metadata.annotations.as_ref().and_then(|a| a.get(DESIRED_REPLICAS)).and_then(|v| v.parse::<i32>().ok());
+    rs_replicas(rs) == desired && annotated == Some(desired) && rs_available(rs) == desired
+}
+
+/// `GetProportion` with `getReplicaSetFraction`: this ReplicaSet's share of `to_add`, bounded
+/// by what is left to add (or remove).
+fn get_proportion(rs: &ReplicaSet, d: &Deployment, to_add: i32, added: i32) -> i32 {
+    let size = rs_replicas(rs);
+    if size == 0 || to_add == 0 || to_add == added {
+        return 0;
+    }
+    let fraction = if replicas(d) == 0 {
+        -size
+    } else {
+        let deployment_replicas = replicas(d).wrapping_add(max_surge(d));
+        let annotated = rs
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(MAX_REPLICAS))
+            .and_then(|v| v.parse::<i32>().ok())
+            .unwrap_or_else(|| d.status.as_ref().map_or(0, |s| s.replicas.unwrap_or(0)));
+        if annotated <= 0 {
+            0 // upstream divides by zero here; no share is the safe reading
+        } else {
+            // integer.RoundToInt32: round half away from zero.
+            let exact = f64::from(size) * f64::from(deployment_replicas) / f64::from(annotated);
+            (exact.round() as i32).wrapping_sub(size)
+        }
+    };
+    let allowed = to_add.wrapping_sub(added);
+    if to_add > 0 { fraction.min(allowed) } else { fraction.max(allowed) }
 }
 
 /// `SafeEncodeString`: each character maps into the 27 vowel-free alphanumerics.
@@ -243,22 +305,32 @@ impl Cluster {
         out
     }
 
+    /// `scaleReplicaSet`: writes the size and the desired/max-replicas annotations when either
+    /// differs; only a size change is an event (and a new generation).
     fn scale_rs(&mut self, d: &Deployment, rs: &ReplicaSet, to: i32) {
         let from = rs_replicas(rs);
-        if from == to {
+        let max = replicas(d).wrapping_add(max_surge(d));
+        let ann_of = |k: &str| rs.metadata.annotations.as_ref().and_then(|a| a.get(k)).cloned();
+        let annotations_stale =
+            ann_of(DESIRED_REPLICAS) != Some(replicas(d).to_string()) || ann_of(MAX_REPLICAS) != Some(max.to_string());
+        if from == to && !annotations_stale {
             return;
         }
         let ns = rs.metadata.namespace.clone().unwrap_or_default();
         let name = rs.metadata.name.clone().unwrap_or_default();
-        let max = replicas(d) + max_surge(d);
         if let Some(Object::ReplicaSet(live)) = self.store.get_mut(Kind::ReplicaSet, &ns, &name) {
             let mut live = live.clone();
             live.spec.get_or_insert_with(Default::default).replicas = Some(to);
             let ann = live.metadata.annotations.get_or_insert_with(BTreeMap::new);
             ann.insert(DESIRED_REPLICAS.into(), replicas(d).to_string());
             ann.insert(MAX_REPLICAS.into(), max.to_string());
-            live.metadata.generation = Some(live.metadata.generation.unwrap_or(1) + 1);
+            if from != to {
+                live.metadata.generation = Some(live.metadata.generation.unwrap_or(1) + 1);
+            }
             self.store.update(Object::ReplicaSet(live));
+        }
+        if from == to {
+            return;
         }
         let dir = if to > from { "up" } else { "down" };
         let dname = d.metadata.name.clone().unwrap_or_default();
@@ -315,7 +387,7 @@ impl Cluster {
             }
         } else if !(paused || recreate && self.old_pods_running(&d, &all)) {
             // Create it (RollingUpdate: as far as surge allows; Recreate: once old pods are gone).
-            let all_spec: i32 = all.iter().map(rs_replicas).sum();
+            let all_spec: i32 = sum_i32(all.iter().map(rs_replicas));
             let start =
                 if recreate { desired } else { new_rs_new_replicas_rolling(desired, max_surge(&d), all_spec, 0) };
             let hash = compute_hash(&spec.template, d.status.as_ref().and_then(|s| s.collision_count));
@@ -329,7 +401,7 @@ impl Cluster {
             labels.insert(POD_TEMPLATE_HASH.into(), hash);
             let annotations: BTreeMap<String, String> = [
                 (DESIRED_REPLICAS.to_string(), desired.to_string()),
-                (MAX_REPLICAS.to_string(), (desired + max_surge(&d)).to_string()),
+                (MAX_REPLICAS.to_string(), desired.wrapping_add(max_surge(&d)).to_string()),
                 (REVISION.to_string(), (max_rev + 1).to_string()),
             ]
             .into();
@@ -385,7 +457,11 @@ impl Cluster {
                 .filter(|rs| Some(&rs.metadata.uid) != new_rs.as_ref().map(|n| &n.metadata.uid))
                 .cloned()
                 .collect();
-            if recreate {
+            if is_scaling_event(desired, &all) {
+                // syncDeployment: a scaling event goes to `sync` (scale, then status) instead
+                // of the rollout, so a rollout in progress is resized proportionally.
+                self.scale_deployment(&d, new_rs.as_ref(), &old);
+            } else if recreate {
                 self.rollout_recreate(&d, &old, new_rs.as_ref());
             } else if let Some(new_rs) = new_rs.as_ref() {
                 self.rollout_rolling(&d, &all, &old, new_rs);
@@ -418,6 +494,71 @@ impl Cluster {
             })
     }
 
+    /// `scale` (pkg/controller/deployment/sync.go): one active ReplicaSet (or none: the
+    /// newest) takes the whole size; a saturated new ReplicaSet empties the old ones; otherwise,
+    /// rolling, the difference to `replicas + maxSurge` is shared out in proportion to each
+    /// active ReplicaSet's size (`GetProportion`), largest first, leftovers to the first.
+    fn scale_deployment(&mut self, d: &Deployment, new_rs: Option<&ReplicaSet>, old: &[ReplicaSet]) {
+        let desired = replicas(d);
+        let mut all: Vec<ReplicaSet> = old.to_vec();
+        all.extend(new_rs.cloned());
+        let mut active: Vec<ReplicaSet> = all.iter().filter(|rs| rs_replicas(rs) > 0).cloned().collect();
+        // FindActiveOrLatest: the one active ReplicaSet, or the newest when none is.
+        let only = match active.len() {
+            1 => Some(active[0].clone()),
+            0 => new_rs.cloned().or_else(|| old.last().cloned()),
+            _ => None,
+        };
+        if let Some(rs) = only {
+            if rs_replicas(&rs) != desired {
+                self.scale_rs(d, &rs, desired);
+            }
+            return;
+        }
+        if let Some(n) = new_rs
+            && is_saturated(desired, n)
+        {
+            for rs in old.iter().filter(|rs| rs_replicas(rs) > 0) {
+                self.scale_rs(d, rs, 0);
+            }
+            return;
+        }
+        if !is_rolling(d) {
+            return;
+        }
+        let total = sum_i32(active.iter().map(rs_replicas));
+        let allowed = if desired > 0 { desired.wrapping_add(max_surge(d)) } else { 0 };
+        let to_add = allowed.wrapping_sub(total);
+        let created =
+            |rs: &ReplicaSet| (rs.metadata.creation_timestamp.as_ref().map(sim_time), rs.metadata.name.clone());
+        // Larger first; ties: newer first when scaling up (ReplicaSetsBySizeNewer), older first
+        // when scaling down (ReplicaSetsBySizeOlder).
+        active.sort_by(|a, b| {
+            rs_replicas(b)
+                .cmp(&rs_replicas(a))
+                .then_with(|| if to_add > 0 { created(b).cmp(&created(a)) } else { created(a).cmp(&created(b)) })
+        });
+        let mut added = 0i32;
+        let mut sizes: Vec<i32> = Vec::with_capacity(active.len());
+        for rs in &active {
+            if to_add != 0 {
+                let p = get_proportion(rs, d, to_add, added);
+                sizes.push(rs_replicas(rs).wrapping_add(p));
+                added = added.wrapping_add(p);
+            } else {
+                sizes.push(rs_replicas(rs));
+            }
+        }
+        if to_add != 0
+            && let Some(first) = sizes.first_mut()
+        {
+            *first = first.wrapping_add(to_add.wrapping_sub(added)).max(0);
+        }
+        for (rs, size) in active.iter().zip(sizes) {
+            self.scale_rs(d, rs, size);
+        }
+    }
+
     /// `rolloutRolling` (K8S-FACTS §1.3–1.4): scale the new RS up within surge, else scale old
     /// ones down within maxUnavailable.
     fn rollout_rolling(&mut self, d: &Deployment, all: &[ReplicaSet], old: &[ReplicaSet], new_rs: &ReplicaSet) {
@@ -429,7 +570,7 @@ impl Cluster {
             return;
         }
         if new_replicas < desired {
-            let all_spec: i32 = all.iter().map(rs_replicas).sum();
+            let all_spec: i32 = sum_i32(all.iter().map(rs_replicas));
             let to = new_rs_new_replicas_rolling(desired, max_surge(d), all_spec, new_replicas);
             if to != new_replicas {
                 self.scale_rs(d, new_rs, to);
@@ -505,10 +646,10 @@ impl Cluster {
         let all = self.owned_replica_sets(&d);
         let new_rs = new_rs_name.as_ref().and_then(|n| all.iter().find(|rs| rs.metadata.name.as_ref() == Some(n)));
         let st = |rs: &ReplicaSet| rs.status.clone().unwrap_or_default();
-        let replicas_total: i32 = all.iter().map(|rs| st(rs).replicas).sum();
+        let replicas_total: i32 = sum_i32(all.iter().map(|rs| st(rs).replicas));
         let updated = new_rs.map_or(0, |rs| st(rs).replicas);
-        let ready: i32 = all.iter().map(|rs| st(rs).ready_replicas.unwrap_or(0)).sum();
-        let available: i32 = all.iter().map(|rs| st(rs).available_replicas.unwrap_or(0)).sum();
+        let ready: i32 = sum_i32(all.iter().map(|rs| st(rs).ready_replicas.unwrap_or(0)));
+        let available: i32 = sum_i32(all.iter().map(|rs| st(rs).available_replicas.unwrap_or(0)));
         let desired = replicas(&d);
         let old_status = d.status.clone().unwrap_or_default();
         // Every count is `omitempty` upstream: 0 is left out of the object.
@@ -519,7 +660,7 @@ impl Cluster {
             updated_replicas: nz(updated),
             ready_replicas: nz(ready),
             available_replicas: nz(available),
-            unavailable_replicas: nz((desired - available).max(0)),
+            unavailable_replicas: nz(desired.wrapping_sub(available).max(0)),
             collision_count: old_status.collision_count,
             conditions: old_status.conditions.clone(),
             ..Default::default()
@@ -549,7 +690,7 @@ impl Cluster {
                     });
                 }
             };
-        if available >= desired - max_unavailable(&d) {
+        if available >= desired.wrapping_sub(max_unavailable(&d)) {
             set(
                 &mut conds,
                 "Available",
@@ -665,8 +806,8 @@ impl Cluster {
 pub fn deployment_progressing(old: &DeploymentStatus, new: &DeploymentStatus) -> bool {
     let u = |s: &DeploymentStatus| s.updated_replicas.unwrap_or(0);
     let r = |s: &DeploymentStatus| s.replicas.unwrap_or(0);
-    let old_old = r(old) - u(old);
-    let new_old = r(new) - u(new);
+    let old_old = r(old).wrapping_sub(u(old));
+    let new_old = r(new).wrapping_sub(u(new));
     u(new) > u(old)
         || new_old < old_old
         || new.ready_replicas.unwrap_or(0) > old.ready_replicas.unwrap_or(0)

@@ -13,6 +13,16 @@ use crate::cluster::Cluster;
 use crate::store::sim_time;
 use crate::time::SimTime;
 
+/// Most pods one sync of one ReplicaSet creates or deletes (replica_set.go `BurstReplicas`,
+/// 500); the pods it creates wake it again, so a big scale-up proceeds 500 at a time.
+pub const BURST_REPLICAS: usize = 500;
+
+/// Most pods the simulated cluster holds: upstream's tested scalability envelope (150,000
+/// pods; kubernetes/community sig-scalability thresholds). Not an upstream limit: past it the
+/// ReplicaSet controller's creates fail with a `FailedCreate` event, as they would against a
+/// ResourceQuota, so `replicas: 2147483647` is bounded in time and memory.
+pub const MAX_PODS: usize = 150_000;
+
 /// The apiserver's generateName alphabet (`utilrand.String`).
 pub const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
@@ -170,11 +180,27 @@ impl Cluster {
         let active: Vec<&Pod> = pods.iter().filter(|p| pod_is_active(p)).collect();
         let want = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as usize;
         if active.len() < want {
-            for _ in 0..(want - active.len()) {
+            let diff = (want - active.len()).min(BURST_REPLICAS);
+            let room = MAX_PODS.saturating_sub(self.store.count(Kind::Pod));
+            for _ in 0..diff.min(room) {
                 self.create_pod_for(&rs);
             }
+            if diff > room {
+                self.record_event(
+                    Kind::ReplicaSet,
+                    ns,
+                    name,
+                    "Warning",
+                    "FailedCreate",
+                    &format!(
+                        "Error creating: kubeplay simulates at most {MAX_PODS} pods (Kubernetes' tested envelope)"
+                    ),
+                    "replicaset-controller",
+                    None,
+                );
+            }
         } else if active.len() > want {
-            let diff = active.len() - want;
+            let diff = (active.len() - want).min(BURST_REPLICAS);
             // Rank: active pods of this ReplicaSet on the same node.
             let mut per_node = std::collections::BTreeMap::<String, usize>::new();
             for p in &active {

@@ -21,12 +21,56 @@ use crate::time::parse_duration_ms;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Workspace {
     pub files: BTreeMap<String, String>,
+    /// Files whose bytes are not UTF-8, by path: where the first bad byte is. They are listed
+    /// (so `-f PATH` finds them) but have no text; reading one is an error naming the file,
+    /// line and byte. See [`Workspace::insert_bytes`].
+    pub not_utf8: BTreeMap<String, NotUtf8>,
+}
+
+/// Where a file stops being UTF-8.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotUtf8 {
+    /// 0-based offset of the first byte that is not part of a valid UTF-8 sequence.
+    pub byte: usize,
+    /// 1-based line and column (in characters) of that byte.
+    pub line: usize,
+    pub column: usize,
 }
 
 impl Workspace {
     pub fn with_file(mut self, path: &str, text: &str) -> Self {
         self.files.insert(path.to_string(), text.to_string());
         self
+    }
+
+    /// Adds a file from raw bytes, as the CLI reads files from disk.
+    ///
+    /// Bytes enter kubeplay only here: the page's editor and lessons hold text (`String`s), so
+    /// only the CLI meets files that are not UTF-8. Decoding them lossily would apply U+FFFD
+    /// into names and values where kubectl refuses the file, and skipping them would make
+    /// `kubectl apply -f FILE` say the path does not exist, which is false. So the file is kept
+    /// as "present but not text", and reading it fails the way kubectl's YAML reader fails
+    /// (go-yaml reader.go: "invalid leading UTF-8 octet", ...), plus where: `yaml: line L:
+    /// invalid UTF-8 at byte N`. Returns where the bytes stop being UTF-8, if they do.
+    pub fn insert_bytes(&mut self, path: &str, bytes: &[u8]) -> Option<NotUtf8> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                self.not_utf8.remove(path);
+                self.files.insert(path.to_string(), text.to_string());
+                None
+            }
+            Err(e) => {
+                let good = &bytes[..e.valid_up_to()];
+                // The prefix is valid UTF-8 by construction.
+                let prefix = std::str::from_utf8(good).unwrap_or_default();
+                let line = 1 + prefix.matches('\n').count();
+                let column = 1 + prefix.rsplit('\n').next().map_or(0, |l| l.chars().count());
+                let at = NotUtf8 { byte: e.valid_up_to(), line, column };
+                self.files.remove(path);
+                self.not_utf8.insert(path.to_string(), at);
+                Some(at)
+            }
+        }
     }
 }
 
@@ -363,14 +407,34 @@ fn config(c: &mut Cluster, flags: &Flags, out: &mut Out) {
     }
 }
 
-/// Reads `-f` sources: workspace files, `-` for stdin.
-fn read_sources(flags: &Flags, stdin: Option<&str>, ws: &Workspace) -> Result<Vec<(String, String)>, String> {
+/// The error for reading a workspace file that is not UTF-8 (see [`Workspace::insert_bytes`]).
+fn not_utf8_error(file: &str, at: NotUtf8) -> crate::api::ManifestError {
+    let message = format!("invalid UTF-8 at byte {}", at.byte);
+    crate::api::ManifestError {
+        output: format!(
+            "error: error parsing {file}: error converting YAML to JSON: yaml: line {}: {message}",
+            at.line
+        ),
+        diagnostic: Diagnostic::new(file, at.line, at.column, message),
+    }
+}
+
+/// Reads `-f` sources: workspace files, `-` for stdin. A file that is not UTF-8 is read as an
+/// empty text and its error is added to `errors`.
+fn read_sources(
+    flags: &Flags,
+    stdin: Option<&str>,
+    ws: &Workspace,
+    errors: &mut Vec<crate::api::ManifestError>,
+) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for f in flags.values.get("filename").into_iter().flatten() {
         if f == "-" {
             out.push(("STDIN".to_string(), stdin.unwrap_or("").to_string()));
         } else if let Some(text) = ws.files.get(f.trim_start_matches("./")) {
             out.push((f.clone(), text.clone()));
+        } else if let Some(at) = ws.not_utf8.get(f.trim_start_matches("./")) {
+            errors.push(not_utf8_error(f, *at));
         } else {
             // A directory: every .yaml/.yml/.json file under it, in name order.
             let dir = format!("{}/", f.trim_start_matches("./").trim_end_matches('/'));
@@ -382,10 +446,18 @@ fn read_sources(flags: &Flags, stdin: Option<&str>, ws: &Workspace) -> Result<Ve
                 })
                 .map(|(p, t)| (p.clone(), t.clone()))
                 .collect();
-            if files.is_empty() {
+            let bad: Vec<(&String, &NotUtf8)> = ws
+                .not_utf8
+                .iter()
+                .filter(|(p, _)| {
+                    p.starts_with(&dir) && (p.ends_with(".yaml") || p.ends_with(".yml") || p.ends_with(".json"))
+                })
+                .collect();
+            if files.is_empty() && bad.is_empty() {
                 return Err(format!("error: the path \"{f}\" does not exist"));
             }
             out.extend(files);
+            errors.extend(bad.into_iter().map(|(p, at)| not_utf8_error(p, *at)));
         }
     }
     Ok(out)
@@ -403,11 +475,11 @@ fn apply(
     create_only: bool,
     out: &mut Out,
 ) {
-    let sources = match read_sources(flags, stdin, ws) {
+    let mut read_errors = Vec::new();
+    let sources = match read_sources(flags, stdin, ws, &mut read_errors) {
         Ok(s) => s,
         Err(e) => return out.err(e),
     };
-    let mut read_errors = Vec::new();
     let mut manifests = Vec::new();
     for (file, text) in sources {
         match crate::api::read_manifests(&file, &text) {
@@ -895,10 +967,15 @@ fn kind_table(
 fn delete(c: &mut Cluster, flags: &Flags, ns: &str, stdin: Option<&str>, ws: &Workspace, out: &mut Out) {
     let mut doomed: Vec<(Kind, String, String)> = Vec::new();
     if flags.value("filename").is_some() {
-        let sources = match read_sources(flags, stdin, ws) {
+        let mut unreadable = Vec::new();
+        let sources = match read_sources(flags, stdin, ws, &mut unreadable) {
             Ok(s) => s,
             Err(e) => return out.err(e),
         };
+        if let Some(e) = unreadable.into_iter().next() {
+            out.diags.push(e.diagnostic);
+            return out.err(e.output);
+        }
         for (file, text) in sources {
             match crate::api::read_manifests(&file, &text) {
                 Ok(docs) => {
@@ -1357,10 +1434,15 @@ fn profile(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace
                 Ok(f) => f,
                 Err(e) => return out.err(e),
             };
-            let sources = match read_sources(&flags, stdin, ws) {
+            let mut unreadable = Vec::new();
+            let sources = match read_sources(&flags, stdin, ws, &mut unreadable) {
                 Ok(s) => s,
                 Err(e) => return out.err(e),
             };
+            for e in unreadable {
+                out.diags.push(e.diagnostic);
+                out.err(e.output);
+            }
             for (file, text) in sources {
                 match crate::images::parse_profiles(&file, &text) {
                     Ok(profiles) => {

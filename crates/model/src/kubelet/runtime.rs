@@ -140,6 +140,41 @@ pub struct PodRt {
     terminating: bool,
 }
 
+/// One container's back-off state, for invariant checks (crate::sweep).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackoffView {
+    pub container: String,
+    pub restart: Option<Backoff>,
+    pub pull: Option<Backoff>,
+    /// When the next (re)start is due, if one is scheduled.
+    pub start_at_ms: Option<u64>,
+    /// The waiting reason (`CrashLoopBackOff`, `ImagePullBackOff`, ...), if waiting.
+    pub waiting: Option<String>,
+}
+
+impl PodRt {
+    pub fn backoffs(&self) -> Vec<BackoffView> {
+        self.containers
+            .iter()
+            .map(|c| BackoffView {
+                container: c.name.clone(),
+                restart: c.restart_backoff,
+                pull: c.pull_backoff,
+                start_at_ms: c.start_at,
+                waiting: c.waiting.as_ref().map(|w| w.0.clone()),
+            })
+            .collect()
+    }
+
+    /// Sets every container's restart back-off (tests of the invariant checks only).
+    #[cfg(test)]
+    pub(crate) fn force_restart_backoff(&mut self, b: Backoff) {
+        for c in &mut self.containers {
+            c.restart_backoff = Some(b);
+        }
+    }
+}
+
 /// What `kubectl logs` reads.
 pub fn logs(rt: &PodRt, container: Option<&str>, previous: bool) -> Result<Vec<(u64, String)>, String> {
     let c = match container {
