@@ -79,6 +79,14 @@ const browser = await chromium.launch({
   ],
 });
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+// Every Content-Security-Policy violation in any frame is collected (the release page carries a
+// strict policy: scripts/csp.py).
+await context.addInitScript(() => {
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI}`);
+  });
+});
 const page = await context.newPage();
 
 const pageErrors = [];
@@ -314,6 +322,21 @@ const checks = [
     await page.locator('#lesson-config').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(artifacts, '08-course-page.png') });
     console.log(`  screenshot: ${path.relative(process.cwd(), path.join(artifacts, '08-course-page.png'))}`);
+  }],
+  ['the page runs under its strict Content-Security-Policy without a violation', async () => {
+    await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 3, SEL.nodes, { timeout: LOAD_TIMEOUT_MS });
+    const policy = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+    for (const want of ["script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "object-src 'none'"]) {
+      if (!policy.includes(want)) throw new Error(`policy lacks ${want}: ${policy}`);
+    }
+    if (/unsafe-inline|unsafe-eval'/.test(policy.replace("'wasm-unsafe-eval'", ''))) throw new Error(`policy too loose: ${policy}`);
+    if ((await count('script:not([src])')) !== 0) throw new Error('an inline script is on the page');
+    await page.locator(SEL.apply).click();
+    await page.locator(SEL.step).click();
+    const violations = await page.evaluate(() => window.__cspViolations);
+    if (violations.length) throw new Error(`CSP violations: ${violations.join(', ')}`);
+    console.log(`  policy: ${policy}`);
   }],
   ['no uncaught errors or panics on the page', async () => {
     if (pageErrors.length) throw new Error(pageErrors.join('\n'));
