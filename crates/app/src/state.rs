@@ -111,6 +111,8 @@ pub enum Action {
     LoadShared(crate::share::Shared),
     /// Say something in the header (e.g. that a share link is ready).
     Say(Notice),
+    /// Ctrl-C in the terminal: stop the live command (a watch, a rollout status).
+    Interrupt,
 }
 
 /// A lesson being played: the lesson, where the learner is, and what the current step's
@@ -363,6 +365,9 @@ pub struct AppState {
     pub timeline: Rc<Timeline>,
     /// The charts (computed by the model) while they are shown instead of the map.
     pub charts: Option<Rc<kubeplay_model::history::ChartsView>>,
+    /// A command following the cluster as time plays (`get -w`, `rollout status`) until it
+    /// finishes or Ctrl-C.
+    pub live: Option<kubeplay_model::kubectl::Live>,
 }
 
 impl Default for AppState {
@@ -402,6 +407,7 @@ impl AppState {
             lesson: None,
             timeline,
             charts: None,
+            live: None,
         }
     }
 
@@ -524,6 +530,19 @@ impl AppState {
                     self.terminal = Rc::default();
                     return;
                 }
+                // A new command ends the one still following the cluster, as Ctrl-C would.
+                self.interrupt();
+                let started =
+                    kubeplay_model::kubectl::live_start(&mut self.cluster.borrow_mut(), line, &self.workspace);
+                if let Some((first, live)) = started {
+                    // It changes nothing, so it is not logged; it follows the cluster while time
+                    // plays, so time plays.
+                    self.record(std::slice::from_ref(&first));
+                    self.append_terminal(std::slice::from_ref(&first));
+                    self.live = Some(live);
+                    self.playing = true;
+                    return;
+                }
                 let at = self.now_ms();
                 let results = self.cluster.borrow_mut().run(line, &self.workspace);
                 self.log(at, Logged::Run { script: line.to_string(), ws: self.workspace.clone() });
@@ -630,6 +649,7 @@ impl AppState {
                 self.notice = Some(Notice::SharedLoaded);
             }
             Action::Say(notice) => self.notice = Some(notice),
+            Action::Interrupt => self.interrupt(),
             Action::ShowCharts(on) => {
                 self.charts = on.then(|| Rc::new(self.cluster.borrow().charts()));
             }
@@ -654,8 +674,16 @@ impl AppState {
         self.now_ms() < self.timeline.head_ms
     }
 
+    /// Stops the live command, as Ctrl-C does in a terminal.
+    fn interrupt(&mut self) {
+        if self.live.take().is_some() {
+            Rc::make_mut(&mut self.terminal).push_str("^C\n");
+        }
+    }
+
     /// Shows the cluster at `t` (within the log), rebuilt from the timeline.
     fn seek(&mut self, t: u64) {
+        self.interrupt();
         let t = t.clamp(self.timeline.start_ms(), self.timeline.head_ms);
         if t != self.now_ms() {
             self.cluster = Rc::new(RefCell::new(self.timeline.cluster_at(t)));
@@ -763,6 +791,15 @@ impl AppState {
         }
         self.reinspect();
         self.update_lesson();
+        if let Some(live) = self.live.as_mut() {
+            let (text, finished) = live.poll(&self.cluster.borrow());
+            if !text.is_empty() {
+                Rc::make_mut(&mut self.terminal).push_str(&text);
+            }
+            if finished {
+                self.live = None;
+            }
+        }
     }
 
     /// Asks the model about the selected object again. An unchanged inspection keeps its `Rc`,
@@ -1111,6 +1148,44 @@ mod tests {
         assert_eq!(view.kind, "Node");
         assert!(view.scheduling.is_none());
         assert!(view.conditions.iter().any(|c| c.condition_type == "Ready" && c.status == "True"));
+    }
+}
+
+#[cfg(test)]
+mod live_tests {
+    use super::*;
+
+    #[test]
+    fn model_a_watch_follows_play_until_ctrl_c_and_a_rollout_status_ends_itself() {
+        let s = Rc::new(AppState::default()).reduce(Action::Apply);
+        let mut s = s.reduce(Action::RunCommand("kubectl get pods -w".into()));
+        assert!(s.live.is_some() && s.playing, "a watch plays time");
+        let before = s.terminal.len();
+        for _ in 0..10 {
+            s = s.reduce(Action::Tick);
+        }
+        assert!(s.terminal[before..].contains("Running"), "{}", s.terminal);
+        let s = s.reduce(Action::Interrupt);
+        assert!(s.live.is_none());
+        assert!(s.terminal.ends_with("^C\n"));
+        let head = s.timeline.entries.len();
+        // The watch was not logged: replaying never runs it.
+        assert!(
+            !s.timeline.entries.iter().any(|e| matches!(&e.what, Logged::Run { script, .. } if script.contains("-w")))
+        );
+        let mut s = s
+            .reduce(Action::RunCommand("kubectl set image deployment/web nginx=nginx:1.28".into()))
+            .reduce(Action::RunCommand("kubectl rollout status deployment/web".into()));
+        assert!(s.live.is_some());
+        for _ in 0..200 {
+            if s.live.is_none() {
+                break;
+            }
+            s = s.reduce(Action::Tick);
+        }
+        assert!(s.live.is_none(), "the rollout finished");
+        assert!(s.terminal.ends_with("deployment \"web\" successfully rolled out\n"), "{}", s.terminal);
+        assert!(s.timeline.entries.len() > head);
     }
 }
 

@@ -584,3 +584,22 @@ async fn model_a_share_link_opens_the_same_files_in_another_page() {
     assert_eq!(location.hash().unwrap(), "");
     clear_saved_sessions();
 }
+
+#[wasm_bindgen_test]
+async fn model_ctrl_c_stops_a_watch() {
+    let page = Page::mount().await;
+    page.click("#apply").await;
+    page.run_in_terminal("kubectl get pods -w").await;
+    assert_eq!(page.text("#play"), "Pause", "a watch plays time");
+    let input = page.get("#terminal-input");
+    let init = KeyboardEventInit::new();
+    init.set_key("c");
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    input.dispatch_event(&KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap()).unwrap();
+    scheduler::flush().await;
+    assert!(page.text("#terminal-output").ends_with("^C\n"), "{}", page.text("#terminal-output"));
+    let input: HtmlInputElement = page.get("#terminal-input").dyn_into().unwrap();
+    assert_eq!(input.placeholder(), "kubectl get pods -o wide");
+    page.click("#play").await;
+}

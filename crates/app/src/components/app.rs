@@ -149,6 +149,10 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |line: String| dispatcher.dispatch(Action::RunCommand(line)))
     };
+    let on_interrupt = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::Interrupt))
+    };
     let complete = {
         let state = state.clone();
         Callback::from(move |line: String| {
@@ -425,7 +429,8 @@ pub fn App() -> Html {
                         if !hidden.terminal {
                         <PanelBox id="terminal-panel" class="terminal-panel" title={t.terminal} lang={lang} rail=true
                             collapsed={collapsed.terminal} on_toggle={toggle(Panel::Terminal)}>
-                            <Terminal transcript={state.terminal.clone()} {on_command} {complete} lang={lang} />
+                            <Terminal transcript={state.terminal.clone()} {on_command} {complete} lang={lang}
+                                live={state.live.is_some()} on_interrupt={on_interrupt} />
                         </PanelBox>
                         }
                     </div>

@@ -15,6 +15,10 @@ pub struct TerminalProps {
     pub on_command: Callback<String>,
     /// The model's completions for the last word of a line.
     pub complete: Callback<String, Vec<String>>,
+    /// A command is following the cluster (`get -w`, `rollout status`): Ctrl-C stops it.
+    #[prop_or_default]
+    pub live: bool,
+    pub on_interrupt: Callback<()>,
     pub lang: Lang,
 }
 
@@ -43,6 +47,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     let onkeydown = {
         let on_command = props.on_command.clone();
         let complete = props.complete.clone();
+        let on_interrupt = props.on_interrupt.clone();
         let choices = choices.clone();
         Callback::from(move |e: KeyboardEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
@@ -51,6 +56,12 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                 choices.set(vec![]);
             }
             match e.key().as_str() {
+                // Ctrl-C stops the live command and drops the line being typed, as a shell does.
+                "c" | "C" if e.ctrl_key() && !e.meta_key() => {
+                    e.prevent_default();
+                    input.set_value("");
+                    on_interrupt.emit(());
+                }
                 "Tab" => {
                     e.prevent_default();
                     let line = input.value();
@@ -102,7 +113,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
             <div class="prompt">
                 <span class="prompt-sign" aria-hidden="true">{ "$" }</span>
                 <input id="terminal-input" type="text" aria-label={props.lang.text().command}
-                    placeholder="kubectl get pods -o wide"
+                    placeholder={if props.live { props.lang.text().ctrl_c_stops } else { "kubectl get pods -o wide" }}
                     spellcheck="false" autocomplete="off" autocapitalize="off"
                     {onkeydown} />
             </div>

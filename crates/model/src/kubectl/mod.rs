@@ -833,7 +833,8 @@ type WatchKey = (Kind, String, String);
 
 /// `kubectl get -w`: after the table, a row each time an object's printed row changes, while
 /// virtual time runs. A script has no Ctrl-C, so the watch ends after `--request-timeout`
-/// (default 60s) of virtual time; the page's terminal stops it with Ctrl-C.
+/// (default 60s) of virtual time; the page's terminal runs it live instead ([`live_start`])
+/// and stops it with Ctrl-C.
 #[allow(clippy::too_many_arguments)]
 fn watch(
     c: &mut Cluster,
@@ -848,48 +849,183 @@ fn watch(
     let limit =
         flags.value("request-timeout").and_then(|t| parse_duration_ms(t).ok()).filter(|t| *t > 0).unwrap_or(60_000);
     let until = c.now().plus_ms(limit);
-    // A row is printed when the object changes (a new resourceVersion), as watch events do.
-    let rows = |c: &Cluster| -> Vec<(WatchKey, (String, String))> {
-        let mut v = Vec::new();
-        for (kind, name) in targets {
-            let scope = if kind.namespaced() && !all_ns { Some(ns) } else { None };
-            for o in c.store().list(*kind, scope) {
-                if name.as_ref().is_some_and(|n| n != o.name()) {
-                    continue;
-                }
-                if let Some(req) = selector
-                    && !requirements_match(req, &o.meta().labels.clone().unwrap_or_default())
-                {
-                    continue;
-                }
-                let table = kind_table(c, *kind, &[o], false, all_ns, wide, false, false);
-                let row = table.lines().nth(1).unwrap_or("").to_string();
-                let rv = o.meta().resource_version.clone().unwrap_or_default();
-                v.push(((*kind, o.namespace().to_string(), o.name().to_string()), (rv, row)));
-            }
-        }
-        v
-    };
-    let mut last: BTreeMap<WatchKey, (String, String)> = rows(c).into_iter().collect();
+    let mut last = watch_rows(c, targets, selector, ns, all_ns, wide);
     while let Some(t) = c.queue.next_time() {
         if t > until {
             break;
         }
         c.step();
-        let now: BTreeMap<_, _> = rows(c).into_iter().collect();
-        for (k, (rv, row)) in &now {
-            if last.get(k).map(|l| &l.0) != Some(rv) {
-                out.line(row);
-            }
-        }
-        for (k, (_, row)) in &last {
-            if !now.contains_key(k) {
-                out.line(row);
-            }
-        }
-        last = now;
+        out.text.push_str(&watch_changes(c, &mut last, targets, selector, ns, all_ns, wide));
     }
     c.advance(until.since(c.now()));
+}
+
+/// The rows a watch follows, by object: (resourceVersion, printed row).
+type WatchRows = BTreeMap<WatchKey, (String, String)>;
+
+fn watch_rows(
+    c: &Cluster,
+    targets: &[(Kind, Option<String>)],
+    selector: Option<&[crate::store::Requirement]>,
+    ns: &str,
+    all_ns: bool,
+    wide: bool,
+) -> WatchRows {
+    let mut v = BTreeMap::new();
+    for (kind, name) in targets {
+        let scope = if kind.namespaced() && !all_ns { Some(ns) } else { None };
+        for o in c.store().list(*kind, scope) {
+            if name.as_ref().is_some_and(|n| n != o.name()) {
+                continue;
+            }
+            if let Some(req) = selector
+                && !requirements_match(req, &o.meta().labels.clone().unwrap_or_default())
+            {
+                continue;
+            }
+            let table = kind_table(c, *kind, &[o], false, all_ns, wide, false, false);
+            let row = table.lines().nth(1).unwrap_or("").to_string();
+            let rv = o.meta().resource_version.clone().unwrap_or_default();
+            v.insert((*kind, o.namespace().to_string(), o.name().to_string()), (rv, row));
+        }
+    }
+    v
+}
+
+/// A row for each object that changed (a new resourceVersion, as watch events come) or went
+/// away since `last`, which is updated.
+#[allow(clippy::too_many_arguments)]
+fn watch_changes(
+    c: &Cluster,
+    last: &mut WatchRows,
+    targets: &[(Kind, Option<String>)],
+    selector: Option<&[crate::store::Requirement]>,
+    ns: &str,
+    all_ns: bool,
+    wide: bool,
+) -> String {
+    let now = watch_rows(c, targets, selector, ns, all_ns, wide);
+    let mut out = String::new();
+    for (k, (rv, row)) in &now {
+        if last.get(k).map(|l| &l.0) != Some(rv) {
+            out.push_str(row);
+            out.push('\n');
+        }
+    }
+    for (k, (_, row)) in last.iter() {
+        if !now.contains_key(k) {
+            out.push_str(row);
+            out.push('\n');
+        }
+    }
+    *last = now;
+    out
+}
+
+/// A command that follows the cluster until the learner stops it, as a terminal runs
+/// `kubectl get -w` and `kubectl rollout status`: the page starts one with [`live_start`] and
+/// polls it as virtual time plays, until it finishes or Ctrl-C. (A script has no Ctrl-C: there
+/// the same commands run to `--request-timeout` / completion at once.)
+#[derive(Clone, Debug)]
+pub struct Live {
+    kind: LiveKind,
+}
+
+#[derive(Clone, Debug)]
+enum LiveKind {
+    Watch {
+        targets: Vec<(Kind, Option<String>)>,
+        selector: Option<Vec<crate::store::Requirement>>,
+        ns: String,
+        all_ns: bool,
+        wide: bool,
+        last: WatchRows,
+    },
+    Rollout {
+        ns: String,
+        name: String,
+        last: String,
+    },
+}
+
+/// Starts `line` as a live command if it is one (`kubectl get ... -w` without
+/// `--request-timeout`, `kubectl rollout status` without `--timeout`, on a rollout still in
+/// progress): what it prints at once, and the command to poll. `None` for any other line.
+pub fn live_start(c: &mut Cluster, line: &str, ws: &Workspace) -> Option<(CommandResult, Live)> {
+    let cmds = script::parse(line).ok()?;
+    let [cmd] = cmds.as_slice() else { return None };
+    if !cmd.pipeline.is_empty() || cmd.stdin.is_some() || !matches!(cmd.words[0].as_str(), "kubectl" | "k") {
+        return None;
+    }
+    let flags = parse_flags(&cmd.words[1..]).ok()?;
+    let context = flags.value("context").map(str::to_string).unwrap_or_else(|| c.kubeconfig.current.clone());
+    if context != c.kubeconfig.reachable {
+        return None;
+    }
+    let ns = flags.value("namespace").unwrap_or("default").to_string();
+    match flags.args.first().map(String::as_str) {
+        Some("get") if flags.flag("watch") && flags.value("request-timeout").is_none() => {
+            if !matches!(flags.value("output").unwrap_or(""), "" | "wide") {
+                return None;
+            }
+            let targets = targets(&flags.args[1..]).ok()?;
+            let selector = match flags.value("selector").map(parse_label_selector) {
+                Some(Ok(r)) => Some(r),
+                Some(Err(_)) => return None,
+                None => None,
+            };
+            // The table as kubectl first prints it: the same command without the watch.
+            let once: String = cmd
+                .words
+                .iter()
+                .filter(|w| *w != "-w" && *w != "--watch")
+                .map(|w| if w.contains(char::is_whitespace) { format!("'{w}'") } else { w.clone() })
+                .collect::<Vec<_>>()
+                .join(" ");
+            let mut first = run_script(c, &once, ws).pop()?;
+            first.command = cmd.text.clone();
+            let (all_ns, wide) = (flags.flag("all-namespaces"), flags.value("output") == Some("wide"));
+            let last = watch_rows(c, &targets, selector.as_deref(), &ns, all_ns, wide);
+            Some((first, Live { kind: LiveKind::Watch { targets, selector, ns, all_ns, wide, last } }))
+        }
+        Some("rollout")
+            if flags.args.get(1).map(String::as_str) == Some("status") && flags.value("timeout").is_none() =>
+        {
+            let (kind, name) = one_target(&flags.args, 2).ok()?;
+            let Some(Object::Deployment(d)) = c.store().get(kind, &ns, &name) else { return None };
+            let (msg, done, error) = deployment_status_message(d);
+            if done || error || kind != Kind::Deployment {
+                return None;
+            }
+            let first =
+                CommandResult { command: cmd.text.clone(), output: format!("{msg}\n"), ok: true, diagnostics: vec![] };
+            Some((first, Live { kind: LiveKind::Rollout { ns, name, last: msg } }))
+        }
+        _ => None,
+    }
+}
+
+impl Live {
+    /// What the command prints since the last poll, and whether it has finished.
+    pub fn poll(&mut self, c: &Cluster) -> (String, bool) {
+        match &mut self.kind {
+            LiveKind::Watch { targets, selector, ns, all_ns, wide, last } => {
+                (watch_changes(c, last, targets, selector.as_deref(), ns, *all_ns, *wide), false)
+            }
+            LiveKind::Rollout { ns, name, last } => {
+                let Some(Object::Deployment(d)) = c.store().get(Kind::Deployment, ns, name) else {
+                    return ("error: object has been deleted\n".into(), true);
+                };
+                let (msg, done, error) = deployment_status_message(d);
+                if error {
+                    return (format!("error: {msg}\n"), true);
+                }
+                let out = if msg != *last { format!("{msg}\n") } else { String::new() };
+                *last = msg;
+                (out, done)
+            }
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -2140,5 +2276,58 @@ mod tests {
             let (m, dn, _) = deployment_status_message(&dep);
             assert_eq!((m.as_str(), dn), (msg, done));
         }
+    }
+}
+
+#[cfg(test)]
+mod live_tests {
+    use super::*;
+
+    #[test]
+    fn a_live_watch_prints_the_table_then_each_change_as_time_runs() {
+        let mut c = Cluster::new(crate::ClusterConfig::default());
+        let ws = Workspace::default();
+        c.run("kubectl create deployment web --image=nginx:1.27 --replicas=2\nsleep 100ms", &ws);
+        let (first, mut live) = live_start(&mut c, "kubectl get pods -w", &ws).expect("a live command");
+        assert!(first.output.starts_with("NAME"), "{}", first.output);
+        assert_eq!(first.command, "kubectl get pods -w");
+        let mut printed = String::new();
+        for _ in 0..30 {
+            c.advance(1000);
+            let (text, done) = live.poll(&c);
+            assert!(!done, "a watch runs until Ctrl-C");
+            printed.push_str(&text);
+        }
+        assert!(printed.contains("ContainerCreating") && printed.contains("Running"), "{printed}");
+        // Nothing new, nothing printed.
+        assert_eq!(live.poll(&c).0, "");
+        // A timeout, an output format or a script line is not live.
+        assert!(live_start(&mut c, "kubectl get pods -w --request-timeout=5s", &ws).is_none());
+        assert!(live_start(&mut c, "kubectl get pods -o yaml -w", &ws).is_none());
+        assert!(live_start(&mut c, "kubectl get pods", &ws).is_none());
+    }
+
+    #[test]
+    fn a_live_rollout_status_finishes_with_the_rollout() {
+        let mut c = Cluster::new(crate::ClusterConfig::default());
+        let ws = Workspace::default();
+        c.run("kubectl create deployment web --image=nginx:1.27 --replicas=3\nsleep 30s", &ws);
+        assert!(live_start(&mut c, "kubectl rollout status deployment/web", &ws).is_none(), "already complete");
+        c.run("kubectl set image deployment/web nginx=nginx:1.28", &ws);
+        let (first, mut live) = live_start(&mut c, "kubectl rollout status deployment/web", &ws).expect("in progress");
+        assert!(first.output.starts_with("Waiting for deployment"), "{}", first.output);
+        let mut printed = first.output.clone();
+        let mut done = false;
+        for _ in 0..120 {
+            c.advance(1000);
+            let (text, finished) = live.poll(&c);
+            printed.push_str(&text);
+            if finished {
+                done = true;
+                break;
+            }
+        }
+        assert!(done, "{printed}");
+        assert!(printed.ends_with("deployment \"web\" successfully rolled out\n"), "{printed}");
     }
 }
