@@ -603,3 +603,23 @@ async fn model_ctrl_c_stops_a_watch() {
     assert_eq!(input.placeholder(), "kubectl get pods -o wide");
     page.click("#play").await;
 }
+
+#[wasm_bindgen_test]
+async fn model_services_are_drawn_with_a_line_to_each_endpoint_and_requests_as_dots() {
+    let page = Page::mount().await;
+    page.apply_and_run().await;
+    page.run_in_terminal("kubectl expose deployment web --port 80").await;
+    for _ in 0..20 {
+        page.click("#step").await;
+    }
+    let svc = page.get("#services g.service[data-name=\"web\"]");
+    assert_eq!(svc.get_attribute("data-ready").as_deref(), Some("3"));
+    assert!(svc.text_content().unwrap_or_default().contains("ClusterIP"));
+    assert_eq!(page.count("line.endpoint-link[data-service=\"web\"]"), 3);
+    page.run_in_terminal("traffic start web --rps 20").await;
+    page.click("#play").await;
+    page.click("#step").await;
+    page.click("#step").await;
+    page.click("#play").await;
+    assert!(page.count("#requests circle.request-dot") > 0, "requests travel as dots");
+}

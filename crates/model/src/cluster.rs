@@ -457,6 +457,17 @@ impl Cluster {
                 memory_allocatable_bytes: alloc.memory,
                 memory_requested_bytes: used.memory,
                 pods_allocatable: alloc.pods,
+                taints: n
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.taints.as_ref())
+                    .into_iter()
+                    .flatten()
+                    .map(|t| match t.value.as_deref().filter(|v| !v.is_empty()) {
+                        Some(v) => format!("{}={v}:{}", t.key, t.effect),
+                        None => format!("{}:{}", t.key, t.effect),
+                    })
+                    .collect(),
                 pods: by_node.remove(&name).unwrap_or_default(),
                 name,
             });
@@ -475,6 +486,27 @@ impl Cluster {
             })
             .collect();
         events.sort_by_key(|e| e.time_ms);
+        let services = self.service_views();
+        let pod_service: BTreeMap<&str, &str> =
+            services.iter().flat_map(|s| s.endpoints.iter().map(move |e| (e.pod.as_str(), s.name.as_str()))).collect();
+        let since = self.now.ms().saturating_sub(1000);
+        let mut requests: Vec<crate::view::RequestView> = self
+            .recent_requests()
+            .rev()
+            .take_while(|r| r.time_ms > since)
+            .take(40)
+            .map(|r| crate::view::RequestView {
+                time_ms: r.time_ms,
+                service: r
+                    .pod
+                    .as_deref()
+                    .and_then(|p| pod_service.get(p).map(|s| s.to_string()))
+                    .or_else(|| services.iter().find(|s| s.name == r.target).map(|s| s.name.clone())),
+                pod: r.pod.clone(),
+                outcome: r.outcome.label().to_string(),
+            })
+            .collect();
+        requests.reverse();
         ClusterView {
             now_ms: self.now.ms(),
             clock: self.now.clock(),
@@ -482,7 +514,73 @@ impl Cluster {
             nodes,
             pending,
             events,
+            services,
+            requests,
         }
+    }
+
+    /// Each Service with its endpoints (from its EndpointSlices) and the Ingress rules to it.
+    fn service_views(&self) -> Vec<crate::view::ServiceView> {
+        let mut out = Vec::new();
+        for o in self.store.list(Kind::Service, None) {
+            let Object::Service(svc) = o else { continue };
+            let (ns, name) = (o.namespace(), o.name());
+            if ns == "default" && name == "kubernetes" {
+                continue;
+            }
+            let cells = crate::kubectl::printers::service_cells(svc, self.now, false);
+            let mut endpoints: Vec<crate::view::EndpointView> = Vec::new();
+            for so in self.store.list(Kind::EndpointSlice, Some(ns)) {
+                let Object::EndpointSlice(slice) = so else { continue };
+                if slice.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).map(String::as_str)
+                    != Some(name)
+                {
+                    continue;
+                }
+                for ep in &slice.endpoints {
+                    let c = ep.conditions.clone().unwrap_or_default();
+                    let pod = ep.target_ref.as_ref().and_then(|r| r.name.clone()).unwrap_or_default();
+                    if endpoints.iter().any(|e| e.pod == pod) {
+                        continue;
+                    }
+                    endpoints.push(crate::view::EndpointView {
+                        pod,
+                        address: ep.addresses.first().cloned().unwrap_or_default(),
+                        ready: c.ready == Some(true),
+                        serving: c.serving == Some(true),
+                        terminating: c.terminating == Some(true),
+                    });
+                }
+            }
+            endpoints.sort_by(|a, b| a.pod.cmp(&b.pod));
+            let mut routes = Vec::new();
+            for io in self.store.list(Kind::Ingress, Some(ns)) {
+                let Object::Ingress(ing) = io else { continue };
+                for rule in ing.spec.iter().flat_map(|s| s.rules.iter().flatten()) {
+                    for path in rule.http.iter().flat_map(|h| h.paths.iter()) {
+                        if path.backend.service.as_ref().map(|s| s.name.as_str()) == Some(name) {
+                            routes.push(format!(
+                                "ingress/{} {}{}",
+                                io.name(),
+                                rule.host.as_deref().unwrap_or("*"),
+                                path.path.as_deref().unwrap_or("/")
+                            ));
+                        }
+                    }
+                }
+            }
+            out.push(crate::view::ServiceView {
+                namespace: ns.to_string(),
+                name: name.to_string(),
+                // service_cells: TYPE, CLUSTER-IP, EXTERNAL-IP, PORT(S), AGE.
+                service_type: cells.first().cloned().unwrap_or_default(),
+                cluster_ip: cells.get(1).cloned().unwrap_or_default(),
+                ports: cells.get(3).cloned().unwrap_or_default(),
+                endpoints,
+                routes,
+            });
+        }
+        out
     }
 
     /// Whether a control loop has a run queued (its view may be behind the store until then).

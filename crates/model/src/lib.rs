@@ -30,4 +30,4 @@ pub use diag::Diagnostic;
 pub use inspect::{ConditionView, InspectView, NodeScoreView, SchedulingView};
 pub use kubectl::{CommandResult, Workspace};
 pub use time::SimTime;
-pub use view::{ClusterView, EventView, NodeView, PodView};
+pub use view::{ClusterView, EndpointView, EventView, NodeView, PodView, RequestView, ServiceView};

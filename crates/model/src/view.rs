@@ -17,6 +17,49 @@ pub struct ClusterView {
     pub pending: Vec<PodView>,
     /// The newest events last (at most the last 200).
     pub events: Vec<EventView>,
+    /// Services in namespace/name order, each with its endpoints as kube-proxy sees them.
+    pub services: Vec<ServiceView>,
+    /// Requests answered in the last second of virtual time (at most 40, the newest), for the
+    /// dots that travel from a Service to the pod that answered.
+    pub requests: Vec<RequestView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ServiceView {
+    pub namespace: String,
+    pub name: String,
+    /// TYPE as `kubectl get svc` prints it.
+    pub service_type: String,
+    /// CLUSTER-IP as printed (`None` for a headless Service).
+    pub cluster_ip: String,
+    /// PORT(S) as printed, e.g. `80:30080/TCP`.
+    pub ports: String,
+    /// Endpoints from its EndpointSlices, in pod name order.
+    pub endpoints: Vec<EndpointView>,
+    /// Ingress rules that send traffic here, as `ingress/NAME host/path`.
+    pub routes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EndpointView {
+    /// The pod behind the address (its targetRef).
+    pub pod: String,
+    pub address: String,
+    /// EndpointSlice conditions.
+    pub ready: bool,
+    pub serving: bool,
+    pub terminating: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RequestView {
+    pub time_ms: u64,
+    /// The Service that carried it, when it reached a pod through one.
+    pub service: Option<String>,
+    /// The pod that answered, if any.
+    pub pod: Option<String>,
+    /// `2xx`, `4xx`, `5xx`, `refused` or `timeout`.
+    pub outcome: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -32,6 +75,8 @@ pub struct NodeView {
     pub memory_allocatable_bytes: i64,
     pub memory_requested_bytes: i64,
     pub pods_allocatable: i64,
+    /// Taints as `key=value:Effect` (`key:Effect` without a value).
+    pub taints: Vec<String>,
     pub pods: Vec<PodView>,
 }
 
@@ -62,4 +107,33 @@ pub struct EventView {
     /// The involved object as `kind/name`, e.g. `pod/web-5d78c6b9f-x2xkq`.
     pub object: String,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::kubectl::Workspace;
+    use crate::{Cluster, ClusterConfig};
+
+    #[test]
+    fn the_view_shows_services_with_endpoints_taints_and_recent_requests() {
+        let mut c = Cluster::new(ClusterConfig::default());
+        let ws = Workspace::default();
+        c.run(
+            "kubectl create deployment web --image=nginx:1.27 --replicas=2\nkubectl expose deployment web --port 80 --type NodePort\nsleep 20s\nkubectl cordon node-3\ntraffic start web --rps 20\nsleep 3s",
+            &ws,
+        );
+        let v = c.view();
+        let svc = v.services.iter().find(|s| s.name == "web").expect("the Service");
+        assert_eq!(svc.service_type, "NodePort");
+        assert!(svc.ports.starts_with("80:3") && svc.ports.ends_with("/TCP"), "{}", svc.ports);
+        assert!(svc.cluster_ip.starts_with("10."), "{}", svc.cluster_ip);
+        assert_eq!(svc.endpoints.len(), 2);
+        assert!(svc.endpoints.iter().all(|e| e.ready && e.pod.starts_with("web-")));
+        assert!(!v.services.iter().any(|s| s.name == "kubernetes"), "the API server's Service is left out");
+        assert!(!v.requests.is_empty() && v.requests.len() <= 40);
+        assert!(v.requests.iter().all(|r| r.service.as_deref() == Some("web") && r.outcome == "2xx"));
+        assert!(v.requests.iter().all(|r| r.time_ms + 1000 > v.now_ms));
+        let n3 = v.nodes.iter().find(|n| n.name == "node-3").unwrap();
+        assert_eq!(n3.taints, ["node.kubernetes.io/unschedulable:NoSchedule"]);
+    }
 }

@@ -9,7 +9,9 @@
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
-use kubeplay_model::{ClusterView, NodeView, PodView};
+use std::collections::BTreeMap;
+
+use kubeplay_model::{ClusterView, NodeView, PodView, ServiceView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Element, ResizeObserver};
@@ -40,6 +42,9 @@ const BAR_H: i64 = 7;
 /// Room kept on a tile's second line for the restart count.
 const RESTARTS_W: i64 = 34;
 const PENDING_HEADER_H: i64 = 30;
+const SERVICE_W_MIN: i64 = 220;
+const SERVICE_H: i64 = 70;
+const ROUTE_H: i64 = 15;
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterMapProps {
@@ -135,11 +140,19 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
     let tile_w = (node_w - 2 * NODE_PAD - (tile_cols - 1) * TILE_GAP) / tile_cols;
 
     let mut nodes_html = Vec::with_capacity(view.nodes.len());
+    // Where each pod's tile is (its centre), for the lines from Services to their endpoints.
+    let mut tile_at: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     let mut y = MARGIN;
     for row in view.nodes.chunks(cols as usize) {
         let row_h = row.iter().map(|n| node_height(n.pods.len() as i64, tile_cols)).max().unwrap_or(0);
         for (i, node) in row.iter().enumerate() {
             let x = MARGIN + i as i64 * (node_w + NODE_GAP);
+            for (j, pod) in node.pods.iter().enumerate() {
+                let j = j as i64;
+                let px = x + NODE_PAD + (j % tile_cols) * (tile_w + TILE_GAP);
+                let py = y + NODE_HEADER_H + (j / tile_cols) * (TILE_H + TILE_GAP);
+                tile_at.insert(&pod.name, (px + tile_w / 2, py + TILE_H / 2));
+            }
             nodes_html.push(node_box(&ctx, node, x, y, node_w, row_h, tile_w, tile_cols));
         }
         y += row_h + NODE_GAP;
@@ -170,7 +183,64 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
         let py = pending_y + PENDING_HEADER_H + (i / pending_cols) * (TILE_H + TILE_GAP);
         pod_tile(&ctx, pod, px, py, pending_tile_w)
     });
-    let total_h = pending_y + pending_h + MARGIN;
+    // Services below the queue, with a line to each endpoint's pod (solid: ready; dashed: not
+    // ready or terminating) and the last second's requests as dots along those lines.
+    let svc_y = pending_y + pending_h + NODE_GAP;
+    let svc_cols = ((view_w - 2 * MARGIN + NODE_GAP) / (SERVICE_W_MIN + NODE_GAP)).max(1);
+    let svc_w = (view_w - 2 * MARGIN - (svc_cols - 1) * NODE_GAP) / svc_cols;
+    let svc_h = |s: &ServiceView| SERVICE_H + s.routes.len() as i64 * ROUTE_H;
+    let mut svc_at: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    let mut services_html = Vec::new();
+    let mut links = Vec::new();
+    let mut sy = svc_y;
+    for row in view.services.chunks(svc_cols as usize) {
+        let row_h = row.iter().map(svc_h).max().unwrap_or(SERVICE_H);
+        for (i, svc) in row.iter().enumerate() {
+            let sx = MARGIN + i as i64 * (svc_w + NODE_GAP);
+            let anchor = (sx + svc_w / 2, sy);
+            svc_at.insert(&svc.name, anchor);
+            for ep in &svc.endpoints {
+                if let Some(&(px, py)) = tile_at.get(ep.pod.as_str()) {
+                    let dashed = !ep.ready;
+                    links.push(html! {
+                        <line class={classes!("endpoint-link", dashed.then_some("not-ready"))}
+                            x1={anchor.0.to_string()} y1={anchor.1.to_string()}
+                            x2={px.to_string()} y2={(py + TILE_H / 2).to_string()}
+                            stroke-dasharray={dashed.then_some("5 4")}
+                            data-service={svc.name.clone()} data-pod={ep.pod.clone()} />
+                    });
+                }
+            }
+            services_html.push(service_box(svc, sx, sy, svc_w, svc_h(svc)));
+        }
+        sy += row_h + NODE_GAP;
+    }
+    let now = view.now_ms;
+    let dots = view.requests.iter().enumerate().filter_map(|(i, r)| {
+        let &(sx, sy) = svc_at.get(r.service.as_deref()?)?;
+        let failed = r.outcome != "2xx";
+        // How far the request has travelled: a second of virtual time from Service to pod.
+        let progress = (now.saturating_sub(r.time_ms) as f64 / 1000.0).clamp(0.0, 1.0);
+        let (tx, ty) = match r.pod.as_deref().and_then(|p| tile_at.get(p)) {
+            Some(&(px, py)) if !failed => (px, py + TILE_H / 2),
+            // A failed request is drawn where it failed: at the Service, marked ✗.
+            _ => (sx, sy),
+        };
+        let x = sx as f64 + (tx - sx) as f64 * progress;
+        let y = sy as f64 + (ty - sy) as f64 * progress;
+        Some(if failed {
+            html! {
+                <text key={format!("r{}-{i}", r.time_ms)} class="request-failed" x={format!("{:.0}", x + (i % 7) as f64 * 9.0 - 27.0)}
+                    y={format!("{:.0}", y - 4.0)} text-anchor="middle">{ "✗" }</text>
+            }
+        } else {
+            html! {
+                <circle key={format!("r{}-{i}", r.time_ms)} class="request-dot" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="4" />
+            }
+        })
+    });
+    let total_h =
+        if view.services.is_empty() { pending_y + pending_h + MARGIN } else { sy + MARGIN - NODE_GAP + MARGIN };
 
     html! {
         <div class="cluster-map-box" ref={container}>
@@ -188,8 +258,34 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
                 </text>
                 { for pending_tiles }
             </g>
+            <g id="services" class="services">{ for services_html }</g>
+            <g class="links" aria-hidden="true">{ for links }</g>
+            <g id="requests" class="requests" aria-hidden="true">{ for dots }</g>
         </svg>
         </div>
+    }
+}
+
+/// A Service: name, TYPE, CLUSTER-IP and PORT(S) as kubectl prints them, how many endpoints are
+/// ready, and the Ingress rules that route to it.
+fn service_box(svc: &ServiceView, x: i64, y: i64, w: i64, h: i64) -> Html {
+    let s = |v: i64| v.to_string();
+    let ready = svc.endpoints.iter().filter(|e| e.ready).count();
+    let routes = svc.routes.iter().enumerate().map(|(i, r)| {
+        html! { <text class="service-route" x={s(x + 10)} y={s(y + 66 + i as i64 * ROUTE_H)}>{ format!("← {r}") }</text> }
+    });
+    html! {
+        <g class="service" data-name={svc.name.clone()} data-ready={ready.to_string()}>
+            <title>{ format!("service/{}: {} {} {}", svc.name, svc.service_type, svc.cluster_ip, svc.ports) }</title>
+            <rect class="service-bg" x={s(x)} y={s(y)} width={s(w)} height={s(h)} rx="8" />
+            <text class="service-name" x={s(x + 10)} y={s(y + 18)}>{ format!("svc/{}", svc.name) }</text>
+            <text class="service-endpoints" x={s(x + w - 10)} y={s(y + 18)} text-anchor="end">
+                { format!("{ready}/{} ready", svc.endpoints.len()) }
+            </text>
+            <text class="service-detail" x={s(x + 10)} y={s(y + 36)}>{ format!("{}  {}", svc.service_type, svc.cluster_ip) }</text>
+            <text class="service-detail" x={s(x + 10)} y={s(y + 52)}>{ svc.ports.clone() }</text>
+            { for routes }
+        </g>
     }
 }
 
@@ -244,6 +340,12 @@ fn node_box(ctx: &Ctx, node: &NodeView, x: i64, y: i64, w: i64, h: i64, tile_w: 
             <text class="node-name" x={s(inner_x)} y={s(y + 22)}>{ node.name.clone() }</text>
             <text class="node-status" x={s(x + w - NODE_PAD)} y={s(y + 22)}
                 text-anchor="end">{ node.status.clone() }</text>
+            if !node.taints.is_empty() {
+                <text class="node-taints" x={s(x + w - NODE_PAD)} y={s(y + 34)} text-anchor="end">
+                    <title>{ node.taints.join("\n") }</title>
+                    { format!("⚑ {}", node.taints.iter().map(|t| t.rsplit(':').next().unwrap_or("")).collect::<Vec<_>>().join(",")) }
+                </text>
+            }
 
             <text class="bar-label" x={s(inner_x)} y={s(y + 42)}>{ cpu_label }</text>
             <text class="bar-percent" x={s(x + w - NODE_PAD)} y={s(y + 42)} text-anchor="end">
