@@ -45,7 +45,6 @@ const problemLines = StateField.define({
 
 const theme = EditorView.theme({
   '&': { height: '100%', fontSize: '13px', backgroundColor: 'var(--panel, #fff)' },
-  '&.cm-focused': { outline: 'none' },
   '.cm-scroller': { fontFamily: 'var(--mono, monospace)', lineHeight: '20px' },
   '.cm-content': { padding: '8px 0' },
   '.cm-gutters': { backgroundColor: '#f8fafc', borderRight: '1px solid var(--border, #d7dde5)', color: '#6b7483' },
@@ -150,8 +149,9 @@ function applyDiagnostics(view, list) {
   const found = [];
   const lines = [];
   for (const d of list) {
-    const n = Number(d.line);
-    if (!(n >= 1 && n <= doc.lines)) continue;
+    // A line past the end (a parser's "end of input") marks the last line.
+    const n = Math.min(Number(d.line), doc.lines);
+    if (!(n >= 1)) continue;
     const line = doc.line(n);
     const col = Number(d.column) || 0;
     const from = col > 0 ? line.from + Math.min(col - 1, line.length) : line.from;
