@@ -12,8 +12,8 @@
 //   }
 //
 // Text only ever enters the document as text: nothing here parses or injects HTML, and there is
-// no eval. CodeMirror's styles go through style-mod, which uses constructed style sheets
-// (adoptedStyleSheets) where the browser has them and a <style> element otherwise.
+// no eval. CodeMirror's styles go through style-mod, which adds a <style> element to the
+// document (a Content-Security-Policy needs style-src 'unsafe-inline' or a nonce for it).
 
 import { Annotation, Compartment, EditorState, Prec, RangeSet, StateEffect, StateField } from '@codemirror/state';
 import {
@@ -61,8 +61,8 @@ function readOnlyExtensions(readOnly) {
     : [];
 }
 
-function makeState(view0, text) {
-  const k = view0;
+// k: the view's settings (see create); text: the document.
+function makeState(k, text) {
   return EditorState.create({
     doc: text,
     extensions: [
