@@ -15,6 +15,9 @@
 #   fonts-wqy-microhei (Debian)         a CJK font for the Chinese interface in screenshots.
 #   playwright-core          exact version in tests/e2e/package-lock.json, via `npm ci`; it drives
 #                            Debian's /usr/bin/chromium and never downloads a browser.
+#   CodeMirror 6, esbuild    exact versions in web/editor/package-lock.json, via `npm ci`; esbuild
+#                            bundles web/editor/src into web/editor/dist/cm.js (generated), which
+#                            index.html loads: the page's editor.
 set -euo pipefail
 
 # shellcheck source=scripts/env.sh
@@ -113,6 +116,28 @@ if [ "$pw_seen" = "$pw_pinned" ]; then
 else
   say "playwright-core $pw_pinned: npm ci in tests/e2e"
   (cd "$e2e_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+# --- the editor bundle (CodeMirror 6 via npm ci, bundled by esbuild) ---------------------------
+editor_dir="$KUBEPLAY_ROOT/web/editor"
+# npm ci again only when node_modules is missing or its record of the install is older than the
+# lockfile (npm writes node_modules/.package-lock.json on every install).
+if [ -f "$editor_dir/node_modules/.package-lock.json" ] \
+  && [ ! "$editor_dir/package-lock.json" -nt "$editor_dir/node_modules/.package-lock.json" ]; then
+  say "editor packages (web/editor): present"
+else
+  say "editor packages: npm ci in web/editor"
+  (cd "$editor_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+# Bundle only when dist/cm.js is missing or older than a source or the installed packages.
+bundle="$editor_dir/dist/cm.js"
+if [ -f "$bundle" ] && [ -z "$(find "$editor_dir/src" "$editor_dir/package.json" \
+  "$editor_dir/node_modules/.package-lock.json" -newer "$bundle" -print -quit)" ]; then
+  say "editor bundle (web/editor/dist/cm.js): up to date"
+else
+  say "editor bundle: esbuild web/editor/src -> web/editor/dist/cm.js"
+  (cd "$editor_dir" && npm run --silent build >/dev/null)
+  [ -s "$bundle" ] || die "esbuild wrote no $bundle"
 fi
 
 # --- crates --------------------------------------------------------------------------------------

@@ -27,7 +27,11 @@ await mkdir(artifacts, { recursive: true });
 
 // Element contract with crates/app (ids and data attributes the page renders).
 const SEL = {
-  editor: '#editor',
+  // The editor is CodeMirror 6 (web/editor) on the built page; #editor is the textarea fallback.
+  editorHost: '#editor-cm',
+  editor: '#editor-cm .cm-content',
+  editorLines: '#editor-cm .cm-line',
+  fallbackEditor: '#editor',
   apply: '#apply',
   step: '#step',
   clock: '#clock',
@@ -49,7 +53,9 @@ const SEL = {
 const LOAD_TIMEOUT_MS = 30_000;
 const RUNNING_TIMEOUT_MS = 20_000;
 const ERROR_TIMEOUT_MS = 5_000;
-const INVALID_YAML = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x\n';
+// Typed key by key into CodeMirror, whose Enter indents after a line like the last one; the
+// problem (a mapping value where none may be) is in line 3.
+const INVALID_YAML = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: name: x';
 const UI_TIMEOUT_MS = 5_000;
 // The editor's first text, put back after the invalid-YAML check.
 let defaultManifest = '';
@@ -114,6 +120,21 @@ const shot = async (name) => {
 };
 const count = (selector) => page.locator(selector).count();
 
+// The editor's text as CodeMirror shows it (every line is drawn: the manifests are short).
+const editorText = (p = page) => p.$$eval(SEL.editorLines, (lines) => lines.map((l) => l.textContent).join('\n'));
+// Replaces the editor's text like a user: click into it, select all, then type (`type`, key by
+// key, so CodeMirror's own key handling runs) or paste (`insertText`, as a paste or an input
+// method would, which keeps indentation exactly as given).
+const replaceEditorText = async (text, how = 'type') => {
+  await page.locator(SEL.editor).click();
+  await page.keyboard.press('ControlOrMeta+A');
+  if (how === 'type') await page.keyboard.type(text);
+  else await page.keyboard.insertText(text);
+  const got = await editorText();
+  // CodeMirror draws the empty last line of a text ending in a newline as an empty .cm-line.
+  if (got !== text) throw new Error(`the editor holds ${JSON.stringify(got)}, want ${JSON.stringify(text)}`);
+};
+
 // Checks run in order; each builds on the page state the ones before left. After the first
 // failure the rest are skipped (they would only fail for the same reason).
 const checks = [
@@ -127,12 +148,35 @@ const checks = [
     if ((await count(SEL.node1)) !== 1) throw new Error(`no ${SEL.node1}`);
   }],
   ['the editor starts with an nginx Deployment of 3 replicas', async () => {
-    const text = await page.locator(SEL.editor).inputValue();
+    await page.locator(SEL.editor).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    const text = await editorText();
     defaultManifest = text;
     for (const want of [/kind:\s*Deployment/, /nginx/, /replicas:\s*3\b/]) {
       if (!want.test(text)) throw new Error(`default editor text lacks ${want}:\n${text}`);
     }
     await shot('01-initial.png');
+  }],
+  ['the editor is CodeMirror: labelled, line numbers, YAML highlighted; no textarea', async () => {
+    if ((await count(SEL.fallbackEditor)) !== 0) throw new Error('the textarea fallback is shown');
+    const label = await page.locator(SEL.editor).getAttribute('aria-label');
+    if (!/deployment/i.test(label ?? '')) throw new Error(`editor aria-label: ${label}`);
+    const numbers = await page.locator(`${SEL.editorHost} .cm-lineNumbers .cm-gutterElement`).allTextContents();
+    if (!numbers.includes('1')) throw new Error(`no line numbers: ${JSON.stringify(numbers)}`);
+    // Highlighting: the lezer YAML parser's tokens are spans with CodeMirror's generated style
+    // classes inside the lines, and a key (kind) is drawn in another colour than a value.
+    const tokens = await count(`${SEL.editorLines} span[class]`);
+    if (tokens < 5) throw new Error(`${tokens} highlighted token spans`);
+    const colours = await page.$$eval(SEL.editorLines, (lines) => {
+      const line = lines.find((l) => /^kind:/.test(l.textContent));
+      if (!line) return null;
+      const key = [...line.querySelectorAll('span')].find((s) => s.textContent === 'kind');
+      const value = [...line.querySelectorAll('span')].find((s) => /Deployment/.test(s.textContent));
+      return [key && getComputedStyle(key).color, value ? getComputedStyle(value).color : getComputedStyle(line).color];
+    });
+    if (!colours || !colours[0] || colours[0] === colours[1]) {
+      throw new Error(`the key "kind" is not highlighted apart from its value: ${JSON.stringify(colours)}`);
+    }
+    console.log(`  ${tokens} token spans; kind/Deployment colours ${colours.join(' / ')}`);
   }],
   ['Apply, then Step until 3 pods are Running', async () => {
     await page.locator(SEL.apply).click();
@@ -168,7 +212,7 @@ const checks = [
     await shot('02-running.png');
   }],
   ['invalid YAML is reported with its line', async () => {
-    await page.locator(SEL.editor).fill(INVALID_YAML);
+    await replaceEditorText(INVALID_YAML, 'type');
     await page.locator(SEL.apply).click();
     await page.waitForFunction(
       (sel) => /line/i.test(document.querySelector(sel)?.textContent ?? ''),
@@ -177,14 +221,36 @@ const checks = [
     );
     console.log(`  #errors: ${(await page.locator(SEL.errors).textContent()).trim()}`);
   }],
+  ['CodeMirror marks the reported line: its number, a lint marker and the text', async () => {
+    const errors = await page.locator(SEL.errors).textContent();
+    const reported = Number(/line (\d+)/i.exec(errors)?.[1]);
+    if (!(reported >= 1)) throw new Error(`no line number in #errors: ${errors}`);
+    const marked = await page.locator(`${SEL.editorHost} .cm-lineNumbers .cm-problem-line`).allTextContents();
+    if (JSON.stringify(marked) !== JSON.stringify([String(reported)])) {
+      throw new Error(`line numbers marked ${JSON.stringify(marked)}, want ["${reported}"]`);
+    }
+    // The lint gutter's marker sits at the same height as the marked line number.
+    const marker = page.locator(`${SEL.editorHost} .cm-gutter-lint .cm-lint-marker-error`);
+    if ((await marker.count()) !== 1) throw new Error(`${await marker.count()} lint markers, want 1`);
+    const [mBox, nBox] = [await marker.boundingBox(),
+      await page.locator(`${SEL.editorHost} .cm-lineNumbers .cm-problem-line`).boundingBox()];
+    if (Math.abs((mBox.y + mBox.height / 2) - (nBox.y + nBox.height / 2)) > nBox.height / 2) {
+      throw new Error(`lint marker at y=${mBox.y}, line ${reported}'s number at y=${nBox.y}`);
+    }
+    const underlined = await page.$$eval(SEL.editorLines, (lines, n) =>
+      lines[n - 1]?.querySelectorAll('.cm-lintRange-error').length ?? 0, reported);
+    const lineCount = await count(SEL.editorLines);
+    if (underlined < 1 && reported < lineCount) throw new Error(`line ${reported} has no .cm-lintRange-error`);
+    console.log(`  line ${reported} marked (number, lint marker${underlined ? ', underline' : ''})`);
+  }],
   ['a failed apply changes nothing: still 3 pods Running', async () => {
     const running = await count(SEL.runningPods);
     if (running !== 3) throw new Error(`${running} Running pods, want 3`);
     await shot('03-error.png');
   }],
-  ['re-applying the first manifest clears the problem and keeps 3 pods Running', async () => {
-    await page.locator(SEL.editor).fill(defaultManifest);
-    await page.locator(SEL.apply).click();
+  ['re-applying the first manifest with Ctrl+Enter clears the problem and keeps 3 pods Running', async () => {
+    await replaceEditorText(defaultManifest, 'paste');
+    await page.keyboard.press('Control+Enter');
     await page.waitForFunction(
       (sel) => document.querySelectorAll(`${sel} li`).length === 0,
       SEL.errors,
@@ -192,6 +258,9 @@ const checks = [
     );
     const running = await count(SEL.runningPods);
     if (running !== 3) throw new Error(`${running} Running pods, want 3`);
+    const marked = await count(`${SEL.editorHost} .cm-problem-line, ${SEL.editorHost} .cm-lint-marker-error`);
+    if (marked !== 0) throw new Error(`${marked} problem marks left in the editor`);
+    if ((await editorText()) !== defaultManifest) throw new Error('Ctrl+Enter changed the text');
   }],
   ['clicking a Running pod opens the inspector: why it runs and a scheduling table', async () => {
     const tile = page.locator(SEL.runningPods).first();
@@ -307,6 +376,60 @@ const checks = [
     );
     if ((await page.locator('#cluster-view').textContent()) !== imagesNow) {
       throw new Error('the present after scrubbing differs from the present before');
+    }
+  }],
+  ['?readonly=1 shows the file in CodeMirror but typing changes nothing', async () => {
+    await page.goto(`${url}?readonly=1&lang=en`, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
+    await page.locator(SEL.editor).waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
+    const before = await editorText();
+    const ro = await page.locator(SEL.editor).getAttribute('aria-readonly');
+    if (ro !== 'true') throw new Error(`aria-readonly=${ro}`);
+    await page.locator(SEL.editor).click();
+    await page.keyboard.type('zzz');
+    await page.keyboard.press('Enter');
+    if ((await editorText()) !== before) throw new Error('a read-only editor took the typing');
+  }],
+  ['at 1024x700 with a lesson open the editor fits under it; the tree switches files; typing mid-file and undo work', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    try {
+      await page.goto(`${url}?lesson=config-and-secrets&lang=en`, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
+      await page.locator('#lesson-title').waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
+      await page.locator(SEL.editor).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+      const panel = await page.locator('#editor-panel').boundingBox();
+      const view = await page.locator(`${SEL.editorHost} .cm-editor`).boundingBox();
+      if (view.x < panel.x - 1 || view.x + view.width > panel.x + panel.width + 1
+        || view.y + view.height > panel.y + panel.height + 1) {
+        throw new Error(`the editor (${JSON.stringify(view)}) spills out of its panel (${JSON.stringify(panel)})`);
+      }
+      if (view.height < 60) throw new Error(`the editor is ${view.height} px tall`);
+      console.log(`  editor ${Math.round(view.width)}x${Math.round(view.height)} in a ${Math.round(panel.width)}x${Math.round(panel.height)} panel`);
+      await shot('09-lesson-1024.png');
+      // The tree opens another file; typing in the middle of it lands where the cursor is
+      // (the text coming back from the page does not move it); undo stays within the file.
+      const first = await editorText();
+      await page.locator('#file-tree button', { hasText: 'secret.yaml' }).click();
+      await page.waitForFunction(
+        ([sel, old]) => [...document.querySelectorAll(sel)].map((l) => l.textContent).join('\n') !== old,
+        [SEL.editorLines, first],
+        { timeout: UI_TIMEOUT_MS },
+      );
+      const secret = await editorText();
+      if (!/kind:\s*Secret/.test(secret)) throw new Error(`secret.yaml shows:\n${secret}`);
+      await page.locator(SEL.editorLines).nth(1).click();
+      await page.keyboard.press('Home');
+      await page.keyboard.type('# typed here\n');
+      const lines = (await editorText()).split('\n');
+      if (lines[1] !== '# typed here' || lines[2] !== secret.split('\n')[1]) {
+        throw new Error(`typing mid-file gave:\n${lines.slice(0, 4).join('\n')}`);
+      }
+      for (let i = 0; i < 10; i += 1) await page.keyboard.press('ControlOrMeta+Z');
+      if ((await editorText()) !== secret) throw new Error('undo did not restore secret.yaml exactly');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await shot('09b-lesson-1280.png');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      // The lesson's saved session (secret.yaml open) must not carry into the course page.
+      await page.evaluate(() => localStorage.clear());
     }
   }],
   ['the demo course page embeds three lessons in iframes', async () => {
