@@ -12,8 +12,9 @@
 //   }
 //
 // Text only ever enters the document as text: nothing here parses or injects HTML, and there is
-// no eval. CodeMirror's styles go through style-mod, which adds a <style> element to the
-// document (a Content-Security-Policy needs style-src 'unsafe-inline' or a nonce for it).
+// no eval. The editor lives in a shadow root on its host element: there CodeMirror's style-mod
+// writes its styles to constructed style sheets (adoptedStyleSheets) instead of a <style>
+// element, so the page's strict Content-Security-Policy (style-src 'self') holds.
 
 import { Annotation, Compartment, EditorState, Prec, RangeSet, StateEffect, StateField } from '@codemirror/state';
 import {
@@ -44,7 +45,10 @@ const problemLines = StateField.define({
 });
 
 const theme = EditorView.theme({
-  '&': { height: '100%', fontSize: '13px', backgroundColor: 'var(--panel, #fff)' },
+  // The host (#editor-cm, a flex column in the page's CSS) holds the editor in a shadow root:
+  // the editor fills it and scrolls itself.
+  '&': { height: '100%', flex: '1 1 auto', minHeight: '0', fontSize: '13px', backgroundColor: 'var(--panel, #fff)' },
+  '&.cm-focused': { outline: '2px solid var(--accent-soft, #e8eefc)', outlineOffset: '-2px' },
   '.cm-scroller': { fontFamily: 'var(--mono, monospace)', lineHeight: '20px' },
   '.cm-content': { padding: '8px 0' },
   '.cm-gutters': { backgroundColor: '#f8fafc', borderRight: '1px solid var(--border, #d7dde5)', color: '#6b7483' },
@@ -111,7 +115,8 @@ function create(parent, text, readOnly, label, onChange, onApply) {
     onApply: () => onApply(),
     diagnostics: [],
   };
-  const view = new EditorView({ state: makeState(k, String(text)), parent });
+  const shadow = parent.shadowRoot || parent.attachShadow({ mode: 'open' });
+  const view = new EditorView({ state: makeState(k, String(text)), parent: shadow, root: shadow });
   views.set(view, k);
   return view;
 }
