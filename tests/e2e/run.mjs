@@ -49,6 +49,8 @@ const SEL = {
   chosenRow: '#scheduling-table tbody tr.chosen',
   langZh: '#lang-zh',
   terminalOutput: '#terminal-output',
+  terminalInput: '#terminal-input',
+  play: '#play',
 };
 const LOAD_TIMEOUT_MS = 30_000;
 const RUNNING_TIMEOUT_MS = 20_000;
@@ -261,6 +263,38 @@ const checks = [
     const marked = await count(`${SEL.editorHost} .cm-problem-line, ${SEL.editorHost} .cm-lint-marker-error`);
     if (marked !== 0) throw new Error(`${marked} problem marks left in the editor`);
     if ((await editorText()) !== defaultManifest) throw new Error('Ctrl+Enter changed the text');
+  }],
+  ['a rolling update typed in the terminal: rollout status plays time until it is rolled out', async () => {
+    const type = async (line) => {
+      await page.locator(SEL.terminalInput).fill(line);
+      await page.locator(SEL.terminalInput).press('Enter');
+    };
+    await type('kubectl set image deployment/web nginx=nginx:1.28');
+    await type('kubectl rollout status deployment/web');
+    if ((await page.locator(SEL.play).textContent()).trim() !== 'Pause') throw new Error('rollout status did not play time');
+    await page.waitForFunction(
+      (sel) => /successfully rolled out/.test(document.querySelector(sel)?.textContent ?? ''),
+      SEL.terminalOutput,
+      { timeout: 60_000 },
+    );
+    await page.locator(SEL.play).click();
+    const running = await count(SEL.runningPods);
+    if (running !== 3) throw new Error(`${running} Running pods after the rollout, want 3`);
+    console.log(`  rolled out at ${await page.locator(SEL.clock).textContent()}`);
+    await shot('03b-rolled-out.png');
+  }],
+  ['a Service drawn in the map opens the inspector with its endpoints', async () => {
+    await page.locator(SEL.terminalInput).fill('kubectl expose deployment web --port 80');
+    await page.locator(SEL.terminalInput).press('Enter');
+    await page.locator(SEL.step).click();
+    await page.locator(SEL.step).click();
+    await page.locator('#services g.service[data-name="web"]').click();
+    await page.locator(SEL.inspector).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    const why = await page.locator(SEL.inspectorWhy).textContent();
+    if (!/3 of 3 endpoints are ready/.test(why)) throw new Error(`service why: ${why}`);
+    const links = await count('line.endpoint-link[data-service="web"]');
+    if (links !== 3) throw new Error(`${links} endpoint lines, want 3`);
+    await page.locator('#inspector-close').click();
   }],
   ['clicking a Running pod opens the inspector: why it runs and a scheduling table', async () => {
     const tile = page.locator(SEL.runningPods).first();

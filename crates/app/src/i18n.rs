@@ -264,6 +264,7 @@ pub struct Text {
     pub share_damaged: &'static str,
     pub share_newer: &'static str,
     pub ctrl_c_stops: &'static str,
+    pub max_speed: &'static str,
 }
 
 pub static EN: Text = Text {
@@ -351,6 +352,7 @@ pub static EN: Text = Text {
     target: "target",
     virtual_time: "virtual time",
     share: "Share",
+    max_speed: "max",
     ctrl_c_stops: "following the cluster as time plays: Ctrl-C stops",
     share_title: "Put a link to these files in the address bar",
     share_ready: "The address bar now holds a link to these files: copy it to share them.",
@@ -447,6 +449,7 @@ pub static ZH: Text = Text {
     target: "目标",
     virtual_time: "虚拟时间",
     share: "分享",
+    max_speed: "最快",
     ctrl_c_stops: "正随时间跟踪集群：按 Ctrl-C 停止",
     share_title: "把指向这些文件的链接放到地址栏",
     share_ready: "地址栏里现在是指向这些文件的链接：复制它即可分享。",

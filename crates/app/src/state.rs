@@ -57,8 +57,14 @@ pub const PLAY_TICK_VIRTUAL_MS: u64 = 1_000;
 /// Real milliseconds between play ticks (the App component's timer).
 pub const PLAY_INTERVAL_MS: u64 = 100;
 
-/// The speeds the header offers, as multiples of real time.
-pub const SPEEDS: [u64; 4] = [1, 10, 30, 100];
+/// The speeds the header offers, as multiples of real time; [`MAX_SPEED`] means as fast as
+/// possible.
+pub const SPEEDS: [u64; 5] = [1, 10, 30, 100, MAX_SPEED];
+
+/// "As fast as possible": each play tick runs the cluster through up to
+/// [`MAX_SPEED_STEPS_PER_TICK`] scheduled events instead of a fixed slice of virtual time.
+pub const MAX_SPEED: u64 = 0;
+pub const MAX_SPEED_STEPS_PER_TICK: usize = 400;
 
 /// The terminal keeps at most this many bytes of transcript; older output is dropped from the
 /// front at a line boundary so a long session cannot grow the page without bound.
@@ -170,6 +176,7 @@ impl EmbedOptions {
                     }
                 }
                 "readonly" => o.read_only = matches!(v.as_str(), "1" | "true" | ""),
+                "speed" if v == "max" => o.speed = Some(MAX_SPEED),
                 "speed" => o.speed = v.parse().ok().filter(|s| SPEEDS.contains(s)),
                 "play" => o.play = matches!(v.as_str(), "1" | "true" | ""),
                 _ => {}
@@ -221,6 +228,13 @@ impl Selection {
 
     pub fn node(name: &str) -> Selection {
         Selection { kind: Kind::Node, namespace: String::new(), name: name.to_string() }
+    }
+
+    /// Any kind, by the name kubectl would use for it (`ReplicaSet`, `service`, `hpa`).
+    pub fn of(kind: &str, namespace: &str, name: &str) -> Option<Selection> {
+        let kind = Kind::from_arg(kind)?;
+        let namespace = if kind.namespaced() { namespace.to_string() } else { String::new() };
+        Some(Selection { kind, namespace, name: name.to_string() })
     }
 }
 
@@ -508,8 +522,26 @@ impl AppState {
                 // A tick that was already queued when the learner pressed Pause is dropped.
                 if self.playing && self.in_past() {
                     // Playing from the past replays the recorded history up to the present.
-                    let t = self.now_ms() + self.tick_virtual_ms;
+                    let slice = if self.tick_virtual_ms == MAX_SPEED { 10_000 } else { self.tick_virtual_ms };
+                    let t = self.now_ms() + slice;
                     self.seek(t);
+                } else if self.playing && self.tick_virtual_ms == MAX_SPEED {
+                    let at = self.now_ms();
+                    let mut stepped = false;
+                    for _ in 0..MAX_SPEED_STEPS_PER_TICK {
+                        if !self.cluster.borrow_mut().step() {
+                            break;
+                        }
+                        stepped = true;
+                    }
+                    if stepped {
+                        let elapsed = self.now_ms() - at;
+                        self.log(at, Logged::Advance(elapsed));
+                        self.cluster_changed();
+                    } else {
+                        self.playing = false;
+                        self.notice = Some(Notice::Idle);
+                    }
                 } else if self.playing {
                     let at = self.now_ms();
                     self.cluster.borrow_mut().advance(self.tick_virtual_ms);
@@ -1152,6 +1184,31 @@ mod tests {
 }
 
 #[cfg(test)]
+mod max_speed_tests {
+    use super::*;
+
+    #[test]
+    fn model_as_fast_as_possible_runs_many_events_per_tick_and_stops_when_idle() {
+        let s = Rc::new(AppState::default()).reduce(Action::Apply).reduce(Action::SetSpeed(MAX_SPEED));
+        let mut s = s.reduce(Action::TogglePlay);
+        let t0 = s.now_ms();
+        s = s.reduce(Action::Tick);
+        assert!(s.now_ms() > t0 + 1_000, "one tick ran far: {} ms", s.now_ms() - t0);
+        assert_eq!(s.view.nodes.iter().flat_map(|n| &n.pods).filter(|p| p.status == "Running").count(), 3);
+        for _ in 0..100 {
+            if !s.playing {
+                break;
+            }
+            s = s.reduce(Action::Tick);
+        }
+        assert!(!s.playing, "play stops when nothing is scheduled");
+        assert_eq!(s.notice, Some(Notice::Idle));
+        // Replaying the log lands on the same cluster.
+        assert_eq!(s.timeline.cluster_at(s.timeline.head_ms).digest(), s.cluster.borrow().digest());
+    }
+}
+
+#[cfg(test)]
 mod live_tests {
     use super::*;
 
@@ -1400,5 +1457,8 @@ mod lesson_tests {
         assert_eq!(s.tick_virtual_ms, 10_000);
         let s = s.reduce(Action::SetSpeed(1000));
         assert_eq!(s.speed(), 100);
+        let s = s.reduce(Action::SetSpeed(MAX_SPEED));
+        assert_eq!(s.speed(), MAX_SPEED);
+        assert_eq!(EmbedOptions::from_query("speed=max").speed, Some(MAX_SPEED));
     }
 }

@@ -20,6 +20,9 @@ pub struct InspectView {
     /// Sentences that explain the current state, each naming the rule or field behind it.
     pub why: Vec<String>,
     pub scheduling: Option<SchedulingView>,
+    /// The controlling owner (ownerReferences with controller: true) as (kind, name), e.g.
+    /// `("ReplicaSet", "web-5d78c6b9f")`: the next object up to inspect.
+    pub owner: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -107,7 +110,48 @@ impl Cluster {
             conditions,
             why: self.why(obj),
             scheduling,
+            owner: crate::controllers::controller_ref(obj.meta()).map(|r| (r.kind.clone(), r.name.clone())),
         })
+    }
+
+    /// A Running pod that is not Ready: which probe holds it back and what that does to the
+    /// Services that select it.
+    fn why_not_ready(&self, p: &k8s_openapi::api::core::v1::Pod, node: &str) -> String {
+        let name = p.metadata.name.clone().unwrap_or_default();
+        let ns = p.metadata.namespace.clone().unwrap_or_default();
+        let spec = p.spec.clone().unwrap_or_default();
+        let services: Vec<String> = self
+            .view()
+            .services
+            .iter()
+            .filter(|s| s.namespace == ns && s.endpoints.iter().any(|e| e.pod == name))
+            .map(|s| s.name.clone())
+            .collect();
+        let off = if services.is_empty() {
+            String::new()
+        } else {
+            format!(", so it is out of the endpoints of Service {}", services.join(", "))
+        };
+        let probe = spec.containers.iter().find_map(|c| c.readiness_probe.clone());
+        let last_failure = self.events().iter().rev().find(|e| {
+            e.kind == Kind::Pod && e.name == name && e.reason == "Unhealthy" && e.message.starts_with("Readiness")
+        });
+        match (probe, last_failure) {
+            (Some(pr), Some(e)) => format!(
+                "Running on {node} but not Ready: {} (failureThreshold: {}, periodSeconds: {}){off}.",
+                e.message,
+                pr.failure_threshold.unwrap_or(3),
+                pr.period_seconds.unwrap_or(10)
+            ),
+            (Some(pr), None) => format!(
+                "Running on {node} but not Ready yet: the readiness probe has not passed (initialDelaySeconds: {}, periodSeconds: {}){off}.",
+                pr.initial_delay_seconds.unwrap_or(0),
+                pr.period_seconds.unwrap_or(10)
+            ),
+            (None, _) => {
+                format!("Running on {node} but not Ready: a container is not running or has not started{off}.")
+            }
+        }
     }
 
     fn why(&self, obj: &Object) -> Vec<String> {
@@ -145,6 +189,30 @@ impl Cluster {
                         "Running" if crate::controllers::pod_is_ready(p) => out.push(format!(
                             "Running and Ready on {node}: every container started and no readiness probe holds it back, so it counts as available{}.",
                             if spec.containers.iter().any(|c| c.readiness_probe.is_some()) { "" } else { " at once" }
+                        )),
+                        "Running" => out.push(self.why_not_ready(p, &node)),
+                        "CrashLoopBackOff" => {
+                            let st = p.status.clone().unwrap_or_default();
+                            let c = st.container_statuses.iter().flatten().find(|c| c.restart_count > 0);
+                            let last = c
+                                .and_then(|c| c.last_state.as_ref()?.terminated.as_ref())
+                                .map(|t| format!("it last exited with code {} ({})", t.exit_code, t.reason.clone().unwrap_or_default()))
+                                .unwrap_or_else(|| "it keeps exiting".into());
+                            out.push(format!(
+                                "CrashLoopBackOff on {node}: {last}; restartPolicy {} restarts it after a back-off that doubles from 10s to 5m ({} restarts so far), and resets after 10 minutes of running.",
+                                spec.restart_policy.clone().unwrap_or_else(|| "Always".into()),
+                                c.map_or(0, |c| c.restart_count)
+                            ));
+                        }
+                        "OOMKilled" => out.push(format!(
+                            "OOMKilled on {node}: a container used more memory than its limit (spec.containers[*].resources.limits.memory), so the kernel killed it (exit code 137)."
+                        )),
+                        "ErrImageNeverPull" => out.push(format!(
+                            "ErrImageNeverPull on {node}: imagePullPolicy is Never and the node has no image {}; build or tag it locally (docker build -t / docker tag) or change the policy.",
+                            spec.containers.first().and_then(|c| c.image.clone()).unwrap_or_default()
+                        )),
+                        "CreateContainerConfigError" => out.push(format!(
+                            "CreateContainerConfigError on {node}: the container's env or volumes refer to a ConfigMap, Secret or key that does not exist (see the events)."
                         )),
                         other => out.push(format!("{other} on {node}.")),
                     }
@@ -184,9 +252,143 @@ impl Cluster {
                 let want = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
                 let have = rs.status.as_ref().map_or(0, |s| s.replicas);
                 out.push(format!("Keeps {want} pods (spec.replicas); {have} exist now."));
+                if let Some(owner) = crate::controllers::controller_ref(&rs.metadata) {
+                    out.push(format!(
+                        "Owned by {} {}, which sets its replicas during a rollout; its pods carry pod-template-hash {}.",
+                        owner.kind,
+                        owner.name,
+                        rs.metadata.labels.as_ref().and_then(|l| l.get("pod-template-hash")).cloned().unwrap_or_default()
+                    ));
+                }
+            }
+            Object::Service(svc) => {
+                let ns = svc.metadata.namespace.clone().unwrap_or_default();
+                let name = svc.metadata.name.clone().unwrap_or_default();
+                let selector = svc.spec.as_ref().and_then(|s| s.selector.clone()).unwrap_or_default();
+                let sel = selector.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+                let view = self.view();
+                let endpoints = view
+                    .services
+                    .iter()
+                    .find(|s| s.name == name && s.namespace == ns)
+                    .map(|s| s.endpoints.clone())
+                    .unwrap_or_default();
+                let ready: Vec<&str> = endpoints.iter().filter(|e| e.ready).map(|e| e.pod.as_str()).collect();
+                out.push(format!(
+                    "Sends traffic to the ready pods matching spec.selector {sel}: {} of {} endpoints are ready{}.",
+                    ready.len(),
+                    endpoints.len(),
+                    if ready.is_empty() { String::new() } else { format!(" ({})", ready.join(", ")) }
+                ));
+                for e in endpoints.iter().filter(|e| !e.ready) {
+                    out.push(if e.terminating {
+                        format!(
+                            "{} is terminating: kube-proxy sends it no new connections{}.",
+                            e.pod,
+                            if e.serving { " (it still serves those it has)" } else { "" }
+                        )
+                    } else {
+                        format!("{} is not ready, so it gets no traffic until its readiness probe passes.", e.pod)
+                    });
+                }
+            }
+            Object::HorizontalPodAutoscaler(h) => {
+                let target = crate::controllers::hpa::cpu_target_utilization(h);
+                let current = crate::controllers::hpa::cpu_current_utilization(h);
+                let st = h.status.clone().unwrap_or_default();
+                let spec = h.spec.clone().unwrap_or_default();
+                let replicas = st.current_replicas.unwrap_or(0);
+                match current {
+                    Some(cur) => out.push(format!(
+                        "CPU is at {cur}% of the pods' requests against a target of {target}%: desired = ceil({replicas} x {cur} / {target}) = {}, within minReplicas {} and maxReplicas {} (changes under 10% are ignored; scaling down waits out a 5-minute window).",
+                        ((f64::from(replicas) * f64::from(cur) / f64::from(target.max(1))).ceil()) as i64,
+                        spec.min_replicas.unwrap_or(1),
+                        spec.max_replicas
+                    )),
+                    None => {
+                        let inactive = st
+                            .conditions
+                            .iter()
+                            .flatten()
+                            .find(|c| c.type_ == "ScalingActive" && c.status == "False")
+                            .and_then(|c| c.message.clone());
+                        out.push(match inactive {
+                            Some(m) => format!("Cannot scale on CPU (target {target}% of requests): {m}"),
+                            None => format!("No CPU metrics yet (target {target}% of requests); the HPA syncs every 15 s."),
+                        });
+                    }
+                }
             }
             _ => {}
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod why_tests {
+    use crate::api::Kind;
+    use crate::kubectl::Workspace;
+    use crate::{Cluster, ClusterConfig};
+
+    const NOT_READY: &str = "kubectl apply -f - <<END
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        resources: {requests: {cpu: 100m}}
+        readinessProbe:
+          httpGet: {path: /nope, port: 80}
+          periodSeconds: 5
+END
+kubectl expose deployment web --port 80
+sleep 40s";
+
+    #[test]
+    fn a_pod_held_back_by_its_readiness_probe_says_which_probe_and_which_service() {
+        let mut c = Cluster::new(ClusterConfig::default());
+        c.run(NOT_READY, &Workspace::default());
+        let pod = c.view().nodes.iter().flat_map(|n| n.pods.clone()).next().expect("a pod");
+        let why = c.inspect(Kind::Pod, "default", &pod.name).unwrap().why;
+        assert!(why[0].starts_with("Running on node-"), "{why:?}");
+        assert!(
+            why[0].contains("not Ready: Readiness probe failed: HTTP probe failed with statuscode: 404"),
+            "{why:?}"
+        );
+        assert!(why[0].contains("(failureThreshold: 3, periodSeconds: 5)"), "{why:?}");
+        assert!(why[0].ends_with("so it is out of the endpoints of Service web."), "{why:?}");
+        let svc = c.inspect(Kind::Service, "default", "web").unwrap().why;
+        assert!(svc[0].contains("0 of 2 endpoints are ready"), "{svc:?}");
+        assert!(svc[1].contains("is not ready, so it gets no traffic"), "{svc:?}");
+    }
+
+    #[test]
+    fn an_hpa_says_the_formula_with_its_numbers() {
+        let mut c = Cluster::new(ClusterConfig::default());
+        let ws = Workspace::default();
+        // Without CPU requests there is no utilisation to compute: the HPA says so.
+        c.run("kubectl create deployment bare --image=nginx:1.27\nkubectl autoscale deployment bare --cpu-percent=50 --max=5\nsleep 60s", &ws);
+        let why = c.inspect(Kind::HorizontalPodAutoscaler, "default", "bare").unwrap().why;
+        assert!(why[0].starts_with("Cannot scale on CPU (target 50% of requests): "), "{why:?}");
+        assert!(why[0].contains("missing request for cpu"), "{why:?}");
+        c.run(
+            &NOT_READY
+                .replace("/nope", "/")
+                .replace("sleep 40s", "kubectl autoscale deployment web --cpu-percent=50 --min=1 --max=5\nsleep 60s"),
+            &ws,
+        );
+        let why = c.inspect(Kind::HorizontalPodAutoscaler, "default", "web").unwrap().why;
+        assert!(
+            why[0].starts_with("CPU is at") && why[0].contains("target of 50%") && why[0].contains("maxReplicas 5"),
+            "{why:?}"
+        );
     }
 }

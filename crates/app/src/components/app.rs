@@ -216,7 +216,8 @@ pub fn App() -> Html {
         html! { <option value={name} {selected}>{ e.lesson.spec.title.get(lang.tag()).to_string() }</option> }
     });
     let speed_options = SPEEDS.iter().map(|&sp| {
-        html! { <option value={sp.to_string()} selected={sp == state.speed()}>{ format!("{sp}x") }</option> }
+        let label = if sp == crate::state::MAX_SPEED { t.max_speed.to_string() } else { format!("{sp}x") };
+        html! { <option value={sp.to_string()} selected={sp == state.speed()}>{ label }</option> }
     });
     let lesson_panel = state.lesson.clone().filter(|_| !hidden.lesson).map(|session| {
         let on_show_me = {
@@ -305,7 +306,7 @@ pub fn App() -> Html {
             <PanelBox id="inspector" class="inspector-panel" title={t.inspector} lang={lang}
                 collapsed={collapsed.inspector} on_toggle={toggle(Panel::Inspector)} {actions}>
                 <Inspector selection={selection} inspected={state.inspected.clone()} view={view.clone()}
-                    tab={state.effective_tab()} lang={lang} on_tab={on_tab} />
+                    tab={state.effective_tab()} lang={lang} on_tab={on_tab} on_select={on_select.clone()} />
             </PanelBox>
         }
     });
@@ -411,7 +412,7 @@ pub fn App() -> Html {
                             }
                         </header>
                         if let Some(charts) = state.charts.clone() {
-                            <Charts {charts} lang={lang} />
+                            <Charts {charts} lang={lang} on_select={on_select.clone()} />
                         } else {
                             <ClusterMap view={view.clone()} lang={lang} selection={state.selection.clone()}
                                 {on_select} />

@@ -11,6 +11,7 @@ use yew::prelude::*;
 
 use crate::format;
 use crate::i18n::Lang;
+use crate::state::Selection;
 
 const W: f64 = 440.0;
 const H: f64 = 150.0;
@@ -25,6 +26,9 @@ const DASHES: [&str; 5] = ["", "6 3", "2 3", "10 3 2 3", "1 5"];
 pub struct ChartsProps {
     pub charts: Rc<ChartsView>,
     pub lang: Lang,
+    /// A chart's title selects its object for the inspector.
+    #[prop_or_default]
+    pub on_select: Callback<Selection>,
 }
 
 #[component]
@@ -35,10 +39,23 @@ pub fn Charts(props: &ChartsProps) -> Html {
     if c.rollouts.is_empty() && c.traffic.is_empty() && c.hpas.is_empty() {
         return html! { <p class="empty" id="charts-empty">{ t.no_charts }</p> };
     }
+    let select = |kind: &str, ns: &str, name: &str| {
+        let sel = Selection::of(kind, ns, name);
+        props.on_select.reform(move |_: MouseEvent| sel.clone().expect("a known kind"))
+    };
     let rollouts = c.rollouts.iter().map(|r| {
         let mut lines = vec![(&r.desired, "desired"), (&r.available, "available")];
         lines.extend(r.replica_sets.iter().map(|l| (l, "rs")));
-        chart(&format!("deployment/{} — {}", r.name, t.replicas), &lines, now, true, None, t.replicas, t.virtual_time)
+        let figure = chart(
+            &format!("deployment/{} — {}", r.name, t.replicas),
+            &lines,
+            now,
+            true,
+            None,
+            t.replicas,
+            t.virtual_time,
+        );
+        html! { <div class="chart-link" onclick={select("Deployment", &r.namespace, &r.name)}>{ figure }</div> }
     });
     let traffic = c.traffic.iter().map(|tr| {
         html! { <>
@@ -47,10 +64,10 @@ pub fn Charts(props: &ChartsProps) -> Html {
         </> }
     });
     let hpas = c.hpas.iter().map(|h| {
-        html! { <>
+        html! { <div class="chart-link" onclick={select("HorizontalPodAutoscaler", &h.namespace, &h.name)}>
             { chart(&format!("hpa/{} — CPU %", h.name), &[(&h.cpu_percent, "cpu")], now, true, Some((h.target_percent, t.target)), "%", t.virtual_time) }
             { chart(&format!("hpa/{} — {}", h.name, t.replicas), &[(&h.replicas, "replicas")], now, true, None, t.replicas, t.virtual_time) }
-        </> }
+        </div> }
     });
     html! {
         <div class="charts" id="charts">

@@ -211,7 +211,7 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
                     });
                 }
             }
-            services_html.push(service_box(svc, sx, sy, svc_w, svc_h(svc)));
+            services_html.push(service_box(&ctx, svc, sx, sy, svc_w, svc_h(svc)));
         }
         sy += row_h + NODE_GAP;
     }
@@ -268,14 +268,20 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
 
 /// A Service: name, TYPE, CLUSTER-IP and PORT(S) as kubectl prints them, how many endpoints are
 /// ready, and the Ingress rules that route to it.
-fn service_box(svc: &ServiceView, x: i64, y: i64, w: i64, h: i64) -> Html {
+fn service_box(ctx: &Ctx, svc: &ServiceView, x: i64, y: i64, w: i64, h: i64) -> Html {
     let s = |v: i64| v.to_string();
     let ready = svc.endpoints.iter().filter(|e| e.ready).count();
+    let sel = Selection::of("Service", &svc.namespace, &svc.name).expect("Service is a kind");
+    let selected = ctx.is_selected(&sel);
+    let (onclick, onkeydown) = ctx.select_handlers(sel);
     let routes = svc.routes.iter().enumerate().map(|(i, r)| {
         html! { <text class="service-route" x={s(x + 10)} y={s(y + 66 + i as i64 * ROUTE_H)}>{ format!("← {r}") }</text> }
     });
     html! {
-        <g class="service" data-name={svc.name.clone()} data-ready={ready.to_string()}>
+        <g class={classes!("service", selected.then_some("selected"))} data-name={svc.name.clone()} data-ready={ready.to_string()}
+            tabindex="0" role="button" aria-pressed={selected.to_string()}
+            aria-label={format!("Service {}: {ready} of {} endpoints ready", svc.name, svc.endpoints.len())}
+            {onclick} {onkeydown}>
             <title>{ format!("service/{}: {} {} {}", svc.name, svc.service_type, svc.cluster_ip, svc.ports) }</title>
             <rect class="service-bg" x={s(x)} y={s(y)} width={s(w)} height={s(h)} rx="8" />
             <text class="service-name" x={s(x + 10)} y={s(y + 18)}>{ format!("svc/{}", svc.name) }</text>

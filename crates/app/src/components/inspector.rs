@@ -23,6 +23,9 @@ pub struct InspectorProps {
     pub tab: InspectorTab,
     pub lang: Lang,
     pub on_tab: Callback<InspectorTab>,
+    /// Selecting another object (the owner link).
+    #[prop_or_default]
+    pub on_select: Callback<Selection>,
 }
 
 #[component]
@@ -103,6 +106,14 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     <ul id="inspector-why" class="why-list">
                         { for inspected.why.iter().map(|line| html! { <li>{ line.clone() }</li> }) }
                     </ul>
+                }
+                if let Some(owner) = inspected.owner.as_ref().and_then(|(k, n)| Selection::of(k, &inspected.namespace, n).map(|s| (format!("{k}/{n}"), s))) {
+                    <p class="owner-link">
+                        <button id="inspector-owner" type="button" class="link-button"
+                            onclick={props.on_select.reform(move |_: MouseEvent| owner.1.clone())}>
+                            { format!("↑ {}", owner.0) }
+                        </button>
+                    </p>
                 }
             </section>
             <div class="inspector-tabs" role="tablist" aria-label={t.inspector} {onkeydown}>
