@@ -347,7 +347,7 @@ fn node_box(ctx: &Ctx, node: &NodeView, x: i64, y: i64, w: i64, h: i64, tile_w: 
             <text class="node-status" x={s(x + w - NODE_PAD)} y={s(y + 22)}
                 text-anchor="end">{ node.status.clone() }</text>
             if !node.taints.is_empty() {
-                <text class="node-taints" x={s(x + w - NODE_PAD)} y={s(y + 34)} text-anchor="end">
+                <text class="node-taints" x={s(x + w - NODE_PAD)} y={s(y + 32)} text-anchor="end">
                     <title>{ node.taints.join("\n") }</title>
                     { format!("⚑ {}", node.taints.iter().map(|t| t.rsplit(':').next().unwrap_or("")).collect::<Vec<_>>().join(",")) }
                 </text>
