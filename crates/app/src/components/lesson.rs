@@ -30,6 +30,21 @@ impl PartialEq for LessonSession {
 
 #[component]
 pub fn LessonView(props: &LessonProps) -> Html {
+    // When a step is done, the next one's text comes into view at the top of the panel.
+    let container = use_node_ref();
+    let current_ref = use_node_ref();
+    {
+        let (container, current_ref) = (container.clone(), current_ref.clone());
+        use_effect_with(props.session.progress.current, move |&step| {
+            if step > 0
+                && let (Some(c), Some(cur)) =
+                    (container.cast::<web_sys::HtmlElement>(), current_ref.cast::<web_sys::HtmlElement>())
+            {
+                let delta = cur.get_bounding_client_rect().top() - c.get_bounding_client_rect().top();
+                c.set_scroll_top(c.scroll_top() + delta as i32);
+            }
+        });
+    }
     let s = &props.session;
     let l = &s.lesson;
     let code = props.lang.tag();
@@ -75,7 +90,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
             let show_me = props.on_show_me.reform(|_: MouseEvent| ());
             let hint = props.on_hint.reform(|_: MouseEvent| ());
             html! {
-                <div class="lesson-current" id="lesson-current">
+                <div class="lesson-current" id="lesson-current" ref={current_ref.clone()}>
                     <h3>{ format!("{} {}: {}", t.lesson_step, current + 1, step.title.get(code)) }</h3>
                     <Markdown text={AttrValue::from(step.text.get(code).to_string())} />
                     <h4>{ t.goal }</h4>
@@ -94,7 +109,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
         None => html! { <p class="lesson-complete" id="lesson-complete" role="status">{ t.lesson_complete }</p> },
     };
     html! {
-        <div class="lesson" lang={props.lang.tag()}>
+        <div class="lesson" lang={props.lang.tag()} ref={container}>
             <h2 class="lesson-title" id="lesson-title">{ l.spec.title.get(code) }</h2>
             <details class="lesson-intro" open={current == 0}>
                 <summary>{ t.introduction }</summary>
