@@ -233,6 +233,29 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
             None => errs.push(required("spec.containers")),
             Some(spec) => validate_pod_spec(spec, "spec", false, &mut errs),
         },
+        // ValidateHorizontalPodAutoscalerSpec (pkg/apis/autoscaling/validation): minReplicas at
+        // least 1 (HPAScaleToZero is alpha and off), maxReplicas above 0 and not below
+        // minReplicas.
+        Object::HorizontalPodAutoscaler(h) => {
+            let spec = h.spec.clone().unwrap_or_default();
+            if let Some(min) = spec.min_replicas
+                && min < 1
+            {
+                errs.push(invalid("spec.minReplicas", &min.to_string(), "must be greater than or equal to 1"));
+            }
+            if spec.max_replicas < 1 {
+                errs.push(invalid("spec.maxReplicas", &spec.max_replicas.to_string(), "must be greater than 0"));
+            }
+            if let Some(min) = spec.min_replicas
+                && spec.max_replicas < min
+            {
+                errs.push(invalid(
+                    "spec.maxReplicas",
+                    &spec.max_replicas.to_string(),
+                    "must be greater than or equal to `minReplicas`",
+                ));
+            }
+        }
         _ => {}
     }
     errs

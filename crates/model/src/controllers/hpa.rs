@@ -336,7 +336,8 @@ impl Cluster {
             0
         };
         let limited_up = stabilized.min(up_limit).max(down_limit);
-        let mut new = limited_up.clamp(min, max);
+        // Validation keeps min <= max; max() then min() never panics as clamp would.
+        let mut new = limited_up.max(min).min(max);
         let reason = if new > current { "above" } else { "below" };
         let limited = if stabilized > up_limit {
             ("ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")

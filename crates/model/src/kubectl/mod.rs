@@ -1893,6 +1893,14 @@ fn autoscale(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
         return out.err("error: --max=MAXPODS is required and must be at least 1");
     };
     let min = flags.value("min").and_then(|m| m.parse::<i64>().ok()).unwrap_or(1);
+    // kubectl's AutoscaleOptions.Validate.
+    if max < 1 {
+        return out.err(format!("error: --max=MAXPODS is required and must be at least 1, max: {max}"));
+    }
+    if max < min {
+        return out
+            .err(format!("error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: {max}, min: {min}"));
+    }
     let cpu: i64 = flags.value("cpu-percent").and_then(|p| p.trim_end_matches('%').parse().ok()).unwrap_or(80);
     let value = serde_json::json!({
         "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
@@ -2200,6 +2208,29 @@ fn rollout_status(c: &mut Cluster, ns: &str, name: &str, flags: &Flags, out: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_hpa_with_min_above_max_is_refused_by_kubectl_and_by_the_api_server() {
+        // Found by the model fuzz target: it used to reach the HPA controller and panic in
+        // clamp(min, max). Upstream: kubectl's AutoscaleOptions.Validate, and
+        // ValidateHorizontalPodAutoscalerSpec's "must be greater than or equal to `minReplicas`".
+        let mut c = Cluster::new(crate::ClusterConfig::default());
+        let ws = Workspace::default();
+        c.run("kubectl create deployment web --image=nginx:1.27", &ws);
+        let r = c.run("kubectl autoscale deployment web --min=10 --max=9", &ws);
+        assert_eq!(r[0].output, "error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: 9, min: 10\n");
+        let r = c.run(
+            "kubectl apply -f - <<END\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 10\n  maxReplicas: 9\nEND\nsleep 60s",
+            &ws,
+        );
+        assert!(!r[0].ok);
+        assert!(
+            r[0].output.contains("spec.maxReplicas: Invalid value: 9: must be greater than or equal to `minReplicas`"),
+            "{}",
+            r[0].output
+        );
+        assert!(c.store().get(Kind::HorizontalPodAutoscaler, "default", "web").is_none());
+    }
 
     #[test]
     fn describe_takes_a_label_selector() {
