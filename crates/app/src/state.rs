@@ -732,17 +732,7 @@ impl AppState {
             if now < at {
                 c.advance(at - now);
             }
-            match &what {
-                Logged::Run { script, ws } => {
-                    c.run(script, ws);
-                }
-                Logged::Apply { paths, ws } => {
-                    for p in paths {
-                        c.apply_file(p, ws);
-                    }
-                }
-                Logged::Advance(ms) => c.advance(*ms),
-            }
+            what.apply_to(&mut c);
         }
         self.log(at, what);
     }

@@ -35,6 +35,23 @@ pub enum Logged {
     Advance(u64),
 }
 
+impl Logged {
+    /// Does it to `c` again (without printing anything): how the log rebuilds a cluster.
+    pub fn apply_to(&self, c: &mut Cluster) {
+        match self {
+            Logged::Run { script, ws } => {
+                c.run(script, ws);
+            }
+            Logged::Apply { paths, ws } => {
+                for p in paths {
+                    c.apply_file(p, ws);
+                }
+            }
+            Logged::Advance(ms) => c.advance(*ms),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Virtual time when it happened.
@@ -126,20 +143,14 @@ impl Timeline {
                 c.advance(e.at_ms - c.now().ms());
             }
             match &e.what {
-                Logged::Run { script, ws } => {
-                    c.run(script, ws);
-                }
-                Logged::Apply { paths, ws } => {
-                    for p in paths {
-                        c.apply_file(p, ws);
-                    }
-                }
+                // Time passing stops at `t`.
                 Logged::Advance(ms) => {
                     let end = (e.at_ms + ms).min(t);
                     if c.now().ms() < end {
                         c.advance(end - c.now().ms());
                     }
                 }
+                what => what.apply_to(&mut c),
             }
         }
         if c.now().ms() < t {

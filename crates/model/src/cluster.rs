@@ -520,7 +520,7 @@ impl Cluster {
     }
 
     /// Each Service with its endpoints (from its EndpointSlices) and the Ingress rules to it.
-    fn service_views(&self) -> Vec<crate::view::ServiceView> {
+    pub(crate) fn service_views(&self) -> Vec<crate::view::ServiceView> {
         let mut out = Vec::new();
         for o in self.store.list(Kind::Service, None) {
             let Object::Service(svc) = o else { continue };

@@ -121,8 +121,7 @@ impl Cluster {
         let ns = p.metadata.namespace.clone().unwrap_or_default();
         let spec = p.spec.clone().unwrap_or_default();
         let services: Vec<String> = self
-            .view()
-            .services
+            .service_views()
             .iter()
             .filter(|s| s.namespace == ns && s.endpoints.iter().any(|e| e.pod == name))
             .map(|s| s.name.clone())
@@ -266,9 +265,8 @@ impl Cluster {
                 let name = svc.metadata.name.clone().unwrap_or_default();
                 let selector = svc.spec.as_ref().and_then(|s| s.selector.clone()).unwrap_or_default();
                 let sel = selector.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
-                let view = self.view();
-                let endpoints = view
-                    .services
+                let endpoints = self
+                    .service_views()
                     .iter()
                     .find(|s| s.name == name && s.namespace == ns)
                     .map(|s| s.endpoints.clone())

@@ -436,7 +436,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, Diagnostic> {
         return Err(Diagnostic::new(file, l, c, format!("unknown field \"{k}\"")).with_field(k.clone()));
     }
     let name = match v.pointer("/metadata/name").and_then(Value::as_str) {
-        Some(n) if is_dns_label(n) => n.to_string(),
+        Some(n) if crate::api::validation::is_dns1123_label(n) => n.to_string(),
         Some(n) => {
             let (l, c) = at("metadata.name");
             return Err(Diagnostic::new(
@@ -464,14 +464,6 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, Diagnostic> {
         Diagnostic::new(file, l, c, format!("{path}: {msg}")).with_field(path)
     })?;
     Ok(lesson)
-}
-
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
 }
 
 impl Lesson {
@@ -676,7 +668,12 @@ fn evaluate_one(check: &Check, c: &Cluster, log: &StepLog) -> CheckOutcome {
             let spec = svc.spec.clone().unwrap_or_default();
             let type_ = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
             let node_ports: Vec<i32> = spec.ports.iter().flatten().filter_map(|p| p.node_port).collect();
-            let endpoints = ready_endpoints(c, ns(&s.namespace), &s.name);
+            // What kube-proxy sees: the ready endpoints in the Service's EndpointSlices.
+            let endpoints = c
+                .service_views()
+                .into_iter()
+                .find(|v| v.namespace == ns(&s.namespace) && v.name == s.name)
+                .map_or(0, |v| v.endpoints.iter().filter(|e| e.ready).count() as i64);
             let ok = s.type_.as_ref().is_none_or(|t| *t == type_)
                 && s.node_port.is_none_or(|n| node_ports.contains(&n))
                 && s.endpoints.is_none_or(|n| n.holds(endpoints));
@@ -772,25 +769,6 @@ fn evaluate_one(check: &Check, c: &Cluster, log: &StepLog) -> CheckOutcome {
             outcome(found, seen)
         }
     }
-}
-
-/// Distinct ready addresses in the Service's EndpointSlices (what `kubectl get endpointslices`
-/// shows), not the pods that should be there: a check sees what kube-proxy sees.
-fn ready_endpoints(c: &Cluster, namespace: &str, service: &str) -> i64 {
-    let mut addresses = std::collections::BTreeSet::new();
-    for o in c.store().list(Kind::EndpointSlice, Some(namespace)) {
-        let Object::EndpointSlice(slice) = o else { continue };
-        let owner = slice.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name"));
-        if owner.map(String::as_str) != Some(service) {
-            continue;
-        }
-        for ep in &slice.endpoints {
-            if ep.conditions.as_ref().and_then(|c| c.ready) == Some(true) {
-                addresses.extend(ep.addresses.iter().cloned());
-            }
-        }
-    }
-    addresses.len() as i64
 }
 
 /// `nginx` and `nginx:latest` are one image, as the kubelet reads them.

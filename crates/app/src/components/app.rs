@@ -25,6 +25,12 @@ pub fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+/// Stores `text` under the first free `KEY.kept-N`; whether it was stored.
+fn keep_aside(storage: &web_sys::Storage, key: &str, text: &str) -> bool {
+    let aside = (1..).map(|n| format!("{key}.kept-{n}")).find(|k| matches!(storage.get_item(k), Ok(None)));
+    aside.is_some_and(|k| storage.set_item(&k, text).is_ok())
+}
+
 /// The stored session for what the URL asks for (free play or a lesson), if there is one. One
 /// that cannot be loaded is moved aside under `KEY.kept-N`, never dropped, and the page says so.
 fn restore(base: AppState) -> AppState {
@@ -34,10 +40,7 @@ fn restore(base: AppState) -> AppState {
     match persist::load(&text, base.clone()) {
         Ok(s) => s,
         Err(problem) => {
-            let aside = (1..).map(|n| format!("{key}.kept-{n}")).find(|k| matches!(storage.get_item(k), Ok(None)));
-            if let Some(aside) = aside
-                && storage.set_item(&aside, &text).is_ok()
-            {
+            if keep_aside(&storage, &key, &text) {
                 let _ = storage.remove_item(&key);
             }
             let mut s = base;
@@ -63,11 +66,7 @@ fn open_share_link(base: AppState) -> AppState {
             if let Some(storage) = local_storage() {
                 let key = persist::storage_key(&crate::timeline::Origin::FreePlay);
                 if let Ok(Some(old)) = storage.get_item(&key) {
-                    let aside =
-                        (1..).map(|n| format!("{key}.kept-{n}")).find(|k| matches!(storage.get_item(k), Ok(None)));
-                    if let Some(aside) = aside {
-                        let _ = storage.set_item(&aside, &old);
-                    }
+                    keep_aside(&storage, &key, &old);
                 }
             }
             s.update(Action::LoadShared(shared));
