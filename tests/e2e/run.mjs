@@ -9,7 +9,8 @@
 // Output ends with `e2e: N passed, N failed` (plus `, N skipped` when a failed check stops the
 // ones after it); the exit code is 0 only when every check passed.
 
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -139,15 +140,38 @@ const replaceEditorText = async (text, how = 'type') => {
 
 // Checks run in order; each builds on the page state the ones before left. After the first
 // failure the rest are skipped (they would only fail for the same reason).
+const budgets = JSON.parse(await readFile(path.join(here, 'budgets.json'), 'utf8'));
+// Time from navigation start until the page is interactive, measured by the first check.
+let interactiveMs = null;
+
 const checks = [
   ['page loads and draws 3 nodes including node-1', async () => {
-    await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
-    await page.waitForFunction(
-      (sel) => document.querySelectorAll(sel).length === 3,
-      SEL.nodes,
-      { timeout: LOAD_TIMEOUT_MS },
-    );
+    await page.goto(url, { waitUntil: 'commit', timeout: LOAD_TIMEOUT_MS });
+    // Interactive: the cluster drawn, the editor and the terminal input ready to take keys.
+    interactiveMs = await page.waitForFunction(
+      ([nodes, editor, input]) => document.querySelectorAll(nodes).length === 3
+        && document.querySelector(editor) && document.querySelector(input) && performance.now(),
+      [SEL.nodes, `${SEL.editor}, ${SEL.fallbackEditor}`, SEL.terminalInput],
+      { timeout: LOAD_TIMEOUT_MS, polling: 'raf' },
+    ).then((h) => h.jsonValue());
+    await page.waitForLoadState('load');
     if ((await count(SEL.node1)) !== 1) throw new Error(`no ${SEL.node1}`);
+  }],
+  ['budgets: release wasm size (gzip -9) and time to interactive', async () => {
+    const wasmUrl = await page.evaluate(() => performance.getEntriesByType('resource')
+      .map((e) => e.name).find((n) => n.endsWith('.wasm')));
+    if (!wasmUrl) throw new Error('the page loaded no .wasm');
+    const raw = Buffer.from(await (await page.request.get(wasmUrl)).body());
+    const gz = gzipSync(raw, { level: 9 }).length;
+    const over = (value, budget) => value > budget * (1 + budgets.tolerance);
+    const line = (what, value, budget, target, unit) => `${what} ${value.toLocaleString('en')} ${unit} `
+      + `(budget ${budget.toLocaleString('en')} + ${budgets.tolerance * 100}%, target ${target.toLocaleString('en')})`;
+    console.log(`  ${line('wasm gzip -9', gz, budgets.wasm_gzip_bytes, budgets.targets.wasm_gzip_bytes, 'B')}; raw ${raw.length.toLocaleString('en')} B`);
+    console.log(`  ${line('interactive after', Math.round(interactiveMs), budgets.interactive_ms, budgets.targets.interactive_ms, 'ms')}`);
+    const failures = [];
+    if (over(gz, budgets.wasm_gzip_bytes)) failures.push(`wasm is ${gz} B gzip, over its budget ${budgets.wasm_gzip_bytes} B + 10%`);
+    if (over(interactiveMs, budgets.interactive_ms)) failures.push(`interactive after ${Math.round(interactiveMs)} ms, over ${budgets.interactive_ms} ms + 10%`);
+    if (failures.length) throw new Error(failures.join('; '));
   }],
   ['the editor starts with an nginx Deployment of 3 replicas', async () => {
     await page.locator(SEL.editor).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });

@@ -38,3 +38,85 @@ fn scheduling_500_nodes() {
 fn scheduling_5000_nodes() {
     bench(5000, 20000);
 }
+
+/// Bytes of wasm linear memory: it only grows, so at the end it is the run's peak.
+fn wasm_memory_bytes() -> f64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0.0, |b| f64::from(b.byte_length()))
+}
+
+/// The envelope benchmark (`kubeplay bench envelope`) in the browser, same workload and phases.
+fn envelope(nodes: usize, pods: usize, minutes: u64) {
+    use kubeplay_model::bench::{EnvelopeStatus, envelope_schedule_all, envelope_workload};
+    let log = |s: String| web_sys::console::log_1(&s.into());
+    let t0 = now_ms();
+    let mut c = envelope_workload(nodes, pods, 1000, 1);
+    let all = envelope_schedule_all(&mut c, pods, 30 * 60_000);
+    let t1 = now_ms();
+    let s = EnvelopeStatus::of(&c);
+    log(format!(
+        "wasm envelope nodes={nodes} pods={pods}: all scheduled={all} in {:.2} s wall ({} bound, virtual {} s)",
+        (t1 - t0) / 1000.0,
+        s.bound,
+        s.virtual_ms / 1000
+    ));
+    for m in 1..=minutes {
+        let tm = now_ms();
+        c.advance(60_000);
+        log(format!("wasm envelope   minute {m:>2}: {:.2} s wall", (now_ms() - tm) / 1000.0));
+    }
+    let t2 = now_ms();
+    let s = EnvelopeStatus::of(&c);
+    log(format!(
+        "wasm envelope nodes={nodes} pods={pods}: {minutes} virtual minutes in {:.2} s wall; total {:.2} s; {} ready; {} requests, {} failed; wasm memory {:.0} MiB",
+        (t2 - t1) / 1000.0,
+        (t2 - t0) / 1000.0,
+        s.ready,
+        s.requests,
+        s.failed,
+        wasm_memory_bytes() / 1_048_576.0
+    ));
+}
+
+#[wasm_bindgen_test]
+#[ignore]
+fn envelope_tenth() {
+    envelope(500, 15_000, 2);
+}
+
+#[wasm_bindgen_test]
+#[ignore]
+fn envelope_full() {
+    envelope(kubeplay_model::bench::ENVELOPE_NODES, kubeplay_model::bench::ENVELOPE_PODS, 10);
+}
+
+/// One simulated second of the course's cluster (`kubeplay bench course`), as the page steps it
+/// at 1x: the budget is under 1 ms.
+#[wasm_bindgen_test]
+#[ignore]
+fn course_step() {
+    let catalog = kubeplay_app::lessons::catalog();
+    let entry = catalog.find("rolling-update").expect("lesson 05 is bundled");
+    let mut c = kubeplay_model::bench::course_workload(&entry.lesson, &entry.base);
+    let pods = c.store().count(kubeplay_model::api::Kind::Pod);
+    let mut us: Vec<f64> = (0..600)
+        .map(|_| {
+            let t = now_ms();
+            c.advance(1_000);
+            (now_ms() - t) * 1000.0
+        })
+        .collect();
+    us.sort_by(f64::total_cmp);
+    let line = format!(
+        "wasm course cluster ({pods} pods): one simulated second costs mean {:.0} us, p50 {:.0} us, p99 {:.0} us, max {:.0} us over 600 steps",
+        us.iter().sum::<f64>() / 600.0,
+        us[300],
+        us[594],
+        us[599]
+    );
+    web_sys::console::log_1(&line.into());
+}

@@ -1,18 +1,29 @@
-//! `kubeplay bench`: scheduling throughput through the real scheduler path. A benchmark, not a
-//! test: run it, read the figures, record them in docs/benchmarks.md.
+//! `kubeplay bench`: scheduling throughput through the real scheduler path, and `kubeplay bench
+//! envelope`: upstream's scale envelope run for simulated minutes. Benchmarks, not tests: run
+//! them, read the figures, record them in docs/benchmarks.md.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
+use kubeplay_model::bench::{ENVELOPE_NODES, ENVELOPE_PODS, EnvelopeStatus, envelope_schedule_all, envelope_workload};
+
+use crate::mem::peak_rss_kib;
+
+fn get<T: std::str::FromStr>(args: &[String], name: &str, d: T) -> T {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(d)
+}
+
 // The CLI measures wall time; only the model is bound to SimTime (clippy.toml).
 #[allow(clippy::disallowed_methods)]
 pub fn main(args: &[String]) -> ExitCode {
-    let get = |name: &str, d: usize| -> usize {
-        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(d)
-    };
-    let nodes = get("--nodes", 500);
-    let pods = get("--pods", 5000);
-    let seed = get("--seed", 1) as u64;
+    match args.first().map(String::as_str) {
+        Some("envelope") => return envelope(&args[1..]),
+        Some("course") => return course(&args[1..]),
+        _ => {}
+    }
+    let nodes = get(args, "--nodes", 500);
+    let pods = get(args, "--pods", 5000);
+    let seed = get(args, "--seed", 1u64);
     let t0 = Instant::now();
     let mut c = kubeplay_model::bench::scheduling_workload(nodes, pods, seed);
     let setup = t0.elapsed();
@@ -26,6 +37,93 @@ pub fn main(args: &[String]) -> ExitCode {
         "scheduled {bound} pods in {:.1} ms = {:.0} pods/s",
         sched.as_secs_f64() * 1000.0,
         bound as f64 / sched.as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}
+
+fn status_line(s: &EnvelopeStatus) -> String {
+    format!(
+        "virtual {:>4} s: {} pods, {} bound, {} ready; {} requests, {} failed",
+        s.virtual_ms / 1000,
+        s.pods,
+        s.bound,
+        s.ready,
+        s.requests,
+        s.failed
+    )
+}
+
+#[allow(clippy::disallowed_methods)]
+fn envelope(args: &[String]) -> ExitCode {
+    let nodes = get(args, "--nodes", ENVELOPE_NODES);
+    let pods = get(args, "--pods", ENVELOPE_PODS);
+    let minutes = get(args, "--minutes", 10u64);
+    let rps = get(args, "--rps", 1000u32);
+    let seed = get(args, "--seed", 1u64);
+    println!("envelope: nodes={nodes} pods={pods} minutes={minutes} rps={rps} seed={seed}");
+    let t0 = Instant::now();
+    let mut c = envelope_workload(nodes, pods, rps, seed);
+    let created = t0.elapsed();
+    println!("cluster created            {:>9.2} s wall", created.as_secs_f64());
+    let t1 = Instant::now();
+    let all = envelope_schedule_all(&mut c, pods, 30 * 60_000);
+    let sched = t1.elapsed();
+    let s = EnvelopeStatus::of(&c);
+    println!("all pods scheduled: {all:<5}  {:>9.2} s wall  {}", sched.as_secs_f64(), status_line(&s));
+    println!("  = {:.0} pods/s of wall time, from the apply to the last binding", s.bound as f64 / sched.as_secs_f64());
+    let t2 = Instant::now();
+    for m in 1..=minutes {
+        let tm = Instant::now();
+        c.advance(60_000);
+        println!("  minute {m:>2}: {:>7.2} s wall", tm.elapsed().as_secs_f64());
+    }
+    let run = t2.elapsed();
+    let s = EnvelopeStatus::of(&c);
+    println!("{minutes} virtual minutes        {:>9.2} s wall  {}", run.as_secs_f64(), status_line(&s));
+    let total = t0.elapsed();
+    let peak = peak_rss_kib().map_or("?".to_string(), |k| format!("{:.0} MiB", k as f64 / 1024.0));
+    println!("total {:.2} s wall; peak memory {peak}", total.as_secs_f64());
+    ExitCode::SUCCESS
+}
+
+/// `kubeplay bench course [--lesson FILE] [--seconds N]`: the wall time of stepping one
+/// simulated second of the course's cluster (`kubeplay_model::bench::course_workload`).
+#[allow(clippy::disallowed_methods)]
+fn course(args: &[String]) -> ExitCode {
+    let file = get(args, "--lesson", "lessons/05-rolling-update.yaml".to_string());
+    let seconds = get(args, "--seconds", 600usize);
+    let loaded = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}")).and_then(|text| {
+        let lesson = kubeplay_model::lesson::parse(&file, &text).map_err(|d| d.to_string())?;
+        let dir = std::path::Path::new(&file).parent().unwrap_or(std::path::Path::new("."));
+        let base = match lesson.spec.workspace.from.as_deref() {
+            Some(from) => crate::lesson::read_tree(&dir.join(from))?,
+            None => Default::default(),
+        };
+        Ok((lesson, base))
+    });
+    let (lesson, base) = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut c = kubeplay_model::bench::course_workload(&lesson, &base);
+    let pods = c.store().count(kubeplay_model::api::Kind::Pod);
+    let mut us: Vec<f64> = Vec::with_capacity(seconds);
+    for _ in 0..seconds {
+        let t = Instant::now();
+        c.advance(1_000);
+        us.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    us.sort_by(f64::total_cmp);
+    let pct = |p: f64| us[((us.len() as f64 - 1.0) * p).round() as usize];
+    println!(
+        "course cluster ({pods} pods, {file}): one simulated second costs mean {:.0} us, p50 {:.0} us, p99 {:.0} us, max {:.0} us over {seconds} steps",
+        us.iter().sum::<f64>() / us.len() as f64,
+        pct(0.5),
+        pct(0.99),
+        pct(1.0)
     );
     ExitCode::SUCCESS
 }

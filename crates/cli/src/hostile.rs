@@ -9,17 +9,7 @@ use std::time::Instant;
 use kubeplay_model::bench::{HOSTILE_CASES, hostile_case};
 use kubeplay_model::{Cluster, ClusterConfig};
 
-/// Peak resident memory of this process in KiB (Linux `VmHWM`), if the platform tells.
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Resets the peak (writing 5 to clear_refs, Linux >= 4.0), so each case reports its own.
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
+use crate::mem::{peak_rss_kib, reset_peak_rss};
 
 // The CLI measures wall time; only the model is bound to SimTime (clippy.toml).
 #[allow(clippy::disallowed_methods)]

@@ -11,11 +11,14 @@ use kubeplay_model::{Cluster, ClusterConfig, Workspace};
 mod bench;
 mod hostile;
 mod lesson;
+mod mem;
 mod sweep;
 
 const USAGE: &str = "usage:
   kubeplay run SCRIPT [--seed N] [--nodes N] [--digest]   run a script ('-' reads stdin); print its transcript
   kubeplay bench [--nodes N] [--pods N] [--seed N]        scheduling throughput (pods/s)
+  kubeplay bench envelope [--nodes N] [--pods N] [--minutes M] [--rps R]  5,000 nodes, 150,000 pods, 10 virtual minutes
+  kubeplay bench course [--lesson FILE] [--seconds N]     cost of one simulated second of the course's cluster
   kubeplay lesson check FILE... [--transcript]            play each lesson's show-me path; check its goals
   kubeplay hostile [--case NAME] [--objects N] [--advance-ms MS]  hostile-input cases: outcome, wall time, peak memory
   kubeplay sweep [--seeds N] [--start S] [--print-script] [-v]  random workloads + faults, invariants after every step";

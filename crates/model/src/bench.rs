@@ -28,6 +28,108 @@ pub fn scheduling_workload(nodes: usize, pods: usize, seed: u64) -> Cluster {
     c
 }
 
+/// The envelope benchmark (issue #8): upstream's published scale limits, 5,000 nodes and
+/// 150,000 pods.
+pub const ENVELOPE_NODES: usize = 5_000;
+pub const ENVELOPE_PODS: usize = 150_000;
+
+/// A cluster of `nodes` default nodes, one Deployment `web` of `pods` nginx pods with requests
+/// and an HTTP readiness probe every 10 s, a Service `web` in front of them, and a load
+/// generator sending it `rps` requests a second. Nothing has run yet: the controllers, the
+/// scheduler (the real path, percentageOfNodesToScore included) and the kubelets do the rest as
+/// virtual time advances.
+pub fn envelope_workload(nodes: usize, pods: usize, rps: u32, seed: u64) -> Cluster {
+    let mut c = Cluster::new(ClusterConfig { seed, nodes });
+    let manifest = format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web}}
+spec:
+  replicas: {pods}
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports: [{{containerPort: 80}}]
+        resources: {{requests: {{cpu: 10m, memory: 16Mi}}}}
+        readinessProbe: {{httpGet: {{path: /, port: 80}}, periodSeconds: 10}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: web}}
+spec:
+  selector: {{app: web}}
+  ports: [{{port: 80, targetPort: 80}}]
+"
+    );
+    let ws = Workspace::default().with_file("envelope.yaml", &manifest);
+    c.run(&format!("kubectl apply -f envelope.yaml\ntraffic start web --rps {rps}"), &ws);
+    c
+}
+
+/// Where an envelope run stands, read from the cluster (for the benchmark's report).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvelopeStatus {
+    pub virtual_ms: u64,
+    pub pods: usize,
+    pub bound: usize,
+    pub ready: usize,
+    pub requests: u64,
+    pub failed: u64,
+}
+
+impl EnvelopeStatus {
+    pub fn of(c: &Cluster) -> EnvelopeStatus {
+        let mut s = EnvelopeStatus { virtual_ms: c.now().ms(), pods: 0, bound: 0, ready: 0, requests: 0, failed: 0 };
+        for o in c.store().list(crate::api::Kind::Pod, None) {
+            let crate::api::Object::Pod(p) = o else { continue };
+            s.pods += 1;
+            if p.spec.as_ref().is_some_and(|sp| sp.node_name.is_some()) {
+                s.bound += 1;
+            }
+            let ready = p
+                .status
+                .as_ref()
+                .and_then(|st| st.conditions.as_ref())
+                .is_some_and(|cs| cs.iter().any(|cd| cd.type_ == "Ready" && cd.status == "True"));
+            if ready {
+                s.ready += 1;
+            }
+        }
+        let b = c.traffic_stats("web", None);
+        s.requests = b.requests;
+        s.failed = b.requests - b.outcomes.get("2xx").copied().unwrap_or(0);
+        s
+    }
+}
+
+/// Advances virtual time a second at a time until all `pods` pods exist and are bound to a
+/// node, or `limit_ms` of virtual time passes. True when all are bound.
+pub fn envelope_schedule_all(c: &mut Cluster, pods: usize, limit_ms: u64) -> bool {
+    let until = c.now().ms() + limit_ms;
+    while c.now().ms() < until {
+        c.advance(1_000);
+        if c.store().count(crate::api::Kind::Pod) >= pods && c.pending_pod_count() == 0 {
+            return true;
+        }
+    }
+    false
+}
+
+/// The course's cluster for the per-step cost (issue #8): lesson 05's starting point (3 nodes,
+/// PostgreSQL, Redis, wallet-server with the course's probes, its NodePort Service), the
+/// Deployment scaled to 8 for about ten pods, and 50 requests a second, run 2 minutes so that
+/// everything is up. What remains is the page's steady work: probes, traffic, controllers.
+pub fn course_workload(lesson: &crate::lesson::Lesson, base: &std::collections::BTreeMap<String, String>) -> Cluster {
+    let (mut c, ws, _) = lesson.start(base);
+    c.run("kubectl scale deployment wallet-server --replicas=8\ntraffic start wallet-server --rps 50", &ws);
+    c.advance(120_000);
+    c
+}
+
 /// One hostile input for `kubectl apply -f FILE` (issue #8), shared by the tests
 /// (crates/model/tests/hostile.rs, which check the outcome) and `kubeplay hostile` (which
 /// measures wall time and peak memory). No timing here.

@@ -89,6 +89,9 @@ pub struct Cluster {
     pub(crate) rng_scheduler: Rng,
     pub(crate) rng_proxy: Rng,
     pub(crate) proxy: crate::controllers::endpoints::ProxyState,
+    /// What each Service's endpoints were last synced from, and the EndpointSlice and Endpoints
+    /// change counters after that sync's writes (see `sync_service_endpoints`).
+    pub(crate) endpoints_synced: BTreeMap<(String, String), (u64, u64, u64)>,
     pub(crate) traffic: crate::network::TrafficState,
     /// Each HPA's recent recommendations (time, replicas), for scale-down stabilisation.
     pub(crate) hpa_recommendations: BTreeMap<(String, String), Vec<(u64, i32)>>,
@@ -136,6 +139,7 @@ impl Cluster {
             rng_scheduler,
             rng_proxy,
             proxy: Default::default(),
+            endpoints_synced: BTreeMap::new(),
             traffic: Default::default(),
             hpa_recommendations: BTreeMap::new(),
             scheduler: SchedulerState::default(),

@@ -10,21 +10,15 @@ use crate::time::SimTime;
 
 pub type Labels = BTreeMap<String, String>;
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ObjectKey {
-    pub namespace: String,
-    pub name: String,
-}
-
-impl ObjectKey {
-    pub fn new(namespace: &str, name: &str) -> Self {
-        ObjectKey { namespace: namespace.to_string(), name: name.to_string() }
-    }
-}
+/// Objects of one kind: namespace -> name -> object (lookups borrow the names: no allocation).
+type Objects = BTreeMap<String, BTreeMap<String, Object>>;
 
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    kinds: BTreeMap<Kind, BTreeMap<ObjectKey, Object>>,
+    kinds: BTreeMap<Kind, Objects>,
+    /// How often each kind changed (create, update, remove), so readers can tell that nothing
+    /// did since they last looked (an informer's resync short-cut).
+    changes: BTreeMap<Kind, u64>,
     resource_version: u64,
     uid_counter: u64,
     seed: u64,
@@ -53,11 +47,12 @@ impl Store {
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
-        self.kinds.get(&kind)?.get(&ObjectKey::new(namespace, name))
+        self.kinds.get(&kind)?.get(namespace)?.get(name)
     }
 
     pub fn get_mut(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<&mut Object> {
-        self.kinds.get_mut(&kind)?.get_mut(&ObjectKey::new(namespace, name))
+        *self.changes.entry(kind).or_default() += 1;
+        self.kinds.get_mut(&kind)?.get_mut(namespace)?.get_mut(name)
     }
 
     pub fn contains(&self, kind: Kind, namespace: &str, name: &str) -> bool {
@@ -66,16 +61,19 @@ impl Store {
 
     /// Objects of `kind` in (namespace, name) order; `namespace = None` lists all namespaces.
     pub fn list<'a>(&'a self, kind: Kind, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Object> + 'a {
-        self.kinds
-            .get(&kind)
-            .into_iter()
-            .flat_map(|m| m.iter())
-            .filter(move |(k, _)| namespace.is_none_or(|ns| k.namespace == ns))
-            .map(|(_, o)| o)
+        let objects = self.kinds.get(&kind);
+        let all = namespace.is_none().then(|| objects.into_iter().flat_map(|m| m.values()).flat_map(|m| m.values()));
+        let one = namespace.and_then(|ns| objects?.get(ns)).into_iter().flat_map(|m| m.values());
+        all.into_iter().flatten().chain(one)
     }
 
     pub fn count(&self, kind: Kind) -> usize {
-        self.kinds.get(&kind).map_or(0, BTreeMap::len)
+        self.kinds.get(&kind).map_or(0, |m| m.values().map(BTreeMap::len).sum())
+    }
+
+    /// A number that changes whenever an object of `kind` is created, updated or removed.
+    pub fn changes(&self, kind: Kind) -> u64 {
+        self.changes.get(&kind).copied().unwrap_or(0)
     }
 
     fn next_uid(&mut self) -> String {
@@ -108,23 +106,38 @@ impl Store {
         if !kind.namespaced() {
             m.namespace = None;
         }
-        let key = ObjectKey::new(obj.namespace(), obj.name());
-        let map = self.kinds.entry(kind).or_default();
-        map.insert(key.clone(), obj);
-        &map[&key]
+        *self.changes.entry(kind).or_default() += 1;
+        let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
+        let map = self.kinds.entry(kind).or_default().entry(ns).or_default();
+        map.insert(name.clone(), obj);
+        &map[&name]
     }
 
     /// Replaces an existing object, bumping resourceVersion.
     pub fn update(&mut self, mut obj: Object) {
         self.resource_version += 1;
         obj.meta_mut().resource_version = Some(self.resource_version.to_string());
-        let key = ObjectKey::new(obj.namespace(), obj.name());
-        self.kinds.entry(obj.kind()).or_default().insert(key, obj);
+        let kind = obj.kind();
+        *self.changes.entry(kind).or_default() += 1;
+        let map = self.kinds.entry(kind).or_default();
+        match map.get_mut(obj.namespace()).and_then(|m| m.get_mut(obj.name())) {
+            Some(slot) => *slot = obj,
+            None => {
+                let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
+                map.entry(ns).or_default().insert(name, obj);
+            }
+        }
     }
 
     pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
         self.resource_version += 1;
-        self.kinds.get_mut(&kind)?.remove(&ObjectKey::new(namespace, name))
+        *self.changes.entry(kind).or_default() += 1;
+        let in_ns = self.kinds.get_mut(&kind)?.get_mut(namespace)?;
+        let removed = in_ns.remove(name);
+        if in_ns.is_empty() {
+            self.kinds.get_mut(&kind)?.remove(namespace);
+        }
+        removed
     }
 }
 

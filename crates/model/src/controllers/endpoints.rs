@@ -62,21 +62,17 @@ pub struct Backend {
 }
 
 impl Cluster {
-    fn service_pods(&self, svc: &Service) -> Vec<Pod> {
+    /// The pods a Service selects, in store order (none without a selector).
+    fn service_pod_refs<'a>(&'a self, svc: &'a Service) -> impl Iterator<Item = &'a Pod> + 'a {
         let ns = svc.metadata.namespace.as_deref().unwrap_or("default");
-        let Some(selector) = svc.spec.as_ref().and_then(|s| s.selector.clone()).filter(|s| !s.is_empty()) else {
-            return Vec::new();
-        };
-        self.store
-            .list(Kind::Pod, Some(ns))
-            .filter_map(|o| match o {
-                Object::Pod(p) => {
-                    let labels = p.metadata.labels.clone().unwrap_or_default();
-                    selector.iter().all(|(k, v)| labels.get(k) == Some(v)).then(|| p.clone())
-                }
-                _ => None,
-            })
-            .collect()
+        let selector = svc.spec.as_ref().and_then(|s| s.selector.as_ref()).filter(|s| !s.is_empty());
+        self.store.list(Kind::Pod, Some(ns)).filter_map(move |o| match (o, selector) {
+            (Object::Pod(p), Some(sel)) => {
+                let labels = p.metadata.labels.as_ref();
+                sel.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)).then_some(p)
+            }
+            _ => None,
+        })
     }
 
     /// The endpoints of a Service's `port`, as its EndpointSlices list them.
@@ -88,8 +84,7 @@ impl Cluster {
         else {
             return Vec::new();
         };
-        self.service_pods(svc)
-            .iter()
+        self.service_pod_refs(svc)
             .filter(|p| should_be_in_endpoints(p, true))
             .filter_map(|p| {
                 let (ready, serving, terminating) = endpoint_conditions(p, publish);
@@ -137,7 +132,32 @@ impl Cluster {
         let name = svc.metadata.name.clone().unwrap_or_default();
         let spec = svc.spec.clone().unwrap_or_default();
         let publish = spec.publish_not_ready_addresses.unwrap_or(false);
-        let pods: Vec<Pod> = self.service_pods(svc).into_iter().filter(|p| should_be_in_endpoints(p, true)).collect();
+        let pods: Vec<&Pod> = self.service_pod_refs(svc).filter(|p| should_be_in_endpoints(p, true)).collect();
+        // Everything the EndpointSlice and Endpoints are made of, hashed: when it is what the
+        // last sync wrote and nobody touched those objects since, this sync would write nothing
+        // (at 150,000 pods, building the lists to compare them is what costs).
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            (&svc.metadata.resource_version, &svc.metadata.labels).hash(&mut h);
+            for p in &pods {
+                (&p.metadata.name, &p.metadata.namespace, &p.metadata.uid).hash(&mut h);
+                p.status.as_ref().and_then(|s| s.pod_ip.as_deref()).hash(&mut h);
+                p.spec.as_ref().and_then(|s| s.node_name.as_deref()).hash(&mut h);
+                endpoint_conditions(p, publish).hash(&mut h);
+                pod_is_ready(p).hash(&mut h);
+                for sp in spec.ports.iter().flatten() {
+                    target_port(sp, p).hash(&mut h);
+                }
+            }
+            h.finish()
+        };
+        let key = (ns.clone(), name.clone());
+        let written =
+            |c: &Cluster| (fingerprint, c.store.changes(Kind::EndpointSlice), c.store.changes(Kind::Endpoints));
+        if self.endpoints_synced.get(&key) == Some(&written(self)) {
+            return;
+        }
         let first_pod = pods.first();
         let ports: Vec<EndpointPort> = spec
             .ports
@@ -177,6 +197,51 @@ impl Cluster {
                 }
             })
             .collect();
+        // The v1 Endpoints object: ready addresses and not-ready ones; terminating pods left out.
+        let addr = |p: &Pod| EndpointAddress {
+            ip: p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
+            node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+            target_ref: Some(ObjectReference {
+                kind: Some("Pod".into()),
+                name: p.metadata.name.clone(),
+                namespace: p.metadata.namespace.clone(),
+                uid: p.metadata.uid.clone(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let live: Vec<&Pod> = pods.iter().copied().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+        let ready: Vec<EndpointAddress> = live.iter().filter(|p| publish || pod_is_ready(p)).map(|p| addr(p)).collect();
+        let not_ready: Vec<EndpointAddress> =
+            live.iter().filter(|p| !(publish || pod_is_ready(p))).map(|p| addr(p)).collect();
+        let subsets = if live.is_empty() {
+            None
+        } else {
+            Some(vec![EndpointSubset {
+                addresses: (!ready.is_empty()).then_some(ready),
+                not_ready_addresses: (!not_ready.is_empty()).then_some(not_ready),
+                ports: Some(
+                    ports
+                        .iter()
+                        .map(|p| CorePort {
+                            name: p.name.clone(),
+                            port: p.port.unwrap_or(0),
+                            protocol: p.protocol.clone(),
+                            app_protocol: None,
+                        })
+                        .collect(),
+                ),
+            }])
+        };
+        let ep = Endpoints {
+            metadata: ObjectMeta {
+                name: Some(name.clone()),
+                namespace: Some(ns.clone()),
+                labels: svc.metadata.labels.clone(),
+                ..Default::default()
+            },
+            subsets,
+        };
         // The EndpointSlice: reuse the Service's, or make `<service>-<5 chars>`.
         let existing = self.store.list(Kind::EndpointSlice, Some(&ns)).find_map(|o| match o {
             Object::EndpointSlice(s)
@@ -226,51 +291,6 @@ impl Cluster {
                 self.store.create(Object::EndpointSlice(slice), self.now);
             }
         }
-        // The v1 Endpoints object: ready addresses and not-ready ones; terminating pods left out.
-        let addr = |p: &Pod| EndpointAddress {
-            ip: p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
-            node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
-            target_ref: Some(ObjectReference {
-                kind: Some("Pod".into()),
-                name: p.metadata.name.clone(),
-                namespace: p.metadata.namespace.clone(),
-                uid: p.metadata.uid.clone(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        let live: Vec<&Pod> = pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
-        let ready: Vec<EndpointAddress> = live.iter().filter(|p| publish || pod_is_ready(p)).map(|p| addr(p)).collect();
-        let not_ready: Vec<EndpointAddress> =
-            live.iter().filter(|p| !(publish || pod_is_ready(p))).map(|p| addr(p)).collect();
-        let subsets = if live.is_empty() {
-            None
-        } else {
-            Some(vec![EndpointSubset {
-                addresses: (!ready.is_empty()).then_some(ready),
-                not_ready_addresses: (!not_ready.is_empty()).then_some(not_ready),
-                ports: Some(
-                    ports
-                        .iter()
-                        .map(|p| CorePort {
-                            name: p.name.clone(),
-                            port: p.port.unwrap_or(0),
-                            protocol: p.protocol.clone(),
-                            app_protocol: None,
-                        })
-                        .collect(),
-                ),
-            }])
-        };
-        let ep = Endpoints {
-            metadata: ObjectMeta {
-                name: Some(name.clone()),
-                namespace: Some(ns.clone()),
-                labels: svc.metadata.labels.clone(),
-                ..Default::default()
-            },
-            subsets,
-        };
         match self.store.get(Kind::Endpoints, &ns, &name).cloned() {
             Some(Object::Endpoints(mut cur)) => {
                 if cur.subsets != ep.subsets {
@@ -282,66 +302,83 @@ impl Cluster {
                 self.store.create(Object::Endpoints(ep), self.now);
             }
         }
+        let synced = written(self);
+        self.endpoints_synced.insert(key, synced);
     }
 
     /// kube-proxy: the endpoint a new connection to `ns/svc:port` from `client` goes to.
     /// Ready endpoints first; if none, serving-and-terminating ones; none at all is a refusal.
     pub fn pick_backend(&mut self, ns: &str, svc_name: &str, port: i32, client: &str) -> Result<Backend, String> {
-        let all = self.backends(ns, svc_name, port);
-        self.pick_from(ns, svc_name, port, client, &all)
+        let rules = ProxyRules::new(self.backends(ns, svc_name, port));
+        self.pick_from(ns, svc_name, port, client, &rules)
     }
 
-    /// kube-proxy's choice among `all` (its possibly stale view of the endpoints).
+    /// kube-proxy's choice among `rules` (its possibly stale view of the endpoints).
     pub(crate) fn pick_from(
         &mut self,
         ns: &str,
         svc_name: &str,
         port: i32,
         client: &str,
-        all: &[Backend],
+        rules: &ProxyRules,
     ) -> Result<Backend, String> {
-        let mut pool: Vec<Backend> = all.iter().filter(|b| b.ready).cloned().collect();
-        if pool.is_empty() {
-            pool = all.iter().filter(|b| b.serving && b.terminating).cloned().collect();
-        }
-        if pool.is_empty() {
+        if rules.pool.is_empty() {
             return Err("no endpoints".into());
         }
-        let svc = match self.store.get(Kind::Service, ns, svc_name) {
-            Some(Object::Service(s)) => s.clone(),
-            _ => return Err("no such service".into()),
+        let pool = &rules.pool;
+        let Some(Object::Service(svc)) = self.store.get(Kind::Service, ns, svc_name) else {
+            return Err("no such service".into());
         };
-        let spec = svc.spec.clone().unwrap_or_default();
+        let affinity_timeout_s =
+            svc.spec.as_ref().filter(|s| s.session_affinity.as_deref() == Some("ClientIP")).map(|s| {
+                s.session_affinity_config
+                    .as_ref()
+                    .and_then(|c| c.client_ip.as_ref())
+                    .and_then(|c| c.timeout_seconds)
+                    .unwrap_or(10_800) as u64
+            });
         let key = (ns.to_string(), svc_name.to_string(), port);
         let now = self.now.ms();
-        if spec.session_affinity.as_deref() == Some("ClientIP") {
-            let timeout_s = spec
-                .session_affinity_config
-                .as_ref()
-                .and_then(|c| c.client_ip.as_ref())
-                .and_then(|c| c.timeout_seconds)
-                .unwrap_or(10_800) as u64;
-            if let Some((pod, last)) = self.proxy.affinity.get(&(key.clone(), client.to_string())).cloned()
-                && now.saturating_sub(last) <= timeout_s * 1000
-                && let Some(b) = pool.iter().find(|b| b.pod == pod)
-            {
-                self.proxy.affinity.insert((key, client.to_string()), (pod, now));
-                return Ok(b.clone());
-            }
+        if let Some(timeout_s) = affinity_timeout_s
+            && let Some((pod, last)) = self.proxy.affinity.get(&(key.clone(), client.to_string())).cloned()
+            && now.saturating_sub(last) <= timeout_s * 1000
+            && let Some(b) = pool.iter().map(|i| &rules.all[*i]).find(|b| b.pod == pod)
+        {
+            let b = b.clone();
+            self.proxy.affinity.insert((key, client.to_string()), (pod, now));
+            return Ok(b);
         }
         let chosen = if self.proxy.ipvs {
             let n = self.proxy.round_robin.entry(key.clone()).or_insert(0);
-            let b = pool[*n % pool.len()].clone();
+            let b = rules.all[pool[*n % pool.len()]].clone();
             *n += 1;
             b
         } else {
             // iptables: rule i matches with probability 1/(n-i); overall uniform.
-            pool[self.rng_proxy.below(pool.len() as u32) as usize].clone()
+            rules.all[pool[self.rng_proxy.below(pool.len() as u32) as usize]].clone()
         };
-        if spec.session_affinity.as_deref() == Some("ClientIP") {
+        if affinity_timeout_s.is_some() {
             self.proxy.affinity.insert((key, client.to_string()), (chosen.pod.clone(), now));
         }
         Ok(chosen)
+    }
+}
+
+/// kube-proxy's rules for one Service port: every endpoint, and the ones new connections go
+/// to (the ready endpoints, or if none, the serving and terminating ones).
+#[derive(Clone, Debug, Default)]
+pub struct ProxyRules {
+    pub all: Vec<Backend>,
+    pool: Vec<usize>,
+}
+
+impl ProxyRules {
+    pub fn new(all: Vec<Backend>) -> ProxyRules {
+        let mut pool: Vec<usize> = (0..all.len()).filter(|i| all[*i].ready).collect();
+        if pool.is_empty() {
+            pool = (0..all.len()).filter(|i| all[*i].serving && all[*i].terminating).collect();
+        }
+        ProxyRules { all, pool }
     }
 }
 
@@ -378,7 +415,8 @@ impl Cluster {
 
     pub(crate) fn is_node_address(&self, host: &str) -> bool {
         self.store.contains(Kind::Node, "", host)
-            || self.kubelet.nodes.values().any(|n| crate::kubelet::host_ip(n.index) == host)
+            || (host.starts_with(crate::kubelet::HOST_IP_PREFIX)
+                && self.kubelet.nodes.values().any(|n| crate::kubelet::host_ip(n.index) == host))
     }
 
     /// From outside: a NodePort on any node's name or IP (or localhost, as docker-desktop

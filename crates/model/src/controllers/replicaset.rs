@@ -158,15 +158,14 @@ impl Cluster {
         }
     }
 
-    fn owned_pods(&self, rs: &ReplicaSet) -> Vec<Pod> {
+    /// The pods `rs` controls, borrowed from the store (never cloned: a ReplicaSet may own
+    /// 150,000 of them).
+    fn owned_pods<'a>(&'a self, rs: &'a ReplicaSet) -> impl Iterator<Item = &'a Pod> + 'a {
         let ns = rs.metadata.namespace.as_deref().unwrap_or("default");
-        self.store
-            .list(Kind::Pod, Some(ns))
-            .filter_map(|o| match o {
-                Object::Pod(p) if is_controlled_by(&p.metadata, &rs.metadata) => Some(p.clone()),
-                _ => None,
-            })
-            .collect()
+        self.store.list(Kind::Pod, Some(ns)).filter_map(|o| match o {
+            Object::Pod(p) if is_controlled_by(&p.metadata, &rs.metadata) => Some(p),
+            _ => None,
+        })
     }
 
     fn sync_replica_set(&mut self, ns: &str, name: &str) {
@@ -176,11 +175,34 @@ impl Cluster {
         if rs.metadata.deletion_timestamp.is_some() {
             return;
         }
-        let pods = self.owned_pods(&rs);
-        let active: Vec<&Pod> = pods.iter().filter(|p| pod_is_active(p)).collect();
         let want = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as usize;
-        if active.len() < want {
-            let diff = (want - active.len()).min(BURST_REPLICAS);
+        let active: Vec<&Pod> = self.owned_pods(&rs).filter(|p| pod_is_active(p)).collect();
+        let active_count = active.len();
+        // Which pods to delete when there are too many (names, so the store can change next).
+        let doomed: Vec<String> = if active_count > want {
+            let diff = (active_count - want).min(BURST_REPLICAS);
+            // Rank: active pods of this ReplicaSet on the same node.
+            let mut per_node = std::collections::BTreeMap::<&str, usize>::new();
+            for p in &active {
+                if let Some(n) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
+                    *per_node.entry(n).or_default() += 1;
+                }
+            }
+            let now = self.now.ms();
+            let mut ranked: Vec<(RankInfo, &Pod)> = active
+                .iter()
+                .map(|p| {
+                    let rank = p.spec.as_ref().and_then(|s| s.node_name.as_deref()).map_or(0, |n| per_node[n]);
+                    (rank_info(p, rank), *p)
+                })
+                .collect();
+            ranked.sort_by(|a, b| delete_first(&a.0, &b.0, now));
+            ranked.iter().take(diff).map(|(_, p)| p.metadata.name.clone().unwrap_or_default()).collect()
+        } else {
+            Vec::new()
+        };
+        if active_count < want {
+            let diff = (want - active_count).min(BURST_REPLICAS);
             let room = MAX_PODS.saturating_sub(self.store.count(Kind::Pod));
             for _ in 0..diff.min(room) {
                 self.create_pod_for(&rs);
@@ -199,26 +221,7 @@ impl Cluster {
                     None,
                 );
             }
-        } else if active.len() > want {
-            let diff = (active.len() - want).min(BURST_REPLICAS);
-            // Rank: active pods of this ReplicaSet on the same node.
-            let mut per_node = std::collections::BTreeMap::<String, usize>::new();
-            for p in &active {
-                if let Some(n) = p.spec.as_ref().and_then(|s| s.node_name.clone()) {
-                    *per_node.entry(n).or_default() += 1;
-                }
-            }
-            let now = self.now.ms();
-            let mut ranked: Vec<(RankInfo, &Pod)> = active
-                .iter()
-                .map(|p| {
-                    let rank = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).map_or(0, |n| per_node[n]);
-                    (rank_info(p, rank), *p)
-                })
-                .collect();
-            ranked.sort_by(|a, b| delete_first(&a.0, &b.0, now));
-            let doomed: Vec<String> =
-                ranked.iter().take(diff).map(|(_, p)| p.metadata.name.clone().unwrap_or_default()).collect();
+        } else if !doomed.is_empty() {
             for pod in doomed {
                 self.delete_object(Kind::Pod, ns, &pod, None);
                 self.record_event(
@@ -284,17 +287,15 @@ impl Cluster {
         let Some(Object::ReplicaSet(rs)) = self.store.get(Kind::ReplicaSet, ns, name).cloned() else {
             return;
         };
-        let pods = self.owned_pods(&rs);
         let min_ready = rs.spec.as_ref().and_then(|s| s.min_ready_seconds).unwrap_or(0);
         // status.replicas counts active pods (terminating ones are not counted).
-        let active: Vec<&Pod> = pods.iter().filter(|p| pod_is_active(p)).collect();
+        let active: Vec<&Pod> = self.owned_pods(&rs).filter(|p| pod_is_active(p)).collect();
         let selector_labels = rs
             .spec
             .as_ref()
             .and_then(|s| s.template.as_ref())
             .and_then(|t| t.metadata.as_ref())
-            .and_then(|m| m.labels.clone())
-            .unwrap_or_default();
+            .and_then(|m| m.labels.as_ref());
         let status = ReplicaSetStatus {
             replicas: active.len() as i32,
             fully_labeled_replicas: Some(
@@ -302,7 +303,8 @@ impl Cluster {
                     .iter()
                     .filter(|p| {
                         selector_labels
-                            .iter()
+                            .into_iter()
+                            .flatten()
                             .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
                     })
                     .count() as i32,
@@ -314,6 +316,7 @@ impl Cluster {
             conditions: None,
         };
         // Pods that become available later (minReadySeconds) need another look then.
+        let mut later = Vec::new();
         if min_ready > 0 {
             for p in &active {
                 if pod_is_ready(p)
@@ -325,10 +328,12 @@ impl Cluster {
                         .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
                         .and_then(|c| c.last_transition_time.as_ref())
                 {
-                    let at = sim_time(t).plus_ms(min_ready as u64 * 1000);
-                    self.wake_at(crate::queue::Controller::ReplicaSet, at.max(self.now));
+                    later.push(sim_time(t).plus_ms(min_ready as u64 * 1000).max(self.now));
                 }
             }
+        }
+        for at in later {
+            self.wake_at(crate::queue::Controller::ReplicaSet, at);
         }
         let mut status = status;
         let clean = |v: Option<i32>| v.filter(|n| *n != 0);

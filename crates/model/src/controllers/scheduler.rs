@@ -165,6 +165,8 @@ pub struct SchedulerState {
     unschedulable: BTreeMap<(String, String), (u64, u64, u32)>,
     pub decisions: BTreeMap<(String, String), Decision>,
     decision_order: std::collections::VecDeque<(String, String)>,
+    /// Per-node verdicts held by `decisions`.
+    verdicts_kept: usize,
 }
 
 /// Per-node aggregate the plugins read, built once per scheduling pass.
@@ -529,7 +531,8 @@ fn spread_constraints(pod: &Pod) -> (Vec<Spread>, bool) {
 }
 
 fn selector_key(ns: &str, sel: &LabelSelector) -> String {
-    format!("{ns}/{}", serde_json::to_string(sel).unwrap_or_default())
+    // Debug prints the selector's maps in key order: the same selector, the same key.
+    format!("{ns}/{sel:?}")
 }
 
 /// Per scheduling pass: how many pods each spread selector matches on each node and in each
@@ -537,12 +540,28 @@ fn selector_key(ns: &str, sel: &LabelSelector) -> String {
 #[derive(Default)]
 struct SpreadCache {
     by_node: BTreeMap<String, (String, LabelSelector, Vec<u32>)>,
+    /// Topology key -> each node's value of it as a small number (a node without the key has
+    /// the value ""), and how many values there are: distinct domains counted without strings.
+    domain_ids: BTreeMap<String, (Vec<u32>, usize)>,
     /// (selector key, topology key) -> domain value -> matching pods.
     by_domain: BTreeMap<(String, String), BTreeMap<String, u32>>,
 }
 
 impl SpreadCache {
     fn ensure(&mut self, ns: &str, sel: &LabelSelector, topo_key: &str, nodes: &[Node], infos: &[NodeInfo]) {
+        if !self.domain_ids.contains_key(topo_key) {
+            let mut ids: BTreeMap<&str, u32> = BTreeMap::new();
+            let per_node: Vec<u32> = nodes
+                .iter()
+                .map(|n| {
+                    let v = n.metadata.labels.as_ref().and_then(|l| l.get(topo_key)).map_or("", String::as_str);
+                    let next = ids.len() as u32;
+                    *ids.entry(v).or_insert(next)
+                })
+                .collect();
+            let count = ids.len();
+            self.domain_ids.insert(topo_key.to_string(), (per_node, count));
+        }
         let key = selector_key(ns, sel);
         let counts = &self
             .by_node
@@ -600,17 +619,26 @@ impl SpreadCache {
 }
 
 /// Decisions kept for the UI and `describe`: the most recent ones, so memory stays bounded at
-/// scale (150,000 pods x hundreds of evaluated nodes would not fit otherwise).
+/// scale (150,000 pods x hundreds of evaluated nodes would not fit otherwise): at most this
+/// many decisions, holding at most VERDICTS_KEPT per-node verdicts between them (at 5,000
+/// nodes a decision looks at 500, so the last 200 decisions are kept; on a small cluster 2,048).
 pub const DECISIONS_KEPT: usize = 2048;
+pub const VERDICTS_KEPT: usize = 100_000;
 
 impl SchedulerState {
     fn remember(&mut self, key: (String, String), d: Decision) {
-        if self.decisions.insert(key.clone(), d).is_none() {
-            self.decision_order.push_back(key);
+        self.verdicts_kept += d.nodes.len();
+        match self.decisions.insert(key.clone(), d) {
+            None => self.decision_order.push_back(key),
+            Some(old) => self.verdicts_kept -= old.nodes.len(),
         }
-        while self.decision_order.len() > DECISIONS_KEPT {
-            if let Some(old) = self.decision_order.pop_front() {
-                self.decisions.remove(&old);
+        while self.decision_order.len() > DECISIONS_KEPT
+            || (self.verdicts_kept > VERDICTS_KEPT && self.decision_order.len() > 1)
+        {
+            if let Some(old) = self.decision_order.pop_front()
+                && let Some(d) = self.decisions.remove(&old)
+            {
+                self.verdicts_kept -= d.nodes.len();
             }
         }
     }
@@ -638,13 +666,16 @@ impl Cluster {
         let mut infos: BTreeMap<String, NodeInfo> = BTreeMap::new();
         for o in self.store.list(Kind::Pod, None) {
             let Object::Pod(p) = o else { continue };
-            let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else {
+            let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
                 continue;
             };
             if is_terminal(p) {
                 continue;
             }
-            add_pod(infos.entry(node).or_default(), p);
+            match infos.get_mut(node) {
+                Some(info) => add_pod(info, p),
+                None => add_pod(infos.entry(node.to_string()).or_default(), p),
+            }
         }
         infos
     }
@@ -922,7 +953,7 @@ fn schedule_one(
         if rejected.is_none() {
             feasible.push((verdicts.len(), i));
         }
-        verdicts.push(NodeVerdict { node: names[i].clone(), rejected, evaluated: true, scores: vec![], total: 0 });
+        verdicts.push(NodeVerdict { node: names[i].clone(), rejected, evaluated: true, scores: Vec::new(), total: 0 });
     }
     *next_start = (*next_start + processed) % n;
     if feasible.is_empty() {
@@ -958,23 +989,27 @@ fn schedule_one(
             let size = if c.key == HOSTNAME {
                 considered
             } else {
-                feasible
-                    .iter()
-                    .zip(&ignored)
-                    .filter(|(_, ig)| !**ig)
-                    .map(|(&(_, ni), _)| {
-                        nodes[ni].metadata.labels.as_ref().and_then(|l| l.get(&c.key)).cloned().unwrap_or_default()
-                    })
-                    .collect::<BTreeSet<String>>()
-                    .len()
+                // Distinct values of the key among the considered nodes (a node without it
+                // counts as the value "").
+                let (ids, count) = spread.domain_ids.get(&c.key).map_or((&[][..], 0), |(v, n)| (v.as_slice(), *n));
+                let mut seen = vec![false; count.max(1)];
+                for (&(_, ni), _) in feasible.iter().zip(&ignored).filter(|(_, ig)| !**ig) {
+                    seen[ids.get(ni).map_or(0, |d| *d as usize)] = true;
+                }
+                seen.iter().filter(|s| **s).count()
             };
             portable_ln(size as f64 + 2.0)
         })
         .collect();
+    // Each soft constraint's matching pods per node and per domain, looked up once.
+    type Counts<'a> = (&'a [u32], Option<&'a BTreeMap<String, u32>>);
+    let soft_counts: Vec<Counts> =
+        soft.iter().map(|c| (spread.node_counts(&ns, &c.selector), spread.domains(&ns, &c.selector, &c.key))).collect();
     for &(i, ni) in &feasible {
         let node = &nodes[ni];
         let info = &infos[ni];
         let alloc = allocs[ni];
+        verdicts[i].scores.reserve_exact(7);
         let least = least_allocated(
             (info.non_zero.cpu_milli + pod_nz.cpu_milli, info.non_zero.memory + pod_nz.memory),
             (alloc.cpu_milli, alloc.memory),
@@ -1012,13 +1047,10 @@ fn schedule_one(
             .sum();
         affinity_scores.push(aff);
         let mut raw = 0.0;
-        for (c, w) in soft.iter().zip(&weights) {
+        for ((c, w), (counts, domains)) in soft.iter().zip(&weights).zip(&soft_counts) {
             let Some(value) = node.metadata.labels.as_ref().and_then(|l| l.get(&c.key)) else { continue };
-            let cnt = if c.key == HOSTNAME {
-                spread.node_counts(&ns, &c.selector)[ni]
-            } else {
-                spread.domains(&ns, &c.selector, &c.key).and_then(|d| d.get(value)).copied().unwrap_or(0)
-            };
+            let cnt =
+                if c.key == HOSTNAME { counts[ni] } else { domains.and_then(|d| d.get(value)).copied().unwrap_or(0) };
             raw += f64::from(cnt) * w + (c.max_skew - 1) as f64;
         }
         spread_raw.push(raw);

@@ -144,8 +144,11 @@ pub fn image_id(image: &str) -> String {
     format!("{full}@sha256:{digest}")
 }
 
+/// The docker network nodes live on; a node's InternalIP is this prefix and its number.
+pub(crate) const HOST_IP_PREFIX: &str = "172.18.0.";
+
 pub(crate) fn host_ip(index: u32) -> String {
-    format!("172.18.0.{}", index + 1)
+    format!("{HOST_IP_PREFIX}{}", index + 1)
 }
 
 #[cfg(test)]

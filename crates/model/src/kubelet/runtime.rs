@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus,
-    Pod, PodCondition, PodIP, PodStatus, Probe,
+    Pod, PodCondition, PodIP, PodSpec, PodStatus, Probe,
 };
 
 use super::{image_id, image_size, repository, with_tag};
@@ -82,7 +82,7 @@ struct ProbeRt {
     next_ms: Option<u64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Terminated {
     exit_code: i32,
     reason: String,
@@ -138,6 +138,9 @@ pub struct PodRt {
     start_ms: u64,
     wake_at: Option<u64>,
     terminating: bool,
+    /// The pod's resourceVersion after the kubelet's last status write, and the runtime
+    /// record's fingerprint then.
+    written: Option<(String, u64)>,
 }
 
 /// One container's back-off state, for invariant checks (crate::sweep).
@@ -463,7 +466,8 @@ impl Cluster {
         {
             rt.wake_at = None;
         }
-        let spec = pod.spec.clone().unwrap_or_default();
+        let default_spec = PodSpec::default();
+        let spec = pod.spec.as_ref().unwrap_or(&default_spec);
         let mut rt = match self.kubelet.pods.remove(&key) {
             Some(rt) => rt,
             None => {
@@ -494,7 +498,7 @@ impl Cluster {
                         }
                     })
                     .collect();
-                PodRt { containers, n_init, ip, start_ms: now, wake_at: None, terminating: false }
+                PodRt { containers, n_init, ip, start_ms: now, wake_at: None, terminating: false, written: None }
             }
         };
 
@@ -507,9 +511,8 @@ impl Cluster {
                 return;
             }
         } else {
-            let restart_policy = spec.restart_policy.clone().unwrap_or_else(|| "Always".into());
-            let specs: Vec<Container> =
-                spec.init_containers.iter().flatten().chain(spec.containers.iter()).cloned().collect();
+            let restart_policy = spec.restart_policy.as_deref().unwrap_or("Always");
+            let specs: Vec<&Container> = spec.init_containers.iter().flatten().chain(spec.containers.iter()).collect();
             // Init containers run one after another, each to completion (sidecars: until started);
             // app containers start once all have (K8S-FACTS §3.1, §3.4).
             let init_policy = if restart_policy == "Never" { "Never" } else { "OnFailure" };
@@ -540,11 +543,11 @@ impl Cluster {
                     if rt.containers[i].start_at.is_some_and(|t| t < now) && rt.containers[i].container_id.is_empty() {
                         rt.containers[i].start_at = Some(now);
                     }
-                    self.sync_container(&pod, &node, c, &mut rt, i, &restart_policy);
+                    self.sync_container(&pod, &node, c, &mut rt, i, restart_policy);
                 }
             }
         }
-        self.write_status(&pod, &node, &rt);
+        self.write_status(&pod, &node, &mut rt);
         let next = next_wake(&rt, now);
         self.kubelet.pods.insert(key, rt);
         if let Some(t) = next {
@@ -1046,7 +1049,28 @@ impl Cluster {
     }
 
     /// Writes the pod's status from the runtime (K8S-FACTS §3.2–§3.4).
-    fn write_status(&mut self, pod: &Pod, node: &str, rt: &PodRt) {
+    fn write_status(&mut self, pod: &Pod, node: &str, rt: &mut PodRt) {
+        // The status is a function of the runtime record and the pod as last written: when
+        // neither changed since the last sync (a passing probe on a ready pod), it would come
+        // out the same, so it is not rebuilt.
+        let fingerprint = status_fingerprint(rt);
+        let rv = pod.metadata.resource_version.as_deref().unwrap_or("");
+        if rt.written.as_ref().is_some_and(|(w_rv, w_fp)| w_rv == rv && *w_fp == fingerprint) {
+            return;
+        }
+        self.build_and_write_status(pod, node, rt);
+        let rv = match self.store.get(
+            Kind::Pod,
+            pod.metadata.namespace.as_deref().unwrap_or(""),
+            pod.metadata.name.as_deref().unwrap_or(""),
+        ) {
+            Some(o) => o.meta().resource_version.clone().unwrap_or_default(),
+            None => String::new(),
+        };
+        rt.written = Some((rv, fingerprint));
+    }
+
+    fn build_and_write_status(&mut self, pod: &Pod, node: &str, rt: &PodRt) {
         let now = self.now.ms();
         let t = |ms: u64| time(SimTime(ms));
         let all_statuses: Vec<ContainerStatus> = rt
@@ -1327,6 +1351,19 @@ fn probe_outcome(c: &ContainerRt, p: &Probe, ip: &str, now: u64, since: u64) -> 
         return Err("command timed out".into());
     }
     Ok(())
+}
+
+/// Everything of a pod's runtime record that its written status shows (see `write_status`).
+fn status_fingerprint(rt: &PodRt) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // SipHash with fixed keys: deterministic, and never iterated or shown.
+    let mut h = std::hash::DefaultHasher::new();
+    (rt.n_init, &rt.ip, rt.start_ms, rt.terminating).hash(&mut h);
+    for c in &rt.containers {
+        (&c.name, &c.image, c.sidecar, &c.waiting, c.running_since, &c.container_id).hash(&mut h);
+        (&c.terminated, &c.last_terminated, c.restart_count, c.start_at.is_some(), c.started, c.ready).hash(&mut h);
+    }
+    h.finish()
 }
 
 fn next_wake(rt: &PodRt, now: u64) -> Option<u64> {

@@ -5,11 +5,12 @@
 pub mod ingress;
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use serde::Serialize;
 
 use crate::cluster::Cluster;
-use crate::controllers::endpoints::Backend;
+use crate::controllers::endpoints::{Backend, ProxyRules};
 use crate::queue::Controller;
 use crate::time::SimTime;
 
@@ -78,6 +79,10 @@ pub struct RequestRecord {
 /// The most recent requests kept one by one (older ones live on in the per-second buckets).
 pub const REQUEST_LOG_KEPT: usize = 20_000;
 
+/// kube-proxy's rules for a Service port: the rules, when synced, and the store's pod and
+/// Service change counters then.
+type ProxyView = (Rc<ProxyRules>, u64, (u64, u64));
+
 #[derive(Clone, Debug, Default)]
 pub struct TrafficState {
     /// The last REQUEST_LOG_KEPT requests, oldest first.
@@ -85,8 +90,8 @@ pub struct TrafficState {
     pub generators: BTreeMap<String, Generator>,
     /// target -> seconds -> bucket
     pub buckets: BTreeMap<String, BTreeMap<u64, Bucket>>,
-    /// kube-proxy's view of each Service port: (backends, when synced).
-    proxy_view: BTreeMap<(String, String, i32), (Vec<Backend>, u64)>,
+    /// kube-proxy's view of each Service port.
+    proxy_view: BTreeMap<(String, String, i32), ProxyView>,
 }
 
 impl Cluster {
@@ -110,15 +115,21 @@ impl Cluster {
     }
 
     /// kube-proxy's (possibly stale) view of a Service port's endpoints.
-    fn proxy_backends(&mut self, ns: &str, svc: &str, port: i32) -> Vec<Backend> {
+    fn proxy_backends(&mut self, ns: &str, svc: &str, port: i32) -> Rc<ProxyRules> {
         let now = self.now.ms();
         let key = (ns.to_string(), svc.to_string(), port);
-        match self.traffic.proxy_view.get(&key) {
-            Some((b, at)) if now < at + PROXY_SYNC_MS => b.clone(),
+        let versions = (self.store.changes(crate::api::Kind::Pod), self.store.changes(crate::api::Kind::Service));
+        match self.traffic.proxy_view.get_mut(&key) {
+            Some((rules, at, _)) if now < *at + PROXY_SYNC_MS => Rc::clone(rules),
+            // A sync when no pod or Service changed finds the same endpoints.
+            Some((rules, at, seen)) if *seen == versions => {
+                *at = now;
+                Rc::clone(rules)
+            }
             _ => {
-                let b = self.backends(ns, svc, port);
-                self.traffic.proxy_view.insert(key, (b.clone(), now));
-                b
+                let rules = Rc::new(ProxyRules::new(self.backends(ns, svc, port)));
+                self.traffic.proxy_view.insert(key, (Rc::clone(&rules), now, versions));
+                rules
             }
         }
     }
