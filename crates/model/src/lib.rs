@@ -18,6 +18,7 @@ pub mod kubectl;
 pub mod kubelet;
 pub mod lesson;
 pub mod network;
+pub mod pathde;
 pub mod queue;
 pub mod rng;
 pub mod store;

@@ -286,10 +286,9 @@ impl Object {
             v: &Value,
             decode_error: &dyn Fn(String, String) -> String,
         ) -> Result<T, (String, String)> {
-            let typed: T = serde_path_to_error::deserialize(v).map_err(|e| {
-                let path = e.path().to_string();
-                let message = decode_error(path.clone(), e.into_inner().to_string());
-                (message, if path == "." { String::new() } else { path })
+            let typed: T = crate::pathde::deserialize(v).map_err(|e| {
+                let message = decode_error(e.path.clone(), e.error.to_string());
+                (message, if e.path == "." { String::new() } else { e.path })
             })?;
             let back = serde_json::to_value(&typed).map_err(|e| (e.to_string(), String::new()))?;
             let mut unknown = Vec::new();
