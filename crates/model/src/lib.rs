@@ -21,6 +21,7 @@ pub mod network;
 pub mod pathde;
 pub mod queue;
 pub mod rng;
+pub mod sort;
 pub mod store;
 pub mod sweep;
 pub mod time;
