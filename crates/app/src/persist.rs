@@ -120,8 +120,8 @@ fn migrate(v: serde_json::Value) -> Result<serde_json::Value, LoadProblem> {
 pub fn load(text: &str, base: AppState) -> Result<AppState, LoadProblem> {
     let v: serde_json::Value = serde_json::from_str(text).map_err(|e| LoadProblem::Corrupt(e.to_string()))?;
     let v = migrate(v)?;
-    let saved: Saved = serde_path_to_error::deserialize(&v)
-        .map_err(|e| LoadProblem::Corrupt(format!("{}: {}", e.path(), e.inner())))?;
+    let saved: Saved = kubeplay_model::pathde::deserialize(&v)
+        .map_err(|e| LoadProblem::Corrupt(format!("{}: {}", e.path, e.error)))?;
     let mut s = base;
     match &saved.origin {
         Origin::FreePlay => {

@@ -495,10 +495,10 @@ pub fn parse_profiles(file: &str, text: &str) -> Result<Vec<(String, Profile)>, 
                 .with_field("metadata.name"));
         };
         let spec_v = v.get("spec").cloned().unwrap_or(serde_json::Value::Object(Default::default()));
-        let spec: ProfileSpec = serde_path_to_error::deserialize(&spec_v).map_err(|e| {
-            let path = format!("spec.{}", e.path());
+        let spec: ProfileSpec = crate::pathde::deserialize(&spec_v).map_err(|e| {
+            let path = format!("spec.{}", e.path);
             let (l, c) = at(&path);
-            Diagnostic::new(file, l, c, format!("{path}: {}", e.into_inner())).with_field(path)
+            Diagnostic::new(file, l, c, format!("{path}: {}", e.error)).with_field(path)
         })?;
         let profile = spec.build().map_err(|m| {
             let field = m.split(':').next().unwrap_or("spec").to_string();

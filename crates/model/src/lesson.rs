@@ -453,10 +453,10 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, Diagnostic> {
         }
     };
     let spec_v = v.get("spec").cloned().unwrap_or(Value::Null);
-    let spec: LessonSpec = serde_path_to_error::deserialize(&spec_v).map_err(|e| {
-        let path = format!("spec.{}", e.path());
+    let spec: LessonSpec = crate::pathde::deserialize(&spec_v).map_err(|e| {
+        let path = format!("spec.{}", e.path);
         let (l, c) = at(&path);
-        Diagnostic::new(file, l, c, format!("{path}: {}", e.into_inner())).with_field(path)
+        Diagnostic::new(file, l, c, format!("{path}: {}", e.error)).with_field(path)
     })?;
     let lesson = Lesson { name, spec };
     lesson.validate().map_err(|(path, msg)| {

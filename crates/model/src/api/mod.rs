@@ -248,7 +248,7 @@ impl Object {
 
     /// The object as the API returns it in JSON (apiVersion and kind first).
     pub fn to_json(&self) -> Value {
-        let body = each_object!(self, o => serde_json::to_value(o));
+        let body = json_value(each_object!(self, o => serde_json::to_string(o)));
         let mut out = serde_json::Map::new();
         out.insert("apiVersion".into(), Value::String(self.kind().api_version().into()));
         out.insert("kind".into(), Value::String(self.kind().name().into()));
@@ -286,12 +286,11 @@ impl Object {
             v: &Value,
             decode_error: &dyn Fn(String, String) -> String,
         ) -> Result<T, (String, String)> {
-            let typed: T = serde_path_to_error::deserialize(v).map_err(|e| {
-                let path = e.path().to_string();
-                let message = decode_error(path.clone(), e.into_inner().to_string());
-                (message, if path == "." { String::new() } else { path })
+            let typed: T = crate::pathde::deserialize(v).map_err(|e| {
+                let message = decode_error(e.path.clone(), e.error.to_string());
+                (message, if e.path == "." { String::new() } else { e.path })
             })?;
-            let back = serde_json::to_value(&typed).map_err(|e| (e.to_string(), String::new()))?;
+            let back = json_value(serde_json::to_string(&typed)).map_err(|e| (e.to_string(), String::new()))?;
             let mut unknown = Vec::new();
             unknown_fields(v, &back, "", &mut unknown);
             if !unknown.is_empty() {
@@ -318,6 +317,14 @@ impl Object {
             Kind::Ingress => Object::Ingress(decode(v, &decode_error)?),
         })
     }
+}
+
+/// A typed object as a JSON value, by way of its JSON text. `serde_json::to_value` would give the
+/// same value, but the page already needs every upstream type's Serialize code for the text
+/// serializer (the pod-template hash, `last-applied-configuration`), and a second serializer would
+/// hold all of it again (docs/size.md).
+fn json_value(text: serde_json::Result<String>) -> serde_json::Result<Value> {
+    serde_json::from_str(&text?)
 }
 
 /// A type mismatch in kubectl's words. The API server decodes with sigs.k8s.io/json, a fork of

@@ -298,7 +298,7 @@ impl Cluster {
             })
             .collect();
         // Oldest first, name breaks ties (controller.ReplicaSetsByCreationTimestamp).
-        out.sort_by(|a, b| {
+        crate::sort::sort_by(&mut out, |a, b| {
             (a.metadata.creation_timestamp.as_ref().map(sim_time), &a.metadata.name)
                 .cmp(&(b.metadata.creation_timestamp.as_ref().map(sim_time), &b.metadata.name))
         });
@@ -533,7 +533,7 @@ impl Cluster {
             |rs: &ReplicaSet| (rs.metadata.creation_timestamp.as_ref().map(sim_time), rs.metadata.name.clone());
         // Larger first; ties: newer first when scaling up (ReplicaSetsBySizeNewer), older first
         // when scaling down (ReplicaSetsBySizeOlder).
-        active.sort_by(|a, b| {
+        crate::sort::sort_by(&mut active, |a, b| {
             rs_replicas(b)
                 .cmp(&rs_replicas(a))
                 .then_with(|| if to_add > 0 { created(b).cmp(&created(a)) } else { created(a).cmp(&created(b)) })
@@ -628,7 +628,7 @@ impl Cluster {
         if old.len() <= limit {
             return;
         }
-        old.sort_by_key(|rs| revision_of(&rs.metadata));
+        crate::sort::sort_by_key(&mut old, |rs| revision_of(&rs.metadata));
         let n = old.len() - limit;
         let doomed: Vec<(String, String)> = old[..n]
             .iter()
@@ -788,7 +788,7 @@ impl Cluster {
             }
         }
         // Keep upstream's condition order: Available, Progressing.
-        conds.sort_by_key(|c| if c.type_ == "Available" { 0 } else { 1 });
+        crate::sort::sort_by_key(&mut conds, |c| if c.type_ == "Available" { 0 } else { 1 });
         status.conditions = Some(conds);
         let mut live = d.clone();
         let rev = new_rs.map(|rs| revision_of(&rs.metadata)).unwrap_or(0);

@@ -162,7 +162,7 @@ impl Cluster {
                 _ => None,
             })
             .collect();
-        candidates.sort_by_key(|pv| (pv_bytes(pv), pv.metadata.name.clone()));
+        crate::sort::sort_by_key(&mut candidates, |pv| (pv_bytes(pv), pv.metadata.name.clone()));
         if let Some(pv) = candidates.into_iter().next() {
             self.bind_volume(pvc, pv);
             return;

@@ -734,7 +734,7 @@ fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                 })
             })
             .collect();
-        evs.sort_by_key(|e| e.last_ms);
+        crate::sort::sort_by_key(&mut evs, |e| e.last_ms);
         for e in &evs {
             rows.push(printers::event_cells(e, c.now(), all_ns));
         }
@@ -1668,7 +1668,7 @@ fn docker(c: &mut Cluster, args: &[String], out: &mut Out) {
             let mut rows =
                 vec![vec!["REPOSITORY".to_string(), "TAG".into(), "IMAGE ID".into(), "CREATED".into(), "SIZE".into()]];
             let mut imgs: Vec<(&String, &crate::kubelet::LocalImage)> = c.kubelet.local_images.iter().collect();
-            imgs.sort_by(|a, b| b.1.created_ms.cmp(&a.1.created_ms).then(a.0.cmp(b.0)));
+            crate::sort::sort_by(&mut imgs, |a, b| b.1.created_ms.cmp(&a.1.created_ms).then(a.0.cmp(b.0)));
             for (name, img) in imgs {
                 let (repo, tag) = name.rsplit_once(':').unwrap_or((name, "latest"));
                 let ago = crate::time::human_duration(i128::from(c.now().ms()) - i128::from(img.created_ms));
@@ -2055,7 +2055,7 @@ fn rollout(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                     _ => None,
                 })
                 .collect();
-            rss.sort_by_key(|r| crate::controllers::deployment::revision_of(&r.metadata));
+            crate::sort::sort_by_key(&mut rss, |r| crate::controllers::deployment::revision_of(&r.metadata));
             let to: i64 = flags.value("to-revision").and_then(|r| r.parse().ok()).unwrap_or(0);
             let target = if to == 0 {
                 if rss.len() < 2 {
