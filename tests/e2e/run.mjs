@@ -147,11 +147,13 @@ let interactiveMs = null;
 const checks = [
   ['page loads and draws 3 nodes including node-1', async () => {
     await page.goto(url, { waitUntil: 'commit', timeout: LOAD_TIMEOUT_MS });
-    // Interactive: the cluster drawn, the editor and the terminal input ready to take keys.
+    // Interactive: the cluster drawn, the editor (its host: CodeMirror itself lives in a shadow
+    // root) and the terminal input ready to take keys.
     interactiveMs = await page.waitForFunction(
-      ([nodes, editor, input]) => document.querySelectorAll(nodes).length === 3
-        && document.querySelector(editor) && document.querySelector(input) && performance.now(),
-      [SEL.nodes, `${SEL.editor}, ${SEL.fallbackEditor}`, SEL.terminalInput],
+      ([nodes, host, fallback, input]) => document.querySelectorAll(nodes).length === 3
+        && (document.querySelector(host)?.shadowRoot?.querySelector('.cm-content') || document.querySelector(fallback))
+        && document.querySelector(input) && performance.now(),
+      [SEL.nodes, SEL.editorHost, SEL.fallbackEditor, SEL.terminalInput],
       { timeout: LOAD_TIMEOUT_MS, polling: 'raf' },
     ).then((h) => h.jsonValue());
     await page.waitForLoadState('load');

@@ -739,6 +739,12 @@ impl Cluster {
             })
             .collect();
         let node_images: Vec<&BTreeSet<String>> = owned_images.iter().collect();
+        // ImageLocality's imageStates: on how many nodes each image is (upstream keeps this in
+        // the scheduler's snapshot; it does not change during a pass).
+        let mut image_nodes: BTreeMap<&str, usize> = BTreeMap::new();
+        for img in owned_images.iter().flatten() {
+            *image_nodes.entry(img.as_str()).or_default() += 1;
+        }
         let mut retry_at: Option<u64> = None;
         for (_, ns, name) in queue {
             let key = (ns.clone(), name.clone());
@@ -768,6 +774,7 @@ impl Cluster {
                     &pod,
                     &nodes,
                     &node_images,
+                    &image_nodes,
                     &names,
                     &mut spread,
                     &allocs,
@@ -894,6 +901,7 @@ fn schedule_one(
     pod: &Pod,
     nodes: &[Node],
     node_images: &[&BTreeSet<String>],
+    image_nodes: &BTreeMap<&str, usize>,
     names: &[std::rc::Rc<str>],
     spread: &mut SpreadCache,
     allocs: &[Resources],
@@ -1072,7 +1080,7 @@ fn schedule_one(
                 .iter()
                 .filter(|img| node_images[ni].contains(*img))
                 .map(|img| {
-                    let have = node_images.iter().filter(|set| set.contains(img)).count();
+                    let have = image_nodes.get(img.as_str()).copied().unwrap_or(0);
                     let size = crate::kubelet::image_size(img).unwrap_or(0);
                     scaled_image_score(size, have, n)
                 })
