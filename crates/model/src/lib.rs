@@ -11,6 +11,7 @@ pub mod bench;
 pub mod cluster;
 pub mod controllers;
 pub mod diag;
+pub mod fingerprint;
 pub mod history;
 pub mod images;
 pub mod inspect;

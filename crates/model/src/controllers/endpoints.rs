@@ -138,7 +138,7 @@ impl Cluster {
         // (at 150,000 pods, building the lists to compare them is what costs).
         let fingerprint = {
             use std::hash::{Hash, Hasher};
-            let mut h = std::hash::DefaultHasher::new();
+            let mut h = crate::fingerprint::Fingerprint::default();
             (&svc.metadata.resource_version, &svc.metadata.labels).hash(&mut h);
             for p in &pods {
                 (&p.metadata.name, &p.metadata.namespace, &p.metadata.uid).hash(&mut h);

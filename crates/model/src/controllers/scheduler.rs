@@ -176,8 +176,6 @@ struct NodeInfo {
     non_zero: Resources,
     pod_count: i64,
     host_ports: BTreeSet<(String, String, i32)>,
-    /// Labels of the pods on the node with their namespace, for topology spreading.
-    pods: Vec<(String, BTreeMap<String, String>)>,
 }
 
 fn tolerates(tols: &[Toleration], taint: &Taint) -> bool {
@@ -548,7 +546,17 @@ struct SpreadCache {
 }
 
 impl SpreadCache {
-    fn ensure(&mut self, ns: &str, sel: &LabelSelector, topo_key: &str, nodes: &[Node], infos: &[NodeInfo]) {
+    /// Counts, once per pass and selector, the pods matching `sel` in `ns` on each node (bound
+    /// and not finished, as the store holds them) and in each domain of `topo_key`.
+    fn ensure(
+        &mut self,
+        ns: &str,
+        sel: &LabelSelector,
+        topo_key: &str,
+        nodes: &[Node],
+        index: &BTreeMap<String, usize>,
+        store: &crate::store::Store,
+    ) {
         if !self.domain_ids.contains_key(topo_key) {
             let mut ids: BTreeMap<&str, u32> = BTreeMap::new();
             let per_node: Vec<u32> = nodes
@@ -567,13 +575,18 @@ impl SpreadCache {
             .by_node
             .entry(key.clone())
             .or_insert_with(|| {
-                let counts = infos
-                    .iter()
-                    .map(|info| {
-                        info.pods.iter().filter(|(pns, labels)| pns == ns && selector_matches(sel, labels)).count()
-                            as u32
-                    })
-                    .collect();
+                let mut counts = vec![0u32; nodes.len()];
+                let empty = BTreeMap::new();
+                for o in store.list(Kind::Pod, Some(ns)) {
+                    let Object::Pod(p) = o else { continue };
+                    let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else { continue };
+                    if is_terminal(p) || !selector_matches(sel, p.metadata.labels.as_ref().unwrap_or(&empty)) {
+                        continue;
+                    }
+                    if let Some(&i) = index.get(node) {
+                        counts[i] += 1;
+                    }
+                }
                 (ns.to_string(), sel.clone(), counts)
             })
             .2;
@@ -770,13 +783,16 @@ impl Cluster {
                     )),
                 }
             } else {
+                for c in spread_constraints(&pod).0 {
+                    spread.ensure(&ns, &c.selector, &c.key, &nodes, &index, &self.store);
+                }
                 schedule_one(
                     &pod,
                     &nodes,
                     &node_images,
                     &image_nodes,
                     &names,
-                    &mut spread,
+                    &spread,
                     &allocs,
                     &infos,
                     &mut self.scheduler.next_start_node_index,
@@ -891,7 +907,6 @@ fn add_pod(info: &mut NodeInfo, p: &Pod) {
     for hp in host_ports(p) {
         info.host_ports.insert(hp);
     }
-    info.pods.push((p.metadata.namespace.clone().unwrap_or_default(), p.metadata.labels.clone().unwrap_or_default()));
 }
 
 /// One scheduling cycle for one pod: filter (stopping after enough feasible nodes), score,
@@ -903,7 +918,7 @@ fn schedule_one(
     node_images: &[&BTreeSet<String>],
     image_nodes: &BTreeMap<&str, usize>,
     names: &[std::rc::Rc<str>],
-    spread: &mut SpreadCache,
+    spread: &SpreadCache,
     allocs: &[Resources],
     infos: &[NodeInfo],
     next_start: &mut usize,
@@ -918,11 +933,8 @@ fn schedule_one(
         return Decision { time_ms: now.ms(), nodes: verdicts, chosen: None, message: Some(fit_error_message(0, &[])) };
     }
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    // The caller has counted each constraint's pods (SpreadCache::ensure).
     let (constraints, system_default) = spread_constraints(pod);
-    for c in &constraints {
-        spread.ensure(&ns, &c.selector, &c.key, nodes, infos);
-    }
-    let spread: &SpreadCache = spread;
     let own_labels = pod.metadata.labels.clone().unwrap_or_default();
     // PodTopologySpread Filter for DoNotSchedule constraints: skew = domain count + self match
     // - the smallest domain count must not exceed maxSkew.

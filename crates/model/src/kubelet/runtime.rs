@@ -1356,8 +1356,7 @@ fn probe_outcome(c: &ContainerRt, p: &Probe, ip: &str, now: u64, since: u64) -> 
 /// Everything of a pod's runtime record that its written status shows (see `write_status`).
 fn status_fingerprint(rt: &PodRt) -> u64 {
     use std::hash::{Hash, Hasher};
-    // SipHash with fixed keys: deterministic, and never iterated or shown.
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = crate::fingerprint::Fingerprint::default();
     (rt.n_init, &rt.ip, rt.start_ms, rt.terminating).hash(&mut h);
     for c in &rt.containers {
         (&c.name, &c.image, c.sidecar, &c.waiting, c.running_since, &c.container_id).hash(&mut h);
