@@ -110,9 +110,16 @@ fn course_step() {
             (now_ms() - t) * 1000.0
         })
         .collect();
+    // Which simulated seconds were slow (a periodic controller, or the machine's scheduler).
+    let slow: Vec<String> = us
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| **u > 2_000.0)
+        .map(|(i, u)| format!("{}s:{:.1}ms", i + 1, u / 1000.0))
+        .collect();
     us.sort_by(f64::total_cmp);
     let line = format!(
-        "wasm course cluster ({pods} pods): one simulated second costs mean {:.0} us, p50 {:.0} us, p99 {:.0} us, max {:.0} us over 600 steps",
+        "wasm course cluster ({pods} pods): one simulated second costs mean {:.0} us, p50 {:.0} us, p99 {:.0} us, max {:.0} us over 600 steps; over 2 ms: {slow:?}",
         us.iter().sum::<f64>() / 600.0,
         us[300],
         us[594],

@@ -61,6 +61,11 @@ pub struct Backend {
     pub terminating: bool,
 }
 
+/// kube-controller-manager's `--max-endpoints-per-slice` default: "By default, the control
+/// plane creates and manages EndpointSlices to have no more than 100 endpoints each"
+/// (kubernetes.io, Concepts > Services > EndpointSlices).
+pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
+
 impl Cluster {
     /// The pods a Service selects, in store order (none without a selector).
     fn service_pod_refs<'a>(&'a self, svc: &'a Service) -> impl Iterator<Item = &'a Pod> + 'a {
@@ -242,53 +247,82 @@ impl Cluster {
             },
             subsets,
         };
-        // The EndpointSlice: reuse the Service's, or make `<service>-<5 chars>`.
-        let existing = self.store.list(Kind::EndpointSlice, Some(&ns)).find_map(|o| match o {
-            Object::EndpointSlice(s)
-                if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)) == Some(&name) =>
-            {
-                Some(s.clone())
-            }
-            _ => None,
-        });
-        let desired_ports = (!ports.is_empty()).then(|| ports.clone());
-        match existing {
-            Some(mut slice) => {
-                if slice.endpoints != endpoints || slice.ports != desired_ports {
-                    slice.endpoints = endpoints.clone();
-                    slice.ports = desired_ports;
-                    self.store.update(Object::EndpointSlice(slice));
+        // The EndpointSlices: at most MAX_ENDPOINTS_PER_SLICE endpoints each. As upstream's
+        // reconciler does, an endpoint stays in the slice it is in, new ones fill the slices with
+        // room (in name order) and then new slices `<service>-<5 chars>`; emptied slices are
+        // deleted, but a Service always keeps one, even with no endpoints.
+        let mut slices: Vec<EndpointSlice> = self
+            .store
+            .list(Kind::EndpointSlice, Some(&ns))
+            .filter_map(|o| match o {
+                Object::EndpointSlice(s)
+                    if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)) == Some(&name) =>
+                {
+                    Some(s.clone())
                 }
+                _ => None,
+            })
+            .collect();
+        let desired_ports = (!ports.is_empty()).then(|| ports.clone());
+        let pod_of = |e: &Endpoint| e.target_ref.as_ref().and_then(|r| r.name.clone()).unwrap_or_default();
+        let mut unplaced: BTreeMap<String, Endpoint> = endpoints.iter().map(|e| (pod_of(e), e.clone())).collect();
+        let mut placed: Vec<Vec<Endpoint>> =
+            slices.iter().map(|s| s.endpoints.iter().filter_map(|e| unplaced.remove(&pod_of(e))).collect()).collect();
+        let mut rest = endpoints.iter().filter(|e| unplaced.contains_key(&pod_of(e))).cloned().peekable();
+        for list in placed.iter_mut() {
+            while list.len() < MAX_ENDPOINTS_PER_SLICE
+                && let Some(e) = rest.next()
+            {
+                list.push(e);
             }
-            None => {
-                let slice_name = loop {
-                    let n = format!("{name}-{}", self.rng_names.string_from(NAME_ALPHABET, 5));
-                    if !self.store.contains(Kind::EndpointSlice, &ns, &n) {
-                        break n;
+        }
+        while rest.peek().is_some() || placed.is_empty() {
+            placed.push(rest.by_ref().take(MAX_ENDPOINTS_PER_SLICE).collect());
+        }
+        let keep_one = placed.iter().all(Vec::is_empty);
+        for (i, list) in placed.into_iter().enumerate() {
+            match slices.get_mut(i) {
+                Some(slice) if list.is_empty() && !(keep_one && i == 0) => {
+                    let slice_name = slice.metadata.name.clone().unwrap_or_default();
+                    self.store.remove(Kind::EndpointSlice, &ns, &slice_name);
+                }
+                Some(slice) => {
+                    if slice.endpoints != list || slice.ports != desired_ports {
+                        slice.endpoints = list;
+                        slice.ports = desired_ports.clone();
+                        self.store.update(Object::EndpointSlice(slice.clone()));
                     }
-                };
-                let labels: BTreeMap<String, String> = [
-                    (SERVICE_NAME_LABEL.to_string(), name.clone()),
-                    (
-                        "endpointslice.kubernetes.io/managed-by".to_string(),
-                        "endpointslice-controller.k8s.io".to_string(),
-                    ),
-                ]
-                .into();
-                let slice = EndpointSlice {
-                    metadata: ObjectMeta {
-                        name: Some(slice_name.clone()),
-                        generate_name: Some(format!("{name}-")),
-                        namespace: Some(ns.clone()),
-                        labels: Some(labels),
-                        owner_references: Some(vec![owner_ref(Kind::Service, &svc.metadata)]),
-                        ..Default::default()
-                    },
-                    address_type: "IPv4".into(),
-                    endpoints: endpoints.clone(),
-                    ports: desired_ports,
-                };
-                self.store.create(Object::EndpointSlice(slice), self.now);
+                }
+                None => {
+                    let slice_name = loop {
+                        let n = format!("{name}-{}", self.rng_names.string_from(NAME_ALPHABET, 5));
+                        if !self.store.contains(Kind::EndpointSlice, &ns, &n) {
+                            break n;
+                        }
+                    };
+                    let labels: BTreeMap<String, String> = [
+                        (SERVICE_NAME_LABEL.to_string(), name.clone()),
+                        (
+                            "endpointslice.kubernetes.io/managed-by".to_string(),
+                            "endpointslice-controller.k8s.io".to_string(),
+                        ),
+                    ]
+                    .into();
+                    let slice = EndpointSlice {
+                        metadata: ObjectMeta {
+                            name: Some(slice_name.clone()),
+                            generate_name: Some(format!("{name}-")),
+                            namespace: Some(ns.clone()),
+                            labels: Some(labels),
+                            owner_references: Some(vec![owner_ref(Kind::Service, &svc.metadata)]),
+                            ..Default::default()
+                        },
+                        address_type: "IPv4".into(),
+                        endpoints: list,
+                        ports: desired_ports.clone(),
+                    };
+                    self.store.create(Object::EndpointSlice(slice), self.now);
+                }
             }
         }
         match self.store.get(Kind::Endpoints, &ns, &name).cloned() {
@@ -506,5 +540,71 @@ mod tests {
         assert!(should_be_in_endpoints(&pod(true, false, "Unknown", ip), false));
         assert!(should_be_in_endpoints(&pod(true, false, "Running", ip), false));
         assert!(should_be_in_endpoints(&pod(true, true, "Running", ip), true));
+    }
+}
+
+#[cfg(test)]
+mod slice_tests {
+    use super::*;
+    use crate::{ClusterConfig, Workspace};
+
+    /// The Service's slices: (name, endpoints' pods).
+    fn slices(c: &Cluster, svc: &str) -> Vec<(String, Vec<String>)> {
+        c.store
+            .list(Kind::EndpointSlice, Some("default"))
+            .filter_map(|o| match o {
+                Object::EndpointSlice(s)
+                    if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
+                        == Some(svc) =>
+                {
+                    let pods = s
+                        .endpoints
+                        .iter()
+                        .map(|e| e.target_ref.as_ref().and_then(|r| r.name.clone()).unwrap_or_default())
+                        .collect();
+                    Some((o.name().to_string(), pods))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// At most 100 endpoints a slice (kube-controller-manager's --max-endpoints-per-slice
+    /// default), every pod in exactly one slice; an endpoint stays in its slice as others come
+    /// and go, and emptied slices go away.
+    #[test]
+    fn a_service_of_250_pods_has_three_slices_of_at_most_100() {
+        let mut c = Cluster::new(ClusterConfig { seed: 7, nodes: 3 });
+        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 250\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: 'registry.k8s.io/pause:3.10', resources: {requests: {cpu: 1m, memory: 1Mi}}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+        let ws = Workspace::default().with_file("m.yaml", manifest);
+        c.run("kubectl apply -f m.yaml", &ws);
+        c.advance(60_000);
+        let s = slices(&c, "web");
+        assert_eq!(s.len(), 3, "{:?}", s.iter().map(|(n, p)| (n, p.len())).collect::<Vec<_>>());
+        assert!(s.iter().all(|(_, p)| p.len() <= MAX_ENDPOINTS_PER_SLICE));
+        let all: std::collections::BTreeSet<&String> = s.iter().flat_map(|(_, p)| p).collect();
+        assert_eq!(all.len(), 250);
+        assert_eq!(s.iter().map(|(_, p)| p.len()).sum::<usize>(), 250);
+
+        // Scale down: the survivors keep their slices; a slice left empty is deleted.
+        let before: BTreeMap<String, String> =
+            s.iter().flat_map(|(n, pods)| pods.iter().map(move |p| (p.clone(), n.clone()))).collect();
+        c.run("kubectl scale deployment web --replicas=120", &ws);
+        c.advance(120_000);
+        let s = slices(&c, "web");
+        assert_eq!(s.iter().map(|(_, p)| p.len()).sum::<usize>(), 120);
+        assert!(s.iter().all(|(_, p)| !p.is_empty() && p.len() <= MAX_ENDPOINTS_PER_SLICE));
+        for (name, pods) in &s {
+            for p in pods {
+                assert_eq!(before.get(p), Some(name), "{p} moved to another slice");
+            }
+        }
+
+        // No pods at all: one empty slice stays.
+        c.run("kubectl scale deployment web --replicas=0", &ws);
+        c.advance(120_000);
+        let s = slices(&c, "web");
+        assert_eq!(s.len(), 1);
+        assert!(s[0].1.is_empty());
     }
 }
