@@ -49,13 +49,42 @@ fn wasm_memory_bytes() -> f64 {
         .map_or(0.0, |b| f64::from(b.byte_length()))
 }
 
-/// The envelope benchmark (`kubeplay bench envelope`) in the browser, same workload and phases.
-fn envelope(nodes: usize, pods: usize, minutes: u64) {
-    use kubeplay_model::bench::{EnvelopeStatus, envelope_schedule_all, envelope_workload};
+/// `Cluster::advance(ms)`, one timer at a time, giving the browser its event loop back every
+/// 200 ms of wall time: a long synchronous run makes chromedriver time out waiting for the page
+/// (30 s), which ends the test runner.
+async fn advance_yielding(c: &mut kubeplay_model::Cluster, ms: u64) {
+    let until = c.now().ms() + ms;
+    let mut last = now_ms();
+    while c.next_event_ms().is_some_and(|t| t <= until) {
+        c.step();
+        if now_ms() - last > 200.0 {
+            let tick = js_sys::Promise::new(&mut |resolve, _| {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+                }
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
+            last = now_ms();
+        }
+    }
+    c.advance(until - c.now().ms());
+}
+
+/// The envelope benchmark (`kubeplay bench envelope`) in the browser, same workload and phases
+/// (the same virtual-time steps as `envelope_schedule_all` and the CLI's minutes).
+async fn envelope(nodes: usize, pods: usize, minutes: u64) {
+    use kubeplay_model::bench::{EnvelopeStatus, envelope_workload};
     let log = |s: String| web_sys::console::log_1(&s.into());
     let t0 = now_ms();
     let mut c = envelope_workload(nodes, pods, 1000, 1);
-    let all = envelope_schedule_all(&mut c, pods, 30 * 60_000);
+    let mut all = false;
+    while c.now().ms() < 30 * 60_000 {
+        advance_yielding(&mut c, 1_000).await;
+        if c.store().count(kubeplay_model::api::Kind::Pod) >= pods && c.pending_pod_count() == 0 {
+            all = true;
+            break;
+        }
+    }
     let t1 = now_ms();
     let s = EnvelopeStatus::of(&c);
     log(format!(
@@ -66,7 +95,7 @@ fn envelope(nodes: usize, pods: usize, minutes: u64) {
     ));
     for m in 1..=minutes {
         let tm = now_ms();
-        c.advance(60_000);
+        advance_yielding(&mut c, 60_000).await;
         log(format!("wasm envelope   minute {m:>2}: {:.2} s wall", (now_ms() - tm) / 1000.0));
     }
     let t2 = now_ms();
@@ -84,14 +113,14 @@ fn envelope(nodes: usize, pods: usize, minutes: u64) {
 
 #[wasm_bindgen_test]
 #[ignore]
-fn envelope_tenth() {
-    envelope(500, 15_000, 2);
+async fn envelope_tenth() {
+    envelope(500, 15_000, 2).await;
 }
 
 #[wasm_bindgen_test]
 #[ignore]
-fn envelope_full() {
-    envelope(kubeplay_model::bench::ENVELOPE_NODES, kubeplay_model::bench::ENVELOPE_PODS, 10);
+async fn envelope_full() {
+    envelope(kubeplay_model::bench::ENVELOPE_NODES, kubeplay_model::bench::ENVELOPE_PODS, 10).await;
 }
 
 /// One simulated second of the course's cluster (`kubeplay bench course`), as the page steps it

@@ -252,6 +252,11 @@ impl Cluster {
         self.now
     }
 
+    /// When the next timer is due (virtual ms), if any: what `step` would run to.
+    pub fn next_event_ms(&self) -> Option<u64> {
+        self.queue.next_time().map(SimTime::ms)
+    }
+
     /// Queues a control loop to run after its reaction latency (once, however often woken).
     pub(crate) fn wake(&mut self, c: Controller) {
         self.wake_at(c, self.now.plus_ms(latency_ms(c)));
