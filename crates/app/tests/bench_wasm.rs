@@ -80,7 +80,7 @@ async fn envelope(nodes: usize, pods: usize, minutes: u64) {
     let mut all = false;
     while c.now().ms() < 30 * 60_000 {
         advance_yielding(&mut c, 1_000).await;
-        if c.store().count(kubeplay_model::api::Kind::Pod) >= pods && c.pending_pod_count() == 0 {
+        if kubeplay_model::bench::envelope_all_bound(&c, pods) {
             all = true;
             break;
         }
@@ -132,7 +132,7 @@ fn course_step() {
     let entry = catalog.find("rolling-update").expect("lesson 05 is bundled");
     let mut c = kubeplay_model::bench::course_workload(&entry.lesson, &entry.base);
     let pods = c.store().count(kubeplay_model::api::Kind::Pod);
-    let mut us: Vec<f64> = (0..600)
+    let us: Vec<f64> = (0..600)
         .map(|_| {
             let t = now_ms();
             c.advance(1_000);
@@ -146,13 +146,9 @@ fn course_step() {
         .filter(|(_, u)| **u > 2_000.0)
         .map(|(i, u)| format!("{}s:{:.1}ms", i + 1, u / 1000.0))
         .collect();
-    us.sort_by(f64::total_cmp);
     let line = format!(
-        "wasm course cluster ({pods} pods): one simulated second costs mean {:.0} us, p50 {:.0} us, p99 {:.0} us, max {:.0} us over 600 steps; over 2 ms: {slow:?}",
-        us.iter().sum::<f64>() / 600.0,
-        us[300],
-        us[594],
-        us[599]
+        "wasm course cluster ({pods} pods): one simulated second costs {} over 600 steps; over 2 ms: {slow:?}",
+        kubeplay_model::bench::StepCosts::of(&us)
     );
     web_sys::console::log_1(&line.into());
 }

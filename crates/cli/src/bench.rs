@@ -92,16 +92,7 @@ fn envelope(args: &[String]) -> ExitCode {
 fn course(args: &[String]) -> ExitCode {
     let file = get(args, "--lesson", "lessons/05-rolling-update.yaml".to_string());
     let seconds = get(args, "--seconds", 600usize);
-    let loaded = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}")).and_then(|text| {
-        let lesson = kubeplay_model::lesson::parse(&file, &text).map_err(|d| d.to_string())?;
-        let dir = std::path::Path::new(&file).parent().unwrap_or(std::path::Path::new("."));
-        let base = match lesson.spec.workspace.from.as_deref() {
-            Some(from) => crate::lesson::read_tree(&dir.join(from))?,
-            None => Default::default(),
-        };
-        Ok((lesson, base))
-    });
-    let (lesson, base) = match loaded {
+    let (lesson, base) = match crate::lesson::load(std::path::Path::new(&file)) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");
@@ -116,14 +107,9 @@ fn course(args: &[String]) -> ExitCode {
         c.advance(1_000);
         us.push(t.elapsed().as_secs_f64() * 1e6);
     }
-    us.sort_by(f64::total_cmp);
-    let pct = |p: f64| us[((us.len() as f64 - 1.0) * p).round() as usize];
     println!(
-        "course cluster ({pods} pods, {file}): one simulated second costs mean {:.0} us, p50 {:.0} us, p99 {:.0} us, max {:.0} us over {seconds} steps",
-        us.iter().sum::<f64>() / us.len() as f64,
-        pct(0.5),
-        pct(0.99),
-        pct(1.0)
+        "course cluster ({pods} pods, {file}): one simulated second costs {} over {seconds} steps",
+        kubeplay_model::bench::StepCosts::of(&us)
     );
     ExitCode::SUCCESS
 }

@@ -90,12 +90,7 @@ impl EnvelopeStatus {
             if p.spec.as_ref().is_some_and(|sp| sp.node_name.is_some()) {
                 s.bound += 1;
             }
-            let ready = p
-                .status
-                .as_ref()
-                .and_then(|st| st.conditions.as_ref())
-                .is_some_and(|cs| cs.iter().any(|cd| cd.type_ == "Ready" && cd.status == "True"));
-            if ready {
+            if crate::controllers::pod_is_ready(p) {
                 s.ready += 1;
             }
         }
@@ -112,11 +107,46 @@ pub fn envelope_schedule_all(c: &mut Cluster, pods: usize, limit_ms: u64) -> boo
     let until = c.now().ms() + limit_ms;
     while c.now().ms() < until {
         c.advance(1_000);
-        if c.store().count(crate::api::Kind::Pod) >= pods && c.pending_pod_count() == 0 {
+        if envelope_all_bound(c, pods) {
             return true;
         }
     }
     false
+}
+
+/// Whether all `pods` pods exist and are bound to a node (the end of the envelope's first phase).
+pub fn envelope_all_bound(c: &Cluster, pods: usize) -> bool {
+    c.store().count(crate::api::Kind::Pod) >= pods && c.pending_pod_count() == 0
+}
+
+/// Wall times of steps (microseconds, as the caller measured them) summed up for a report:
+/// mean, median, 99th percentile, maximum.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepCosts {
+    pub mean: f64,
+    pub p50: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl StepCosts {
+    pub fn of(samples: &[f64]) -> StepCosts {
+        let mut us = samples.to_vec();
+        us.sort_by(f64::total_cmp);
+        let pct = |p: f64| us.get(((us.len().max(1) - 1) as f64 * p).round() as usize).copied().unwrap_or(0.0);
+        StepCosts {
+            mean: us.iter().sum::<f64>() / us.len().max(1) as f64,
+            p50: pct(0.5),
+            p99: pct(0.99),
+            max: pct(1.0),
+        }
+    }
+}
+
+impl std::fmt::Display for StepCosts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "mean {:.0} us, p50 {:.0} us, p99 {:.0} us, max {:.0} us", self.mean, self.p50, self.p99, self.max)
+    }
 }
 
 /// The course's cluster for the per-step cost (issue #8): lesson 05's starting point (3 nodes,

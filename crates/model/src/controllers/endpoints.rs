@@ -149,8 +149,8 @@ impl Cluster {
                 (&p.metadata.name, &p.metadata.namespace, &p.metadata.uid).hash(&mut h);
                 p.status.as_ref().and_then(|s| s.pod_ip.as_deref()).hash(&mut h);
                 p.spec.as_ref().and_then(|s| s.node_name.as_deref()).hash(&mut h);
+                // (ready, serving, terminating): serving is the pod's readiness.
                 endpoint_conditions(p, publish).hash(&mut h);
-                pod_is_ready(p).hash(&mut h);
                 for sp in spec.ports.iter().flatten() {
                     target_port(sp, p).hash(&mut h);
                 }

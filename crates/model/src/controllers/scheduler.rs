@@ -783,7 +783,8 @@ impl Cluster {
                     )),
                 }
             } else {
-                for c in spread_constraints(&pod).0 {
+                let constraints = spread_constraints(&pod);
+                for c in &constraints.0 {
                     spread.ensure(&ns, &c.selector, &c.key, &nodes, &index, &self.store);
                 }
                 schedule_one(
@@ -792,7 +793,7 @@ impl Cluster {
                     &node_images,
                     &image_nodes,
                     &names,
-                    &spread,
+                    (&spread, &constraints.0, constraints.1),
                     &allocs,
                     &infos,
                     &mut self.scheduler.next_start_node_index,
@@ -918,7 +919,9 @@ fn schedule_one(
     node_images: &[&BTreeSet<String>],
     image_nodes: &BTreeMap<&str, usize>,
     names: &[std::rc::Rc<str>],
-    spread: &SpreadCache,
+    // The pass's spread counts, with the pod's constraints (`spread_constraints`: the
+    // constraints and whether they are the system defaults) already counted in them.
+    (spread, constraints, system_default): (&SpreadCache, &[Spread], bool),
     allocs: &[Resources],
     infos: &[NodeInfo],
     next_start: &mut usize,
@@ -933,8 +936,6 @@ fn schedule_one(
         return Decision { time_ms: now.ms(), nodes: verdicts, chosen: None, message: Some(fit_error_message(0, &[])) };
     }
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
-    // The caller has counted each constraint's pods (SpreadCache::ensure).
-    let (constraints, system_default) = spread_constraints(pod);
     let own_labels = pod.metadata.labels.clone().unwrap_or_default();
     // PodTopologySpread Filter for DoNotSchedule constraints: skew = domain count + self match
     // - the smallest domain count must not exceed maxSkew.

@@ -1059,15 +1059,9 @@ impl Cluster {
             return;
         }
         self.build_and_write_status(pod, node, rt);
-        let rv = match self.store.get(
-            Kind::Pod,
-            pod.metadata.namespace.as_deref().unwrap_or(""),
-            pod.metadata.name.as_deref().unwrap_or(""),
-        ) {
-            Some(o) => o.meta().resource_version.clone().unwrap_or_default(),
-            None => String::new(),
-        };
-        rt.written = Some((rv, fingerprint));
+        let (ns, name) = (pod.metadata.namespace.as_deref().unwrap_or(""), pod.metadata.name.as_deref().unwrap_or(""));
+        let rv = self.store.get(Kind::Pod, ns, name).and_then(|o| o.meta().resource_version.clone());
+        rt.written = Some((rv.unwrap_or_default(), fingerprint));
     }
 
     fn build_and_write_status(&mut self, pod: &Pod, node: &str, rt: &PodRt) {
