@@ -2,6 +2,7 @@
 //! API server keeps (uid, resourceVersion, generation, creationTimestamp).
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
 
@@ -11,7 +12,10 @@ use crate::time::SimTime;
 pub type Labels = BTreeMap<String, String>;
 
 /// Objects of one kind: namespace -> name -> object (lookups borrow the names: no allocation).
-type Objects = BTreeMap<String, BTreeMap<String, Object>>;
+/// Objects are shared: a reader that must hold one while it changes the cluster takes an `Rc`
+/// ([`Store::get_shared`]) instead of a deep copy, and a cloned cluster shares them until one
+/// side writes (copy on write).
+type Objects = BTreeMap<String, BTreeMap<String, Rc<Object>>>;
 
 #[derive(Clone, Debug, Default)]
 pub struct Store {
@@ -47,12 +51,17 @@ impl Store {
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
-        self.kinds.get(&kind)?.get(namespace)?.get(name)
+        self.kinds.get(&kind)?.get(namespace)?.get(name).map(|o| &**o)
+    }
+
+    /// The object itself, shared: the caller may keep it while the store changes.
+    pub fn get_shared(&self, kind: Kind, namespace: &str, name: &str) -> Option<Rc<Object>> {
+        self.kinds.get(&kind)?.get(namespace)?.get(name).cloned()
     }
 
     pub fn get_mut(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<&mut Object> {
         *self.changes.entry(kind).or_default() += 1;
-        self.kinds.get_mut(&kind)?.get_mut(namespace)?.get_mut(name)
+        self.kinds.get_mut(&kind)?.get_mut(namespace)?.get_mut(name).map(Rc::make_mut)
     }
 
     pub fn contains(&self, kind: Kind, namespace: &str, name: &str) -> bool {
@@ -64,7 +73,7 @@ impl Store {
         let objects = self.kinds.get(&kind);
         let all = namespace.is_none().then(|| objects.into_iter().flat_map(|m| m.values()).flat_map(|m| m.values()));
         let one = namespace.and_then(|ns| objects?.get(ns)).into_iter().flat_map(|m| m.values());
-        all.into_iter().flatten().chain(one)
+        all.into_iter().flatten().chain(one).map(|o| &**o)
     }
 
     pub fn count(&self, kind: Kind) -> usize {
@@ -109,7 +118,7 @@ impl Store {
         *self.changes.entry(kind).or_default() += 1;
         let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
         let map = self.kinds.entry(kind).or_default().entry(ns).or_default();
-        map.insert(name.clone(), obj);
+        map.insert(name.clone(), Rc::new(obj));
         &map[&name]
     }
 
@@ -121,10 +130,10 @@ impl Store {
         *self.changes.entry(kind).or_default() += 1;
         let map = self.kinds.entry(kind).or_default();
         match map.get_mut(obj.namespace()).and_then(|m| m.get_mut(obj.name())) {
-            Some(slot) => *slot = obj,
+            Some(slot) => *slot = Rc::new(obj),
             None => {
                 let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
-                map.entry(ns).or_default().insert(name, obj);
+                map.entry(ns).or_default().insert(name, Rc::new(obj));
             }
         }
     }
@@ -137,7 +146,7 @@ impl Store {
         if in_ns.is_empty() {
             self.kinds.get_mut(&kind)?.remove(namespace);
         }
-        removed
+        removed.map(Rc::unwrap_or_clone)
     }
 }
 

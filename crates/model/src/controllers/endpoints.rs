@@ -251,24 +251,27 @@ impl Cluster {
         // reconciler does, an endpoint stays in the slice it is in, new ones fill the slices with
         // room (in name order) and then new slices `<service>-<5 chars>`; emptied slices are
         // deleted, but a Service always keeps one, even with no endpoints.
-        let mut slices: Vec<EndpointSlice> = self
+        // Borrowed, not copied (a slice is copied only to write it): (name, endpoints, ports).
+        type Borrowed<'a> = (String, &'a Vec<Endpoint>, &'a Option<Vec<EndpointPort>>);
+        let slices: Vec<Borrowed> = self
             .store
             .list(Kind::EndpointSlice, Some(&ns))
             .filter_map(|o| match o {
                 Object::EndpointSlice(s)
                     if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)) == Some(&name) =>
                 {
-                    Some(s.clone())
+                    Some((o.name().to_string(), &s.endpoints, &s.ports))
                 }
                 _ => None,
             })
             .collect();
         let desired_ports = (!ports.is_empty()).then(|| ports.clone());
         let pod_of = |e: &Endpoint| e.target_ref.as_ref().and_then(|r| r.name.clone()).unwrap_or_default();
-        let mut unplaced: BTreeMap<String, Endpoint> = endpoints.iter().map(|e| (pod_of(e), e.clone())).collect();
+        let order: Vec<String> = endpoints.iter().map(pod_of).collect();
+        let mut unplaced: BTreeMap<String, Endpoint> = order.iter().cloned().zip(endpoints).collect();
         let mut placed: Vec<Vec<Endpoint>> =
-            slices.iter().map(|s| s.endpoints.iter().filter_map(|e| unplaced.remove(&pod_of(e))).collect()).collect();
-        let mut rest = endpoints.iter().filter(|e| unplaced.contains_key(&pod_of(e))).cloned().peekable();
+            slices.iter().map(|s| s.1.iter().filter_map(|e| unplaced.remove(&pod_of(e))).collect()).collect();
+        let mut rest = order.iter().filter_map(|n| unplaced.remove(n)).peekable();
         for list in placed.iter_mut() {
             while list.len() < MAX_ENDPOINTS_PER_SLICE
                 && let Some(e) = rest.next()
@@ -280,20 +283,42 @@ impl Cluster {
             placed.push(rest.by_ref().take(MAX_ENDPOINTS_PER_SLICE).collect());
         }
         let keep_one = placed.iter().all(Vec::is_empty);
-        for (i, list) in placed.into_iter().enumerate() {
-            match slices.get_mut(i) {
-                Some(slice) if list.is_empty() && !(keep_one && i == 0) => {
-                    let slice_name = slice.metadata.name.clone().unwrap_or_default();
+        // What to write, decided while the slices are borrowed.
+        enum Write {
+            Remove(String),
+            Update(String, Vec<Endpoint>),
+            Create(Vec<Endpoint>),
+        }
+        let writes: Vec<Write> = placed
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, list)| match slices.get(i) {
+                Some((slice_name, _, _)) if list.is_empty() && !(keep_one && i == 0) => {
+                    Some(Write::Remove(slice_name.clone()))
+                }
+                Some((slice_name, cur, cur_ports)) => {
+                    (**cur != list || **cur_ports != desired_ports).then(|| Write::Update(slice_name.clone(), list))
+                }
+                None => Some(Write::Create(list)),
+            })
+            .collect();
+        for w in writes {
+            match w {
+                Write::Remove(slice_name) => {
                     self.store.remove(Kind::EndpointSlice, &ns, &slice_name);
                 }
-                Some(slice) => {
-                    if slice.endpoints != list || slice.ports != desired_ports {
-                        slice.endpoints = list;
-                        slice.ports = desired_ports.clone();
-                        self.store.update(Object::EndpointSlice(slice.clone()));
+                Write::Update(slice_name, list) => {
+                    if let Some(Object::EndpointSlice(cur)) = self.store.get(Kind::EndpointSlice, &ns, &slice_name) {
+                        let slice = EndpointSlice {
+                            endpoints: list,
+                            ports: desired_ports.clone(),
+                            metadata: cur.metadata.clone(),
+                            address_type: cur.address_type.clone(),
+                        };
+                        self.store.update(Object::EndpointSlice(slice));
                     }
                 }
-                None => {
+                Write::Create(list) => {
                     let slice_name = loop {
                         let n = format!("{name}-{}", self.rng_names.string_from(NAME_ALPHABET, 5));
                         if !self.store.contains(Kind::EndpointSlice, &ns, &n) {
@@ -325,10 +350,10 @@ impl Cluster {
                 }
             }
         }
-        match self.store.get(Kind::Endpoints, &ns, &name).cloned() {
-            Some(Object::Endpoints(mut cur)) => {
+        match self.store.get(Kind::Endpoints, &ns, &name) {
+            Some(Object::Endpoints(cur)) => {
                 if cur.subsets != ep.subsets {
-                    cur.subsets = ep.subsets;
+                    let cur = Endpoints { subsets: ep.subsets, metadata: cur.metadata.clone() };
                     self.store.update(Object::Endpoints(cur));
                 }
             }

@@ -169,14 +169,15 @@ impl Cluster {
     }
 
     fn sync_replica_set(&mut self, ns: &str, name: &str) {
-        let Some(Object::ReplicaSet(rs)) = self.store.get(Kind::ReplicaSet, ns, name).cloned() else {
+        let shared = self.store.get_shared(Kind::ReplicaSet, ns, name);
+        let Some(Object::ReplicaSet(rs)) = shared.as_deref() else {
             return;
         };
         if rs.metadata.deletion_timestamp.is_some() {
             return;
         }
         let want = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as usize;
-        let active: Vec<&Pod> = self.owned_pods(&rs).filter(|p| pod_is_active(p)).collect();
+        let active: Vec<&Pod> = self.owned_pods(rs).filter(|p| pod_is_active(p)).collect();
         let active_count = active.len();
         // Which pods to delete when there are too many (names, so the store can change next).
         let doomed: Vec<String> = if active_count > want {
@@ -205,7 +206,7 @@ impl Cluster {
             let diff = (want - active_count).min(BURST_REPLICAS);
             let room = MAX_PODS.saturating_sub(self.store.count(Kind::Pod));
             for _ in 0..diff.min(room) {
-                self.create_pod_for(&rs);
+                self.create_pod_for(rs);
             }
             if diff > room {
                 self.record_event(

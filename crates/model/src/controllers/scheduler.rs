@@ -768,11 +768,12 @@ impl Cluster {
                     continue;
                 }
             }
-            let Some(Object::Pod(pod)) = self.store.get(Kind::Pod, &ns, &name).cloned() else {
+            let shared = self.store.get_shared(Kind::Pod, &ns, &name);
+            let Some(Object::Pod(pod)) = shared.as_deref() else {
                 continue;
             };
             // VolumeBinding PreFilter: claims must exist and be bound first.
-            let decision = if let Some(msg) = self.volume_prefilter(&pod) {
+            let decision = if let Some(msg) = self.volume_prefilter(pod) {
                 let n = nodes.len();
                 Decision {
                     time_ms: self.now.ms(),
@@ -783,12 +784,12 @@ impl Cluster {
                     )),
                 }
             } else {
-                let constraints = spread_constraints(&pod);
+                let constraints = spread_constraints(pod);
                 for c in &constraints.0 {
                     spread.ensure(&ns, &c.selector, &c.key, &nodes, &index, &self.store);
                 }
                 schedule_one(
-                    &pod,
+                    pod,
                     &nodes,
                     &node_images,
                     &image_nodes,
@@ -805,8 +806,8 @@ impl Cluster {
                 Some(node) => {
                     self.scheduler.unschedulable.remove(&key);
                     if let Some(&i) = index.get(&node) {
-                        add_pod(&mut infos[i], &pod);
-                        spread.on_bind(i, &nodes[i], &pod);
+                        add_pod(&mut infos[i], pod);
+                        spread.on_bind(i, &nodes[i], pod);
                     }
                     self.bind(&ns, &name, &node);
                 }

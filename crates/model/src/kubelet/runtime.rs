@@ -451,7 +451,9 @@ impl Cluster {
 
     pub(crate) fn kubelet_sync_pod(&mut self, ns: &str, name: &str) {
         let key = (ns.to_string(), name.to_string());
-        let Some(Object::Pod(pod)) = self.store.get(Kind::Pod, ns, name).cloned() else {
+        // Shared, not copied: the pod stays as read while this sync writes its status.
+        let shared = self.store.get_shared(Kind::Pod, ns, name);
+        let Some(Object::Pod(pod)) = shared.as_deref() else {
             self.kubelet.pods.remove(&key);
             return;
         };
@@ -482,7 +484,7 @@ impl Cluster {
                     .chain(spec.containers.iter())
                     .enumerate()
                     .map(|(idx, c)| {
-                        let (profile, logs) = self.profile_for(&pod, c);
+                        let (profile, logs) = self.profile_for(pod, c);
                         let port =
                             profile.port.or_else(|| c.ports.as_ref().and_then(|p| p.first()).map(|p| p.container_port));
                         let _ = logs;
@@ -503,7 +505,7 @@ impl Cluster {
         };
 
         if pod.metadata.deletion_timestamp.is_some() {
-            if self.sync_terminating(&pod, &node, &mut rt) {
+            if self.sync_terminating(pod, &node, &mut rt) {
                 self.kubelet.pods.remove(&key);
                 self.store.remove(Kind::Pod, ns, name);
                 self.scheduler.epoch += 1;
@@ -530,7 +532,7 @@ impl Cluster {
                 if !sidecar && done(&rt) {
                     continue;
                 }
-                self.sync_container(&pod, &node, c, &mut rt, i, if sidecar { "Always" } else { init_policy });
+                self.sync_container(pod, &node, c, &mut rt, i, if sidecar { "Always" } else { init_policy });
                 if !done(&rt) {
                     initialized = false;
                     if !sidecar {
@@ -543,11 +545,11 @@ impl Cluster {
                     if rt.containers[i].start_at.is_some_and(|t| t < now) && rt.containers[i].container_id.is_empty() {
                         rt.containers[i].start_at = Some(now);
                     }
-                    self.sync_container(&pod, &node, c, &mut rt, i, restart_policy);
+                    self.sync_container(pod, &node, c, &mut rt, i, restart_policy);
                 }
             }
         }
-        self.write_status(&pod, &node, &mut rt);
+        self.write_status(pod, &node, &mut rt);
         let next = next_wake(&rt, now);
         self.kubelet.pods.insert(key, rt);
         if let Some(t) = next {
