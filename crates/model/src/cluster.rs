@@ -635,7 +635,7 @@ impl Cluster {
     /// Pods not yet bound to a node.
     pub fn pending_pod_count(&self) -> usize {
         self.store
-            .list(Kind::Pod, None)
+            .unbound_pods()
             .filter(|o| matches!(o, Object::Pod(p) if p.spec.as_ref().is_some_and(|s| s.node_name.is_none())))
             .count()
     }

@@ -26,6 +26,13 @@ pub struct Store {
     resource_version: u64,
     uid_counter: u64,
     seed: u64,
+    /// Pods without `spec.nodeName` (a superset: readers check each): the scheduler's queue
+    /// without a scan of every pod, as its informer feeds it only unassigned pods.
+    unbound_pods: std::collections::BTreeSet<(String, String)>,
+}
+
+fn is_unbound_pod(obj: &Object) -> bool {
+    matches!(obj, Object::Pod(p) if p.spec.as_ref().is_none_or(|s| s.node_name.is_none()))
 }
 
 /// A JSON value's timestamp as the upstream `Time` type.
@@ -61,6 +68,10 @@ impl Store {
 
     pub fn get_mut(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<&mut Object> {
         *self.changes.entry(kind).or_default() += 1;
+        if kind == Kind::Pod {
+            // The caller may unbind it; keep the superset.
+            self.unbound_pods.insert((namespace.to_string(), name.to_string()));
+        }
         self.kinds.get_mut(&kind)?.get_mut(namespace)?.get_mut(name).map(Rc::make_mut)
     }
 
@@ -74,6 +85,22 @@ impl Store {
         let all = namespace.is_none().then(|| objects.into_iter().flat_map(|m| m.values()).flat_map(|m| m.values()));
         let one = namespace.and_then(|ns| objects?.get(ns)).into_iter().flat_map(|m| m.values());
         all.into_iter().flatten().chain(one).map(|o| &**o)
+    }
+
+    /// Pods not bound to a node, in (namespace, name) order.
+    pub fn unbound_pods(&self) -> impl Iterator<Item = &Object> + '_ {
+        self.unbound_pods.iter().filter_map(|(ns, name)| self.get(Kind::Pod, ns, name)).filter(|o| is_unbound_pod(o))
+    }
+
+    fn index(&mut self, obj: &Object) {
+        if obj.kind() == Kind::Pod {
+            let key = (obj.namespace().to_string(), obj.name().to_string());
+            if is_unbound_pod(obj) {
+                self.unbound_pods.insert(key);
+            } else {
+                self.unbound_pods.remove(&key);
+            }
+        }
     }
 
     pub fn count(&self, kind: Kind) -> usize {
@@ -116,6 +143,7 @@ impl Store {
             m.namespace = None;
         }
         *self.changes.entry(kind).or_default() += 1;
+        self.index(&obj);
         let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
         let map = self.kinds.entry(kind).or_default().entry(ns).or_default();
         map.insert(name.clone(), Rc::new(obj));
@@ -128,6 +156,7 @@ impl Store {
         obj.meta_mut().resource_version = Some(self.resource_version.to_string());
         let kind = obj.kind();
         *self.changes.entry(kind).or_default() += 1;
+        self.index(&obj);
         let map = self.kinds.entry(kind).or_default();
         match map.get_mut(obj.namespace()).and_then(|m| m.get_mut(obj.name())) {
             Some(slot) => *slot = Rc::new(obj),
@@ -141,6 +170,9 @@ impl Store {
     pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
         self.resource_version += 1;
         *self.changes.entry(kind).or_default() += 1;
+        if kind == Kind::Pod {
+            self.unbound_pods.remove(&(namespace.to_string(), name.to_string()));
+        }
         let in_ns = self.kinds.get_mut(&kind)?.get_mut(namespace)?;
         let removed = in_ns.remove(name);
         if in_ns.is_empty() {
@@ -262,6 +294,42 @@ mod tests {
         assert!(!ok("tier notin (fe)"));
         assert!(ok("app,!legacy"));
         assert!(!ok("app=db"));
+    }
+
+    /// The unbound-pod index follows creates, binds, unbinds and removes.
+    #[test]
+    fn unbound_pods_follow_the_pods() {
+        use k8s_openapi::api::core::v1::{Pod, PodSpec};
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+        let pod = |name: &str, node: Option<&str>| {
+            Object::Pod(Pod {
+                metadata: ObjectMeta {
+                    name: Some(name.into()),
+                    namespace: Some("default".into()),
+                    ..Default::default()
+                },
+                spec: Some(PodSpec { node_name: node.map(str::to_string), ..Default::default() }),
+                status: None,
+            })
+        };
+        let unbound = |s: &Store| s.unbound_pods().map(|o| o.name().to_string()).collect::<Vec<_>>();
+        let mut s = Store::new(1);
+        s.create(pod("b", None), SimTime::ZERO);
+        s.create(pod("a", None), SimTime::ZERO);
+        s.create(pod("c", Some("node-1")), SimTime::ZERO);
+        assert_eq!(unbound(&s), ["a", "b"]);
+        s.update(pod("a", Some("node-1")));
+        assert_eq!(unbound(&s), ["b"]);
+        s.update(pod("c", None));
+        assert_eq!(unbound(&s), ["b", "c"]);
+        if let Some(Object::Pod(p)) = s.get_mut(Kind::Pod, "default", "a")
+            && let Some(spec) = p.spec.as_mut()
+        {
+            spec.node_name = None;
+        }
+        assert_eq!(unbound(&s), ["a", "b", "c"]);
+        s.remove(Kind::Pod, "default", "b");
+        assert_eq!(unbound(&s), ["a", "c"]);
     }
 
     #[test]

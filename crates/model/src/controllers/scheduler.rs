@@ -581,7 +581,7 @@ impl SpreadCache {
         ns: &str,
         sel: &LabelSelector,
         topo_key: &str,
-        nodes: &[Node],
+        nodes: &[&Node],
         index: &BTreeMap<String, usize>,
         store: &crate::store::Store,
     ) {
@@ -730,7 +730,7 @@ impl Cluster {
     pub(crate) fn schedule_pending(&mut self) {
         let mut queue: Vec<(u64, String, String)> = self
             .store
-            .list(Kind::Pod, None)
+            .unbound_pods()
             .filter_map(|o| match o {
                 Object::Pod(p)
                     if p.spec.as_ref().is_some_and(|s| s.node_name.is_none())
@@ -749,15 +749,18 @@ impl Cluster {
             return;
         }
         queue.sort();
-        let nodes: Vec<Node> = self
-            .store
-            .list(Kind::Node, None)
-            .filter_map(|o| match o {
-                Object::Node(n) => Some(n.clone()),
+        // Shared, not copied: 5,000 nodes are megabytes, and a pass runs every 20 ms while pods
+        // arrive.
+        let shared_nodes: Vec<std::rc::Rc<Object>> =
+            self.store.list(Kind::Node, None).filter_map(|o| self.store.get_shared(Kind::Node, "", o.name())).collect();
+        let nodes: Vec<&Node> = shared_nodes
+            .iter()
+            .filter_map(|o| match &**o {
+                Object::Node(n) => Some(n),
                 _ => None,
             })
             .collect();
-        let allocs: Vec<Resources> = nodes.iter().map(node_allocatable).collect();
+        let allocs: Vec<Resources> = nodes.iter().map(|n| node_allocatable(n)).collect();
         let mut by_name = self.node_infos();
         let mut infos: Vec<NodeInfo> = nodes
             .iter()
@@ -835,7 +838,7 @@ impl Cluster {
                     self.scheduler.unschedulable.remove(&key);
                     if let Some(&i) = index.get(&node) {
                         add_pod(&mut infos[i], pod);
-                        spread.on_bind(i, &nodes[i], pod);
+                        spread.on_bind(i, nodes[i], pod);
                     }
                     self.bind(&ns, &name, &node);
                 }
@@ -944,7 +947,7 @@ fn add_pod(info: &mut NodeInfo, p: &Pod) {
 #[allow(clippy::too_many_arguments)]
 fn schedule_one(
     pod: &Pod,
-    nodes: &[Node],
+    nodes: &[&Node],
     node_images: &[&BTreeSet<String>],
     image_nodes: &BTreeMap<&str, usize>,
     names: &[std::rc::Rc<str>],
@@ -999,7 +1002,7 @@ fn schedule_one(
         }
         let i = (*next_start + k) % n;
         processed += 1;
-        let rejected = filter(pod, &nodes[i], &infos[i], allocs[i], req).or_else(|| spread_filter(&hard, &nodes[i], i));
+        let rejected = filter(pod, nodes[i], &infos[i], allocs[i], req).or_else(|| spread_filter(&hard, nodes[i], i));
         if rejected.is_none() {
             feasible.push((verdicts.len(), i));
         }
@@ -1037,7 +1040,7 @@ fn schedule_one(
     let soft: Vec<&Spread> = constraints.iter().filter(|c| !c.hard).collect();
     let has_all_keys =
         |nd: &Node| soft.iter().all(|c| nd.metadata.labels.as_ref().is_some_and(|l| l.contains_key(&c.key)));
-    let ignored: Vec<bool> = feasible.iter().map(|&(_, ni)| !system_default && !has_all_keys(&nodes[ni])).collect();
+    let ignored: Vec<bool> = feasible.iter().map(|&(_, ni)| !system_default && !has_all_keys(nodes[ni])).collect();
     let considered = ignored.iter().filter(|i| !**i).count();
     let weights: Vec<f64> = soft
         .iter()

@@ -106,7 +106,7 @@ impl Cluster {
         }
         // Volumes whose claim was deleted: Delete removes them (and their data), Retain keeps
         // them Released.
-        let orphaned: Vec<PersistentVolume> = self
+        let orphaned: Vec<Box<PersistentVolume>> = self
             .store
             .list(Kind::PersistentVolume, None)
             .filter_map(|o| match o {
@@ -145,7 +145,7 @@ impl Cluster {
         let want = request_bytes(&pvc);
         let modes = spec.access_modes.clone().unwrap_or_default();
         // Static binding: the smallest Available volume of the class that fits.
-        let mut candidates: Vec<PersistentVolume> = self
+        let mut candidates: Vec<Box<PersistentVolume>> = self
             .store
             .list(Kind::PersistentVolume, None)
             .filter_map(|o| match o {
@@ -233,7 +233,7 @@ impl Cluster {
             }),
             status: Some(PersistentVolumeStatus { phase: Some("Available".into()), ..Default::default() }),
         };
-        let created = self.store.create(Object::PersistentVolume(pv), self.now).clone();
+        let created = self.store.create(Object::PersistentVolume(Box::new(pv)), self.now).clone();
         self.record_event(
             Kind::PersistentVolumeClaim,
             &ns,
@@ -249,7 +249,7 @@ impl Cluster {
         }
     }
 
-    fn bind_volume(&mut self, mut pvc: PersistentVolumeClaim, mut pv: PersistentVolume) {
+    fn bind_volume(&mut self, mut pvc: PersistentVolumeClaim, mut pv: Box<PersistentVolume>) {
         let pv_name = pv.metadata.name.clone().unwrap_or_default();
         let ps = pv.spec.get_or_insert_with(Default::default);
         ps.claim_ref = Some(ObjectReference {
