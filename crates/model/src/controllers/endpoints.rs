@@ -266,12 +266,18 @@ impl Cluster {
             })
             .collect();
         let desired_ports = (!ports.is_empty()).then(|| ports.clone());
-        let pod_of = |e: &Endpoint| e.target_ref.as_ref().and_then(|r| r.name.clone()).unwrap_or_default();
-        let order: Vec<String> = endpoints.iter().map(pod_of).collect();
-        let mut unplaced: BTreeMap<String, Endpoint> = order.iter().cloned().zip(endpoints).collect();
-        let mut placed: Vec<Vec<Endpoint>> =
-            slices.iter().map(|s| s.1.iter().filter_map(|e| unplaced.remove(&pod_of(e))).collect()).collect();
-        let mut rest = order.iter().filter_map(|n| unplaced.remove(n)).peekable();
+        fn pod_of(e: &Endpoint) -> &str {
+            e.target_ref.as_ref().and_then(|r| r.name.as_deref()).unwrap_or_default()
+        }
+        // Each desired endpoint by pod (position in `endpoints`), taken as it is placed.
+        let mut endpoints: Vec<Option<Endpoint>> = endpoints.into_iter().map(Some).collect();
+        let by_pod: BTreeMap<&str, usize> =
+            pods.iter().enumerate().map(|(i, p)| (p.metadata.name.as_deref().unwrap_or_default(), i)).collect();
+        let mut placed: Vec<Vec<Endpoint>> = slices
+            .iter()
+            .map(|s| s.1.iter().filter_map(|e| by_pod.get(pod_of(e)).and_then(|&i| endpoints[i].take())).collect())
+            .collect();
+        let mut rest = endpoints.into_iter().flatten().peekable();
         for list in placed.iter_mut() {
             while list.len() < MAX_ENDPOINTS_PER_SLICE
                 && let Some(e) = rest.next()

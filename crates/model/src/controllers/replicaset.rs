@@ -179,6 +179,9 @@ impl Cluster {
         let want = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as usize;
         let active: Vec<&Pod> = self.owned_pods(rs).filter(|p| pod_is_active(p)).collect();
         let active_count = active.len();
+        // Nothing to create or delete: the status comes from the same list (one scan of the
+        // pods, not two).
+        let settled = (active_count == want).then(|| rs_status(rs, &active, self.now));
         // Which pods to delete when there are too many (names, so the store can change next).
         let doomed: Vec<String> = if active_count > want {
             let diff = (active_count - want).min(BURST_REPLICAS);
@@ -237,7 +240,10 @@ impl Cluster {
                 );
             }
         }
-        self.update_rs_status(ns, name);
+        match settled {
+            Some((status, later)) => self.write_rs_status(rs, status, later),
+            None => self.update_rs_status(ns, name),
+        }
     }
 
     fn create_pod_for(&mut self, rs: &ReplicaSet) {
@@ -285,69 +291,79 @@ impl Cluster {
     }
 
     pub(crate) fn update_rs_status(&mut self, ns: &str, name: &str) {
-        let Some(Object::ReplicaSet(rs)) = self.store.get(Kind::ReplicaSet, ns, name).cloned() else {
+        let shared = self.store.get_shared(Kind::ReplicaSet, ns, name);
+        let Some(Object::ReplicaSet(rs)) = shared.as_deref() else {
             return;
         };
-        let min_ready = rs.spec.as_ref().and_then(|s| s.min_ready_seconds).unwrap_or(0);
         // status.replicas counts active pods (terminating ones are not counted).
-        let active: Vec<&Pod> = self.owned_pods(&rs).filter(|p| pod_is_active(p)).collect();
-        let selector_labels = rs
-            .spec
-            .as_ref()
-            .and_then(|s| s.template.as_ref())
-            .and_then(|t| t.metadata.as_ref())
-            .and_then(|m| m.labels.as_ref());
-        let status = ReplicaSetStatus {
-            replicas: active.len() as i32,
-            fully_labeled_replicas: Some(
-                active
-                    .iter()
-                    .filter(|p| {
-                        selector_labels
-                            .into_iter()
-                            .flatten()
-                            .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
-                    })
-                    .count() as i32,
-            ),
-            ready_replicas: Some(active.iter().filter(|p| pod_is_ready(p)).count() as i32),
-            available_replicas: Some(active.iter().filter(|p| pod_available(p, min_ready, self.now)).count() as i32),
-            terminating_replicas: None,
-            observed_generation: rs.metadata.generation,
-            conditions: None,
-        };
-        // Pods that become available later (minReadySeconds) need another look then.
-        let mut later = Vec::new();
-        if min_ready > 0 {
-            for p in &active {
-                if pod_is_ready(p)
-                    && !pod_available(p, min_ready, self.now)
-                    && let Some(t) = p
-                        .status
-                        .as_ref()
-                        .and_then(|s| s.conditions.as_ref())
-                        .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
-                        .and_then(|c| c.last_transition_time.as_ref())
-                {
-                    later.push(sim_time(t).plus_ms(min_ready as u64 * 1000).max(self.now));
-                }
-            }
-        }
+        let active: Vec<&Pod> = self.owned_pods(rs).filter(|p| pod_is_active(p)).collect();
+        let (status, later) = rs_status(rs, &active, self.now);
+        self.write_rs_status(rs, status, later);
+    }
+
+    /// Writes a ReplicaSet's status if it changed, and asks for another look when pods become
+    /// available later.
+    fn write_rs_status(&mut self, rs: &ReplicaSet, status: ReplicaSetStatus, later: Vec<SimTime>) {
         for at in later {
             self.wake_at(crate::queue::Controller::ReplicaSet, at);
         }
-        let mut status = status;
-        let clean = |v: Option<i32>| v.filter(|n| *n != 0);
-        status.fully_labeled_replicas = clean(status.fully_labeled_replicas);
-        status.ready_replicas = clean(status.ready_replicas);
-        status.available_replicas = clean(status.available_replicas);
         if rs.status.as_ref() != Some(&status) {
-            let mut live = rs;
+            let mut live = rs.clone();
             live.status = Some(status);
             self.store.update(Object::ReplicaSet(live));
             self.wake(crate::queue::Controller::Deployment);
         }
     }
+}
+
+/// A ReplicaSet's status from its active pods, and when pods that are ready but not yet
+/// available (minReadySeconds) become available.
+fn rs_status(rs: &ReplicaSet, active: &[&Pod], now: SimTime) -> (ReplicaSetStatus, Vec<SimTime>) {
+    let min_ready = rs.spec.as_ref().and_then(|s| s.min_ready_seconds).unwrap_or(0);
+    let selector_labels = rs
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.as_ref())
+        .and_then(|t| t.metadata.as_ref())
+        .and_then(|m| m.labels.as_ref());
+    let clean = |n: usize| Some(n as i32).filter(|n| *n != 0);
+    let status = ReplicaSetStatus {
+        replicas: active.len() as i32,
+        fully_labeled_replicas: clean(
+            active
+                .iter()
+                .filter(|p| {
+                    selector_labels
+                        .into_iter()
+                        .flatten()
+                        .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
+                })
+                .count(),
+        ),
+        ready_replicas: clean(active.iter().filter(|p| pod_is_ready(p)).count()),
+        available_replicas: clean(active.iter().filter(|p| pod_available(p, min_ready, now)).count()),
+        terminating_replicas: None,
+        observed_generation: rs.metadata.generation,
+        conditions: None,
+    };
+    // Pods that become available later (minReadySeconds) need another look then.
+    let mut later = Vec::new();
+    if min_ready > 0 {
+        for p in active {
+            if pod_is_ready(p)
+                && !pod_available(p, min_ready, now)
+                && let Some(t) = p
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.conditions.as_ref())
+                    .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+                    .and_then(|c| c.last_transition_time.as_ref())
+            {
+                later.push(sim_time(t).plus_ms(min_ready as u64 * 1000).max(now));
+            }
+        }
+    }
+    (status, later)
 }
 
 #[cfg(test)]
