@@ -29,6 +29,9 @@ pub struct Store {
     /// Pods without `spec.nodeName` (a superset: readers check each): the scheduler's queue
     /// without a scan of every pod, as its informer feeds it only unassigned pods.
     unbound_pods: std::collections::BTreeSet<(String, String)>,
+    /// Each node's usage by its bound pods, kept as pods are written (None after a `get_mut` of
+    /// a pod, which the index cannot follow: readers then count for themselves).
+    node_usage: Option<crate::controllers::scheduler::UsageIndex>,
 }
 
 fn is_unbound_pod(obj: &Object) -> bool {
@@ -54,7 +57,12 @@ pub fn sim_time(t: &Time) -> SimTime {
 
 impl Store {
     pub fn new(seed: u64) -> Self {
-        Store { seed, ..Default::default() }
+        Store { seed, node_usage: Some(Default::default()), ..Default::default() }
+    }
+
+    /// Each node's usage by its bound, non-terminal pods, if the index is whole.
+    pub(crate) fn node_usage(&self) -> Option<&crate::controllers::scheduler::UsageIndex> {
+        self.node_usage.as_ref()
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
@@ -69,8 +77,9 @@ impl Store {
     pub fn get_mut(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<&mut Object> {
         *self.changes.entry(kind).or_default() += 1;
         if kind == Kind::Pod {
-            // The caller may unbind it; keep the superset.
+            // The caller may unbind it; keep the superset. Node usage cannot follow it.
             self.unbound_pods.insert((namespace.to_string(), name.to_string()));
+            self.node_usage = None;
         }
         self.kinds.get_mut(&kind)?.get_mut(namespace)?.get_mut(name).map(Rc::make_mut)
     }
@@ -144,6 +153,15 @@ impl Store {
         }
         *self.changes.entry(kind).or_default() += 1;
         self.index(&obj);
+        if let Some(u) = self.node_usage.as_mut() {
+            // A create over an existing name replaces it.
+            if let Some(old) =
+                self.kinds.get(&kind).and_then(|m| m.get(obj.namespace())).and_then(|m| m.get(obj.name()))
+            {
+                u.sub(old);
+            }
+            u.add(&obj);
+        }
         let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
         let map = self.kinds.entry(kind).or_default().entry(ns).or_default();
         map.insert(name.clone(), Rc::new(obj));
@@ -158,7 +176,14 @@ impl Store {
         *self.changes.entry(kind).or_default() += 1;
         self.index(&obj);
         let map = self.kinds.entry(kind).or_default();
-        match map.get_mut(obj.namespace()).and_then(|m| m.get_mut(obj.name())) {
+        let slot = map.get_mut(obj.namespace()).and_then(|m| m.get_mut(obj.name()));
+        if let Some(u) = self.node_usage.as_mut() {
+            if let Some(old) = slot.as_deref() {
+                u.sub(old);
+            }
+            u.add(&obj);
+        }
+        match slot {
             Some(slot) => *slot = Rc::new(obj),
             None => {
                 let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
@@ -177,6 +202,9 @@ impl Store {
         let removed = in_ns.remove(name);
         if in_ns.is_empty() {
             self.kinds.get_mut(&kind)?.remove(namespace);
+        }
+        if let (Some(u), Some(old)) = (self.node_usage.as_mut(), removed.as_deref()) {
+            u.sub(old);
         }
         removed.map(Rc::unwrap_or_clone)
     }

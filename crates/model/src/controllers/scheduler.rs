@@ -197,13 +197,89 @@ pub struct SchedulerState {
     verdicts_kept: usize,
 }
 
-/// Per-node aggregate the plugins read, built once per scheduling pass.
-#[derive(Clone, Debug, Default)]
+/// Per-node aggregate the plugins read, taken once per scheduling pass.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct NodeInfo {
     requested: Resources,
     non_zero: Resources,
     pod_count: i64,
     host_ports: BTreeSet<(String, String, i32)>,
+}
+
+/// What the bound, non-terminal pods on each node add up to, kept up to date by the store as
+/// pods are written, as upstream's scheduler cache updates its NodeInfo per pod event
+/// (pkg/scheduler/backend/cache) instead of summing every pod each cycle.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct UsageIndex {
+    nodes: BTreeMap<String, NodeUsage>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct NodeUsage {
+    requested: Resources,
+    non_zero: Resources,
+    pod_count: i64,
+    /// Host ports in use, with how many pods use each (two pods bound by hand may share one).
+    host_ports: BTreeMap<(String, String, i32), u32>,
+}
+
+impl UsageIndex {
+    /// Counts `obj` (if it is a bound, non-terminal pod) in its node's usage.
+    pub(crate) fn add(&mut self, obj: &Object) {
+        self.apply(obj, 1);
+    }
+
+    /// Takes `obj` back out (the version that was counted).
+    pub(crate) fn sub(&mut self, obj: &Object) {
+        self.apply(obj, -1);
+    }
+
+    fn apply(&mut self, obj: &Object, sign: i64) {
+        let Object::Pod(p) = obj else { return };
+        let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else { return };
+        if is_terminal(p) {
+            return;
+        }
+        if !self.nodes.contains_key(node) {
+            self.nodes.insert(node.to_string(), NodeUsage::default());
+        }
+        let Some(u) = self.nodes.get_mut(node) else { return };
+        let (r, nz) = (pod_requests(p), pod_requests_nonzero(p));
+        u.requested.cpu_milli += sign * r.cpu_milli;
+        u.requested.memory += sign * r.memory;
+        u.requested.ephemeral_storage += sign * r.ephemeral_storage;
+        u.non_zero.cpu_milli += sign * nz.cpu_milli;
+        u.non_zero.memory += sign * nz.memory;
+        u.pod_count += sign;
+        for hp in host_ports(p) {
+            if sign > 0 {
+                *u.host_ports.entry(hp).or_default() += 1;
+            } else if let Some(n) = u.host_ports.get_mut(&hp) {
+                *n -= 1;
+                if *n == 0 {
+                    u.host_ports.remove(&hp);
+                }
+            }
+        }
+        if u.pod_count <= 0 {
+            self.nodes.remove(node);
+        }
+    }
+
+    fn infos(&self) -> BTreeMap<String, NodeInfo> {
+        self.nodes
+            .iter()
+            .map(|(n, u)| {
+                let info = NodeInfo {
+                    requested: u.requested,
+                    non_zero: u.non_zero,
+                    pod_count: u.pod_count,
+                    host_ports: u.host_ports.keys().cloned().collect(),
+                };
+                (n.clone(), info)
+            })
+            .collect()
+    }
 }
 
 fn tolerates(tols: &[Toleration], taint: &Taint) -> bool {
@@ -704,6 +780,19 @@ impl Cluster {
     }
 
     fn node_infos(&self) -> BTreeMap<String, NodeInfo> {
+        match self.store.node_usage() {
+            Some(usage) => {
+                let infos = usage.infos();
+                // Every test (and the seed sweep) checks the kept sums against a recount.
+                debug_assert_eq!(infos, self.node_infos_counted(), "the store's node usage drifted");
+                infos
+            }
+            None => self.node_infos_counted(),
+        }
+    }
+
+    /// Node usage summed from every pod (what the store's index must always equal).
+    fn node_infos_counted(&self) -> BTreeMap<String, NodeInfo> {
         let mut infos: BTreeMap<String, NodeInfo> = BTreeMap::new();
         for o in self.store.list(Kind::Pod, None) {
             let Object::Pod(p) = o else { continue };
