@@ -131,7 +131,7 @@ pub(crate) const PODS_PER_PASS_MS: usize = 1_000;
 /// store holds `pods` pods: a pass lists them from its informer cache, at
 /// [`PODS_PER_PASS_MS`] (kubeplay's estimate, 1 µs a pod; upstream publishes no figure). Below
 /// 1,000 pods this is 0, so a course-sized cluster's controllers react exactly after
-/// [`latency_ms`]. What it models is client-go's workqueue (util/workqueue/queue.go): a key is
+/// [`latency_ms`]. What it models is client-go's workqueue (util/workqueue/doc.go, "Stingy"): a key is
 /// never processed twice at once, and a key added while it is being processed is processed
 /// once more after `Done`, however many times it was added. At 150,000 pods a ReplicaSet pass
 /// takes 150 ms, and the pod changes in that time coalesce into the next pass instead of one
