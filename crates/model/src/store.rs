@@ -101,13 +101,22 @@ impl Store {
         self.unbound_pods.iter().filter_map(|(ns, name)| self.get(Kind::Pod, ns, name)).filter(|o| is_unbound_pod(o))
     }
 
-    fn index(&mut self, obj: &Object) {
-        if obj.kind() == Kind::Pod {
-            let key = (obj.namespace().to_string(), obj.name().to_string());
-            if is_unbound_pod(obj) {
-                self.unbound_pods.insert(key);
-            } else {
-                self.unbound_pods.remove(&key);
+    /// Keeps the pod indexes (unbound pods, node usage) in step with a write: `old` is the
+    /// object it replaces or removes, `new` the one it stores.
+    fn reindex(&mut self, old: Option<&Object>, new: Option<&Object>) {
+        let Some(pod) = new.or(old).filter(|o| o.kind() == Kind::Pod) else { return };
+        let key = (pod.namespace().to_string(), pod.name().to_string());
+        if new.is_some_and(is_unbound_pod) {
+            self.unbound_pods.insert(key);
+        } else {
+            self.unbound_pods.remove(&key);
+        }
+        if let Some(u) = self.node_usage.as_mut() {
+            if let Some(o) = old {
+                u.sub(o);
+            }
+            if let Some(n) = new {
+                u.add(n);
             }
         }
     }
@@ -152,16 +161,9 @@ impl Store {
             m.namespace = None;
         }
         *self.changes.entry(kind).or_default() += 1;
-        self.index(&obj);
-        if let Some(u) = self.node_usage.as_mut() {
-            // A create over an existing name replaces it.
-            if let Some(old) =
-                self.kinds.get(&kind).and_then(|m| m.get(obj.namespace())).and_then(|m| m.get(obj.name()))
-            {
-                u.sub(old);
-            }
-            u.add(&obj);
-        }
+        // A create over an existing name replaces it.
+        let old = self.get_shared(kind, obj.namespace(), obj.name());
+        self.reindex(old.as_deref(), Some(&obj));
         let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
         let map = self.kinds.entry(kind).or_default().entry(ns).or_default();
         map.insert(name.clone(), Rc::new(obj));
@@ -174,16 +176,10 @@ impl Store {
         obj.meta_mut().resource_version = Some(self.resource_version.to_string());
         let kind = obj.kind();
         *self.changes.entry(kind).or_default() += 1;
-        self.index(&obj);
+        let old = self.get_shared(kind, obj.namespace(), obj.name());
+        self.reindex(old.as_deref(), Some(&obj));
         let map = self.kinds.entry(kind).or_default();
-        let slot = map.get_mut(obj.namespace()).and_then(|m| m.get_mut(obj.name()));
-        if let Some(u) = self.node_usage.as_mut() {
-            if let Some(old) = slot.as_deref() {
-                u.sub(old);
-            }
-            u.add(&obj);
-        }
-        match slot {
+        match map.get_mut(obj.namespace()).and_then(|m| m.get_mut(obj.name())) {
             Some(slot) => *slot = Rc::new(obj),
             None => {
                 let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
@@ -195,17 +191,12 @@ impl Store {
     pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
         self.resource_version += 1;
         *self.changes.entry(kind).or_default() += 1;
-        if kind == Kind::Pod {
-            self.unbound_pods.remove(&(namespace.to_string(), name.to_string()));
-        }
         let in_ns = self.kinds.get_mut(&kind)?.get_mut(namespace)?;
         let removed = in_ns.remove(name);
         if in_ns.is_empty() {
             self.kinds.get_mut(&kind)?.remove(namespace);
         }
-        if let (Some(u), Some(old)) = (self.node_usage.as_mut(), removed.as_deref()) {
-            u.sub(old);
-        }
+        self.reindex(removed.as_deref(), None);
         removed.map(Rc::unwrap_or_clone)
     }
 }
