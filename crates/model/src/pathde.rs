@@ -6,7 +6,7 @@
 //! here rather than wrapping every visitor (as serde_path_to_error does) because the page's wasm
 //! then holds each upstream type's Deserialize code once instead of twice (docs/size.md).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, Expected, IntoDeserializer, MapAccess, SeqAccess, Unexpected,
@@ -23,9 +23,23 @@ pub struct PathError {
 
 /// Decodes `value` as a `T`; on error, says where.
 pub fn deserialize<'de, T: serde::Deserialize<'de>>(value: &'de Value) -> Result<T, PathError> {
-    let track = Track(Cell::new(None));
+    let track = Track { first_error: Cell::new(None), unknown: None };
     T::deserialize(Tracked { value, at: &At::Root, track: &track })
-        .map_err(|error| PathError { path: track.0.take().unwrap_or_else(|| ".".into()), error })
+        .map_err(|error| PathError { path: track.first_error.take().unwrap_or_else(|| ".".into()), error })
+}
+
+/// [`deserialize`], and the paths of the fields in `value` that `T` does not have, in the order
+/// they appear: what the API server's strict decoding calls `unknown field "spec.x"`. A field
+/// whose value is `null` is not counted, nor is anything inside an unknown field.
+///
+/// A type's `Deserialize` skips a key it does not know by decoding its value as
+/// [`serde::de::IgnoredAny`] (k8s-openapi's generated code: `Field::Other => { let _: IgnoredAny =
+/// MapAccess::next_value(&mut map)?; }`), which is the one call this deserializer sees for it.
+pub fn deserialize_strict<'de, T: serde::Deserialize<'de>>(value: &'de Value) -> Result<(T, Vec<String>), PathError> {
+    let track = Track { first_error: Cell::new(None), unknown: Some(RefCell::new(Vec::new())) };
+    let typed = T::deserialize(Tracked { value, at: &At::Root, track: &track })
+        .map_err(|error| PathError { path: track.first_error.take().unwrap_or_else(|| ".".into()), error })?;
+    Ok((typed, track.unknown.map(RefCell::into_inner).unwrap_or_default()))
 }
 
 /// Where a value sits: a chain of keys and list indices back to the root, on the stack.
@@ -35,14 +49,27 @@ enum At<'a> {
     Index(&'a At<'a>, usize),
 }
 
-/// The path of the first (innermost) error, set once as the error travels outwards.
-struct Track(Cell<Option<String>>);
+/// The path of the first (innermost) error, set once as the error travels outwards; and, when
+/// decoding strictly, the paths of the fields the type skipped.
+struct Track {
+    first_error: Cell<Option<String>>,
+    unknown: Option<RefCell<Vec<String>>>,
+}
 
 impl Track {
     #[inline(never)]
     fn trigger(&self, at: &At<'_>) {
-        let seen = self.0.take();
-        self.0.set(Some(seen.unwrap_or_else(|| render(at))));
+        let seen = self.first_error.take();
+        self.first_error.set(Some(seen.unwrap_or_else(|| render(at))));
+    }
+
+    #[inline(never)]
+    fn skipped(&self, at: &At<'_>, value: &Value) {
+        if let Some(unknown) = &self.unknown
+            && !value.is_null()
+        {
+            unknown.borrow_mut().push(render(at));
+        }
     }
 
     fn fail(&self, at: &At<'_>, e: Error) -> Error {
@@ -297,6 +324,7 @@ impl<'a, 'de> Deserializer<'de> for Tracked<'a, 'de> {
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let (at, track) = (self.at, self.track);
+        track.skipped(at, self.value);
         visitor.visit_unit().map_err(|e| track.fail(at, e))
     }
 }

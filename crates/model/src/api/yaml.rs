@@ -7,7 +7,9 @@
 //! allow (NUL and other control characters) are refused with their line. The size of one object
 //! is bounded later, by the API server's request limit (`apiserver::MAX_REQUEST_BODY_BYTES`).
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Number, Value};
@@ -32,22 +34,47 @@ pub struct YamlError {
     pub message: String,
 }
 
-/// One YAML document as JSON, plus where each field path starts.
+/// One YAML document as JSON, and the way to where each field path starts.
 #[derive(Clone, Debug, Default)]
 pub struct Document {
     pub value: Value,
     /// 1-based line where the document's content starts.
     pub line: usize,
-    /// Field path (`spec.template.spec.containers[0].image`) -> (line, column), 1-based.
-    pub positions: BTreeMap<String, (usize, usize)>,
+    /// Which of the file's (non-empty) documents this is.
+    index: usize,
+    positions: Rc<Positions>,
+}
+
+/// Where every field path of every document of one file starts, worked out on first use: only
+/// a document with an error needs them, and recording them for a 100,000-object apply that has
+/// none took a third of its parse (docs/robustness.md).
+#[derive(Default)]
+struct Positions {
+    text: Box<str>,
+    /// Per document: field path (`spec.template.spec.containers[0].image`) -> (line, column),
+    /// 1-based.
+    by_document: OnceCell<Vec<BTreeMap<String, (usize, usize)>>>,
+}
+
+impl std::fmt::Debug for Positions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Positions({} bytes of text)", self.text.len())
+    }
 }
 
 impl Document {
     /// The line of `path`, or of its closest ancestor that has one.
     pub fn line_of(&self, path: &str) -> (usize, usize) {
+        let all = self.positions.by_document.get_or_init(|| {
+            let mut all = Vec::new();
+            // The text parsed once already; parsing it again gives the same documents.
+            let _ = parse(&self.positions.text, Some(&mut all));
+            all
+        });
+        let Some(positions) = all.get(self.index) else { return (self.line, 1) };
         let mut p = path.to_string();
         loop {
-            if let Some(pos) = self.positions.get(&p) {
+            if let Some(pos) = positions.get(&p) {
                 return *pos;
             }
             match p.rfind(['.', '[']) {
@@ -58,21 +85,44 @@ impl Document {
     }
 }
 
+/// A mapping or sequence being read. Paths are not kept per frame: they are made from the
+/// stack when a position is recorded or an error needs one.
 enum Frame {
-    Seq { items: Vec<Value>, anchor: usize, path: String, start: (usize, usize) },
-    Map { map: Map<String, Value>, key: Option<String>, anchor: usize, path: String, start: (usize, usize) },
+    Seq { items: Vec<Value>, anchor: usize, start: (usize, usize) },
+    Map { map: Map<String, Value>, key: Option<String>, anchor: usize, start: (usize, usize) },
 }
 
 /// Parses every document in `text`. Empty documents (only comments, or `---` alone) are skipped.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    let mut docs = parse(text, None)?;
+    let positions = Rc::new(Positions { text: text.into(), by_document: OnceCell::new() });
+    for (index, doc) in docs.iter_mut().enumerate() {
+        doc.index = index;
+        doc.positions = positions.clone();
+    }
+    Ok(docs)
+}
+
+/// The parser; with `record`, also the positions of each document's field paths.
+fn parse(
+    text: &str,
+    mut record: Option<&mut Vec<BTreeMap<String, (usize, usize)>>>,
+) -> Result<Vec<Document>, YamlError> {
     check_characters(text)?;
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: BTreeMap<usize, (Value, usize)> = BTreeMap::new();
     let mut doc = Document::default();
+    let mut positions: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut nodes: usize = 0;
     let mut root: Option<Value> = None;
+    let recording = record.is_some();
+    let note = |positions: &mut BTreeMap<String, (usize, usize)>, path: &dyn Fn() -> String, at: (usize, usize)| {
+        if recording && positions.len() < MAX_NODES {
+            positions.insert(path(), at);
+        }
+    };
 
     while let Some(ev) = parser.next_event() {
         let (ev, span) = ev.map_err(|e| YamlError {
@@ -88,6 +138,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
         match ev {
             Event::DocumentStart(_) => {
                 doc = Document { line: span.start.line(), ..Document::default() };
+                positions = BTreeMap::new();
                 anchors.clear();
                 nodes = 0;
                 root = None;
@@ -98,19 +149,17 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                 {
                     doc.value = v;
                     docs.push(std::mem::take(&mut doc));
+                    if let Some(all) = record.as_deref_mut() {
+                        all.push(std::mem::take(&mut positions));
+                    }
                 }
             }
             Event::Scalar(s, style, anchor, tag) => {
                 let (line, col) = at(&span);
                 // A scalar in key position names the next field.
-                if let Some(Frame::Map { key, path, .. }) = stack.last_mut()
-                    && key.is_none()
-                {
-                    let child = join_key(path, &s);
-                    if doc.positions.len() < MAX_NODES {
-                        doc.positions.insert(child, (line, col));
-                    }
+                if let Some(Frame::Map { key: key @ None, .. }) = stack.last_mut() {
                     *key = Some(s.into_owned());
+                    note(&mut positions, &|| slots_path(&stack), (line, col));
                     continue;
                 }
                 let quoted = !matches!(style, ScalarStyle::Plain);
@@ -120,7 +169,10 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                 if anchor > 0 {
                     anchors.insert(anchor, (v.clone(), 1));
                 }
-                push_value(&mut stack, &mut root, &mut doc, v, (line, col))?;
+                if let Some(Frame::Seq { .. }) = stack.last() {
+                    note(&mut positions, &|| slots_path(&stack), (line, col));
+                }
+                push_value(&mut stack, &mut root, v, (line, col))?;
             }
             Event::Alias(id) => {
                 let (line, col) = at(&span);
@@ -137,15 +189,15 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                         ),
                     });
                 }
-                if let Some(Frame::Map { key, path, .. }) = stack.last_mut()
-                    && key.is_none()
-                {
-                    let k = scalar_key(&v);
-                    doc.positions.insert(join_key(path, &k), (line, col));
-                    *key = Some(k);
+                if let Some(Frame::Map { key: key @ None, .. }) = stack.last_mut() {
+                    *key = Some(scalar_key(&v));
+                    note(&mut positions, &|| slots_path(&stack), (line, col));
                     continue;
                 }
-                push_value(&mut stack, &mut root, &mut doc, v, (line, col))?;
+                if let Some(Frame::Seq { .. }) = stack.last() {
+                    note(&mut positions, &|| slots_path(&stack), (line, col));
+                }
+                push_value(&mut stack, &mut root, v, (line, col))?;
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 let (line, col) = at(&span);
@@ -155,12 +207,15 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                 if let Some(Frame::Map { key: None, .. }) = stack.last() {
                     return Err(YamlError { line, column: col, message: "a mapping key must be a scalar".into() });
                 }
-                let path = child_path(&stack);
+                // A sequence item's position is where the item starts; a field's is its key's.
+                if let Some(Frame::Seq { .. }) = stack.last() {
+                    note(&mut positions, &|| slots_path(&stack), (line, col));
+                }
                 nodes += 1;
                 if matches!(ev, Event::SequenceStart(..)) {
-                    stack.push(Frame::Seq { items: Vec::new(), anchor, path, start: (line, col) });
+                    stack.push(Frame::Seq { items: Vec::new(), anchor, start: (line, col) });
                 } else {
-                    stack.push(Frame::Map { map: Map::new(), key: None, anchor, path, start: (line, col) });
+                    stack.push(Frame::Map { map: Map::new(), key: None, anchor, start: (line, col) });
                 }
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -172,7 +227,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                 if anchor > 0 {
                     anchors.insert(anchor, (v.clone(), count_nodes(&v)));
                 }
-                push_value(&mut stack, &mut root, &mut doc, v, (line, col))?;
+                push_value(&mut stack, &mut root, v, (line, col))?;
             }
             Event::StreamEnd => break,
             Event::Nothing | Event::StreamStart => {}
@@ -221,44 +276,44 @@ fn count_nodes(v: &Value) -> usize {
     }
 }
 
-fn join_key(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
-}
-
-/// The path the next value pushed into the top frame will have.
-fn child_path(stack: &[Frame]) -> String {
-    match stack.last() {
-        None => String::new(),
-        Some(Frame::Seq { items, path, .. }) => format!("{path}[{}]", items.len()),
-        Some(Frame::Map { key, path, .. }) => join_key(path, key.as_deref().unwrap_or("")),
-    }
-}
-
-fn push_value(
-    stack: &mut [Frame],
-    root: &mut Option<Value>,
-    doc: &mut Document,
-    v: Value,
-    pos: (usize, usize),
-) -> Result<(), YamlError> {
-    match stack.last_mut() {
-        None => *root = Some(v),
-        Some(Frame::Seq { items, path, .. }) => {
-            if doc.positions.len() < MAX_NODES {
-                doc.positions.insert(format!("{path}[{}]", items.len()), pos);
+/// The path of the value each frame of `stack` is waiting for, joined: the path the next value
+/// pushed into the top frame will have (`a.b[2]`). For a map frame whose key has not been read
+/// yet, the map's own path.
+fn slots_path(stack: &[Frame]) -> String {
+    let mut out = String::new();
+    for frame in stack {
+        match frame {
+            Frame::Seq { items, .. } => out.push_str(&format!("[{}]", items.len())),
+            Frame::Map { key: Some(k), .. } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
             }
-            items.push(v);
+            Frame::Map { key: None, .. } => {}
         }
-        Some(Frame::Map { map, key, path, .. }) => {
+    }
+    out
+}
+
+fn push_value(stack: &mut [Frame], root: &mut Option<Value>, v: Value, pos: (usize, usize)) -> Result<(), YamlError> {
+    let Some((top, outer)) = stack.split_last_mut() else {
+        *root = Some(v);
+        return Ok(());
+    };
+    match top {
+        Frame::Seq { items, .. } => items.push(v),
+        Frame::Map { map, key, .. } => {
             let k = key.take().unwrap_or_default();
             if map.contains_key(&k) {
                 // go-yaml v2 rejects duplicate keys; so does the API server's strict decoding.
+                let path = slots_path(outer);
                 return Err(YamlError {
                     line: pos.0,
                     column: pos.1,
                     message: format!(
                         "mapping key {k:?} already defined in {}",
-                        if path.is_empty() { "the document" } else { path }
+                        if path.is_empty() { "the document" } else { &path }
                     ),
                 });
             }
@@ -372,5 +427,25 @@ mod tests {
     fn duplicate_keys_are_refused() {
         let err = parse_documents("a: 1\na: 2\n").unwrap_err();
         assert_eq!(err.line, 2);
+        let err = parse_documents("a:\n  b:\n  - x: 0\n  - c: 1\n    c: 2\n").unwrap_err();
+        assert_eq!((err.line, err.message.as_str()), (5, "mapping key \"c\" already defined in a.b[1]"));
+    }
+
+    /// Positions are worked out from the text on first use, for the document asked about, also
+    /// when the file has many documents and empty ones between them.
+    #[test]
+    fn positions_of_a_later_document_in_a_long_file() {
+        let mut text = String::new();
+        for i in 0..50 {
+            text.push_str(&format!("---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata:\n  k: v\n---\n# nothing\n"));
+        }
+        text.push_str("---\nkind: Pod\nspec:\n  containers:\n  - name: a\n  - name: b\n    image: x\n");
+        let docs = parse_documents(&text).unwrap();
+        assert_eq!(docs.len(), 51);
+        let base = 50 * 7;
+        assert_eq!(docs[50].line_of("spec.containers[1].image"), (base + 7, 5));
+        assert_eq!(docs[50].line_of("spec.containers[1]"), (base + 6, 5));
+        assert_eq!(docs[49].line_of("data.k"), (base - 2, 3));
+        assert_eq!(docs[3].line_of("metadata.name"), (3 * 7 + 3, 12));
     }
 }
