@@ -324,7 +324,7 @@ impl Cluster {
                 }
                 p.status =
                     Some(k8s_openapi::api::core::v1::PodStatus { phase: Some("Pending".into()), ..Default::default() });
-                *p = crate::kubelet::with_qos(p.clone());
+                **p = crate::kubelet::with_qos((**p).clone());
             }
             Object::Service(s) => {
                 let spec = s.spec.get_or_insert_with(Default::default);
@@ -411,7 +411,7 @@ impl Cluster {
                 });
             }
             Object::Node(n) => {
-                let n = n.clone();
+                let n = (**n).clone();
                 self.add_node(n);
                 self.scheduler.epoch += 1;
                 return;

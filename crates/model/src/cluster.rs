@@ -174,7 +174,7 @@ impl Cluster {
             history: Default::default(),
         };
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
-            let obj = Object::Namespace(k8s_openapi::api::core::v1::Namespace {
+            let obj = Object::Namespace(Box::new(k8s_openapi::api::core::v1::Namespace {
                 metadata: ObjectMeta {
                     name: Some(ns.into()),
                     labels: Some([("kubernetes.io/metadata.name".to_string(), ns.to_string())].into()),
@@ -185,7 +185,7 @@ impl Cluster {
                     phase: Some("Active".into()),
                     ..Default::default()
                 }),
-            });
+            }));
             c.store.create(obj, SimTime::ZERO);
         }
         // Every cluster has the API server's own Service in the default namespace.
@@ -258,7 +258,7 @@ impl Cluster {
         info.architecture = "amd64".into();
         node.spec.get_or_insert_with(NodeSpec::default);
         self.kubelet.register_node(&name);
-        self.store.create(Object::Node(node), self.now);
+        self.store.create(Object::Node(Box::new(node)), self.now);
         self.record_event(Kind::Node, "", &name, "Normal", "Starting", "Starting kubelet.", "kubelet", Some(&name));
         self.record_event(
             Kind::Node,

@@ -321,7 +321,7 @@ mod tests {
         use k8s_openapi::api::core::v1::{Pod, PodSpec};
         use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
         let pod = |name: &str, node: Option<&str>| {
-            Object::Pod(Pod {
+            Object::Pod(Box::new(Pod {
                 metadata: ObjectMeta {
                     name: Some(name.into()),
                     namespace: Some("default".into()),
@@ -329,7 +329,7 @@ mod tests {
                 },
                 spec: Some(PodSpec { node_name: node.map(str::to_string), ..Default::default() }),
                 status: None,
-            })
+            }))
         };
         let unbound = |s: &Store| s.unbound_pods().map(|o| o.name().to_string()).collect::<Vec<_>>();
         let mut s = Store::new(1);

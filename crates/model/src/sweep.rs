@@ -277,7 +277,7 @@ type Violation = (&'static str, String);
 
 fn pods(c: &Cluster) -> impl Iterator<Item = &Pod> {
     c.store.list(Kind::Pod, None).filter_map(|o| match o {
-        Object::Pod(p) => Some(p),
+        Object::Pod(p) => Some(&**p),
         _ => None,
     })
 }
@@ -600,7 +600,7 @@ mod tests {
 
     fn a_pod(c: &Cluster) -> Pod {
         match c.store.list(Kind::Pod, None).next() {
-            Some(Object::Pod(p)) => p.clone(),
+            Some(Object::Pod(p)) => (**p).clone(),
             _ => panic!("no pod"),
         }
     }
@@ -613,7 +613,7 @@ mod tests {
         let mut p = a_pod(&c);
         let spec = p.spec.as_mut().unwrap();
         spec.node_name = Some(if spec.node_name.as_deref() == Some("node-1") { "node-2" } else { "node-1" }.into());
-        c.store.update(Object::Pod(p));
+        c.store.update(Object::Pod(Box::new(p)));
         assert_eq!(checker.pod_one_node(&c).unwrap_err().0, "pod-one-node");
     }
 
@@ -625,7 +625,7 @@ mod tests {
             [("cpu".to_string(), k8s_openapi::apimachinery::pkg::api::resource::Quantity("5".into()))].into();
         p.spec.as_mut().unwrap().containers[0].resources =
             Some(k8s_openapi::api::core::v1::ResourceRequirements { requests: Some(requests), ..Default::default() });
-        c.store.update(Object::Pod(p));
+        c.store.update(Object::Pod(Box::new(p)));
         assert_eq!(node_allocatable_holds(&c).unwrap_err().0, "node-allocatable");
     }
 
@@ -634,7 +634,7 @@ mod tests {
         let mut c = healthy();
         let mut p = a_pod(&c);
         p.metadata.deletion_timestamp = Some(crate::store::time(c.now));
-        c.store.update(Object::Pod(p));
+        c.store.update(Object::Pod(Box::new(p)));
         assert!(!c.controller_pending(Controller::Endpoints), "the store was changed behind the controller's back");
         assert_eq!(endpoints_ready(&c).unwrap_err().0, "endpoints-ready");
     }

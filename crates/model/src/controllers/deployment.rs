@@ -293,7 +293,7 @@ impl Cluster {
             .store
             .list(Kind::ReplicaSet, Some(ns))
             .filter_map(|o| match o {
-                Object::ReplicaSet(rs) if is_controlled_by(&rs.metadata, &d.metadata) => Some(rs.clone()),
+                Object::ReplicaSet(rs) if is_controlled_by(&rs.metadata, &d.metadata) => Some((**rs).clone()),
                 _ => None,
             })
             .collect();
@@ -380,7 +380,7 @@ impl Cluster {
                     ann.insert(REVISION_HISTORY.into(), hist.join(","));
                 }
                 ann.insert(REVISION.into(), (max_rev + 1).to_string());
-                self.store.update(Object::ReplicaSet(rs.clone()));
+                self.store.update(Object::ReplicaSet(Box::new(rs.clone())));
                 if let Some(i) = new_idx {
                     all[i] = rs.clone();
                 }
@@ -431,7 +431,7 @@ impl Cluster {
                 self.wake(Controller::Deployment);
                 return;
             }
-            let stored = self.store.create(Object::ReplicaSet(rs), self.now).clone();
+            let stored = self.store.create(Object::ReplicaSet(Box::new(rs)), self.now).clone();
             let Object::ReplicaSet(stored) = stored else {
                 return;
             };
@@ -446,8 +446,8 @@ impl Cluster {
                 None,
             );
             self.changed(Kind::ReplicaSet);
-            all.push(stored.clone());
-            new_rs = Some(stored);
+            all.push((*stored).clone());
+            new_rs = Some(*stored);
             created = true;
         }
 

@@ -74,7 +74,7 @@ impl Cluster {
         self.store.list(Kind::Pod, Some(ns)).filter_map(move |o| match (o, selector) {
             (Object::Pod(p), Some(sel)) => {
                 let labels = p.metadata.labels.as_ref();
-                sel.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)).then_some(p)
+                sel.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)).then_some(&**p)
             }
             _ => None,
         })
@@ -110,7 +110,7 @@ impl Cluster {
             .store
             .list(Kind::Service, None)
             .filter_map(|o| match o {
-                Object::Service(s) => Some(s.clone()),
+                Object::Service(s) => Some((**s).clone()),
                 _ => None,
             })
             .collect();
@@ -321,7 +321,7 @@ impl Cluster {
                             metadata: cur.metadata.clone(),
                             address_type: cur.address_type.clone(),
                         };
-                        self.store.update(Object::EndpointSlice(slice));
+                        self.store.update(Object::EndpointSlice(Box::new(slice)));
                     }
                 }
                 Write::Create(list) => {
@@ -352,7 +352,7 @@ impl Cluster {
                         endpoints: list,
                         ports: desired_ports.clone(),
                     };
-                    self.store.create(Object::EndpointSlice(slice), self.now);
+                    self.store.create(Object::EndpointSlice(Box::new(slice)), self.now);
                 }
             }
         }
@@ -360,11 +360,11 @@ impl Cluster {
             Some(Object::Endpoints(cur)) => {
                 if cur.subsets != ep.subsets {
                     let cur = Endpoints { subsets: ep.subsets, metadata: cur.metadata.clone() };
-                    self.store.update(Object::Endpoints(cur));
+                    self.store.update(Object::Endpoints(Box::new(cur)));
                 }
             }
             _ => {
-                self.store.create(Object::Endpoints(ep), self.now);
+                self.store.create(Object::Endpoints(Box::new(ep)), self.now);
             }
         }
         let synced = written(self);

@@ -169,7 +169,7 @@ impl Cluster {
             .store
             .list(Kind::HorizontalPodAutoscaler, None)
             .filter_map(|o| match o {
-                Object::HorizontalPodAutoscaler(h) => Some(h.clone()),
+                Object::HorizontalPodAutoscaler(h) => Some((**h).clone()),
                 _ => None,
             })
             .collect();
@@ -271,7 +271,7 @@ impl Cluster {
                 status.current_replicas = Some(current);
                 status.desired_replicas = current;
                 h.status = Some(status);
-                self.store.update(Object::HorizontalPodAutoscaler(h));
+                self.store.update(Object::HorizontalPodAutoscaler(Box::new(h)));
                 return;
             }
         };
@@ -387,7 +387,7 @@ impl Cluster {
         }]);
         status.conditions = Some(conditions);
         h.status = Some(status);
-        self.store.update(Object::HorizontalPodAutoscaler(h));
+        self.store.update(Object::HorizontalPodAutoscaler(Box::new(h)));
     }
 }
 

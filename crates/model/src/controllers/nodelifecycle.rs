@@ -148,7 +148,9 @@ impl Cluster {
             .store
             .list(Kind::Pod, None)
             .filter_map(|o| match o {
-                Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node) => Some(p.clone()),
+                Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node) => {
+                    Some((**p).clone())
+                }
                 _ => None,
             })
             .collect();
@@ -174,7 +176,7 @@ impl Cluster {
                     "node-controller",
                     None,
                 );
-                self.store.update(Object::Pod(p));
+                self.store.update(Object::Pod(Box::new(p)));
                 self.changed(Kind::Pod);
             }
         }
@@ -190,7 +192,7 @@ impl Cluster {
             .store
             .list(Kind::Node, None)
             .filter_map(|o| match o {
-                Object::Node(n) => Some(n.clone()),
+                Object::Node(n) => Some((**n).clone()),
                 _ => None,
             })
             .collect();
@@ -214,7 +216,7 @@ impl Cluster {
                         if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str())
                             && p.metadata.deletion_timestamp.is_none() =>
                     {
-                        Some(p.clone())
+                        Some((**p).clone())
                     }
                     _ => None,
                 })

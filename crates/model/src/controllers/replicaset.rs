@@ -163,7 +163,7 @@ impl Cluster {
     fn owned_pods<'a>(&'a self, rs: &'a ReplicaSet) -> impl Iterator<Item = &'a Pod> + 'a {
         let ns = rs.metadata.namespace.as_deref().unwrap_or("default");
         self.store.list(Kind::Pod, Some(ns)).filter_map(|o| match o {
-            Object::Pod(p) if is_controlled_by(&p.metadata, &rs.metadata) => Some(p),
+            Object::Pod(p) if is_controlled_by(&p.metadata, &rs.metadata) => Some(&**p),
             _ => None,
         })
     }
@@ -276,7 +276,7 @@ impl Cluster {
             status: Some(PodStatus { phase: Some("Pending".into()), qos_class: None, ..Default::default() }),
         };
         let pod = crate::kubelet::with_qos(pod);
-        self.store.create(Object::Pod(pod), self.now);
+        self.store.create(Object::Pod(Box::new(pod)), self.now);
         self.record_event(
             Kind::ReplicaSet,
             &ns,
@@ -310,7 +310,7 @@ impl Cluster {
         if rs.status.as_ref() != Some(&status) {
             let mut live = rs.clone();
             live.status = Some(status);
-            self.store.update(Object::ReplicaSet(live));
+            self.store.update(Object::ReplicaSet(Box::new(live)));
             self.wake(crate::queue::Controller::Deployment);
         }
     }

@@ -845,7 +845,7 @@ impl Cluster {
         let nodes: Vec<&Node> = shared_nodes
             .iter()
             .filter_map(|o| match &**o {
-                Object::Node(n) => Some(n),
+                Object::Node(n) => Some(&**n),
                 _ => None,
             })
             .collect();

@@ -96,7 +96,7 @@ impl Cluster {
                 Object::PersistentVolumeClaim(c)
                     if c.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Bound") =>
                 {
-                    Some(c.clone())
+                    Some((**c).clone())
                 }
                 _ => None,
             })
@@ -275,7 +275,7 @@ impl Cluster {
             access_modes: modes,
             ..Default::default()
         });
-        self.store.update(Object::PersistentVolumeClaim(pvc));
+        self.store.update(Object::PersistentVolumeClaim(Box::new(pvc)));
         self.scheduler.epoch += 1;
         self.wake(crate::queue::Controller::Scheduler);
     }

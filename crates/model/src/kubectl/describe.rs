@@ -479,7 +479,7 @@ fn describe_deployment(c: &Cluster, d: &Deployment) -> String {
         .store()
         .list(Kind::ReplicaSet, Some(&ns))
         .filter_map(|o| match o {
-            Object::ReplicaSet(r) if crate::controllers::is_controlled_by(&r.metadata, &d.metadata) => Some(r),
+            Object::ReplicaSet(r) if crate::controllers::is_controlled_by(&r.metadata, &d.metadata) => Some(&**r),
             _ => None,
         })
         .collect();
@@ -617,7 +617,7 @@ fn describe_node(c: &Cluster, n: &Node) -> String {
         .store()
         .list(Kind::Pod, None)
         .filter_map(|o| match o {
-            Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()) => Some(p),
+            Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()) => Some(&**p),
             _ => None,
         })
         .collect();

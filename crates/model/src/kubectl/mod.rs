@@ -1936,7 +1936,7 @@ fn drain(c: &mut Cluster, flags: &Flags, out: &mut Out) {
                 if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node.as_str())
                     && p.metadata.deletion_timestamp.is_none() =>
             {
-                Some(p.clone())
+                Some((**p).clone())
             }
             _ => None,
         })
@@ -2050,7 +2050,7 @@ fn rollout(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                 .list(Kind::ReplicaSet, Some(ns))
                 .filter_map(|o| match o {
                     Object::ReplicaSet(r) if crate::controllers::is_controlled_by(&r.metadata, &d.metadata) => {
-                        Some(r.clone())
+                        Some((**r).clone())
                     }
                     _ => None,
                 })

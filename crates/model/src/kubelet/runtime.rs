@@ -1250,7 +1250,7 @@ impl Cluster {
             let mut p = pod.clone();
             p.status = Some(status);
             let was_ready = crate::controllers::pod_is_ready(pod);
-            self.store.update(Object::Pod(p));
+            self.store.update(Object::Pod(Box::new(p)));
             self.changed(Kind::Pod);
             if was_ready != ready {
                 // Readiness changes what Services route to and what ReplicaSets count.

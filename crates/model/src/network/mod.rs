@@ -315,7 +315,7 @@ impl Cluster {
             .store
             .list(crate::api::Kind::Ingress, None)
             .filter_map(|o| match o {
-                crate::api::Object::Ingress(i) => Some(i),
+                crate::api::Object::Ingress(i) => Some(&**i),
                 _ => None,
             })
             .collect();
