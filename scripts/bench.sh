@@ -3,8 +3,9 @@
 # (kubeplay_model::bench). A benchmark, not a test: it prints figures for docs/benchmarks.md and
 # never fails on speed.
 #
-#   bash scripts/bench.sh            scheduling throughput, the course cluster's step cost, and
-#                                    the envelope at a tenth of its size (500 nodes, 15,000 pods)
+#   bash scripts/bench.sh            scheduling throughput, the course cluster's step cost, the
+#                                    envelope at a tenth of its size (500 nodes, 15,000 pods) and
+#                                    the hostile-input cases (docs/robustness.md)
 #   bash scripts/bench.sh --full     the same plus the whole envelope (5,000 nodes, 150,000 pods,
 #                                    10 simulated minutes; long, see docs/benchmarks.md)
 set -euo pipefail
@@ -21,12 +22,13 @@ cargo build --quiet --release -p kubeplay-cli
 ./target/release/kubeplay bench --nodes 5000 --pods 20000
 ./target/release/kubeplay bench course
 ./target/release/kubeplay bench envelope --nodes 500 --pods 15000 --minutes 2
+./target/release/kubeplay hostile
 if [ "$full" = --full ]; then
   ./target/release/kubeplay bench envelope
 fi
 
 echo "==> wasm in headless Chrome (release)"
-tests=(scheduling_500_nodes scheduling_5000_nodes course_step envelope_tenth)
+tests=(scheduling_500_nodes scheduling_5000_nodes course_step envelope_tenth hostile)
 if [ "$full" = --full ]; then
   tests+=(envelope_full)
 fi

@@ -152,3 +152,32 @@ fn course_step() {
     );
     web_sys::console::log_1(&line.into());
 }
+
+/// Each hostile-input case (`kubeplay hostile`, docs/robustness.md) through `kubectl apply -f` in
+/// the browser: wall time and the wasm memory's growth. The bar is within a second.
+#[wasm_bindgen_test]
+#[ignore]
+fn hostile() {
+    for name in kubeplay_model::bench::HOSTILE_CASES {
+        let Some(case) = kubeplay_model::bench::hostile_case(name, 100_000) else { continue };
+        let mut c = kubeplay_model::Cluster::new(kubeplay_model::ClusterConfig::default());
+        let before = wasm_memory_bytes();
+        let t = now_ms();
+        let r = c.run(&format!("kubectl apply -f {}", case.file), &case.workspace);
+        c.advance(case.then_ms);
+        let ms = now_ms() - t;
+        let outcome = match r.first() {
+            Some(r) if r.ok => format!("ok: {} lines", r.output.lines().count()),
+            Some(r) => {
+                format!("refused: {}", r.output.lines().next().unwrap_or("").chars().take(80).collect::<String>())
+            }
+            None => "no result".into(),
+        };
+        let line = format!(
+            "wasm hostile {name}: {ms:.1} ms, memory +{:.0} MiB (now {:.0} MiB); {outcome}",
+            (wasm_memory_bytes() - before) / 1048576.0,
+            wasm_memory_bytes() / 1048576.0
+        );
+        web_sys::console::log_1(&line.into());
+    }
+}

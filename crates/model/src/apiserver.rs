@@ -17,23 +17,6 @@ pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration
 /// "Request entity too large: limit is 3145728" (handlers/rest.go `limitedReadBody`).
 pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
 
-/// The length of `v` as compact JSON, counted without building the string.
-fn json_len(v: &Value) -> usize {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut n = Count(0);
-    let _ = serde_json::to_writer(&mut n, v);
-    n.0
-}
-
 /// The NodePort range, 30000-32767 (kube-apiserver `--service-node-port-range` default).
 const NODE_PORT_BASE: i32 = 30000;
 const NODE_PORT_COUNT: usize = 2768;
@@ -112,7 +95,7 @@ impl Cluster {
     /// `kubectl apply` (or `create` when `create_only`) of one manifest into `namespace`.
     pub(crate) fn apply_manifest(
         &mut self,
-        m: &Manifest,
+        mut m: Manifest,
         file: &str,
         namespace: &str,
         create_only: bool,
@@ -128,9 +111,19 @@ impl Cluster {
             let (line, col) = m.doc.line_of(path);
             RequestError { output, diagnostic: Diagnostic::new(file, line, col, message).with_field(path.to_string()) }
         };
+        // The file's object decoded strictly, as written; its errors are reported below, after
+        // the body size and the namespace, in the order the API server checks them.
+        let decoded = Object::from_json_at(kind, &m.value);
+        // What the object should become, as the file says it in its namespace, and that as JSON:
+        // the last-applied-configuration annotation kubectl adds. The manifest is used up.
+        let mut modified = std::mem::take(&mut m.value);
+        if kind.namespaced() {
+            modified["metadata"]["namespace"] = Value::String(ns.clone());
+        }
+        let last_applied = serde_json::to_string(&modified).unwrap_or_default();
         // The body kubectl sends: the object as JSON and, for apply, the same JSON again inside
-        // the last-applied-configuration annotation (escaped as a JSON string).
-        let json_len = json_len(&m.value);
+        // the annotation (escaped as a JSON string).
+        let json_len = last_applied.len();
         let body_len = if create_only { json_len } else { json_len.saturating_mul(2) };
         if body_len > MAX_REQUEST_BODY_BYTES {
             let msg = format!("Request entity too large: limit is {MAX_REQUEST_BODY_BYTES}");
@@ -159,8 +152,6 @@ impl Cluster {
                 ));
             }
         }
-        // Strict decoding of what the file says.
-        let decoded = Object::from_json_at(kind, &m.value);
         let bad_request = |detail: String| {
             format!(
                 "Error from server (BadRequest): error when {verb} \"{file}\": {} in version \"{}\" cannot be handled as a {}: {detail}",
@@ -188,11 +179,7 @@ impl Cluster {
             ));
         }
 
-        // What the object should become: the manifest itself, or a three-way merge into the live one.
-        let mut modified = m.value.clone();
-        if kind.namespaced() {
-            modified["metadata"]["namespace"] = Value::String(ns.clone());
-        }
+        // What the object becomes: the manifest itself, or a three-way merge into the live one.
         let existing = self.store.get(kind, &ns, &m.name).cloned();
         if create_only && existing.is_some() {
             let msg = format!("{} \"{}\" already exists", kind.plural(), m.name);
@@ -202,7 +189,6 @@ impl Cluster {
                 msg,
             ));
         }
-        let last_applied = serde_json::to_string(&modified).unwrap_or_default();
         let mut obj = match &existing {
             // A new object is what the file says (already decoded above), in its namespace,
             // with the annotation: the same object decoding `modified` plus the annotation would

@@ -484,8 +484,9 @@ fn read_one(file: &str, doc: yaml::Document) -> Result<Manifest, ManifestError> 
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => return err("kind", not_set("kind"), "kind not set".into()),
     };
-    let name = doc.value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
-    let namespace = doc.value.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+    let metadata = map.get("metadata");
+    let name = metadata.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("").to_string();
+    let namespace = metadata.and_then(|m| m.get("namespace")).and_then(Value::as_str).map(str::to_string);
     let Some(kind) = Kind::from_type(&api_version, &kind_name) else {
         let (group_version, version) = match api_version.split_once('/') {
             Some((_, v)) => (api_version.clone(), v.to_string()),

@@ -65,6 +65,11 @@ impl std::fmt::Debug for Positions {
 impl Document {
     /// The line of `path`, or of its closest ancestor that has one.
     pub fn line_of(&self, path: &str) -> (usize, usize) {
+        // The whole document (an error about no one field, such as its size) starts where it
+        // starts: no need to read the text again.
+        if path.is_empty() {
+            return (self.line, 1);
+        }
         let all = self.positions.by_document.get_or_init(|| {
             let mut all = Vec::new();
             // The text parsed once already; parsing it again gives the same documents.

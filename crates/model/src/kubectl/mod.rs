@@ -499,18 +499,19 @@ fn apply(
     }
     let mut apply_errors = Vec::new();
     for (file, m) in manifests {
-        match c.apply_manifest(&m, &file, ns, create_only) {
+        let skipped = crate::api::not_simulated(m.kind, &m.value);
+        let (kind, name) = (m.kind, m.name.clone());
+        match c.apply_manifest(m, &file, ns, create_only) {
             Ok(outcome) => {
-                let skipped = crate::api::not_simulated(m.kind, &m.value);
                 if !skipped.is_empty() && outcome != crate::apiserver::Outcome::Unchanged {
                     out.line(format!(
                         "Warning: {}/{}: kubeplay stores but does not simulate {}",
-                        m.kind.resource(),
-                        m.name,
+                        kind.resource(),
+                        name,
                         skipped.join(", ")
                     ));
                 }
-                out.line(format!("{}/{} {}", m.kind.resource(), m.name, outcome.word()))
+                out.line(format!("{}/{} {}", kind.resource(), name, outcome.word()))
             }
             Err(e) => apply_errors.push((e.output, e.diagnostic)),
         }
@@ -589,8 +590,9 @@ fn create_imperative(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     let text = serde_json::to_string(&value).unwrap_or_default();
     let docs = crate::api::read_manifests("STDIN", &text).unwrap_or_default();
     for m in docs.into_iter().flatten() {
-        match c.apply_manifest(&m, "STDIN", ns, true) {
-            Ok(_) => out.line(format!("{}/{} created", kind.resource(), m.name)),
+        let name = m.name.clone();
+        match c.apply_manifest(m, "STDIN", ns, true) {
+            Ok(_) => out.line(format!("{}/{name} created", kind.resource())),
             Err(e) => {
                 let msg = e.output.replace("error when creating \"STDIN\": ", "");
                 out.err(msg)
@@ -1873,7 +1875,7 @@ fn expose(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     let value = serde_json::json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": svc_name, "labels": obj.meta().labels.clone().unwrap_or_default()}, "spec": spec});
     let text = serde_json::to_string(&value).unwrap_or_default();
     for m in crate::api::read_manifests("STDIN", &text).unwrap_or_default().into_iter().flatten() {
-        match c.apply_manifest(&m, "STDIN", ns, true) {
+        match c.apply_manifest(m, "STDIN", ns, true) {
             Ok(_) => out.line(format!("service/{svc_name} exposed")),
             Err(e) => out.err(e.output.replace("error when creating \"STDIN\": ", "")),
         }
@@ -1911,7 +1913,7 @@ fn autoscale(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     });
     let text = serde_json::to_string(&value).unwrap_or_default();
     for m in crate::api::read_manifests("STDIN", &text).unwrap_or_default().into_iter().flatten() {
-        match c.apply_manifest(&m, "STDIN", ns, true) {
+        match c.apply_manifest(m, "STDIN", ns, true) {
             Ok(_) => out.line(format!("horizontalpodautoscaler.autoscaling/{name} autoscaled")),
             Err(e) => out.err(e.output.replace("error when creating \"STDIN\": ", "")),
         }
