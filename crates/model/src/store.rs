@@ -90,10 +90,19 @@ impl Store {
 
     /// Objects of `kind` in (namespace, name) order; `namespace = None` lists all namespaces.
     pub fn list<'a>(&'a self, kind: Kind, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Object> + 'a {
+        self.entries(kind, namespace).map(|o| &**o)
+    }
+
+    /// [`Store::list`], each object shared (a reference-count increment, not a copy).
+    pub fn list_shared<'a>(&'a self, kind: Kind, namespace: Option<&'a str>) -> impl Iterator<Item = Rc<Object>> + 'a {
+        self.entries(kind, namespace).cloned()
+    }
+
+    fn entries<'a>(&'a self, kind: Kind, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
         let objects = self.kinds.get(&kind);
         let all = namespace.is_none().then(|| objects.into_iter().flat_map(|m| m.values()).flat_map(|m| m.values()));
         let one = namespace.and_then(|ns| objects?.get(ns)).into_iter().flat_map(|m| m.values());
-        all.into_iter().flatten().chain(one).map(|o| &**o)
+        all.into_iter().flatten().chain(one)
     }
 
     /// Pods not bound to a node, in (namespace, name) order.
