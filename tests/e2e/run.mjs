@@ -499,6 +499,49 @@ const checks = [
     await page.screenshot({ path: path.join(artifacts, '08-course-page.png') });
     console.log(`  screenshot: ${path.relative(process.cwd(), path.join(artifacts, '08-course-page.png'))}`);
   }],
+  ['a cluster of 10,000 pods plays without freezing the page', async () => {
+    // Issue #8: heavy work never blocks input. The model's work per play tick is budgeted
+    // (TICK_BUDGET_MS) and the map draws the first 200 pending pods with their count.
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 3, SEL.nodes, { timeout: LOAD_TIMEOUT_MS });
+    try {
+      await page.locator(SEL.terminalInput).fill('kubectl create deployment big --image=nginx:1.27 --replicas=10000');
+      await page.locator(SEL.terminalInput).press('Enter');
+      await page.selectOption('#speed', '100');
+      await page.locator(SEL.play).click();
+      const frames = await page.evaluate(() => new Promise((resolve) => {
+        const out = [];
+        let last = performance.now();
+        const end = last + 3000;
+        const frame = (t) => {
+          out.push(t - last);
+          last = t;
+          if (t < end) requestAnimationFrame(frame); else resolve(out);
+        };
+        requestAnimationFrame(frame);
+      }));
+      frames.sort((a, b) => a - b);
+      const at = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))].toFixed(1);
+      console.log(`  frames in 3 s: ${frames.length}; p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${frames[frames.length - 1].toFixed(1)} ms`);
+      const title = await page.locator('#pending .pending-title').textContent();
+      if (!/Pending: \d[\d,]* pods waiting to be scheduled \(the first 200 are drawn\)/.test(title)) throw new Error(`pending title: ${title}`);
+      if ((await count('#pending g.pod')) !== 200) throw new Error(`${await count('#pending g.pod')} pending tiles drawn`);
+      await page.locator('#pending').scrollIntoViewIfNeeded();
+      await shot('10-ten-thousand-pods.png');
+      // A click straight at the Pause button (no waiting for the page to settle first) is
+      // answered within a second.
+      const box = await page.locator(SEL.play).boundingBox();
+      const started = Date.now();
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForFunction((sel) => document.querySelector(sel).getAttribute('aria-pressed') === 'false', SEL.play, { timeout: 10_000, polling: 'raf' });
+      const answered = Date.now() - started;
+      console.log(`  pause answered in ${answered} ms`);
+      if (answered > 1000) throw new Error(`pause took ${answered} ms`);
+    } finally {
+      await page.evaluate(() => localStorage.clear());
+    }
+  }],
   ['the page runs under its strict Content-Security-Policy without a violation', async () => {
     await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 3, SEL.nodes, { timeout: LOAD_TIMEOUT_MS });

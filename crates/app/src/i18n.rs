@@ -55,6 +55,14 @@ impl Lang {
         }
     }
 
+    /// The speed time actually plays at when the cluster is too large for the chosen one.
+    pub fn pace(self, speed: f64) -> String {
+        match self {
+            Lang::En => format!("playing at {speed:.1}x"),
+            Lang::Zh => format!("实际速度 {speed:.1}x"),
+        }
+    }
+
     pub fn next_event_at(self, clock: &str) -> String {
         match self {
             Lang::En => format!("next event at {clock}"),
@@ -73,6 +81,14 @@ impl Lang {
         match self {
             Lang::En => format!("Editing {path}"),
             Lang::Zh => format!("正在编辑 {path}"),
+        }
+    }
+
+    /// After [`Lang::pending_title`] when only the first pending pods are drawn.
+    pub fn pending_drawn(self, drawn: usize) -> String {
+        match self {
+            Lang::En => format!(" (the first {drawn} are drawn)"),
+            Lang::Zh => format!("（只画出前 {drawn} 个）"),
         }
     }
 
@@ -265,6 +281,8 @@ pub struct Text {
     pub share_newer: &'static str,
     pub ctrl_c_stops: &'static str,
     pub max_speed: &'static str,
+    /// Why time plays slower than the chosen speed (the model's budget per frame).
+    pub pace_title: &'static str,
 }
 
 pub static EN: Text = Text {
@@ -353,6 +371,7 @@ pub static EN: Text = Text {
     virtual_time: "virtual time",
     share: "Share",
     max_speed: "max",
+    pace_title: "This cluster is too large to simulate at the chosen speed within a frame, so time plays slower and the page stays responsive.",
     ctrl_c_stops: "following the cluster as time plays: Ctrl-C stops",
     share_title: "Put a link to these files in the address bar",
     share_ready: "The address bar now holds a link to these files: copy it to share them.",
@@ -450,6 +469,7 @@ pub static ZH: Text = Text {
     virtual_time: "虚拟时间",
     share: "分享",
     max_speed: "最快",
+    pace_title: "集群太大，无法在一帧之内按所选速度模拟，时间因此放慢播放，页面保持可操作。",
     ctrl_c_stops: "正随时间跟踪集群：按 Ctrl-C 停止",
     share_title: "把指向这些文件的链接放到地址栏",
     share_ready: "地址栏里现在是指向这些文件的链接：复制它即可分享。",

@@ -70,6 +70,21 @@ pub const MAX_SPEED_STEPS_PER_TICK: usize = 400;
 /// front at a line boundary so a long session cannot grow the page without bound.
 pub const TERMINAL_MAX_BYTES: usize = 200_000;
 
+/// The wall-clock time the model may take in one play tick on the page: a tick that reaches it
+/// stops between two instants of virtual time and plays on at the next tick, so a large cluster
+/// plays slower instead of freezing the page's input (issue #8). A course-sized cluster needs
+/// well under a millisecond a tick (docs/benchmarks.md) and never reaches it.
+pub const TICK_BUDGET_MS: f64 = 12.0;
+
+/// A budget for the model's work in one play tick, and the clock it is measured with (the page's
+/// `performance.now()`; tests and the native build play unbudgeted).
+#[derive(Clone, Copy, Debug)]
+pub struct TickBudget {
+    /// A monotonic clock, in milliseconds.
+    pub now: fn() -> f64,
+    pub ms: f64,
+}
+
 /// What the learner (or the play timer) asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -382,6 +397,11 @@ pub struct AppState {
     /// A command following the cluster as time plays (`get -w`, `rollout status`) until it
     /// finishes or Ctrl-C.
     pub live: Option<kubeplay_model::kubectl::Live>,
+    /// How much work a play tick may do (see [`TICK_BUDGET_MS`]); `None` plays every tick whole.
+    pub tick_budget: Option<TickBudget>,
+    /// The speed the last play tick reached (virtual per real time) when the budget cut it short
+    /// of the chosen speed; `None` while time plays at the chosen speed.
+    pub pace: Option<f64>,
 }
 
 impl Default for AppState {
@@ -422,7 +442,15 @@ impl AppState {
             timeline,
             charts: None,
             live: None,
+            tick_budget: None,
+            pace: None,
         }
+    }
+
+    /// The same state, its play ticks held to `budget`.
+    pub fn with_tick_budget(mut self, budget: TickBudget) -> Self {
+        self.tick_budget = Some(budget);
+        self
     }
 
     /// The page as an iframe URL asks for it: lesson, panels, editor, speed.
@@ -517,7 +545,10 @@ impl AppState {
                     self.notice = Some(Notice::Idle);
                 }
             }
-            Action::TogglePlay => self.playing = !self.playing,
+            Action::TogglePlay => {
+                self.playing = !self.playing;
+                self.pace = None;
+            }
             Action::Tick => {
                 // A tick that was already queued when the learner pressed Pause is dropped.
                 if self.playing && self.in_past() {
@@ -527,12 +558,16 @@ impl AppState {
                     self.seek(t);
                 } else if self.playing && self.tick_virtual_ms == MAX_SPEED {
                     let at = self.now_ms();
+                    let deadline = self.tick_budget.map(|b| ((b.now)() + b.ms, b.now));
                     let mut stepped = false;
                     for _ in 0..MAX_SPEED_STEPS_PER_TICK {
                         if !self.cluster.borrow_mut().step() {
                             break;
                         }
                         stepped = true;
+                        if deadline.is_some_and(|(end, now)| now() >= end) {
+                            break;
+                        }
                     }
                     if stepped {
                         let elapsed = self.now_ms() - at;
@@ -544,8 +579,21 @@ impl AppState {
                     }
                 } else if self.playing {
                     let at = self.now_ms();
-                    self.cluster.borrow_mut().advance(self.tick_virtual_ms);
-                    self.log(at, Logged::Advance(self.tick_virtual_ms));
+                    let wanted = self.tick_virtual_ms;
+                    // A budgeted tick stops between instants; the log holds how far it got, and
+                    // a replay of that advance rebuilds exactly this cluster.
+                    let reached = match self.tick_budget {
+                        Some(b) => {
+                            let end = (b.now)() + b.ms;
+                            self.cluster.borrow_mut().advance_while(wanted, || (b.now)() < end)
+                        }
+                        None => {
+                            self.cluster.borrow_mut().advance(wanted);
+                            wanted
+                        }
+                    };
+                    self.pace = (reached < wanted).then(|| reached as f64 / PLAY_INTERVAL_MS as f64);
+                    self.log(at, Logged::Advance(reached));
                     self.cluster_changed();
                 }
             }
@@ -953,6 +1001,46 @@ mod tests {
         assert_eq!(s.version, 1);
         let s = s.reduce(Action::Tick).reduce(Action::TogglePlay).reduce(Action::Tick);
         assert_eq!(s.view.now_ms, 2 * PLAY_TICK_VIRTUAL_MS);
+    }
+
+    /// A clock that moves 1 ms each time it is read: a budget of 5 ms lets a tick finish about
+    /// five instants of virtual time.
+    fn ticking_clock() -> f64 {
+        thread_local!(static NOW: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) });
+        NOW.with(|n| {
+            n.set(n.get() + 1.0);
+            n.get()
+        })
+    }
+
+    /// Out of budget, a tick plays less than the chosen speed and says so; what it logged replays
+    /// to the same cluster (the timeline seeks by replaying the log).
+    #[test]
+    fn a_tick_out_of_budget_plays_slower_and_replays_exactly() {
+        let s = Rc::new(AppState::default().with_tick_budget(TickBudget { now: ticking_clock, ms: 5.0 }));
+        let s = s
+            .reduce(Action::RunCommand("kubectl create deployment web --image=nginx:1.27 --replicas=6".into()))
+            .reduce(Action::RunCommand("kubectl expose deployment web --port=80".into()))
+            .reduce(Action::RunCommand("traffic start web --rps 50".into()))
+            .reduce(Action::SetSpeed(100))
+            .reduce(Action::TogglePlay);
+        let mut s = s;
+        let mut short = 0;
+        for _ in 0..30 {
+            s = s.reduce(Action::Tick);
+            short += usize::from(s.pace.is_some());
+        }
+        assert!(short > 0, "a 5 ms budget cuts some 10 s ticks short");
+        assert!(s.now_ms() < 30 * 100 * PLAY_INTERVAL_MS, "time played slower than 100x");
+        let live = s.cluster.borrow().digest();
+        let rebuilt = s.timeline.cluster_at(s.now_ms());
+        assert_eq!((rebuilt.now().ms(), rebuilt.digest()), (s.now_ms(), live));
+        // Unbudgeted, the same ticks play at the chosen speed.
+        let mut u = Rc::new(AppState::default()).reduce(Action::SetSpeed(100)).reduce(Action::TogglePlay);
+        for _ in 0..3 {
+            u = u.reduce(Action::Tick);
+        }
+        assert_eq!((u.now_ms(), u.pace), (3 * 100 * PLAY_INTERVAL_MS, None));
     }
 
     #[test]

@@ -345,6 +345,28 @@ impl Cluster {
         self.now = until;
     }
 
+    /// [`Cluster::advance`] that may stop early, for a caller with a time budget (the page, which
+    /// must not block its input): after each instant's work it asks `more()`, and when the answer
+    /// is no it stops at that instant and says how far it got (virtual ms). It stops only between
+    /// instants, so a run that returned `e` leaves the cluster exactly as `advance(e)` would: the
+    /// page logs `advance(e)`, and a replay of the log reproduces it.
+    pub fn advance_while(&mut self, ms: u64, mut more: impl FnMut() -> bool) -> u64 {
+        let start = self.now;
+        let until = start.plus_ms(ms);
+        while let Some(t) = self.queue.next_time() {
+            if t > until {
+                break;
+            }
+            self.now = self.now.max(t);
+            self.fire_due();
+            if !more() {
+                return self.now.ms() - start.ms();
+            }
+        }
+        self.now = until;
+        ms
+    }
+
     fn fire_due(&mut self) {
         while let Some((_, timer)) = self.queue.pop_due(self.now) {
             match timer {
@@ -461,8 +483,15 @@ impl Cluster {
         let mut nodes = Vec::new();
         let mut by_node: BTreeMap<String, Vec<PodView>> = BTreeMap::new();
         let mut pending = Vec::new();
+        let mut pending_total = 0;
         for o in self.store.list(Kind::Pod, None) {
             let Object::Pod(p) = o else { continue };
+            if p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none() {
+                pending_total += 1;
+                if pending.len() >= crate::view::PENDING_SHOWN {
+                    continue;
+                }
+            }
             let row = crate::kubectl::printers::pod_row(p, self.now);
             let owner = p
                 .metadata
@@ -557,6 +586,7 @@ impl Cluster {
             next_event_ms: self.queue.next_time().map(SimTime::ms),
             nodes,
             pending,
+            pending_total,
             events,
             services,
             requests,
@@ -680,6 +710,45 @@ mod tests {
         assert_eq!(pass_ms(Controller::ReplicaSet, 150_000), 150);
         assert_eq!(pass_ms(Controller::Endpoints, 15_000), 15);
         assert_eq!(pass_ms(Controller::Scheduler, 150_000), 0);
+    }
+
+    /// Stopping `advance_while` between instants and replaying what it reported with `advance`
+    /// gives the same cluster: the page relies on it (it logs what a budgeted play tick reached).
+    #[test]
+    fn an_advance_stopped_between_instants_replays_exactly() {
+        let setup = || {
+            let mut c = Cluster::new(ClusterConfig { seed: 7, nodes: 2 });
+            let ws = crate::kubectl::Workspace::default();
+            let script = "kubectl create deployment web --image=nginx:1.27 --replicas=4\n\
+                          kubectl expose deployment web --port=80\n\
+                          traffic start web --rps 20";
+            for r in c.run(script, &ws) {
+                assert!(r.ok, "{r:?}");
+            }
+            c
+        };
+        let ws = crate::kubectl::Workspace::default();
+        let (mut live, mut replay) = (setup(), setup());
+        let mut instants = 0u64;
+        let mut reported = Vec::new();
+        for tick in 0..240 {
+            if tick == 60 {
+                for c in [&mut live, &mut replay] {
+                    c.run("kubectl set image deployment/web nginx=nginx:1.28", &ws);
+                }
+            }
+            // Stop after every third instant, as a page out of budget would.
+            let e = live.advance_while(1_000, || {
+                instants += 1;
+                !instants.is_multiple_of(3)
+            });
+            reported.push(e);
+            replay.advance(e);
+            assert_eq!((live.now(), live.digest()), (replay.now(), replay.digest()), "tick {tick}");
+        }
+        assert!(reported.iter().any(|&e| e < 1_000), "some ticks stopped early: {reported:?}");
+        let get = |c: &mut Cluster| c.run("kubectl get pods,rs -o wide", &ws).remove(0).output;
+        assert_eq!(get(&mut live), get(&mut replay));
     }
 
     /// client-go's workqueue: a key added while it is processed runs once more after `Done`,

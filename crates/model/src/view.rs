@@ -2,6 +2,11 @@
 
 use serde::Serialize;
 
+/// At most this many pending pods are in a [`ClusterView`]: a learner who asks for 10,000
+/// replicas on three nodes sees the first 200 and the count, and the page does not build and draw
+/// 9,800 more tiles on every frame (issue #8: heavy work must not block input).
+pub const PENDING_SHOWN: usize = 200;
+
 /// Everything the cluster view needs for one frame.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClusterView {
@@ -13,8 +18,11 @@ pub struct ClusterView {
     pub next_event_ms: Option<u64>,
     /// Nodes in name order, each with the pods bound to it.
     pub nodes: Vec<NodeView>,
-    /// Pods not bound to any node (the scheduling queue), in namespace/name order.
+    /// Pods not bound to any node (the scheduling queue), in namespace/name order: the first
+    /// [`PENDING_SHOWN`] of them.
     pub pending: Vec<PodView>,
+    /// How many pods are not bound to any node (all of them, drawn or not).
+    pub pending_total: usize,
     /// The newest events last (at most the last 200).
     pub events: Vec<EventView>,
     /// Services in namespace/name order, each with its endpoints as kube-proxy sees them.
@@ -113,6 +121,27 @@ pub struct EventView {
 mod tests {
     use crate::kubectl::Workspace;
     use crate::{Cluster, ClusterConfig};
+
+    /// The view holds the first PENDING_SHOWN pending pods in name order and counts them all.
+    #[test]
+    fn the_view_draws_the_first_pending_pods_and_counts_all() {
+        let mut c = Cluster::new(ClusterConfig::default());
+        let mut ws = Workspace::default();
+        ws.files.insert(
+            "d.yaml".into(),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nowhere}\nspec:\n  replicas: 250\n  selector: {matchLabels: {app: nowhere}}\n  template:\n    metadata: {labels: {app: nowhere}}\n    spec:\n      nodeSelector: {disk: none}\n      containers: [{name: c, image: nginx:1.27}]\n".into(),
+        );
+        for r in c.run("kubectl apply -f d.yaml\nsleep 5s", &ws) {
+            assert!(r.ok, "{r:?}");
+        }
+        let v = c.view();
+        assert_eq!((v.pending_total, v.pending.len()), (250, crate::view::PENDING_SHOWN));
+        let mut names: Vec<&str> = v.pending.iter().map(|p| p.name.as_str()).collect();
+        let drawn = names.clone();
+        names.sort_unstable();
+        assert_eq!(names, drawn, "in name order");
+        assert!(v.nodes.iter().all(|n| n.pods.is_empty()));
+    }
 
     #[test]
     fn the_view_shows_services_with_endpoints_taints_and_recent_requests() {

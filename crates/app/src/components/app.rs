@@ -16,7 +16,9 @@ use crate::components::problems::Problems;
 use crate::components::terminal::Terminal;
 use crate::i18n::Lang;
 use crate::persist;
-use crate::state::{Action, AppState, EmbedOptions, Notice, PLAY_INTERVAL_MS, Panel, SPEEDS, Selection};
+use crate::state::{
+    Action, AppState, EmbedOptions, Notice, PLAY_INTERVAL_MS, Panel, SPEEDS, Selection, TICK_BUDGET_MS, TickBudget,
+};
 use std::rc::Rc;
 
 /// The browser's localStorage, if the page may use it (a sandboxed iframe or a privacy setting
@@ -83,6 +85,11 @@ fn open_share_link(base: AppState) -> AppState {
     s
 }
 
+/// The page's monotonic clock in milliseconds (`performance.now()`), for the play tick's budget.
+fn performance_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
 /// The language the browser asks for (`navigator.language`), English when it cannot tell.
 pub fn browser_lang() -> Lang {
     web_sys::window().and_then(|w| w.navigator().language()).map(|tag| Lang::from_tag(&tag)).unwrap_or_default()
@@ -92,7 +99,10 @@ pub fn browser_lang() -> Lang {
 pub fn App() -> Html {
     let state = use_reducer(|| {
         let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-        let base = AppState::default().with_lang(browser_lang()).with_embed(&EmbedOptions::from_query(&query));
+        let base = AppState::default()
+            .with_lang(browser_lang())
+            .with_tick_budget(TickBudget { now: performance_now, ms: TICK_BUDGET_MS })
+            .with_embed(&EmbedOptions::from_query(&query));
         let base = restore(base);
         open_share_link(base)
     });
@@ -321,6 +331,9 @@ pub fn App() -> Html {
                 <div class="clock-box" title={t.clock_title}>
                     <span id="clock">{ view.clock.clone() }</span>
                     <span class="next-event">{ next_event }</span>
+                    if let Some(pace) = state.pace.filter(|_| playing) {
+                        <span id="pace" class="pace" title={t.pace_title}>{ lang.pace(pace) }</span>
+                    }
                 </div>
                 <div class="lesson-picker">
                     <label for="lesson-select" class="visually-hidden">{ t.choose_lesson }</label>

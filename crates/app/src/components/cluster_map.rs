@@ -254,7 +254,10 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
                     width={pending_w.to_string()} height={pending_h.to_string()} rx="8" />
                 <text class="pending-title" x={(MARGIN + NODE_PAD).to_string()}
                     y={(pending_y + 20).to_string()}>
-                    { props.lang.pending_title(view.pending.len()) }
+                    { props.lang.pending_title(view.pending_total) }
+                    if view.pending_total > view.pending.len() {
+                        { props.lang.pending_drawn(view.pending.len()) }
+                    }
                 </text>
                 { for pending_tiles }
             </g>
