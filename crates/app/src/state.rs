@@ -550,6 +550,8 @@ impl AppState {
                 self.pace = None;
             }
             Action::Tick => {
+                // Only a budgeted tick that falls short says time plays slower.
+                self.pace = None;
                 // A tick that was already queued when the learner pressed Pause is dropped.
                 if self.playing && self.in_past() {
                     // Playing from the past replays the recorded history up to the present.
@@ -672,6 +674,7 @@ impl AppState {
             Action::SetSpeed(speed) => {
                 if SPEEDS.contains(&speed) {
                     self.tick_virtual_ms = speed * PLAY_INTERVAL_MS;
+                    self.pace = None;
                 }
             }
             Action::StartLesson(name) => {
@@ -1041,6 +1044,16 @@ mod tests {
             u = u.reduce(Action::Tick);
         }
         assert_eq!((u.now_ms(), u.pace), (3 * 100 * PLAY_INTERVAL_MS, None));
+        // Another speed, or a tick that keeps up, takes the slower-speed notice away.
+        assert!(
+            s.pace.is_some()
+                || (0..30).any(|_| {
+                    s = s.clone().reduce(Action::Tick);
+                    s.pace.is_some()
+                })
+        );
+        assert_eq!(s.clone().reduce(Action::SetSpeed(MAX_SPEED)).pace, None);
+        assert_eq!(s.reduce(Action::SetSpeed(MAX_SPEED)).reduce(Action::Tick).pace, None);
     }
 
     #[test]

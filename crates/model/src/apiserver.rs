@@ -138,7 +138,7 @@ impl Cluster {
         file: &str,
         namespace: &str,
         create_only: bool,
-    ) -> Result<Outcome, RequestError> {
+    ) -> Result<(Outcome, Vec<String>), RequestError> {
         let kind = m.kind;
         let ns = if kind.namespaced() {
             m.namespace.clone().unwrap_or_else(|| namespace.to_string())
@@ -156,11 +156,18 @@ impl Cluster {
         let body_len = if create_only { json_len } else { json_len.saturating_mul(2) };
         if body_len > MAX_REQUEST_BODY_BYTES {
             let msg = format!("Request entity too large: limit is {MAX_REQUEST_BODY_BYTES}");
-            return Err(fail(
-                "",
-                format!("Error from server (RequestEntityTooLarge): error when {verb} \"{file}\": {msg}"),
-                format!("{msg} (this object is about {body_len} bytes as kubectl sends it)"),
-            ));
+            // About the whole document: where it starts (no need to work out field positions).
+            let (line, col) = m.doc.start();
+            return Err(RequestError {
+                output: format!("Error from server (RequestEntityTooLarge): error when {verb} \"{file}\": {msg}"),
+                diagnostic: Diagnostic::new(
+                    file,
+                    line,
+                    col,
+                    format!("{msg} (this object is about {body_len} bytes as kubectl sends it)"),
+                )
+                .with_field(String::new()),
+            });
         }
         if kind.namespaced() {
             if let Some(mns) = m.namespace.as_deref()
@@ -211,6 +218,9 @@ impl Cluster {
 
         // What the object should become, as the file says it in its namespace, and that as JSON:
         // the annotation. The manifest is used up rather than copied.
+        // The fields kubeplay stores but does not simulate, for kubectl's warning (the file's
+        // object passed the size, namespace and decoding checks).
+        let not_simulated = crate::api::not_simulated(kind, &m.value);
         let mut modified = std::mem::take(&mut m.value);
         if kind.namespaced() {
             modified["metadata"]["namespace"] = Value::String(ns.clone());
@@ -316,11 +326,11 @@ impl Cluster {
         match existing {
             None => {
                 self.create_object(obj);
-                Ok(Outcome::Created)
+                Ok((Outcome::Created, not_simulated))
             }
             Some(live) => {
                 if live == obj {
-                    return Ok(Outcome::Unchanged);
+                    return Ok((Outcome::Unchanged, not_simulated));
                 }
                 let spec_changed = spec_json(&live) != spec_json(&obj);
                 if spec_changed {
@@ -328,11 +338,11 @@ impl Cluster {
                     obj.meta_mut().generation = Some(g + 1);
                 }
                 if live == obj {
-                    return Ok(Outcome::Unchanged);
+                    return Ok((Outcome::Unchanged, not_simulated));
                 }
                 self.store.update(obj);
                 self.changed(kind);
-                Ok(Outcome::Configured)
+                Ok((Outcome::Configured, not_simulated))
             }
         }
     }

@@ -479,6 +479,29 @@ impl Cluster {
         })
     }
 
+    /// One pod as the map draws it.
+    pub(crate) fn pod_view(&self, p: &k8s_openapi::api::core::v1::Pod) -> PodView {
+        let row = crate::kubectl::printers::pod_row(p, self.now);
+        let owner = p
+            .metadata
+            .owner_references
+            .as_ref()
+            .and_then(|refs| refs.iter().find(|r| r.controller == Some(true)))
+            .map(|r| format!("{}/{}", r.kind, r.name));
+        PodView {
+            namespace: p.metadata.namespace.clone().unwrap_or_default(),
+            name: p.metadata.name.clone().unwrap_or_default(),
+            phase: p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into()),
+            status: row.status,
+            ready: row.ready,
+            is_ready: crate::controllers::pod_is_ready(p),
+            restarts: row.restart_count,
+            node: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+            owner,
+            cpu_request_milli: crate::controllers::scheduler::pod_requests(p).cpu_milli,
+        }
+    }
+
     pub fn view(&self) -> ClusterView {
         let mut nodes = Vec::new();
         let mut by_node: BTreeMap<String, Vec<PodView>> = BTreeMap::new();
@@ -492,25 +515,7 @@ impl Cluster {
                     continue;
                 }
             }
-            let row = crate::kubectl::printers::pod_row(p, self.now);
-            let owner = p
-                .metadata
-                .owner_references
-                .as_ref()
-                .and_then(|refs| refs.iter().find(|r| r.controller == Some(true)))
-                .map(|r| format!("{}/{}", r.kind, r.name));
-            let view = PodView {
-                namespace: o.namespace().to_string(),
-                name: o.name().to_string(),
-                phase: p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into()),
-                status: row.status.clone(),
-                ready: row.ready.clone(),
-                is_ready: crate::controllers::pod_is_ready(p),
-                restarts: row.restart_count,
-                node: p.spec.as_ref().and_then(|s| s.node_name.clone()),
-                owner,
-                cpu_request_milli: crate::controllers::scheduler::pod_requests(p).cpu_milli,
-            };
+            let view = self.pod_view(p);
             match &view.node {
                 Some(n) => by_node.entry(n.clone()).or_default().push(view),
                 None => pending.push(view),

@@ -23,6 +23,9 @@ pub struct InspectView {
     /// The controlling owner (ownerReferences with controller: true) as (kind, name), e.g.
     /// `("ReplicaSet", "web-5d78c6b9f")`: the next object up to inspect.
     pub owner: Option<(String, String)>,
+    /// A pod as the map draws it (status and READY for the inspector's chip): the map holds only
+    /// the first pending pods (`view::PENDING_SHOWN`), the inspected one is always here.
+    pub pod: Option<crate::view::PodView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -111,6 +114,10 @@ impl Cluster {
             why: self.why(obj),
             scheduling,
             owner: crate::controllers::controller_ref(obj.meta()).map(|r| (r.kind.clone(), r.name.clone())),
+            pod: match obj {
+                Object::Pod(p) => Some(self.pod_view(p)),
+                _ => None,
+            },
         })
     }
 

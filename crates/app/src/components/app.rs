@@ -305,7 +305,7 @@ pub fn App() -> Html {
 
     let inspector = state.selection.clone().filter(|_| !hidden.inspector).map(|selection| {
         let actions = html! { <>
-            { inspector::object_line(&selection, &view, state.inspected.is_some()) }
+            { inspector::object_line(&selection, &view, state.inspected.as_deref()) }
             <button id="inspector-close" type="button" class="icon-button" aria-label={t.close} title={t.close}
                 onclick={on(Action::ClearSelection)}>
                 { "×" }

@@ -127,7 +127,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
 }
 
 /// The inspected object in the panel's header: kind, name and, while it exists, its STATUS.
-pub fn object_line(sel: &Selection, view: &ClusterView, exists: bool) -> Html {
+pub fn object_line(sel: &Selection, view: &ClusterView, inspected: Option<&InspectView>) -> Html {
+    let exists = inspected.is_some();
     let object_name =
         if sel.namespace.is_empty() { sel.name.clone() } else { format!("{}/{}", sel.namespace, sel.name) };
     html! {
@@ -138,32 +139,25 @@ pub fn object_line(sel: &Selection, view: &ClusterView, exists: bool) -> Html {
             if !sel.namespace.is_empty() && sel.namespace != "default" {
                 <span class="object-ns">{ format!("-n {}", sel.namespace) }</span>
             }
-            if exists {
-                { status_chip(sel, view) }
+            if let Some(inspected) = inspected {
+                { status_chip(sel, view, inspected) }
             }
         </div>
     }
 }
 
 /// STATUS (and READY for pods) as the map draws them, as text with its colour.
-fn status_chip(sel: &Selection, view: &ClusterView) -> Html {
+fn status_chip(sel: &Selection, view: &ClusterView, inspected: &InspectView) -> Html {
     match sel.kind {
-        Kind::Pod => {
-            let pod = view
-                .nodes
-                .iter()
-                .flat_map(|n| &n.pods)
-                .chain(&view.pending)
-                .find(|p| p.name == sel.name && p.namespace == sel.namespace);
-            match pod {
-                Some(pod) => html! {
-                    <span class={classes!("status-chip", format::pod_tone(&pod.status, pod.is_ready).class())}>
-                        { format!("{} {}", pod.status, pod.ready) }
-                    </span>
-                },
-                None => html! {},
-            }
-        }
+        // From the inspection: the map holds only the first pending pods.
+        Kind::Pod => match &inspected.pod {
+            Some(pod) => html! {
+                <span class={classes!("status-chip", format::pod_tone(&pod.status, pod.is_ready).class())}>
+                    { format!("{} {}", pod.status, pod.ready) }
+                </span>
+            },
+            None => html! {},
+        },
         Kind::Node => match view.nodes.iter().find(|n| n.name == sel.name) {
             Some(node) => {
                 let tone = if node.ready && !node.unschedulable { "status-ok" } else { "status-error" };

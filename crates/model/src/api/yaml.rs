@@ -63,13 +63,13 @@ impl std::fmt::Debug for Positions {
 }
 
 impl Document {
+    /// Where the document starts, for an error about the whole of it.
+    pub fn start(&self) -> (usize, usize) {
+        (self.line, 1)
+    }
+
     /// The line of `path`, or of its closest ancestor that has one.
     pub fn line_of(&self, path: &str) -> (usize, usize) {
-        // The whole document (an error about no one field, such as its size) starts where it
-        // starts: no need to read the text again.
-        if path.is_empty() {
-            return (self.line, 1);
-        }
         let all = self.positions.by_document.get_or_init(|| {
             let mut all = Vec::new();
             // The text parsed once already; parsing it again gives the same documents.
@@ -452,5 +452,9 @@ mod tests {
         assert_eq!(docs[50].line_of("spec.containers[1]"), (base + 6, 5));
         assert_eq!(docs[49].line_of("data.k"), (base - 2, 3));
         assert_eq!(docs[3].line_of("metadata.name"), (3 * 7 + 3, 12));
+        // A key that is empty (`: 512Mi` on a line of its own) has a position too; the document
+        // as a whole starts at its first line.
+        let docs = parse_documents("---\nkind: ConfigMap\ndata: {a: b}\n: 512Mi\n").unwrap();
+        assert_eq!((docs[0].line_of(""), docs[0].start()), ((4, 1), (1, 1)));
     }
 }

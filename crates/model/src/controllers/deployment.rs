@@ -342,8 +342,12 @@ impl Cluster {
         }
         let ns = rs.metadata.namespace.clone().unwrap_or_default();
         let name = rs.metadata.name.clone().unwrap_or_default();
-        if let Some(Object::ReplicaSet(live)) = self.store.get_mut(Kind::ReplicaSet, &ns, &name) {
-            let mut live = live.clone();
+        // One copy to write (the pass holds the stored ReplicaSet shared).
+        let live = match self.store.get(Kind::ReplicaSet, &ns, &name) {
+            Some(Object::ReplicaSet(live)) => Some(live.clone()),
+            _ => None,
+        };
+        if let Some(mut live) = live {
             live.spec.get_or_insert_with(Default::default).replicas = Some(to);
             let ann = live.metadata.annotations.get_or_insert_with(BTreeMap::new);
             ann.insert(DESIRED_REPLICAS.into(), replicas(d).to_string());

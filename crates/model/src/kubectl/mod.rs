@@ -499,10 +499,9 @@ fn apply(
     }
     let mut apply_errors = Vec::new();
     for (file, m) in manifests {
-        let skipped = crate::api::not_simulated(m.kind, &m.value);
         let (kind, name) = (m.kind, m.name.clone());
         match c.apply_manifest(m, &file, ns, create_only) {
-            Ok(outcome) => {
+            Ok((outcome, skipped)) => {
                 if !skipped.is_empty() && outcome != crate::apiserver::Outcome::Unchanged {
                     out.line(format!(
                         "Warning: {}/{}: kubeplay stores but does not simulate {}",
