@@ -447,6 +447,12 @@ impl AppState {
         }
     }
 
+    /// Whether this play tick's budget has time left, from now on (always, without a budget).
+    fn tick_budget_left(&self) -> impl FnMut() -> bool + use<> {
+        let deadline = self.tick_budget.map(|b| ((b.now)() + b.ms, b.now));
+        move || deadline.is_none_or(|(end, now)| now() < end)
+    }
+
     /// The same state, its play ticks held to `budget`.
     pub fn with_tick_budget(mut self, budget: TickBudget) -> Self {
         self.tick_budget = Some(budget);
@@ -560,14 +566,14 @@ impl AppState {
                     self.seek(t);
                 } else if self.playing && self.tick_virtual_ms == MAX_SPEED {
                     let at = self.now_ms();
-                    let deadline = self.tick_budget.map(|b| ((b.now)() + b.ms, b.now));
+                    let mut more = self.tick_budget_left();
                     let mut stepped = false;
                     for _ in 0..MAX_SPEED_STEPS_PER_TICK {
                         if !self.cluster.borrow_mut().step() {
                             break;
                         }
                         stepped = true;
-                        if deadline.is_some_and(|(end, now)| now() >= end) {
+                        if !more() {
                             break;
                         }
                     }
@@ -584,16 +590,7 @@ impl AppState {
                     let wanted = self.tick_virtual_ms;
                     // A budgeted tick stops between instants; the log holds how far it got, and
                     // a replay of that advance rebuilds exactly this cluster.
-                    let reached = match self.tick_budget {
-                        Some(b) => {
-                            let end = (b.now)() + b.ms;
-                            self.cluster.borrow_mut().advance_while(wanted, || (b.now)() < end)
-                        }
-                        None => {
-                            self.cluster.borrow_mut().advance(wanted);
-                            wanted
-                        }
-                    };
+                    let reached = self.cluster.borrow_mut().advance_while(wanted, self.tick_budget_left());
                     self.pace = (reached < wanted).then(|| reached as f64 / PLAY_INTERVAL_MS as f64);
                     self.log(at, Logged::Advance(reached));
                     self.cluster_changed();

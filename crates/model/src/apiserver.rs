@@ -20,7 +20,7 @@ pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
 /// The length of `v` as compact JSON (what `serde_json::to_string` makes), worked out without
 /// making it: a refused 10 MiB document is never copied, and a 100,000-object apply does not
 /// serialize every object one more time.
-pub(crate) fn json_len(v: &Value) -> usize {
+fn json_len(v: &Value) -> usize {
     match v {
         Value::Null => 4,
         Value::Bool(b) => {

@@ -334,15 +334,7 @@ impl Cluster {
 
     /// Runs everything due up to `now + ms`, then sets the clock there.
     pub fn advance(&mut self, ms: u64) {
-        let until = self.now.plus_ms(ms);
-        while let Some(t) = self.queue.next_time() {
-            if t > until {
-                break;
-            }
-            self.now = self.now.max(t);
-            self.fire_due();
-        }
-        self.now = until;
+        self.advance_while(ms, || true);
     }
 
     /// [`Cluster::advance`] that may stop early, for a caller with a time budget (the page, which
