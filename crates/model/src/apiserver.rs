@@ -145,7 +145,9 @@ impl Cluster {
         } else {
             String::new()
         };
-        let verb = if create_only || !self.store.contains(kind, &ns, &m.name) { "creating" } else { "patching" };
+        // The live object, if any (shared: a patch copies it only when it merges).
+        let existing = self.store.get_shared(kind, &ns, &m.name);
+        let verb = if create_only || existing.is_none() { "creating" } else { "patching" };
         let fail = |path: &str, output: String, message: String| {
             let (line, col) = m.doc.line_of(path);
             RequestError { output, diagnostic: Diagnostic::new(file, line, col, message).with_field(path.to_string()) }
@@ -225,9 +227,12 @@ impl Cluster {
         if kind.namespaced() {
             modified["metadata"]["namespace"] = Value::String(ns.clone());
         }
-        let last_applied = serde_json::to_string(&modified).unwrap_or_default();
+        // kubectl's annotation ends in a newline (its JSON encoder's).
+        let mut last_applied = serde_json::to_string(&modified).unwrap_or_default();
+        last_applied.push('\n');
+        // Stored with every applied object: no spare capacity.
+        last_applied.shrink_to_fit();
         // What the object becomes: the manifest itself, or a three-way merge into the live one.
-        let existing = self.store.get(kind, &ns, &m.name).cloned();
         if create_only && existing.is_some() {
             let msg = format!("{} \"{}\" already exists", kind.plural(), m.name);
             return Err(fail(
@@ -249,7 +254,7 @@ impl Cluster {
                 if !create_only {
                     meta.annotations
                         .get_or_insert_with(Default::default)
-                        .insert(LAST_APPLIED.to_string(), format!("{last_applied}\n"));
+                        .insert(LAST_APPLIED.to_string(), last_applied);
                 }
                 obj
             }
@@ -269,7 +274,7 @@ impl Cluster {
                 let mut merged = live_json;
                 apply_patch(&mut merged, &patch);
                 if !create_only {
-                    merged["metadata"]["annotations"][LAST_APPLIED] = Value::String(format!("{last_applied}\n"));
+                    merged["metadata"]["annotations"][LAST_APPLIED] = Value::String(last_applied);
                 }
                 Object::from_json(kind, &merged).map_err(|e| fail("", bad_request(e.clone()), e))?
             }
@@ -282,7 +287,7 @@ impl Cluster {
         if let Object::Service(s) = &obj {
             for (i, p) in s.spec.iter().flat_map(|sp| sp.ports.iter().flatten()).enumerate() {
                 let Some(np) = p.node_port else { continue };
-                let mine = existing.as_ref().is_some_and(|l| match l {
+                let mine = existing.as_deref().is_some_and(|l| match l {
                     Object::Service(ls) => {
                         ls.spec.iter().flat_map(|sp| sp.ports.iter().flatten()).any(|lp| lp.node_port == Some(np))
                     }
@@ -329,7 +334,7 @@ impl Cluster {
                 Ok((Outcome::Created, not_simulated))
             }
             Some(live) => {
-                if live == obj {
+                if *live == obj {
                     return Ok((Outcome::Unchanged, not_simulated));
                 }
                 let spec_changed = spec_json(&live) != spec_json(&obj);
@@ -337,7 +342,7 @@ impl Cluster {
                     let g = live.meta().generation.unwrap_or(1);
                     obj.meta_mut().generation = Some(g + 1);
                 }
-                if live == obj {
+                if *live == obj {
                     return Ok((Outcome::Unchanged, not_simulated));
                 }
                 self.store.update(obj);

@@ -2,6 +2,7 @@
 //! API server keeps (uid, resourceVersion, generation, creationTimestamp).
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::rc::Rc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
@@ -173,10 +174,20 @@ impl Store {
         // A create over an existing name replaces it.
         let old = self.get_shared(kind, obj.namespace(), obj.name());
         self.reindex(old.as_deref(), Some(&obj));
-        let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
-        let map = self.kinds.entry(kind).or_default().entry(ns).or_default();
-        map.insert(name.clone(), Rc::new(obj));
-        &map[&name]
+        let by_ns = self.kinds.entry(kind).or_default();
+        // The namespace's map, its name copied only for the first object in it.
+        if !by_ns.contains_key(obj.namespace()) {
+            by_ns.insert(obj.namespace().to_string(), BTreeMap::new());
+        }
+        let Some(map) = by_ns.get_mut(obj.namespace()) else { unreachable!("inserted above") };
+        let obj = Rc::new(obj);
+        match map.entry(obj.name().to_string()) {
+            Entry::Occupied(mut slot) => {
+                slot.insert(obj);
+                slot.into_mut()
+            }
+            Entry::Vacant(slot) => slot.insert(obj),
+        }
     }
 
     /// Replaces an existing object, bumping resourceVersion.

@@ -42,7 +42,8 @@ pub struct Document {
     pub line: usize,
     /// Which of the file's (non-empty) documents this is.
     index: usize,
-    positions: Rc<Positions>,
+    /// Shared by every document of the file; None only while the file is being parsed.
+    positions: Option<Rc<Positions>>,
 }
 
 /// Where every field path of every document of one file starts, worked out on first use: only
@@ -70,10 +71,11 @@ impl Document {
 
     /// The line of `path`, or of its closest ancestor that has one.
     pub fn line_of(&self, path: &str) -> (usize, usize) {
-        let all = self.positions.by_document.get_or_init(|| {
+        let Some(positions) = &self.positions else { return (self.line, 1) };
+        let all = positions.by_document.get_or_init(|| {
             let mut all = Vec::new();
             // The text parsed once already; parsing it again gives the same documents.
-            let _ = parse(&self.positions.text, Some(&mut all));
+            let _ = parse(&positions.text, Some(&mut all));
             all
         });
         let Some(positions) = all.get(self.index) else { return (self.line, 1) };
@@ -103,7 +105,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
     let positions = Rc::new(Positions { text: text.into(), by_document: OnceCell::new() });
     for (index, doc) in docs.iter_mut().enumerate() {
         doc.index = index;
-        doc.positions = positions.clone();
+        doc.positions = Some(positions.clone());
     }
     Ok(docs)
 }
@@ -163,7 +165,9 @@ fn parse(
                 let (line, col) = at(&span);
                 // A scalar in key position names the next field.
                 if let Some(Frame::Map { key: key @ None, .. }) = stack.last_mut() {
-                    *key = Some(s.into_owned());
+                    // A copy: the scanner's string has room to spare, and a 100,000-object file keeps
+                    // every key until it is applied.
+                    *key = Some(s.to_string());
                     note(&mut positions, &|| slots_path(&stack), (line, col));
                     continue;
                 }
@@ -309,20 +313,24 @@ fn push_value(stack: &mut [Frame], root: &mut Option<Value>, v: Value, pos: (usi
     match top {
         Frame::Seq { items, .. } => items.push(v),
         Frame::Map { map, key, .. } => {
-            let k = key.take().unwrap_or_default();
-            if map.contains_key(&k) {
-                // go-yaml v2 rejects duplicate keys; so does the API server's strict decoding.
-                let path = slots_path(outer);
-                return Err(YamlError {
-                    line: pos.0,
-                    column: pos.1,
-                    message: format!(
-                        "mapping key {k:?} already defined in {}",
-                        if path.is_empty() { "the document" } else { &path }
-                    ),
-                });
+            match map.entry(key.take().unwrap_or_default()) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(v);
+                }
+                serde_json::map::Entry::Occupied(field) => {
+                    // go-yaml v2 rejects duplicate keys; so does the API server's strict decoding.
+                    let path = slots_path(outer);
+                    return Err(YamlError {
+                        line: pos.0,
+                        column: pos.1,
+                        message: format!(
+                            "mapping key {:?} already defined in {}",
+                            field.key(),
+                            if path.is_empty() { "the document" } else { &path }
+                        ),
+                    });
+                }
             }
-            map.insert(k, v);
         }
     }
     Ok(())
