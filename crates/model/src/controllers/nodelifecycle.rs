@@ -28,6 +28,7 @@ impl Cluster {
         }
         rt.down_since = Some(now);
         rt.partitioned = partition;
+        self.kubelet_node_down(name);
         self.wake_at(Controller::NodeLifecycle, SimTime(now + NODE_MONITOR_PERIOD_MS));
         Ok(())
     }
