@@ -66,6 +66,13 @@ pub struct Backend {
 /// (kubernetes.io, Concepts > Services > EndpointSlices).
 pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 
+/// The v1 Endpoints controller's `maxCapacity`: an Endpoints object holds at most 1,000
+/// addresses; the rest are cut and the object is annotated (pkg/controller/endpoint,
+/// endpoints_controller.go, `truncateEndpoints`). EndpointSlices hold them all.
+pub const MAX_ENDPOINTS_CAPACITY: usize = 1000;
+/// `v1.EndpointsOverCapacity`; its value is "truncated".
+pub const OVER_CAPACITY_ANNOTATION: &str = "endpoints.kubernetes.io/over-capacity";
+
 impl Cluster {
     /// The pods a Service selects, in store order (none without a selector).
     fn service_pod_refs<'a>(&'a self, svc: &'a Service) -> impl Iterator<Item = &'a Pod> + 'a {
@@ -202,9 +209,35 @@ impl Cluster {
                 }
             })
             .collect();
-        // The v1 Endpoints object: ready addresses and not-ready ones; terminating pods left out.
+        // The v1 Endpoints object (endpoints_controller.go, syncService): the pods
+        // `ShouldPodBeInEndpoints(pod, publishNotReadyAddresses)` keeps, ready addresses and
+        // not-ready ones, each sorted by IP then UID (`RepackSubsets` -> `LessEndpointAddress`),
+        // and at most `maxCapacity` of them (`truncateEndpoints`: ready ones first), with the
+        // over-capacity annotation when some were cut. Only the kept addresses are built.
+        fn ip_of(p: &Pod) -> &str {
+            p.status.as_ref().and_then(|s| s.pod_ip.as_deref()).unwrap_or_default()
+        }
+        let by_ip_and_uid = |a: &&Pod, b: &&Pod| {
+            ip_of(a).cmp(ip_of(b)).then_with(|| a.metadata.uid.as_deref().cmp(&b.metadata.uid.as_deref()))
+        };
+        let (mut ready, mut not_ready): (Vec<&Pod>, Vec<&Pod>) = pods
+            .iter()
+            .copied()
+            .filter(|p| should_be_in_endpoints(p, publish))
+            .partition(|p| publish || pod_is_ready(p));
+        let over_capacity = ready.len() + not_ready.len() > MAX_ENDPOINTS_CAPACITY;
+        let not_ready_kept = MAX_ENDPOINTS_CAPACITY.saturating_sub(ready.len());
+        for (list, keep) in [(&mut ready, MAX_ENDPOINTS_CAPACITY), (&mut not_ready, not_ready_kept)] {
+            if list.len() > keep {
+                if keep > 0 {
+                    list.select_nth_unstable_by(keep - 1, by_ip_and_uid);
+                }
+                list.truncate(keep);
+            }
+            list.sort_unstable_by(by_ip_and_uid);
+        }
         let addr = |p: &Pod| EndpointAddress {
-            ip: p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
+            ip: ip_of(p).to_string(),
             node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
             target_ref: Some(ObjectReference {
                 kind: Some("Pod".into()),
@@ -215,16 +248,12 @@ impl Cluster {
             }),
             ..Default::default()
         };
-        let live: Vec<&Pod> = pods.iter().copied().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
-        let ready: Vec<EndpointAddress> = live.iter().filter(|p| publish || pod_is_ready(p)).map(|p| addr(p)).collect();
-        let not_ready: Vec<EndpointAddress> =
-            live.iter().filter(|p| !(publish || pod_is_ready(p))).map(|p| addr(p)).collect();
-        let subsets = if live.is_empty() {
+        let subsets = if ready.is_empty() && not_ready.is_empty() {
             None
         } else {
             Some(vec![EndpointSubset {
-                addresses: (!ready.is_empty()).then_some(ready),
-                not_ready_addresses: (!not_ready.is_empty()).then_some(not_ready),
+                addresses: (!ready.is_empty()).then(|| ready.iter().map(|p| addr(p)).collect()),
+                not_ready_addresses: (!not_ready.is_empty()).then(|| not_ready.iter().map(|p| addr(p)).collect()),
                 ports: Some(
                     ports
                         .iter()
@@ -243,6 +272,8 @@ impl Cluster {
                 name: Some(name.clone()),
                 namespace: Some(ns.clone()),
                 labels: svc.metadata.labels.clone(),
+                annotations: over_capacity
+                    .then(|| BTreeMap::from([(OVER_CAPACITY_ANNOTATION.to_string(), "truncated".to_string())])),
                 ..Default::default()
             },
             subsets,
@@ -358,8 +389,20 @@ impl Cluster {
         }
         match self.store.get(Kind::Endpoints, &ns, &name) {
             Some(Object::Endpoints(cur)) => {
-                if cur.subsets != ep.subsets {
-                    let cur = Endpoints { subsets: ep.subsets, metadata: cur.metadata.clone() };
+                fn annotated(m: &ObjectMeta) -> Option<&str> {
+                    m.annotations.as_ref().and_then(|a| a.get(OVER_CAPACITY_ANNOTATION)).map(String::as_str)
+                }
+                if cur.subsets != ep.subsets || annotated(&cur.metadata) != annotated(&ep.metadata) {
+                    let mut metadata = cur.metadata.clone();
+                    let annotations = metadata.annotations.get_or_insert_with(BTreeMap::new);
+                    annotations.remove(OVER_CAPACITY_ANNOTATION);
+                    if over_capacity {
+                        annotations.insert(OVER_CAPACITY_ANNOTATION.to_string(), "truncated".to_string());
+                    }
+                    if annotations.is_empty() {
+                        metadata.annotations = None;
+                    }
+                    let cur = Endpoints { subsets: ep.subsets, metadata };
                     self.store.update(Object::Endpoints(Box::new(cur)));
                 }
             }
@@ -637,5 +680,60 @@ mod slice_tests {
         let s = slices(&c, "web");
         assert_eq!(s.len(), 1);
         assert!(s[0].1.is_empty());
+    }
+
+    /// The v1 Endpoints object holds at most 1,000 addresses, sorted by IP then UID, and says
+    /// so with `endpoints.kubernetes.io/over-capacity: truncated` (endpoints_controller.go:
+    /// `maxCapacity`, `truncateEndpoints`, `RepackSubsets`); the EndpointSlices hold every pod.
+    /// Back under the capacity, the annotation goes.
+    #[test]
+    fn endpoints_stop_at_1000_addresses_and_say_so() {
+        let mut c = Cluster::new(ClusterConfig { seed: 7, nodes: 12 });
+        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1200\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: 'registry.k8s.io/pause:3.10', resources: {requests: {cpu: 1m, memory: 1Mi}}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+        let ws = Workspace::default().with_file("m.yaml", manifest);
+        c.run("kubectl apply -f m.yaml", &ws);
+        c.advance(120_000);
+        let endpoints = |c: &Cluster| match c.store().get(Kind::Endpoints, "default", "web") {
+            Some(Object::Endpoints(e)) => (**e).clone(),
+            other => panic!("no Endpoints: {other:?}"),
+        };
+        let e = endpoints(&c);
+        let subset = &e.subsets.as_ref().expect("subsets")[0];
+        let addrs = subset.addresses.as_ref().expect("ready addresses");
+        assert_eq!(addrs.len(), 1000);
+        assert!(subset.not_ready_addresses.is_none());
+        let keys: Vec<(&str, &str)> = addrs
+            .iter()
+            .map(|a| (a.ip.as_str(), a.target_ref.as_ref().and_then(|r| r.uid.as_deref()).unwrap_or("")))
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "sorted by IP, then UID");
+        // The 1,000 kept are the 1,000 smallest IPs of the 1,200 (compared as strings); the
+        // slices hold all 1,200.
+        assert_eq!(slices(&c, "web").iter().map(|(_, p)| p.len()).sum::<usize>(), 1200);
+        let mut all_ips: Vec<String> = c
+            .store()
+            .list(Kind::Pod, Some("default"))
+            .filter_map(|o| match o {
+                Object::Pod(p) => p.status.as_ref().and_then(|s| s.pod_ip.clone()),
+                _ => None,
+            })
+            .collect();
+        all_ips.sort();
+        assert_eq!(all_ips.len(), 1200);
+        assert_eq!(
+            keys.iter().map(|k| k.0).collect::<Vec<_>>(),
+            all_ips[..1000].iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        let annotation =
+            |e: &Endpoints| e.metadata.annotations.as_ref().and_then(|a| a.get(OVER_CAPACITY_ANNOTATION).cloned());
+        assert_eq!(annotation(&e).as_deref(), Some("truncated"));
+        let get = c.run("kubectl get endpoints web", &ws).remove(0).output;
+        assert!(get.contains(&format!("{}:80,{}:80,{}:80 + 997 more...", keys[0].0, keys[1].0, keys[2].0)), "{get}");
+
+        c.run("kubectl scale deployment web --replicas=900", &ws);
+        c.advance(120_000);
+        let e = endpoints(&c);
+        assert_eq!(e.subsets.as_ref().and_then(|s| s[0].addresses.as_ref()).map(Vec::len), Some(900));
+        assert_eq!(annotation(&e), None, "under the capacity again");
     }
 }
