@@ -50,6 +50,60 @@ pub fn target_port(svc_port: &k8s_openapi::api::core::v1::ServicePort, pod: &Pod
     }
 }
 
+/// A pod as an EndpointSlice endpoint (`podToEndpoint`).
+fn endpoint(p: &Pod, publish_not_ready: bool) -> Endpoint {
+    let (ready, serving, terminating) = endpoint_conditions(p, publish_not_ready);
+    Endpoint {
+        addresses: vec![p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default()],
+        conditions: Some(EndpointConditions {
+            ready: Some(ready),
+            serving: Some(serving),
+            terminating: Some(terminating),
+        }),
+        node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+        target_ref: Some(ObjectReference {
+            kind: Some("Pod".into()),
+            name: p.metadata.name.clone(),
+            namespace: p.metadata.namespace.clone(),
+            uid: p.metadata.uid.clone(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// `*e == endpoint(p, publish_not_ready)`, without building it: a sync compares every
+/// endpoint of every slice, and at 150,000 pods building them all to compare was most of the
+/// endpoints controller's time (docs/benchmarks.md). Every field is named, so a field added to
+/// the type does not go unnoticed; debug builds check the answer against the built endpoint.
+fn endpoint_is(e: &Endpoint, p: &Pod, publish_not_ready: bool) -> bool {
+    let Endpoint { addresses, conditions, deprecated_topology, hints, hostname, node_name, target_ref, zone } = e;
+    let (ready, serving, terminating) = endpoint_conditions(p, publish_not_ready);
+    let ip = p.status.as_ref().and_then(|s| s.pod_ip.as_deref()).unwrap_or_default();
+    let same_ref = target_ref.as_ref().is_some_and(|r| {
+        let ObjectReference { api_version, field_path, kind, name, namespace, resource_version, uid } = r;
+        api_version.is_none()
+            && field_path.is_none()
+            && resource_version.is_none()
+            && kind.as_deref() == Some("Pod")
+            && *name == p.metadata.name
+            && *namespace == p.metadata.namespace
+            && *uid == p.metadata.uid
+    });
+    let same = addresses.len() == 1
+        && addresses[0] == ip
+        && *conditions
+            == Some(EndpointConditions { ready: Some(ready), serving: Some(serving), terminating: Some(terminating) })
+        && deprecated_topology.is_none()
+        && hints.is_none()
+        && hostname.is_none()
+        && node_name.as_deref() == p.spec.as_ref().and_then(|s| s.node_name.as_deref())
+        && same_ref
+        && zone.is_none();
+    debug_assert_eq!(same, *e == endpoint(p, publish_not_ready), "endpoint_is disagrees with endpoint()");
+    same
+}
+
 /// One routable endpoint of a Service.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Backend {
@@ -186,29 +240,6 @@ impl Cluster {
                 app_protocol: sp.app_protocol.clone(),
             })
             .collect();
-        let endpoints: Vec<Endpoint> = pods
-            .iter()
-            .map(|p| {
-                let (ready, serving, terminating) = endpoint_conditions(p, publish);
-                Endpoint {
-                    addresses: vec![p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default()],
-                    conditions: Some(EndpointConditions {
-                        ready: Some(ready),
-                        serving: Some(serving),
-                        terminating: Some(terminating),
-                    }),
-                    node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
-                    target_ref: Some(ObjectReference {
-                        kind: Some("Pod".into()),
-                        name: p.metadata.name.clone(),
-                        namespace: p.metadata.namespace.clone(),
-                        uid: p.metadata.uid.clone(),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }
-            })
-            .collect();
         // The v1 Endpoints object (endpoints_controller.go, syncService): the pods
         // `ShouldPodBeInEndpoints(pod, publishNotReadyAddresses)` keeps, ready addresses and
         // not-ready ones, each sorted by IP then UID (`RepackSubsets` -> `LessEndpointAddress`),
@@ -300,20 +331,25 @@ impl Cluster {
         fn pod_of(e: &Endpoint) -> &str {
             e.target_ref.as_ref().and_then(|r| r.name.as_deref()).unwrap_or_default()
         }
-        // Each desired endpoint by pod (position in `endpoints`), taken as it is placed.
-        let mut endpoints: Vec<Option<Endpoint>> = endpoints.into_iter().map(Some).collect();
+        // Each desired endpoint by its pod (position in `pods`), placed once. Slices hold pod
+        // positions; an endpoint is built only for a slice that is written.
+        let mut taken = vec![false; pods.len()];
         let by_pod: BTreeMap<&str, usize> =
             pods.iter().enumerate().map(|(i, p)| (p.metadata.name.as_deref().unwrap_or_default(), i)).collect();
-        let mut placed: Vec<Vec<Endpoint>> = slices
+        let mut placed: Vec<Vec<usize>> = slices
             .iter()
-            .map(|s| s.1.iter().filter_map(|e| by_pod.get(pod_of(e)).and_then(|&i| endpoints[i].take())).collect())
+            .map(|s| {
+                s.1.iter()
+                    .filter_map(|e| by_pod.get(pod_of(e)).copied().filter(|&i| !std::mem::replace(&mut taken[i], true)))
+                    .collect()
+            })
             .collect();
-        let mut rest = endpoints.into_iter().flatten().peekable();
+        let mut rest = (0..pods.len()).filter(|&i| !taken[i]).peekable();
         for list in placed.iter_mut() {
             while list.len() < MAX_ENDPOINTS_PER_SLICE
-                && let Some(e) = rest.next()
+                && let Some(i) = rest.next()
             {
-                list.push(e);
+                list.push(i);
             }
         }
         while rest.peek().is_some() || placed.is_empty() {
@@ -334,9 +370,14 @@ impl Cluster {
                     Some(Write::Remove(slice_name.clone()))
                 }
                 Some((slice_name, cur, cur_ports)) => {
-                    (**cur != list || **cur_ports != desired_ports).then(|| Write::Update(slice_name.clone(), list))
+                    let same = cur.len() == list.len()
+                        && cur.iter().zip(&list).all(|(e, &i)| endpoint_is(e, pods[i], publish))
+                        && **cur_ports == desired_ports;
+                    (!same).then(|| {
+                        Write::Update(slice_name.clone(), list.iter().map(|&i| endpoint(pods[i], publish)).collect())
+                    })
                 }
-                None => Some(Write::Create(list)),
+                None => Some(Write::Create(list.iter().map(|&i| endpoint(pods[i], publish)).collect())),
             })
             .collect();
         for w in writes {
