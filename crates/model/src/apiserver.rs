@@ -682,7 +682,7 @@ mod tests {
             assert_eq!(json_len(&v), serde_json::to_string(&v).unwrap().len(), "{v}");
         }
         let course = include_str!("../../../web/workspaces/course/deploy/k8s/db-deployment.yaml");
-        for m in crate::api::read_manifests("f.yaml", course).unwrap().into_iter().flatten() {
+        for m in crate::api::read_manifests("f.yaml", course).docs.into_iter().flatten() {
             assert_eq!(json_len(&m.value), serde_json::to_string(&m.value).unwrap().len());
         }
     }

@@ -472,8 +472,9 @@ impl ProfileSpec {
 /// and field.
 pub fn parse_profiles(file: &str, text: &str) -> Result<Vec<(String, Profile)>, crate::diag::Diagnostic> {
     use crate::diag::Diagnostic;
-    let docs =
-        crate::api::yaml::parse_documents(text).map_err(|e| Diagnostic::new(file, e.line, e.column, e.message))?;
+    let docs = crate::api::yaml::parse_documents(text)
+        .all()
+        .map_err(|e| Diagnostic::new(file, e.line, e.column, e.message))?;
     let mut out = Vec::new();
     for doc in docs {
         let v = &doc.value;

@@ -410,8 +410,9 @@ impl StepLog {
 
 /// Reads a lesson file. Errors name the file, line and field.
 pub fn parse(file: &str, text: &str) -> Result<Lesson, Diagnostic> {
-    let docs =
-        crate::api::yaml::parse_documents(text).map_err(|e| Diagnostic::new(file, e.line, e.column, e.message))?;
+    let docs = crate::api::yaml::parse_documents(text)
+        .all()
+        .map_err(|e| Diagnostic::new(file, e.line, e.column, e.message))?;
     let [doc] = docs.as_slice() else {
         return Err(Diagnostic::new(file, 1, 0, format!("a lesson file holds one document, found {}", docs.len())));
     };
@@ -1228,7 +1229,7 @@ spec:
         let (mut c, ws, _) = parse("nginx.yaml", MINIMAL).unwrap().start(&BTreeMap::new());
         let log = StepLog::default();
         let yaml = |s: &str| -> Check {
-            let docs = crate::api::yaml::parse_documents(s).unwrap();
+            let docs = crate::api::yaml::parse_documents(s).all().unwrap();
             serde_json::from_value(docs[0].value.clone()).unwrap()
         };
         // Each check is false on a fresh cluster, then true after the commands next to it.

@@ -2,7 +2,7 @@
 //! not UTF-8, NUL bytes, huge numbers and 100,000 objects in one apply. Each case goes through
 //! the real path, `kubectl apply -f FILE` in `Cluster::run` with the file in a `Workspace`, and
 //! must end in a clear error naming the file (and its line where there is one) or in success,
-//! without a panic; a refused apply leaves the cluster exactly as it was, and the learner's
+//! without a panic; a refused document leaves the cluster exactly as it was, and the learner's
 //! workspace is never changed. Wall time and memory are not asserted here (timed tests are
 //! flaky); `kubeplay hostile` measures them (docs/robustness.md).
 
@@ -251,4 +251,51 @@ fn a_hundred_thousand_objects_in_one_apply_complete() {
     assert_eq!(c.store().count(Kind::ConfigMap), 100_000);
     assert_eq!(r.output.lines().count(), 100_000);
     assert!(r.output.ends_with("configmap/c99999 created\n"));
+}
+
+/// kubectl reads a file document by document and stops at the first that is not YAML: the
+/// documents before it are applied, the ones after it are not read, and the error comes after
+/// what was applied (k8s.io/cli-runtime `StreamVisitor.Visit` and `ContinueOnErrorVisitor`;
+/// `apply`'s `Run` applies the objects it got before it reports the error). Its line counts
+/// from the broken document's start, since kubectl splits the file at `---` lines and decodes
+/// each part alone (`YAMLReader`); the editor's diagnostic keeps the file's line.
+#[test]
+fn a_broken_document_stops_the_file_after_the_ones_before_it() {
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b\ndata: {x: y}\n--- # the third\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+    let ws = Workspace::default().with_file("m.yaml", text);
+    let mut c = Cluster::new(ClusterConfig::default());
+    let r = c.run("kubectl apply -f m.yaml", &ws).remove(0);
+    assert!(!r.ok);
+    let lines: Vec<&str> = r.output.lines().collect();
+    assert_eq!(lines[0], "configmap/a created");
+    assert!(
+        lines[1].starts_with("error: error parsing m.yaml: error converting YAML to JSON: yaml: line 4: "),
+        "line 8 of the file is line 4 of its second document: {}",
+        r.output
+    );
+    assert_eq!(lines.len(), 2, "{}", r.output);
+    assert_eq!((r.diagnostics[0].line, r.diagnostics[0].file.as_str()), (8, "m.yaml"));
+    let names: Vec<&str> = c.store().list(Kind::ConfigMap, Some("default")).map(|o| o.name()).collect();
+    assert!(names.contains(&"a") && !names.contains(&"b") && !names.contains(&"c"), "{names:?}");
+
+    // `delete -f` deletes what the documents before the broken one name, then says why it
+    // stopped.
+    let r = c.run("kubectl delete -f m.yaml", &ws).remove(0);
+    assert!(!r.ok);
+    assert!(r.output.starts_with("configmap \"a\" deleted\nerror: error parsing m.yaml"), "{}", r.output);
+    assert!(!c.store().contains(Kind::ConfigMap, "default", "a"));
+}
+
+/// A character YAML does not allow fails its own document, the same way.
+#[test]
+fn a_control_character_stops_the_file_at_its_document() {
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {k: \"x\u{1}\"}\n";
+    let ws = Workspace::default().with_file("m.yaml", text);
+    let mut c = Cluster::new(ClusterConfig::default());
+    let r = c.run("kubectl apply -f m.yaml", &ws).remove(0);
+    assert_eq!(
+        r.output,
+        "configmap/a created\nerror: error parsing m.yaml: error converting YAML to JSON: yaml: line 4: control characters are not allowed\n"
+    );
+    assert_eq!((r.diagnostics[0].line, r.diagnostics[0].column), (8, 13));
 }

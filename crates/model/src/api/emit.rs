@@ -256,7 +256,7 @@ mod tests {
     fn round_trips_through_the_parser() {
         let v = json!({"a": ["1", "yes", "", "x y", "- z", "#c", "2025-01-01", "1.5", "0x1F", "plain"], "b": {"c": "line1\nline2"}});
         let text = to_yaml(&v);
-        let back = crate::api::yaml::parse_documents(&text).unwrap();
+        let back = crate::api::yaml::parse_documents(&text).all().unwrap();
         assert_eq!(back[0].value, v, "{text}");
     }
 }

@@ -444,17 +444,32 @@ pub struct ManifestError {
     pub diagnostic: Diagnostic,
 }
 
-/// Reads a manifest file. A YAML syntax error fails the whole file (nothing applies, as with
-/// kubectl); otherwise each document is either a [`Manifest`] or a [`ManifestError`].
-pub fn read_manifests(file: &str, text: &str) -> Result<Vec<Result<Manifest, ManifestError>>, ManifestError> {
-    let docs = yaml::parse_documents(text).map_err(|e| ManifestError {
+/// A manifest file as kubectl reads it: each document before the first one that does not parse
+/// (a [`Manifest`], or a [`ManifestError`] for a document that parses but is not an object
+/// kubectl can send), and that one's error.
+#[derive(Debug, Default)]
+pub struct ManifestFile {
+    pub docs: Vec<Result<Manifest, ManifestError>>,
+    pub stopped: Option<ManifestError>,
+}
+
+/// Reads a manifest file. kubectl decodes a file document by document and stops at the first
+/// that is not YAML (k8s.io/cli-runtime `StreamVisitor.Visit`, "error parsing FILE: ..."); the
+/// documents before it are still applied (the builder's `ContinueOnError`, and `apply`'s
+/// `Run` applies the objects it got before it reports the error). The line in that message is
+/// counted from the start of the broken document, as kubectl splits the file at `---` lines and
+/// decodes each part alone; the editor's diagnostic keeps the file's line.
+pub fn read_manifests(file: &str, text: &str) -> ManifestFile {
+    let parsed = yaml::parse_documents(text);
+    let stopped = parsed.error.map(|e| ManifestError {
         output: format!(
             "error: error parsing {file}: error converting YAML to JSON: yaml: line {}: {}",
-            e.line, e.message
+            yaml::line_in_document(text, e.line),
+            e.message
         ),
         diagnostic: Diagnostic::new(file, e.line, e.column, e.message.clone()),
-    })?;
-    Ok(docs.into_iter().map(|doc| read_one(file, doc)).collect())
+    });
+    ManifestFile { docs: parsed.docs.into_iter().map(|doc| read_one(file, doc)).collect(), stopped }
 }
 
 fn read_one(file: &str, doc: yaml::Document) -> Result<Manifest, ManifestError> {
@@ -627,7 +642,7 @@ mod tests {
         let mut out = Vec::new();
         for f in files {
             let text = std::fs::read_to_string(&f).unwrap();
-            for m in read_manifests("f.yaml", &text).unwrap().into_iter().flatten() {
+            for m in read_manifests("f.yaml", &text).docs.into_iter().flatten() {
                 out.push((f.display().to_string(), m));
             }
         }
@@ -678,7 +693,11 @@ mod tests {
         for entry in std::fs::read_dir(dir).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
             let Ok(text) = std::str::from_utf8(&bytes) else { continue };
-            let Ok(ms) = read_manifests("f.yaml", text) else { continue };
+            let read = read_manifests("f.yaml", text);
+            if read.stopped.is_some() {
+                continue;
+            }
+            let ms = read.docs;
             for m in ms.into_iter().flatten() {
                 let strict = unknown_by_strict_decoding(m.kind, &m.value);
                 assert_eq!(strict, unknown_by_round_trip(m.kind, &m.value), "{text}");
@@ -693,7 +712,7 @@ mod tests {
     #[test]
     fn strict_decoding_names_the_unknown_field() {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        imagePullPolice: Always\n";
-        let m = read_manifests("d.yaml", text).unwrap().remove(0).unwrap();
+        let m = read_manifests("d.yaml", text).docs.remove(0).unwrap();
         let err = Object::from_json(m.kind, &m.value).unwrap_err();
         assert_eq!(err, "strict decoding error: unknown field \"spec.template.spec.containers[0].imagePullPolice\"");
         assert_eq!(m.doc.line_of("spec.template.spec.containers[0].imagePullPolice"), (15, 9));
@@ -702,7 +721,7 @@ mod tests {
     #[test]
     fn bad_quantity_is_a_decoding_error() {
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    resources: {requests: {memory: 500mi}}\n";
-        let m = read_manifests("p.yaml", text).unwrap().remove(0).unwrap();
+        let m = read_manifests("p.yaml", text).docs.remove(0).unwrap();
         let obj = Object::from_json(m.kind, &m.value).unwrap();
         // k8s-openapi keeps quantities as strings; validation parses them (validation.rs).
         assert_eq!(obj.kind(), Kind::Pod);
@@ -710,16 +729,16 @@ mod tests {
 
     #[test]
     fn unknown_kind_and_missing_kind() {
-        let r = read_manifests("x.yaml", "apiVersion: v1\nkind: Potato\nmetadata: {name: a}\n").unwrap();
+        let r = read_manifests("x.yaml", "apiVersion: v1\nkind: Potato\nmetadata: {name: a}\n").docs;
         let e = r[0].as_ref().unwrap_err();
         assert!(e.output.contains("no matches for kind \"Potato\" in version \"v1\""), "{}", e.output);
-        let r = read_manifests("x.yaml", "apiVersion: v1\nmetadata: {name: a}\n").unwrap();
+        let r = read_manifests("x.yaml", "apiVersion: v1\nmetadata: {name: a}\n").docs;
         assert!(r[0].as_ref().unwrap_err().output.contains("kind not set"));
     }
 
     #[test]
     fn syntax_error_fails_the_file() {
-        let e = read_manifests("x.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n").unwrap_err();
+        let e = read_manifests("x.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n").stopped.unwrap();
         assert!(
             e.output.starts_with("error: error parsing x.yaml: error converting YAML to JSON: yaml: line "),
             "{}",

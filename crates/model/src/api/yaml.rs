@@ -26,12 +26,58 @@ pub const MAX_DEPTH: usize = 200;
 /// aliased to written nodes instead, which also stops it before memory runs out).
 pub const MAX_NODES: usize = 1_000_000;
 
-/// A YAML syntax problem, with its 1-based line and column.
+/// A YAML syntax problem, with its 1-based line and column in the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct YamlError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+}
+
+/// What [`parse_documents`] read: the documents before the first error, and the error.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub docs: Vec<Document>,
+    pub error: Option<YamlError>,
+}
+
+impl Parsed {
+    /// Every document, or the error: for files read as a whole (lessons, behaviour profiles).
+    pub fn all(self) -> Result<Vec<Document>, YamlError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.docs),
+        }
+    }
+}
+
+/// Whether a line separates documents as kubectl splits a file: it starts with `---` and the
+/// rest is blank or a comment (k8s.io/apimachinery/pkg/util/yaml, `YAMLReader.Read`; anything
+/// else after the dashes is an error there).
+fn is_separator(line: &str) -> bool {
+    line.strip_prefix("---").is_some_and(|rest| {
+        let rest = rest.trim();
+        rest.is_empty() || rest.starts_with('#')
+    })
+}
+
+/// The line of the separator before `line` (0: none), and where that separator's line starts.
+fn chunk_start(text: &str, line: usize) -> (usize, usize) {
+    let (mut sep, mut offset, mut at) = (0, 0, 0);
+    for (i, l) in text.split_inclusive('\n').take(line.saturating_sub(1)).enumerate() {
+        if is_separator(l.trim_end_matches(['\n', '\r'])) {
+            (sep, offset) = (i + 1, at);
+        }
+        at += l.len();
+    }
+    (sep, offset)
+}
+
+/// The line kubectl gives for an error at `line` of the file: kubectl splits the file at
+/// `---` lines and decodes each part on its own, so it counts lines from the part's start
+/// (the line after the separator). The editor's diagnostic keeps the file's line.
+pub fn line_in_document(text: &str, line: usize) -> usize {
+    line - chunk_start(text, line).0
 }
 
 /// One YAML document as JSON, and the way to where each field path starts.
@@ -75,7 +121,7 @@ impl Document {
         let all = positions.by_document.get_or_init(|| {
             let mut all = Vec::new();
             // The text parsed once already; parsing it again gives the same documents.
-            let _ = parse(&positions.text, Some(&mut all));
+            let _ = parse(&positions.text, Some(&mut all), &mut Vec::new());
             all
         });
         let Some(positions) = all.get(self.index) else { return (self.line, 1) };
@@ -99,25 +145,34 @@ enum Frame {
     Map { map: Map<String, Value>, key: Option<String>, anchor: usize, start: (usize, usize) },
 }
 
-/// Parses every document in `text`. Empty documents (only comments, or `---` alone) are skipped.
-pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
-    let mut docs = parse(text, None)?;
+/// Parses the documents in `text` up to the first error, as kubectl reads a file: it decodes
+/// document after document and stops at the first that does not parse, keeping the ones before
+/// it (k8s.io/cli-runtime `StreamVisitor.Visit`). Empty documents (only comments, or `---`
+/// alone) are skipped.
+pub fn parse_documents(text: &str) -> Parsed {
+    // A character YAML does not allow fails its document: what comes before still parses.
+    let (text, refused) = match check_characters(text) {
+        Ok(()) => (text, None),
+        Err(e) => (&text[..chunk_start(text, e.line).1], Some(e)),
+    };
+    let mut docs = Vec::new();
+    let error = parse(text, None, &mut docs).err().or(refused);
     let positions = Rc::new(Positions { text: text.into(), by_document: OnceCell::new() });
     for (index, doc) in docs.iter_mut().enumerate() {
         doc.index = index;
         doc.positions = Some(positions.clone());
     }
-    Ok(docs)
+    Parsed { docs, error }
 }
 
-/// The parser; with `record`, also the positions of each document's field paths.
+/// The parser: the documents it reads go to `docs` until an error; with `record`, also the
+/// positions of each document's field paths. The text has passed `check_characters`.
 fn parse(
     text: &str,
     mut record: Option<&mut Vec<BTreeMap<String, (usize, usize)>>>,
-) -> Result<Vec<Document>, YamlError> {
-    check_characters(text)?;
+    docs: &mut Vec<Document>,
+) -> Result<(), YamlError> {
     let mut parser = Parser::new_from_str(text);
-    let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: BTreeMap<usize, (Value, usize)> = BTreeMap::new();
     let mut doc = Document::default();
@@ -242,7 +297,7 @@ fn parse(
             Event::Nothing | Event::StreamStart => {}
         }
     }
-    Ok(docs)
+    Ok(())
 }
 
 /// Refuses characters YAML streams may not contain (YAML 1.1 §5.1 c-printable: tab, line feed,
@@ -385,7 +440,7 @@ mod tests {
     #[test]
     fn documents_positions_and_scalars() {
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  A: \"1\"\n  B: yes\n  C: 1e3\n---\n# empty\n---\nkind: X\nitems:\n- a\n- {b: 2}\n";
-        let docs = parse_documents(text).unwrap();
+        let docs = parse_documents(text).all().unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].value["data"]["A"], Value::String("1".into()));
         assert_eq!(docs[0].value["data"]["B"], Value::Bool(true));
@@ -398,7 +453,7 @@ mod tests {
 
     #[test]
     fn syntax_error_has_a_line() {
-        let err = parse_documents("a: 1\nb: [1, 2\n").unwrap_err();
+        let err = parse_documents("a: 1\nb: [1, 2\n").all().unwrap_err();
         assert!(err.line >= 2, "{err:?}");
     }
 
@@ -409,7 +464,7 @@ mod tests {
             let prev = i - 1;
             text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
         }
-        let err = parse_documents(&text).unwrap_err();
+        let err = parse_documents(&text).all().unwrap_err();
         assert!(err.message.starts_with("document contains excessive aliasing"), "{err:?}");
     }
 
@@ -417,31 +472,46 @@ mod tests {
     fn deep_nesting_is_refused() {
         // Flow nesting stops in saphyr's scanner, block nesting in this parser; same words.
         for text in ["[".repeat(10_000), (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect()] {
-            let err = parse_documents(&text).unwrap_err();
+            let err = parse_documents(&text).all().unwrap_err();
             assert_eq!(err.message, format!("exceeded max depth of {MAX_DEPTH}"), "{err:?}");
         }
         let ok: String = (0..MAX_DEPTH - 1).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
-        assert!(parse_documents(&ok).is_ok(), "{MAX_DEPTH} - 1 levels are fine");
+        assert!(parse_documents(&ok).all().is_ok(), "{MAX_DEPTH} - 1 levels are fine");
     }
 
     #[test]
     fn control_characters_are_refused_with_their_line() {
         for (text, line, column) in [("a: 1\nb: \"x\0y\"\n", 2, 6), ("a: \u{1}\n", 1, 4), ("a: \u{7f}\n", 1, 4)] {
-            let err = parse_documents(text).unwrap_err();
+            let err = parse_documents(text).all().unwrap_err();
             assert_eq!(
                 (err.line, err.column, err.message.as_str()),
                 (line, column, "control characters are not allowed")
             );
         }
-        assert!(parse_documents("a: \"tab\there, é, 😀\"\r\n").is_ok());
+        assert!(parse_documents("a: \"tab\there, é, 😀\"\r\n").all().is_ok());
     }
 
     #[test]
     fn duplicate_keys_are_refused() {
-        let err = parse_documents("a: 1\na: 2\n").unwrap_err();
+        let err = parse_documents("a: 1\na: 2\n").all().unwrap_err();
         assert_eq!(err.line, 2);
-        let err = parse_documents("a:\n  b:\n  - x: 0\n  - c: 1\n    c: 2\n").unwrap_err();
+        let err = parse_documents("a:\n  b:\n  - x: 0\n  - c: 1\n    c: 2\n").all().unwrap_err();
         assert_eq!((err.line, err.message.as_str()), (5, "mapping key \"c\" already defined in a.b[1]"));
+    }
+
+    /// kubectl's lines count from the document's start: the line after the last `---` line
+    /// (with nothing after the dashes but blanks or a comment) before the error.
+    #[test]
+    fn lines_in_documents_as_kubectl_splits_them() {
+        let text = "a: 1\n---\nb: 2\nc: 3\n--- # two\r\nd: 4\n---x\ne: 5\n";
+        assert_eq!(line_in_document(text, 1), 1);
+        assert_eq!(line_in_document(text, 4), 2);
+        assert_eq!(line_in_document(text, 6), 1, "a comment after the dashes, CRLF");
+        assert_eq!(line_in_document(text, 8), 3, "`---x` does not separate");
+        // The documents before an error are kept; those after it are not read.
+        let parsed = parse_documents("a: 1\n---\nb: [1\n---\nc: 3\n");
+        assert_eq!(parsed.docs.len(), 1);
+        assert_eq!(parsed.error.map(|e| e.line), Some(4));
     }
 
     /// Positions are worked out from the text on first use, for the document asked about, also
@@ -453,7 +523,7 @@ mod tests {
             text.push_str(&format!("---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata:\n  k: v\n---\n# nothing\n"));
         }
         text.push_str("---\nkind: Pod\nspec:\n  containers:\n  - name: a\n  - name: b\n    image: x\n");
-        let docs = parse_documents(&text).unwrap();
+        let docs = parse_documents(&text).all().unwrap();
         assert_eq!(docs.len(), 51);
         let base = 50 * 7;
         assert_eq!(docs[50].line_of("spec.containers[1].image"), (base + 7, 5));
@@ -462,7 +532,7 @@ mod tests {
         assert_eq!(docs[3].line_of("metadata.name"), (3 * 7 + 3, 12));
         // A key that is empty (`: 512Mi` on a line of its own) has a position too; the document
         // as a whole starts at its first line.
-        let docs = parse_documents("---\nkind: ConfigMap\ndata: {a: b}\n: 512Mi\n").unwrap();
+        let docs = parse_documents("---\nkind: ConfigMap\ndata: {a: b}\n: 512Mi\n").all().unwrap();
         assert_eq!((docs[0].line_of(""), docs[0].start()), ((4, 1), (1, 1)));
     }
 }

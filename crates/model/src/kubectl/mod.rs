@@ -465,7 +465,8 @@ fn read_sources(
 
 /// `kubectl apply -f` / `create -f`: reads every source, applies each object it can, and prints
 /// the errors after the objects that succeeded (kubectl aggregates them, ContinueOnError). A
-/// file that does not parse contributes nothing.
+/// file is read up to its first document that is not YAML (`api::read_manifests`); a file
+/// that is not UTF-8 contributes nothing.
 fn apply(
     c: &mut Cluster,
     flags: &Flags,
@@ -484,17 +485,14 @@ fn apply(
     for (file, text) in sources {
         // Shared by the file's documents (a 100,000-object file named 100,000 times otherwise).
         let file: std::rc::Rc<str> = file.into();
-        match crate::api::read_manifests(&file, &text) {
-            Ok(docs) => {
-                for doc in docs {
-                    match doc {
-                        Ok(m) => manifests.push((file.clone(), m)),
-                        Err(e) => read_errors.push(e),
-                    }
-                }
+        let read = crate::api::read_manifests(&file, &text);
+        for doc in read.docs {
+            match doc {
+                Ok(m) => manifests.push((file.clone(), m)),
+                Err(e) => read_errors.push(e),
             }
-            Err(e) => read_errors.push(e),
         }
+        read_errors.extend(read.stopped);
     }
     if manifests.is_empty() && read_errors.is_empty() {
         return out.err(format!("error: no objects passed to {}", if create_only { "create" } else { "apply" }));
@@ -589,8 +587,7 @@ fn create_imperative(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
         (None, _) => return out.err("error: must specify one of -f and -k"),
     };
     let text = serde_json::to_string(&value).unwrap_or_default();
-    let docs = crate::api::read_manifests("STDIN", &text).unwrap_or_default();
-    for m in docs.into_iter().flatten() {
+    for m in crate::api::read_manifests("STDIN", &text).docs.into_iter().flatten() {
         let name = m.name.clone();
         match c.apply_manifest(m, "STDIN", ns, true) {
             Ok(_) => out.line(format!("{}/{name} created", kind.resource())),
@@ -1105,6 +1102,7 @@ fn kind_table(
 
 fn delete(c: &mut Cluster, flags: &Flags, ns: &str, stdin: Option<&str>, ws: &Workspace, out: &mut Out) {
     let mut doomed: Vec<(Kind, String, String)> = Vec::new();
+    let mut stopped: Vec<crate::api::ManifestError> = Vec::new();
     if flags.value("filename").is_some() {
         let mut unreadable = Vec::new();
         let sources = match read_sources(flags, stdin, ws, &mut unreadable) {
@@ -1116,22 +1114,18 @@ fn delete(c: &mut Cluster, flags: &Flags, ns: &str, stdin: Option<&str>, ws: &Wo
             return out.err(e.output);
         }
         for (file, text) in sources {
-            match crate::api::read_manifests(&file, &text) {
-                Ok(docs) => {
-                    for m in docs.into_iter().flatten() {
-                        let mns = if m.kind.namespaced() {
-                            m.namespace.clone().unwrap_or_else(|| ns.to_string())
-                        } else {
-                            String::new()
-                        };
-                        doomed.push((m.kind, mns, m.name));
-                    }
-                }
-                Err(e) => {
-                    out.diags.push(e.diagnostic);
-                    return out.err(e.output);
-                }
+            let read = crate::api::read_manifests(&file, &text);
+            for m in read.docs.into_iter().flatten() {
+                let mns = if m.kind.namespaced() {
+                    m.namespace.clone().unwrap_or_else(|| ns.to_string())
+                } else {
+                    String::new()
+                };
+                doomed.push((m.kind, mns, m.name));
             }
+            // The documents before a broken one are deleted; the error comes after them
+            // (kubectl's delete visits the file with ContinueOnError, then returns the errors).
+            stopped.extend(read.stopped);
         }
     } else {
         let t = match targets(&flags.args[1..]) {
@@ -1186,6 +1180,14 @@ fn delete(c: &mut Cluster, flags: &Flags, ns: &str, stdin: Option<&str>, ws: &Wo
             out.line(format!("{} \"{name}\" deleted", kind.resource()));
             waiting.push((kind, kns, name));
         }
+    }
+    if !stopped.is_empty() {
+        // kubectl returns the errors before it would wait.
+        for e in stopped {
+            out.diags.push(e.diagnostic);
+            out.err(e.output);
+        }
+        return;
     }
     // kubectl waits for the objects to be gone unless --wait=false.
     if flags.value("wait") != Some("false") {
@@ -1875,7 +1877,7 @@ fn expose(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     }
     let value = serde_json::json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": svc_name, "labels": obj.meta().labels.clone().unwrap_or_default()}, "spec": spec});
     let text = serde_json::to_string(&value).unwrap_or_default();
-    for m in crate::api::read_manifests("STDIN", &text).unwrap_or_default().into_iter().flatten() {
+    for m in crate::api::read_manifests("STDIN", &text).docs.into_iter().flatten() {
         match c.apply_manifest(m, "STDIN", ns, true) {
             Ok(_) => out.line(format!("service/{svc_name} exposed")),
             Err(e) => out.err(e.output.replace("error when creating \"STDIN\": ", "")),
@@ -1913,7 +1915,7 @@ fn autoscale(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                  "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": cpu}}}]}
     });
     let text = serde_json::to_string(&value).unwrap_or_default();
-    for m in crate::api::read_manifests("STDIN", &text).unwrap_or_default().into_iter().flatten() {
+    for m in crate::api::read_manifests("STDIN", &text).docs.into_iter().flatten() {
         match c.apply_manifest(m, "STDIN", ns, true) {
             Ok(_) => out.line(format!("horizontalpodautoscaler.autoscaling/{name} autoscaled")),
             Err(e) => out.err(e.output.replace("error when creating \"STDIN\": ", "")),
