@@ -969,6 +969,11 @@ impl Cluster {
                 return;
             }
             let Some(p) = probe_of(spec, k) else { continue };
+            // Once the container has started, its startup probe stops (prober worker.go:
+            // "Stop probing for startup once container has started").
+            if k == ProbeKind::Startup && c.started {
+                continue;
+            }
             // The steady ticks since the last sync: all successes (checked in debug builds).
             let skipped = rt.containers[i].probes.get_mut(&k).map_or(0..0, |r| r.catch_up(now, false));
             #[cfg(debug_assertions)]
@@ -1480,8 +1485,8 @@ fn next_wake(rt: &PodRt, now: u64) -> Option<u64> {
         if !c.logged_ready && c.missing_dep.is_none() {
             consider(c.running_since.map(|s| s + c.profile.listen_ms));
         }
-        for r in c.probes.values() {
-            if c.running_since.is_some() {
+        for (k, r) in &c.probes {
+            if c.running_since.is_some() && !(*k == ProbeKind::Startup && c.started) {
                 consider(r.wake_ms());
             }
         }
@@ -1650,6 +1655,29 @@ mod tests {
             .map(|e| (e.first_ms - since, e.last_ms - since, e.count))
             .collect();
         (since, failures, killed.unwrap_or(0) - since, instants)
+    }
+
+    /// The startup probe stops once the container has started (prober worker.go, "Stop probing
+    /// for startup once container has started"): a process that deadlocks later fails its
+    /// liveness probe only, and the kill says so.
+    #[test]
+    fn the_startup_probe_stops_once_the_container_has_started() {
+        let mut c = Cluster::new(ClusterConfig { seed: 7, nodes: 1 });
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {kubeplay.dev/deadlock-after: 60s}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    startupProbe: {httpGet: {path: /, port: 80}, periodSeconds: 5}\n    livenessProbe: {httpGet: {path: /, port: 80}, periodSeconds: 5}\n";
+        let ws = Workspace::default().with_file("p.yaml", pod);
+        assert!(c.run("kubectl apply -f p.yaml", &ws)[0].ok);
+        c.advance(120_000);
+        let messages: Vec<String> =
+            c.events().iter().filter(|e| e.name == "p").map(|e| format!("{}: {}", e.reason, e.message)).collect();
+        assert!(messages.iter().any(|m| m.starts_with("Unhealthy: Liveness probe failed")), "{messages:#?}");
+        assert!(
+            !messages.iter().any(|m| m.contains("Startup probe failed: Get") && m.contains("deadline exceeded")),
+            "no startup probe after the start: {messages:#?}"
+        );
+        assert!(
+            messages.iter().any(|m| m == "Killing: Container c failed liveness probe, will be restarted"),
+            "{messages:#?}"
+        );
     }
 
     /// A probe that keeps succeeding is not simulated tick by tick, and that cannot be seen: its
