@@ -299,3 +299,17 @@ fn a_control_character_stops_the_file_at_its_document() {
     );
     assert_eq!((r.diagnostics[0].line, r.diagnostics[0].column), (8, 13));
 }
+
+/// A `---` line with more than a comment after it stops kubectl's document reader
+/// (k8s.io/apimachinery/pkg/util/yaml `YAMLReader.Read`: "invalid Yaml document separator"),
+/// and the document it was reading is lost; the documents before that one are applied.
+#[test]
+fn a_bad_separator_line_stops_the_file_as_kubectls_reader_does() {
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n--- !!map\nkind: ConfigMap\n";
+    let ws = Workspace::default().with_file("m.yaml", text);
+    let mut c = Cluster::new(ClusterConfig::default());
+    let r = c.run("kubectl apply -f m.yaml", &ws).remove(0);
+    assert_eq!(r.output, "configmap/a created\nerror: error parsing m.yaml: invalid Yaml document separator: !!map\n");
+    assert_eq!(r.diagnostics[0].line, 8);
+    assert!(!c.store().contains(Kind::ConfigMap, "default", "b"));
+}

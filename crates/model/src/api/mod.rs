@@ -462,11 +462,15 @@ pub struct ManifestFile {
 pub fn read_manifests(file: &str, text: &str) -> ManifestFile {
     let parsed = yaml::parse_documents(text);
     let stopped = parsed.error.map(|e| ManifestError {
-        output: format!(
-            "error: error parsing {file}: error converting YAML to JSON: yaml: line {}: {}",
-            yaml::line_in_document(text, e.line),
-            e.message
-        ),
+        output: if e.reader {
+            format!("error: error parsing {file}: {}", e.message)
+        } else {
+            format!(
+                "error: error parsing {file}: error converting YAML to JSON: yaml: line {}: {}",
+                yaml::line_in_document(text, e.line),
+                e.message
+            )
+        },
         diagnostic: Diagnostic::new(file, e.line, e.column, e.message.clone()),
     });
     ManifestFile { docs: parsed.docs.into_iter().map(|doc| read_one(file, doc)).collect(), stopped }

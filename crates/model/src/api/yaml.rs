@@ -32,6 +32,8 @@ pub struct YamlError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// The error of kubectl's document reader (a bad `---` line), not of a document's YAML.
+    pub reader: bool,
 }
 
 /// What [`parse_documents`] read: the documents before the first error, and the error.
@@ -150,9 +152,24 @@ enum Frame {
 /// it (k8s.io/cli-runtime `StreamVisitor.Visit`). Empty documents (only comments, or `---`
 /// alone) are skipped.
 pub fn parse_documents(text: &str) -> Parsed {
+    // A line that starts with `---` and goes on with anything but a comment stops kubectl's
+    // reader ("invalid Yaml document separator"), and the document it was reading is lost.
+    let (text, bad_separator) = match text.split('\n').position(|l| l.starts_with("---") && !is_separator(l)) {
+        Some(i) => {
+            let line = text.split('\n').nth(i).unwrap_or_default();
+            let e = YamlError {
+                line: i + 1,
+                column: 1,
+                message: format!("invalid Yaml document separator: {}", line[3..].trim()),
+                reader: true,
+            };
+            (&text[..chunk_start(text, i + 1).1], Some(e))
+        }
+        None => (text, None),
+    };
     // A character YAML does not allow fails its document: what comes before still parses.
     let (text, refused) = match check_characters(text) {
-        Ok(()) => (text, None),
+        Ok(()) => (text, bad_separator),
         Err(e) => (&text[..chunk_start(text, e.line).1], Some(e)),
     };
     let mut docs = Vec::new();
@@ -188,6 +205,7 @@ fn parse(
 
     while let Some(ev) = parser.next_event() {
         let (ev, span) = ev.map_err(|e| YamlError {
+            reader: false,
             line: e.marker().line(),
             column: e.marker().col() + 1,
             // saphyr's scanner counts flow levels in a u8; say what go-yaml says at its limit.
@@ -241,11 +259,12 @@ fn parse(
             Event::Alias(id) => {
                 let (line, col) = at(&span);
                 let Some((v, size)) = anchors.get(&id).cloned() else {
-                    return Err(YamlError { line, column: col, message: "unknown anchor".into() });
+                    return Err(YamlError { reader: false, line, column: col, message: "unknown anchor".into() });
                 };
                 nodes = nodes.saturating_add(size);
                 if nodes > MAX_NODES {
                     return Err(YamlError {
+                        reader: false,
                         line,
                         column: col,
                         message: format!(
@@ -266,10 +285,20 @@ fn parse(
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 let (line, col) = at(&span);
                 if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError { line, column: col, message: format!("exceeded max depth of {MAX_DEPTH}") });
+                    return Err(YamlError {
+                        reader: false,
+                        line,
+                        column: col,
+                        message: format!("exceeded max depth of {MAX_DEPTH}"),
+                    });
                 }
                 if let Some(Frame::Map { key: None, .. }) = stack.last() {
-                    return Err(YamlError { line, column: col, message: "a mapping key must be a scalar".into() });
+                    return Err(YamlError {
+                        reader: false,
+                        line,
+                        column: col,
+                        message: "a mapping key must be a scalar".into(),
+                    });
                 }
                 // A sequence item's position is where the item starts; a field's is its key's.
                 if let Some(Frame::Seq { .. }) = stack.last() {
@@ -320,7 +349,12 @@ fn check_characters(text: &str) -> Result<(), YamlError> {
     let (mut line, mut column) = (1, 1);
     for c in text.chars() {
         if !allowed(c) {
-            return Err(YamlError { line, column, message: "control characters are not allowed".into() });
+            return Err(YamlError {
+                reader: false,
+                line,
+                column,
+                message: "control characters are not allowed".into(),
+            });
         }
         if c == '\n' {
             line += 1;
@@ -376,6 +410,7 @@ fn push_value(stack: &mut [Frame], root: &mut Option<Value>, v: Value, pos: (usi
                     // go-yaml v2 rejects duplicate keys; so does the API server's strict decoding.
                     let path = slots_path(outer);
                     return Err(YamlError {
+                        reader: false,
                         line: pos.0,
                         column: pos.1,
                         message: format!(
@@ -512,6 +547,19 @@ mod tests {
         let parsed = parse_documents("a: 1\n---\nb: [1\n---\nc: 3\n");
         assert_eq!(parsed.docs.len(), 1);
         assert_eq!(parsed.error.map(|e| e.line), Some(4));
+        // A `---` line with more than a comment after it stops kubectl's reader, and the
+        // document it was reading is lost with it.
+        for (text, kept, rest) in [
+            ("a: 1\n---\nb: 2\n---x: 3\nc: 4\n", 1, "x: 3"),
+            ("a: 1\n--- |\n  text\n", 0, "|"),
+            ("---x\na: 1\n", 0, "x"),
+        ] {
+            let parsed = parse_documents(text);
+            assert_eq!(parsed.docs.len(), kept, "{text:?}");
+            let e = parsed.error.expect("an error");
+            assert!(e.reader, "{text:?}");
+            assert_eq!(e.message, format!("invalid Yaml document separator: {rest}"));
+        }
     }
 
     /// Positions are worked out from the text on first use, for the document asked about, also

@@ -116,11 +116,14 @@ impl ProbeRt {
             (std::cmp::Ordering::Less | std::cmp::Ordering::Equal, true) => (until - next) / period + 1,
             _ => 0,
         };
+        // Never a tick at or after the horizon: that one must run (it is left due).
+        let before_horizon = if h > next { (h - next).div_ceil(period) } else { 0 };
+        debug_assert!(ticks <= before_horizon, "a steady probe's tick at or after its steady horizon {h} ms");
+        let ticks = ticks.min(before_horizon);
         if ticks == 0 {
             return 0..0;
         }
         let last = next + (ticks - 1) * period;
-        debug_assert!(last < h, "a steady probe's tick at {last} ms is at or after its steady horizon {h} ms");
         self.next_ms = Some(next + ticks * period);
         self.run = self.run.saturating_add(i32::try_from(ticks).unwrap_or(i32::MAX));
         next..last + 1
@@ -186,6 +189,20 @@ pub struct PodRt {
     /// The pod's resourceVersion after the kubelet's last status write, and the runtime
     /// record's fingerprint then.
     written: Option<(String, u64)>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests compare the cluster with and without steady probes (every tick simulated).
+    static EVERY_TICK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether every probe tick is simulated (only tests turn steady probes off).
+fn every_tick() -> bool {
+    #[cfg(test)]
+    return EVERY_TICK.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    false
 }
 
 /// One container's back-off state, for invariant checks (crate::sweep).
@@ -605,6 +622,17 @@ impl Cluster {
                     initialized = false;
                     if !sidecar {
                         break;
+                    }
+                }
+            }
+            if !initialized {
+                // The app containers are not synced: their probes do not run. Their steady
+                // ticks up to now are accounted for, and the overdue one runs at the first sync
+                // that syncs them again, as when every tick runs.
+                for c in rt.containers.iter_mut().skip(rt.n_init) {
+                    for r in c.probes.values_mut() {
+                        r.catch_up(now, false);
+                        r.steady_until = None;
                     }
                 }
             }
@@ -1035,7 +1063,7 @@ impl Cluster {
             } else if !ok && r.run >= failure_threshold {
                 r.result = Some(false);
             }
-            r.steady_until = (ok && r.result == Some(true)).then_some(horizon);
+            r.steady_until = (ok && r.result == Some(true) && !every_tick()).then_some(horizon);
             let result = r.result;
             let run = r.run;
             if let Err(msg) = &outcome {
@@ -1655,6 +1683,59 @@ mod tests {
             .map(|e| (e.first_ms - since, e.last_ms - since, e.count))
             .collect();
         (since, failures, killed.unwrap_or(0) - since, instants)
+    }
+
+    /// Runs `scenario` twice, with steady probes and with every tick simulated, and returns what
+    /// each showed: every event (times and counts included) and the pods as `kubectl get` and
+    /// `kubectl describe` print them at the end.
+    fn with_and_without_steady_probes(
+        scenario: impl Fn(&mut Cluster),
+    ) -> [(Vec<crate::cluster::EventRecord>, String); 2] {
+        [false, true].map(|every| {
+            EVERY_TICK.with(|e| e.set(every));
+            // One node: the faults hit the pod's.
+            let mut c = Cluster::new(ClusterConfig { seed: 7, nodes: 1 });
+            scenario(&mut c);
+            EVERY_TICK.with(|e| e.set(false));
+            let shown = c.run("kubectl get pods -o wide\nkubectl describe pods", &Workspace::default());
+            (c.events().to_vec(), shown.into_iter().map(|r| r.output).collect::<Vec<_>>().join("\n"))
+        })
+    }
+
+    /// Steady probes change nothing that can be seen, here in the cases where a pod's probes
+    /// stop and start again: a partition, a machine that fails and comes back, a sidecar that
+    /// restarts (the app containers are not synced meanwhile), a deadlock, a startup probe.
+    #[test]
+    fn steady_probes_show_what_every_tick_shows() {
+        let pod = |extra: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {{kubeplay.dev/deadlock-after.c: 95s}}\nspec:\n{extra}  containers:\n  - name: c\n    image: nginx:1.27\n    startupProbe: {{httpGet: {{path: /, port: 80}}, periodSeconds: 3}}\n    livenessProbe: {{httpGet: {{path: /, port: 80}}, periodSeconds: 10}}\n    readinessProbe: {{httpGet: {{path: /, port: 80}}, periodSeconds: 7}}\n"
+            )
+        };
+        let sidecar = "  initContainers:\n  - name: side\n    image: busybox:1.36\n    restartPolicy: Always\n    command: [sh, -c, 'sleep 20; exit 1']\n";
+        // (name, manifest, commands typed at virtual times)
+        type Scenario<'a> = (&'a str, String, Vec<(u64, &'a str)>);
+        let scenarios: Vec<Scenario> = vec![
+            ("deadlock", pod(""), vec![]),
+            ("partition", pod(""), vec![(33_300, "node partition node-1"), (51_700, "node recover node-1")]),
+            ("failure", pod(""), vec![(41_100, "node fail node-1"), (47_900, "node recover node-1")]),
+            ("sidecar", pod(sidecar), vec![]),
+        ];
+        for (name, manifest, faults) in scenarios {
+            let [steady, every] = with_and_without_steady_probes(|c| {
+                let ws = Workspace::default().with_file("p.yaml", &manifest);
+                assert!(c.run("kubectl apply -f p.yaml", &ws)[0].ok);
+                for (at, cmd) in &faults {
+                    c.advance(at - c.now().ms());
+                    let r = c.run(cmd, &ws);
+                    assert!(r[0].ok, "{cmd}: {}", r[0].output);
+                }
+                c.advance(400_000 - c.now().ms());
+            });
+            assert!(every.0.iter().any(|e| e.reason == "Unhealthy"), "{name}: the probes fail at some point");
+            assert_eq!(steady.0, every.0, "{name}: the events");
+            assert_eq!(steady.1, every.1, "{name}: the pods");
+        }
     }
 
     /// The startup probe stops once the container has started (prober worker.go, "Stop probing
