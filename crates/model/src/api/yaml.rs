@@ -174,7 +174,16 @@ pub fn parse_documents(text: &str) -> Parsed {
     };
     let mut docs = Vec::new();
     let error = parse(text, None, &mut docs).err().or(refused);
-    let positions = Rc::new(Positions { text: text.into(), by_document: OnceCell::new() });
+    if docs.is_empty() {
+        return Parsed { docs, error };
+    }
+    // The positions of the documents read come from their text only (a copy of the file's
+    // text up to the broken document; a 48 MiB file that fails early keeps none of it).
+    let read = match &error {
+        Some(e) => &text[..chunk_start(text, e.line).1],
+        None => text,
+    };
+    let positions = Rc::new(Positions { text: read.into(), by_document: OnceCell::new() });
     for (index, doc) in docs.iter_mut().enumerate() {
         doc.index = index;
         doc.positions = Some(positions.clone());
