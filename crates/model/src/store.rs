@@ -33,6 +33,19 @@ pub struct Store {
     /// Each node's usage by its bound pods, kept as pods are written (None after a `get_mut` of
     /// a pod, which the index cannot follow: readers then count for themselves).
     node_usage: Option<crate::controllers::scheduler::UsageIndex>,
+    /// Changes whenever a bound pod appears, goes, moves, is relabelled or finishes: what the
+    /// scheduler's spread counts are made of (it keeps them between passes while this holds).
+    bound_pods_epoch: u64,
+}
+
+/// What of a bound pod the scheduler's spread counts read: (namespace, node, labels, finished).
+type SpreadMembership<'a> = (&'a str, &'a str, Option<&'a BTreeMap<String, String>>, bool);
+
+fn spread_membership(o: Option<&Object>) -> Option<SpreadMembership<'_>> {
+    let Some(Object::Pod(p)) = o else { return None };
+    let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref())?;
+    let finished = matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
+    Some((p.metadata.namespace.as_deref().unwrap_or(""), node, p.metadata.labels.as_ref(), finished))
 }
 
 fn is_unbound_pod(obj: &Object) -> bool {
@@ -81,6 +94,7 @@ impl Store {
             // The caller may unbind it; keep the superset. Node usage cannot follow it.
             self.unbound_pods.insert((namespace.to_string(), name.to_string()));
             self.node_usage = None;
+            self.bound_pods_epoch += 1;
         }
         self.kinds.get_mut(&kind)?.get_mut(namespace)?.get_mut(name).map(Rc::make_mut)
     }
@@ -115,6 +129,9 @@ impl Store {
     /// object it replaces or removes, `new` the one it stores.
     fn reindex(&mut self, old: Option<&Object>, new: Option<&Object>) {
         let Some(pod) = new.or(old).filter(|o| o.kind() == Kind::Pod) else { return };
+        if spread_membership(old) != spread_membership(new) {
+            self.bound_pods_epoch += 1;
+        }
         let key = (pod.namespace().to_string(), pod.name().to_string());
         if new.is_some_and(is_unbound_pod) {
             self.unbound_pods.insert(key);
@@ -133,6 +150,12 @@ impl Store {
 
     pub fn count(&self, kind: Kind) -> usize {
         self.kinds.get(&kind).map_or(0, |m| m.values().map(BTreeMap::len).sum())
+    }
+
+    /// A number that changes whenever a bound pod appears, goes, moves to another node, gets
+    /// other labels or finishes (or may have: a `get_mut` of a pod).
+    pub fn bound_pods_epoch(&self) -> u64 {
+        self.bound_pods_epoch
     }
 
     /// A number that changes whenever an object of `kind` is created, updated or removed.

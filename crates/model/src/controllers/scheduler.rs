@@ -195,6 +195,10 @@ pub struct SchedulerState {
     decision_order: std::collections::VecDeque<(String, String)>,
     /// Per-node verdicts held by `decisions`.
     verdicts_kept: usize,
+    /// The last pass's spread counts, with the store's bound-pods epoch and node changes they
+    /// are current for: a pass reuses them while neither moved (pods arriving unbound and pods
+    /// becoming ready change neither), instead of counting every pod again.
+    spread: Option<((u64, u64), SpreadCache)>,
 }
 
 /// Per-node aggregate the plugins read, taken once per scheduling pass.
@@ -637,9 +641,10 @@ fn selector_key(ns: &str, sel: &LabelSelector) -> String {
     format!("{ns}/{sel:?}")
 }
 
-/// Per scheduling pass: how many pods each spread selector matches on each node and in each
-/// topology domain, computed once per selector and kept current as pods bind.
-#[derive(Default)]
+/// How many pods each spread selector matches on each node and in each topology domain,
+/// computed once per selector and kept current as pods bind (and between passes while the
+/// bound pods and the nodes stay as they were; `SchedulerState::spread`).
+#[derive(Clone, Debug, Default)]
 struct SpreadCache {
     by_node: BTreeMap<String, (String, LabelSelector, Vec<u32>)>,
     /// Topology key -> each node's value of it as a small number (a node without the key has
@@ -678,21 +683,7 @@ impl SpreadCache {
         let counts = &self
             .by_node
             .entry(key.clone())
-            .or_insert_with(|| {
-                let mut counts = vec![0u32; nodes.len()];
-                let empty = BTreeMap::new();
-                for o in store.list(Kind::Pod, Some(ns)) {
-                    let Object::Pod(p) = o else { continue };
-                    let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else { continue };
-                    if is_terminal(p) || !selector_matches(sel, p.metadata.labels.as_ref().unwrap_or(&empty)) {
-                        continue;
-                    }
-                    if let Some(&i) = index.get(node) {
-                        counts[i] += 1;
-                    }
-                }
-                (ns.to_string(), sel.clone(), counts)
-            })
+            .or_insert_with(|| (ns.to_string(), sel.clone(), count_on_nodes(ns, sel, nodes.len(), index, store)))
             .2;
         if topo_key != HOSTNAME {
             self.by_domain.entry((key, topo_key.to_string())).or_insert_with(|| {
@@ -704,6 +695,28 @@ impl SpreadCache {
                 }
                 domains
             });
+        }
+    }
+
+    /// Debug builds: the counts kept are the counts the store gives.
+    #[cfg(debug_assertions)]
+    fn check(&self, nodes: &[&Node], index: &BTreeMap<String, usize>, store: &crate::store::Store) {
+        for (ns, sel, counts) in self.by_node.values() {
+            debug_assert_eq!(
+                *counts,
+                count_on_nodes(ns, sel, nodes.len(), index, store),
+                "spread counts kept between passes went stale"
+            );
+        }
+        for ((key, topo), domains) in &self.by_domain {
+            let Some((_, _, counts)) = self.by_node.get(key) else { continue };
+            let mut expected: BTreeMap<String, u32> = BTreeMap::new();
+            for (i, n) in nodes.iter().enumerate() {
+                if let Some(v) = n.metadata.labels.as_ref().and_then(|l| l.get(topo)) {
+                    *expected.entry(v.clone()).or_default() += counts[i];
+                }
+            }
+            debug_assert_eq!(*domains, expected, "spread domain counts kept between passes went stale");
         }
     }
 
@@ -733,6 +746,30 @@ impl SpreadCache {
             }
         }
     }
+}
+
+/// The bound, unfinished pods of `ns` that `sel` matches, per node (by position in the pass's
+/// node list).
+fn count_on_nodes(
+    ns: &str,
+    sel: &LabelSelector,
+    n_nodes: usize,
+    index: &BTreeMap<String, usize>,
+    store: &crate::store::Store,
+) -> Vec<u32> {
+    let mut counts = vec![0u32; n_nodes];
+    let empty = BTreeMap::new();
+    for o in store.list(Kind::Pod, Some(ns)) {
+        let Object::Pod(p) = o else { continue };
+        let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else { continue };
+        if is_terminal(p) || !selector_matches(sel, p.metadata.labels.as_ref().unwrap_or(&empty)) {
+            continue;
+        }
+        if let Some(&i) = index.get(node) {
+            counts[i] += 1;
+        }
+    }
+    counts
 }
 
 /// Decisions kept for the UI and `describe`: the most recent ones, so memory stays bounded at
@@ -859,7 +896,13 @@ impl Cluster {
             nodes.iter().enumerate().map(|(i, n)| (n.metadata.name.clone().unwrap_or_default(), i)).collect();
         let names: Vec<std::rc::Rc<str>> =
             nodes.iter().map(|n| n.metadata.name.as_deref().unwrap_or("").into()).collect();
-        let mut spread = SpreadCache::default();
+        let epochs = (self.store.bound_pods_epoch(), self.store.changes(Kind::Node));
+        let mut spread = match self.scheduler.spread.take() {
+            Some((at, kept)) if at == epochs => kept,
+            _ => SpreadCache::default(),
+        };
+        #[cfg(debug_assertions)]
+        spread.check(&nodes, &index, &self.store);
         // Images on each node (they change only when a kubelet pulls, never during a pass).
         let owned_images: Vec<BTreeSet<String>> = nodes
             .iter()
@@ -955,6 +998,8 @@ impl Cluster {
         if let Some(t) = retry_at {
             self.wake_at(Controller::Scheduler, SimTime(t));
         }
+        // The counts are current after this pass's own bindings (`on_bind`).
+        self.scheduler.spread = Some(((self.store.bound_pods_epoch(), self.store.changes(Kind::Node)), spread));
     }
 
     fn set_pod_scheduled_condition(
