@@ -61,13 +61,18 @@ fn endpoint(p: &Pod, publish_not_ready: bool) -> Endpoint {
             terminating: Some(terminating),
         }),
         node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
-        target_ref: Some(ObjectReference {
-            kind: Some("Pod".into()),
-            name: p.metadata.name.clone(),
-            namespace: p.metadata.namespace.clone(),
-            uid: p.metadata.uid.clone(),
-            ..Default::default()
-        }),
+        target_ref: Some(pod_ref(p)),
+        ..Default::default()
+    }
+}
+
+/// An endpoint's `targetRef` to its pod.
+fn pod_ref(p: &Pod) -> ObjectReference {
+    ObjectReference {
+        kind: Some("Pod".into()),
+        name: p.metadata.name.clone(),
+        namespace: p.metadata.namespace.clone(),
+        uid: p.metadata.uid.clone(),
         ..Default::default()
     }
 }
@@ -270,13 +275,7 @@ impl Cluster {
         let addr = |p: &Pod| EndpointAddress {
             ip: ip_of(p).to_string(),
             node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
-            target_ref: Some(ObjectReference {
-                kind: Some("Pod".into()),
-                name: p.metadata.name.clone(),
-                namespace: p.metadata.namespace.clone(),
-                uid: p.metadata.uid.clone(),
-                ..Default::default()
-            }),
+            target_ref: Some(pod_ref(p)),
             ..Default::default()
         };
         let subsets = if ready.is_empty() && not_ready.is_empty() {

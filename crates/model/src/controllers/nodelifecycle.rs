@@ -63,15 +63,7 @@ impl Cluster {
                 Some(name),
             );
         }
-        let pods: Vec<(String, String)> = self
-            .store
-            .list(Kind::Pod, None)
-            .filter(
-                |o| matches!(o, Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name)),
-            )
-            .map(|o| (o.namespace().to_string(), o.name().to_string()))
-            .collect();
-        for (ns, pod) in pods {
+        for (ns, pod) in self.pods_on_node(name) {
             if crashed {
                 // The machine rebooted: the kubelet finds its containers gone and starts anew.
                 self.kubelet.pods.remove(&(ns.clone(), pod.clone()));

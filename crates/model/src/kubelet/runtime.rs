@@ -350,21 +350,24 @@ impl Cluster {
     /// simulated.
     pub(crate) fn kubelet_node_down(&mut self, node: &str) {
         let now = self.now.ms();
-        let on_node: Vec<(String, String)> = self
-            .store
-            .list(Kind::Pod, None)
-            .filter(
-                |o| matches!(o, Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node)),
-            )
-            .map(|o| (o.namespace().to_string(), o.name().to_string()))
-            .collect();
-        for key in on_node {
+        for key in self.pods_on_node(node) {
             let Some(rt) = self.kubelet.pods.get_mut(&key) else { continue };
             for r in rt.containers.iter_mut().flat_map(|c| c.probes.values_mut()) {
                 r.catch_up(now, true);
                 r.steady_until = None;
             }
         }
+    }
+
+    /// (namespace, name) of the pods bound to `node`.
+    pub(crate) fn pods_on_node(&self, node: &str) -> Vec<(String, String)> {
+        self.store
+            .list(Kind::Pod, None)
+            .filter(
+                |o| matches!(o, Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node)),
+            )
+            .map(|o| (o.namespace().to_string(), o.name().to_string()))
+            .collect()
     }
 
     pub(crate) fn kubelet_wake(&mut self, ns: &str, name: &str, at: SimTime) {
