@@ -44,7 +44,7 @@ type SpreadMembership<'a> = (&'a str, &'a str, Option<&'a BTreeMap<String, Strin
 fn spread_membership(o: Option<&Object>) -> Option<SpreadMembership<'_>> {
     let Some(Object::Pod(p)) = o else { return None };
     let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref())?;
-    let finished = matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
+    let finished = crate::controllers::scheduler::is_terminal(p);
     Some((p.metadata.namespace.as_deref().unwrap_or(""), node, p.metadata.labels.as_ref(), finished))
 }
 

@@ -36,6 +36,13 @@ pub struct YamlError {
     pub reader: bool,
 }
 
+impl YamlError {
+    /// An error in a document's YAML.
+    fn new(line: usize, column: usize, message: impl Into<String>) -> YamlError {
+        YamlError { line, column, message: message.into(), reader: false }
+    }
+}
+
 /// What [`parse_documents`] read: the documents before the first error, and the error.
 #[derive(Debug, Default)]
 pub struct Parsed {
@@ -73,6 +80,11 @@ fn chunk_start(text: &str, line: usize) -> (usize, usize) {
         at += l.len();
     }
     (sep, offset)
+}
+
+/// The text before the document (as kubectl splits the file) that holds `line`.
+fn before_document_of(text: &str, line: usize) -> &str {
+    &text[..chunk_start(text, line).1]
 }
 
 /// The line kubectl gives for an error at `line` of the file: kubectl splits the file at
@@ -154,23 +166,18 @@ enum Frame {
 pub fn parse_documents(text: &str) -> Parsed {
     // A line that starts with `---` and goes on with anything but a comment stops kubectl's
     // reader ("invalid Yaml document separator"), and the document it was reading is lost.
-    let (text, bad_separator) = match text.split('\n').position(|l| l.starts_with("---") && !is_separator(l)) {
-        Some(i) => {
-            let line = text.split('\n').nth(i).unwrap_or_default();
-            let e = YamlError {
-                line: i + 1,
-                column: 1,
-                message: format!("invalid Yaml document separator: {}", line[3..].trim()),
-                reader: true,
-            };
-            (&text[..chunk_start(text, i + 1).1], Some(e))
-        }
-        None => (text, None),
-    };
+    let (text, bad_separator) =
+        match text.split('\n').enumerate().find(|(_, l)| l.starts_with("---") && !is_separator(l)) {
+            Some((i, line)) => {
+                let message = format!("invalid Yaml document separator: {}", line[3..].trim());
+                (before_document_of(text, i + 1), Some(YamlError { reader: true, ..YamlError::new(i + 1, 1, message) }))
+            }
+            None => (text, None),
+        };
     // A character YAML does not allow fails its document: what comes before still parses.
     let (text, refused) = match check_characters(text) {
         Ok(()) => (text, bad_separator),
-        Err(e) => (&text[..chunk_start(text, e.line).1], Some(e)),
+        Err(e) => (before_document_of(text, e.line), Some(e)),
     };
     let mut docs = Vec::new();
     let error = parse(text, None, &mut docs).err().or(refused);
@@ -179,10 +186,7 @@ pub fn parse_documents(text: &str) -> Parsed {
     }
     // The positions of the documents read come from their text only (a copy of the file's
     // text up to the broken document; a 48 MiB file that fails early keeps none of it).
-    let read = match &error {
-        Some(e) => &text[..chunk_start(text, e.line).1],
-        None => text,
-    };
+    let read = error.as_ref().map_or(text, |e| before_document_of(text, e.line));
     let positions = Rc::new(Positions { text: read.into(), by_document: OnceCell::new() });
     for (index, doc) in docs.iter_mut().enumerate() {
         doc.index = index;
@@ -213,15 +217,16 @@ fn parse(
     };
 
     while let Some(ev) = parser.next_event() {
-        let (ev, span) = ev.map_err(|e| YamlError {
-            reader: false,
-            line: e.marker().line(),
-            column: e.marker().col() + 1,
-            // saphyr's scanner counts flow levels in a u8; say what go-yaml says at its limit.
-            message: match e.info() {
-                "recursion limit exceeded" => format!("exceeded max depth of {MAX_DEPTH}"),
-                other => other.to_string(),
-            },
+        let (ev, span) = ev.map_err(|e| {
+            YamlError::new(
+                e.marker().line(),
+                e.marker().col() + 1,
+                // saphyr's scanner counts flow levels in a u8; say what go-yaml says at its limit.
+                match e.info() {
+                    "recursion limit exceeded" => format!("exceeded max depth of {MAX_DEPTH}"),
+                    other => other.to_string(),
+                },
+            )
         })?;
         let at = |span: &Span| (span.start.line(), span.start.col() + 1);
         match ev {
@@ -268,18 +273,15 @@ fn parse(
             Event::Alias(id) => {
                 let (line, col) = at(&span);
                 let Some((v, size)) = anchors.get(&id).cloned() else {
-                    return Err(YamlError { reader: false, line, column: col, message: "unknown anchor".into() });
+                    return Err(YamlError::new(line, col, "unknown anchor"));
                 };
                 nodes = nodes.saturating_add(size);
                 if nodes > MAX_NODES {
-                    return Err(YamlError {
-                        reader: false,
+                    return Err(YamlError::new(
                         line,
-                        column: col,
-                        message: format!(
-                            "document contains excessive aliasing (it expands to more than {MAX_NODES} nodes)"
-                        ),
-                    });
+                        col,
+                        format!("document contains excessive aliasing (it expands to more than {MAX_NODES} nodes)"),
+                    ));
                 }
                 if let Some(Frame::Map { key: key @ None, .. }) = stack.last_mut() {
                     *key = Some(scalar_key(&v));
@@ -294,20 +296,10 @@ fn parse(
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 let (line, col) = at(&span);
                 if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError {
-                        reader: false,
-                        line,
-                        column: col,
-                        message: format!("exceeded max depth of {MAX_DEPTH}"),
-                    });
+                    return Err(YamlError::new(line, col, format!("exceeded max depth of {MAX_DEPTH}")));
                 }
                 if let Some(Frame::Map { key: None, .. }) = stack.last() {
-                    return Err(YamlError {
-                        reader: false,
-                        line,
-                        column: col,
-                        message: "a mapping key must be a scalar".into(),
-                    });
+                    return Err(YamlError::new(line, col, "a mapping key must be a scalar"));
                 }
                 // A sequence item's position is where the item starts; a field's is its key's.
                 if let Some(Frame::Seq { .. }) = stack.last() {
@@ -358,12 +350,7 @@ fn check_characters(text: &str) -> Result<(), YamlError> {
     let (mut line, mut column) = (1, 1);
     for c in text.chars() {
         if !allowed(c) {
-            return Err(YamlError {
-                reader: false,
-                line,
-                column,
-                message: "control characters are not allowed".into(),
-            });
+            return Err(YamlError::new(line, column, "control characters are not allowed"));
         }
         if c == '\n' {
             line += 1;
@@ -418,16 +405,15 @@ fn push_value(stack: &mut [Frame], root: &mut Option<Value>, v: Value, pos: (usi
                 serde_json::map::Entry::Occupied(field) => {
                     // go-yaml v2 rejects duplicate keys; so does the API server's strict decoding.
                     let path = slots_path(outer);
-                    return Err(YamlError {
-                        reader: false,
-                        line: pos.0,
-                        column: pos.1,
-                        message: format!(
+                    return Err(YamlError::new(
+                        pos.0,
+                        pos.1,
+                        format!(
                             "mapping key {:?} already defined in {}",
                             field.key(),
                             if path.is_empty() { "the document" } else { &path }
                         ),
-                    });
+                    ));
                 }
             }
         }

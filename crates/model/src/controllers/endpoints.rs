@@ -50,11 +50,16 @@ pub fn target_port(svc_port: &k8s_openapi::api::core::v1::ServicePort, pod: &Pod
     }
 }
 
+/// A pod's IP ("" before it has one).
+fn ip_of(p: &Pod) -> &str {
+    p.status.as_ref().and_then(|s| s.pod_ip.as_deref()).unwrap_or_default()
+}
+
 /// A pod as an EndpointSlice endpoint (`podToEndpoint`).
 fn endpoint(p: &Pod, publish_not_ready: bool) -> Endpoint {
     let (ready, serving, terminating) = endpoint_conditions(p, publish_not_ready);
     Endpoint {
-        addresses: vec![p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default()],
+        addresses: vec![ip_of(p).to_string()],
         conditions: Some(EndpointConditions {
             ready: Some(ready),
             serving: Some(serving),
@@ -84,7 +89,6 @@ fn pod_ref(p: &Pod) -> ObjectReference {
 fn endpoint_is(e: &Endpoint, p: &Pod, publish_not_ready: bool) -> bool {
     let Endpoint { addresses, conditions, deprecated_topology, hints, hostname, node_name, target_ref, zone } = e;
     let (ready, serving, terminating) = endpoint_conditions(p, publish_not_ready);
-    let ip = p.status.as_ref().and_then(|s| s.pod_ip.as_deref()).unwrap_or_default();
     let same_ref = target_ref.as_ref().is_some_and(|r| {
         let ObjectReference { api_version, field_path, kind, name, namespace, resource_version, uid } = r;
         api_version.is_none()
@@ -96,7 +100,7 @@ fn endpoint_is(e: &Endpoint, p: &Pod, publish_not_ready: bool) -> bool {
             && *uid == p.metadata.uid
     });
     let same = addresses.len() == 1
-        && addresses[0] == ip
+        && addresses[0] == ip_of(p)
         && *conditions
             == Some(EndpointConditions { ready: Some(ready), serving: Some(serving), terminating: Some(terminating) })
         && deprecated_topology.is_none()
@@ -250,9 +254,6 @@ impl Cluster {
         // not-ready ones, each sorted by IP then UID (`RepackSubsets` -> `LessEndpointAddress`),
         // and at most `maxCapacity` of them (`truncateEndpoints`: ready ones first), with the
         // over-capacity annotation when some were cut. Only the kept addresses are built.
-        fn ip_of(p: &Pod) -> &str {
-            p.status.as_ref().and_then(|s| s.pod_ip.as_deref()).unwrap_or_default()
-        }
         let by_ip_and_uid = |a: &&Pod, b: &&Pod| {
             ip_of(a).cmp(ip_of(b)).then_with(|| a.metadata.uid.as_deref().cmp(&b.metadata.uid.as_deref()))
         };

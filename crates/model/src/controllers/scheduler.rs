@@ -896,9 +896,8 @@ impl Cluster {
             nodes.iter().enumerate().map(|(i, n)| (n.metadata.name.clone().unwrap_or_default(), i)).collect();
         let names: Vec<std::rc::Rc<str>> =
             nodes.iter().map(|n| n.metadata.name.as_deref().unwrap_or("").into()).collect();
-        let epochs = (self.store.bound_pods_epoch(), self.store.changes(Kind::Node));
         let mut spread = match self.scheduler.spread.take() {
-            Some((at, kept)) if at == epochs => kept,
+            Some((at, kept)) if at == self.spread_epochs() => kept,
             _ => SpreadCache::default(),
         };
         #[cfg(debug_assertions)]
@@ -999,7 +998,12 @@ impl Cluster {
             self.wake_at(Controller::Scheduler, SimTime(t));
         }
         // The counts are current after this pass's own bindings (`on_bind`).
-        self.scheduler.spread = Some(((self.store.bound_pods_epoch(), self.store.changes(Kind::Node)), spread));
+        self.scheduler.spread = Some((self.spread_epochs(), spread));
+    }
+
+    /// What the spread counts are made of, as two change counters: the bound pods and the nodes.
+    fn spread_epochs(&self) -> (u64, u64) {
+        (self.store.bound_pods_epoch(), self.store.changes(Kind::Node))
     }
 
     fn set_pod_scheduled_condition(
@@ -1058,7 +1062,7 @@ impl Cluster {
     }
 }
 
-fn is_terminal(p: &Pod) -> bool {
+pub(crate) fn is_terminal(p: &Pod) -> bool {
     matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
 

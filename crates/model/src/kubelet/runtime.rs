@@ -128,6 +128,14 @@ impl ProbeRt {
         self.run = self.run.saturating_add(i32::try_from(ticks).unwrap_or(i32::MAX));
         next..last + 1
     }
+
+    /// The probe stops being synced for a while (its node goes down, or a sidecar's restart
+    /// holds the app containers back): its steady ticks up to `until` are accounted for, and it
+    /// is steady no more, so its next sync runs the overdue tick as when every tick runs.
+    fn suspend(&mut self, until: u64, inclusive: bool) {
+        self.catch_up(until, inclusive);
+        self.steady_until = None;
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -353,8 +361,7 @@ impl Cluster {
         for key in self.pods_on_node(node) {
             let Some(rt) = self.kubelet.pods.get_mut(&key) else { continue };
             for r in rt.containers.iter_mut().flat_map(|c| c.probes.values_mut()) {
-                r.catch_up(now, true);
-                r.steady_until = None;
+                r.suspend(now, true);
             }
         }
     }
@@ -634,8 +641,7 @@ impl Cluster {
                 // that syncs them again, as when every tick runs.
                 for c in rt.containers.iter_mut().skip(rt.n_init) {
                     for r in c.probes.values_mut() {
-                        r.catch_up(now, false);
-                        r.steady_until = None;
+                        r.suspend(now, false);
                     }
                 }
             }
