@@ -6,7 +6,7 @@
 //! explanations, so that a learner reads the same words a real cluster would show.
 
 /// An interface language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Lang {
     #[default]
     En,
@@ -190,6 +190,8 @@ pub struct Text {
     pub tagline: &'static str,
     pub clock_title: &'static str,
     pub nothing_scheduled: &'static str,
+    /// Shown until the model's worker has loaded and sent the first frame.
+    pub starting: &'static str,
     pub apply: &'static str,
     pub step: &'static str,
     pub step_title: &'static str,
@@ -289,6 +291,7 @@ pub static EN: Text = Text {
     tagline: "a Kubernetes cluster in your browser",
     clock_title: "Virtual time since the cluster started",
     nothing_scheduled: "nothing scheduled",
+    starting: "Starting the cluster…",
     apply: "Apply",
     step: "Step",
     step_title: "Run to the next scheduled event",
@@ -387,6 +390,7 @@ pub static ZH: Text = Text {
     tagline: "浏览器里的 Kubernetes 集群",
     clock_title: "集群启动以来的虚拟时间",
     nothing_scheduled: "没有待发生的事件",
+    starting: "正在启动集群……",
     apply: "应用",
     step: "单步",
     step_title: "运行到下一个计划事件",

@@ -2,11 +2,15 @@
 //! (`kubeplay_model`) and draws the views it computes. It holds no cluster logic of its own.
 //!
 //! - [`state`]: the page's state and a reducer over it (no browser APIs; tested natively).
+//! - [`shown`]: what the page draws and the messages between it and the model's Web Worker;
+//!   [`engine`]: the worker's side (the reducer and the cluster); [`bridge`]: the worker link.
 //! - [`components`]: the header, editor, cluster map, events and terminal.
 //! - [`format`]: pure helpers turning view data into text and CSS classes.
 //! - [`i18n`]: the interface text in English and Chinese.
 
+pub mod bridge;
 pub mod components;
+pub mod engine;
 pub mod format;
 pub mod i18n;
 pub mod lessons;
@@ -14,6 +18,7 @@ pub mod markdown;
 pub mod panic_page;
 pub mod persist;
 pub mod share;
+pub mod shown;
 pub mod state;
 pub mod timeline;
 

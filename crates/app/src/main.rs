@@ -2,5 +2,6 @@
 
 fn main() {
     kubeplay_app::panic_page::install();
-    yew::Renderer::<kubeplay_app::App>::new().render();
+    let props = kubeplay_app::components::app::AppProps { connect: kubeplay_app::bridge::worker() };
+    yew::Renderer::<kubeplay_app::App>::with_props(props).render();
 }

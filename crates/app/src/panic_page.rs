@@ -16,7 +16,7 @@ pub fn install() {
     }));
 }
 
-fn describe(info: &PanicHookInfo<'_>) -> String {
+pub fn describe(info: &PanicHookInfo<'_>) -> String {
     let payload = info
         .payload()
         .downcast_ref::<&str>()

@@ -12,6 +12,7 @@ use std::rc::Rc;
 use kubeplay_model::api::Kind;
 use kubeplay_model::lesson::{self, CheckOutcome, Lesson, Progress};
 use kubeplay_model::{Cluster, ClusterConfig, ClusterView, CommandResult, Diagnostic, InspectView, Workspace};
+use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
 use crate::i18n::Lang;
@@ -86,7 +87,7 @@ pub struct TickBudget {
 }
 
 /// What the learner (or the play timer) asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
     /// `kubectl apply -f <open file>`.
     Apply,
@@ -228,7 +229,7 @@ fn percent_decode(s: &str) -> String {
 
 /// The object the inspector shows, by its store key. Only the key is kept: what the inspector
 /// shows is recomputed by the model ([`Cluster::inspect`]) every time the cluster changes.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Selection {
     pub kind: Kind,
     /// Empty for cluster-scoped kinds (Node, Namespace).
@@ -254,7 +255,7 @@ impl Selection {
 }
 
 /// The inspector's tabs. "Why" is not a tab: it is always shown above them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum InspectorTab {
     #[default]
     Scheduling,
@@ -278,8 +279,17 @@ impl InspectorTab {
     }
 }
 
+/// The tab the inspector shows: the chosen one, unless it has nothing for this object (only
+/// pods have a scheduling decision), then Conditions.
+pub fn effective_tab(chosen: InspectorTab, selection: Option<&Selection>) -> InspectorTab {
+    match (chosen, selection) {
+        (InspectorTab::Scheduling, Some(sel)) if sel.kind != Kind::Pod => InspectorTab::Conditions,
+        (tab, _) => tab,
+    }
+}
+
 /// The panels a learner can collapse to make room for the others.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Panel {
     Editor,
     Events,
@@ -289,7 +299,7 @@ pub enum Panel {
 }
 
 /// A set of panels: which are collapsed (all start expanded), or which an embedding page hides.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Collapsed {
     pub editor: bool,
     pub events: bool,
@@ -322,7 +332,7 @@ impl Collapsed {
 }
 
 /// A one-line note about the last action, shown in the header in the page's language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Notice {
     /// Step found nothing scheduled.
     Idle,
@@ -490,10 +500,7 @@ impl AppState {
     /// The tab the inspector shows: the chosen one, unless it has nothing for this object
     /// (only pods have a scheduling decision), then Conditions.
     pub fn effective_tab(&self) -> InspectorTab {
-        match (self.inspector_tab, &self.selection) {
-            (InspectorTab::Scheduling, Some(sel)) if sel.kind != Kind::Pod => InspectorTab::Conditions,
-            (tab, _) => tab,
-        }
+        effective_tab(self.inspector_tab, self.selection.as_ref())
     }
 
     /// The text of the open file (empty if the file does not exist).
@@ -902,9 +909,9 @@ impl AppState {
 /// introduced by a comment naming its file: what "Export" downloads. It applies unchanged with
 /// `kubectl apply -f` on a real cluster (kubeplay's behaviour-profile annotations are ordinary
 /// annotations there).
-pub fn export_manifests(ws: &kubeplay_model::Workspace) -> String {
+pub fn export_manifests(files: &BTreeMap<String, String>) -> String {
     let mut out = String::from("# Exported from kubeplay: every manifest of the workspace.\n");
-    for (path, text) in &ws.files {
+    for (path, text) in files {
         if !(path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".json")) {
             continue;
         }
@@ -1363,7 +1370,7 @@ mod export_tests {
     #[test]
     fn model_the_export_applies_unchanged_and_creates_every_object() {
         let s = Rc::new(AppState::default()).reduce(Action::StartLesson("rolling-update".into()));
-        let text = export_manifests(&s.workspace);
+        let text = export_manifests(&s.workspace.files);
         assert!(text.contains("# deploy/k8s/deployment.yaml\n"), "{text}");
         let mut fresh = Cluster::new(ClusterConfig::default());
         let r = fresh.run(&format!("kubectl apply -f - <<'EOF'\n{text}EOF"), &kubeplay_model::Workspace::default());

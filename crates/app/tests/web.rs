@@ -8,6 +8,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use kubeplay_app::App;
+use kubeplay_app::components::app::AppProps;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
@@ -37,7 +38,9 @@ impl Page {
         let document = gloo::utils::document();
         let root = document.create_element("div").unwrap();
         document.body().unwrap().append_child(&root).unwrap();
-        let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+        // The engine on this thread: the same messages, answered at once.
+        let props = AppProps { connect: kubeplay_app::engine::in_thread() };
+        let handle = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
         scheduler::flush().await;
         let page = Page { root, handle: Some(handle) };
         // The page starts in the browser's language; these tests read the English interface.

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api::{Kind, Object};
 use crate::cluster::Cluster;
@@ -43,14 +43,14 @@ impl History {
 }
 
 /// One line of a chart: a label and its (virtual ms, value) points, a step function.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub label: String,
     pub points: Vec<(u64, i64)>,
 }
 
 /// A Deployment's rollout: desired and available replicas, and each ReplicaSet's replicas.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RolloutChart {
     pub namespace: String,
     pub name: String,
@@ -60,7 +60,7 @@ pub struct RolloutChart {
 }
 
 /// A traffic target's requests per second: answered 2xx, failed, and the mean latency.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrafficChart {
     pub target: String,
     pub ok_per_s: Line,
@@ -69,7 +69,7 @@ pub struct TrafficChart {
 }
 
 /// An HPA: current CPU utilisation against its target, and its replicas.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HpaChart {
     pub namespace: String,
     pub name: String,
@@ -78,7 +78,7 @@ pub struct HpaChart {
     pub replicas: Line,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChartsView {
     pub now_ms: u64,
     pub rollouts: Vec<RolloutChart>,

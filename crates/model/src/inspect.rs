@@ -2,13 +2,13 @@
 //! plain-language "why" for its state with the rule behind it, and for a pod the scheduler's
 //! per-node, per-plugin breakdown. Computed here so the UI holds no cluster logic.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api::{Kind, Object};
 use crate::cluster::Cluster;
 use crate::view::EventView;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InspectView {
     pub kind: String,
     pub namespace: String,
@@ -28,7 +28,7 @@ pub struct InspectView {
     pub pod: Option<crate::view::PodView>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConditionView {
     pub condition_type: String,
     pub status: String,
@@ -36,7 +36,7 @@ pub struct ConditionView {
     pub message: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchedulingView {
     pub time_ms: u64,
     pub chosen: Option<String>,
@@ -44,7 +44,7 @@ pub struct SchedulingView {
     pub nodes: Vec<NodeScoreView>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeScoreView {
     pub node: String,
     /// The filter plugin that rejected the node and its reasons, if one did.

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::api::{Kind, Object};
@@ -28,7 +28,7 @@ pub const LESSON_API_VERSION: &str = "kubeplay.dev/v1alpha1";
 pub const DEFAULT_STEP_TIMEOUT_MS: u64 = 5 * 60 * 1000;
 
 /// Text in the lesson's two languages. The course is Chinese; every text carries both.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     pub en: String,
@@ -388,7 +388,7 @@ pub struct RanCheck {
 }
 
 /// Whether one check holds, and what the model sees (English, in kubectl's terms).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckOutcome {
     pub met: bool,
     pub seen: String,

@@ -1,6 +1,6 @@
 //! Read-only views the page renders. The model computes them; the UI only draws them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// At most this many pending pods are in a [`ClusterView`]: a learner who asks for 10,000
 /// replicas on three nodes sees the first 200 and the count, and the page does not build and draw
@@ -8,7 +8,7 @@ use serde::Serialize;
 pub const PENDING_SHOWN: usize = 200;
 
 /// Everything the cluster view needs for one frame.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterView {
     /// Virtual time since the cluster started, in milliseconds.
     pub now_ms: u64,
@@ -32,7 +32,7 @@ pub struct ClusterView {
     pub requests: Vec<RequestView>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceView {
     pub namespace: String,
     pub name: String,
@@ -48,7 +48,7 @@ pub struct ServiceView {
     pub routes: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndpointView {
     /// The pod behind the address (its targetRef).
     pub pod: String,
@@ -59,7 +59,7 @@ pub struct EndpointView {
     pub terminating: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestView {
     pub time_ms: u64,
     /// The Service that carried it, when it reached a pod through one.
@@ -70,7 +70,7 @@ pub struct RequestView {
     pub outcome: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeView {
     pub name: String,
     /// STATUS as `kubectl get nodes` prints it: `Ready`, `NotReady`, `Ready,SchedulingDisabled`.
@@ -88,7 +88,7 @@ pub struct NodeView {
     pub pods: Vec<PodView>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PodView {
     pub namespace: String,
     pub name: String,
@@ -106,7 +106,7 @@ pub struct PodView {
     pub cpu_request_milli: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventView {
     pub time_ms: u64,
     /// `Normal` or `Warning`.

@@ -16,9 +16,10 @@ use crate::components::problems::Problems;
 use crate::components::terminal::Terminal;
 use crate::i18n::Lang;
 use crate::persist;
-use crate::state::{
-    Action, AppState, EmbedOptions, Notice, PLAY_INTERVAL_MS, Panel, SPEEDS, Selection, TICK_BUDGET_MS, TickBudget,
-};
+use crate::shown::{Boot, Connector, Frame, FromEngine, Msg, Sender, ShareFound, Shown};
+use crate::state::{Action, EmbedOptions, Notice, PLAY_INTERVAL_MS, Panel, SPEEDS, Selection};
+use crate::timeline::Origin;
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// The browser's localStorage, if the page may use it (a sandboxed iframe or a privacy setting
@@ -33,61 +34,61 @@ fn keep_aside(storage: &web_sys::Storage, key: &str, text: &str) -> bool {
     aside.is_some_and(|k| storage.set_item(&k, text).is_ok())
 }
 
-/// The stored session for what the URL asks for (free play or a lesson), if there is one. One
-/// that cannot be loaded is moved aside under `KEY.kept-N`, never dropped, and the page says so.
-fn restore(base: AppState) -> AppState {
-    let Some(storage) = local_storage() else { return base };
-    let key = persist::storage_key(&base.timeline.origin);
-    let Ok(Some(text)) = storage.get_item(&key) else { return base };
-    match persist::load(&text, base.clone()) {
-        Ok(s) => s,
-        Err(problem) => {
-            if keep_aside(&storage, &key, &text) {
-                let _ = storage.remove_item(&key);
-            }
-            let mut s = base;
-            s.notice = Some(match problem {
-                persist::LoadProblem::Corrupt(_) => Notice::SessionUnreadable,
-                persist::LoadProblem::Newer(_) => Notice::SessionNewer,
-            });
-            s
-        }
+/// What the page starts from: the URL, the browser's language, the saved sessions the URL
+/// could resume, and a share link in the fragment. A share link's workspace replaces free
+/// play: the free-play session it replaces is kept aside first, and the fragment is removed,
+/// so a reload restores the saved session instead of the link's starting point.
+fn boot_request() -> Boot {
+    let window = web_sys::window();
+    let location = window.as_ref().map(web_sys::Window::location);
+    let query = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
+    let options = EmbedOptions::from_query(&query);
+    let mut keys = vec![persist::storage_key(&Origin::FreePlay)];
+    if let Some(name) = &options.lesson {
+        keys.push(persist::storage_key(&Origin::Lesson(name.clone())));
     }
-}
-
-/// A share link in the URL's fragment (`#share=v1....`) opens its workspace in free play. The
-/// free-play session it replaces is kept aside first; the fragment is then removed, so a
-/// reload restores the saved session instead of the link's starting point.
-fn open_share_link(base: AppState) -> AppState {
-    let Some(window) = web_sys::window() else { return base };
-    let hash = window.location().hash().unwrap_or_default();
-    let Some(found) = crate::share::decode(&hash) else { return base };
-    let mut s = base;
-    match found {
+    let storage = local_storage();
+    let hash = location.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
+    let share = crate::share::decode(&hash).map(|found| match found {
         Ok(shared) => {
-            if let Some(storage) = local_storage() {
-                let key = persist::storage_key(&crate::timeline::Origin::FreePlay);
-                if let Ok(Some(old)) = storage.get_item(&key) {
-                    keep_aside(&storage, &key, &old);
-                }
+            if let Some(storage) = &storage
+                && let Ok(Some(old)) = storage.get_item(&keys[0])
+            {
+                keep_aside(storage, &keys[0], &old);
             }
-            s.update(Action::LoadShared(shared));
-            if let Ok(history) = window.history() {
-                let path = window.location().pathname().unwrap_or_default();
-                let search = window.location().search().unwrap_or_default();
+            if let (Some(w), Some(l)) = (&window, &location)
+                && let Ok(history) = w.history()
+            {
+                let path = l.pathname().unwrap_or_default();
+                let search = l.search().unwrap_or_default();
                 let _ =
                     history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{search}")));
             }
+            ShareFound::Shared(shared)
         }
-        Err(crate::share::ShareError::Damaged) => s.notice = Some(Notice::ShareDamaged),
-        Err(crate::share::ShareError::Newer(_)) => s.notice = Some(Notice::ShareNewer),
-    }
-    s
+        Err(crate::share::ShareError::Damaged) => ShareFound::Damaged,
+        Err(crate::share::ShareError::Newer(_)) => ShareFound::Newer,
+    });
+    let stored = keys
+        .into_iter()
+        .filter_map(|k| storage.as_ref().and_then(|s| s.get_item(&k).ok().flatten()).map(|text| (k, text)))
+        .collect();
+    Boot { query, lang: browser_lang(), stored, share }
 }
 
-/// The page's monotonic clock in milliseconds (`performance.now()`), for the play tick's budget.
-fn performance_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+/// Does what a frame asks of the browser's storage: keep aside a saved session that could not
+/// be loaded (never drop it), then save the session.
+fn store(frame: &Frame) {
+    let Some(storage) = local_storage() else { return };
+    if let Some(key) = &frame.set_aside
+        && let Ok(Some(text)) = storage.get_item(key)
+        && keep_aside(&storage, key, &text)
+    {
+        let _ = storage.remove_item(key);
+    }
+    if let Some((key, text)) = &frame.save {
+        let _ = storage.set_item(key, text);
+    }
 }
 
 /// The language the browser asks for (`navigator.language`), English when it cannot tell.
@@ -95,39 +96,69 @@ pub fn browser_lang() -> Lang {
     web_sys::window().and_then(|w| w.navigator().language()).map(|tag| Lang::from_tag(&tag)).unwrap_or_default()
 }
 
+/// The page's engine: the model's Web Worker in the page (`bridge::worker`), the same engine
+/// on the page's thread in tests (`engine::in_thread`).
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    pub connect: Connector,
+}
+
 #[component]
-pub fn App() -> Html {
-    let state = use_reducer(|| {
-        let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-        let base = AppState::default()
-            .with_lang(browser_lang())
-            .with_tick_budget(TickBudget { now: performance_now, ms: TICK_BUDGET_MS })
-            .with_embed(&EmbedOptions::from_query(&query));
-        let base = restore(base);
-        open_share_link(base)
-    });
-    // Every change is saved (while playing, every tenth), so a reload or a crash loses nothing.
+pub fn App(props: &AppProps) -> Html {
+    let state = use_reducer(Shown::default);
+    let sender = {
+        let dispatcher = state.dispatcher();
+        let connect = props.connect.clone();
+        use_memo((), move |_| {
+            let acked = Rc::new(Cell::new(0));
+            let on = {
+                let acked = acked.clone();
+                Callback::from(move |msg: FromEngine| match msg {
+                    FromEngine::Ready => {}
+                    FromEngine::Frame(f) => {
+                        acked.set(acked.get().max(f.acked));
+                        store(&f);
+                        dispatcher.dispatch(Msg::Frame(f));
+                    }
+                    FromEngine::Completions(c) => dispatcher.dispatch(Msg::Completions(c)),
+                    FromEngine::Panicked(message) => crate::panic_page::show(&message),
+                })
+            };
+            Sender::new((connect.0)(on), acked)
+        })
+    };
     {
-        let state = state.clone();
-        use_effect_with((state.version, Rc::as_ptr(&state.workspace) as usize, state.open_file.clone()), move |_| {
-            if !state.playing || state.version % 10 == 0 {
-                let key = persist::storage_key(&state.timeline.origin);
-                if let Some(storage) = local_storage() {
-                    let _ = storage.set_item(&key, &persist::save(&state));
-                }
-            }
-        });
+        let sender = sender.clone();
+        use_effect_with((), move |_| sender.boot(boot_request()));
     }
+    // Sends an action; an edit (or another file opened) shows at once.
+    let act: Rc<dyn Fn(Action)> = {
+        let sender = sender.clone();
+        let dispatcher = state.dispatcher();
+        Rc::new(move |action: Action| {
+            let seq = sender.reserve();
+            if matches!(action, Action::EditFile(_) | Action::OpenFile(_)) {
+                dispatcher.dispatch(Msg::Local { seq, action: action.clone() });
+            }
+            sender.send(seq, action);
+        })
+    };
     let lang = state.lang;
     let t = lang.text();
 
-    // The play timer is the page's only clock: it exists while playing and dispatches ticks;
-    // the reducer decides what a tick does.
+    // The play timer is the page's only clock: it exists while playing and sends ticks; the
+    // model decides what a tick does. A tick the model is still working on is not followed by another: ticks never queue up
+    // behind a slow one.
     {
-        let dispatcher = state.dispatcher();
+        let sender = sender.clone();
         use_effect_with(state.playing, move |&playing| {
-            let interval =
-                playing.then(|| Interval::new(PLAY_INTERVAL_MS as u32, move || dispatcher.dispatch(Action::Tick)));
+            let interval = playing.then(|| {
+                Interval::new(PLAY_INTERVAL_MS as u32, move || {
+                    if !sender.tick_pending() {
+                        sender.act(Action::Tick);
+                    }
+                })
+            });
             move || drop(interval)
         });
     }
@@ -137,44 +168,49 @@ pub fn App() -> Html {
             let _ = root.set_attribute("lang", lang.tag());
         }
     });
+    // Until the model's worker has loaded and answered, there is nothing true to draw: no
+    // cluster, no files, not even whether the editor may change them.
+    if !state.booted {
+        return html! {
+            <div class="app starting" id="starting" role="status" aria-busy="true">{ browser_lang().text().starting }</div>
+        };
+    }
 
     let on = |action: Action| {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_: MouseEvent| dispatcher.dispatch(action.clone()))
+        let act = act.clone();
+        Callback::from(move |_: MouseEvent| act(action.clone()))
     };
     let toggle = |panel: Panel| {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::TogglePanel(panel)))
+        let act = act.clone();
+        Callback::from(move |()| act(Action::TogglePanel(panel)))
     };
     let on_edit = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |text: String| dispatcher.dispatch(Action::EditFile(text)))
+        let act = act.clone();
+        Callback::from(move |text: String| act(Action::EditFile(text)))
     };
     let on_apply = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::Apply))
+        let act = act.clone();
+        Callback::from(move |()| act(Action::Apply))
     };
     let on_command = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |line: String| dispatcher.dispatch(Action::RunCommand(line)))
+        let act = act.clone();
+        Callback::from(move |line: String| act(Action::RunCommand(line)))
     };
     let on_interrupt = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::Interrupt))
+        let act = act.clone();
+        Callback::from(move |()| act(Action::Interrupt))
     };
-    let complete = {
-        let state = state.clone();
-        Callback::from(move |line: String| {
-            kubeplay_model::kubectl::complete::complete(&state.cluster.borrow(), &state.workspace, &line)
-        })
+    let on_complete = {
+        let sender = sender.clone();
+        Callback::from(move |line: String| sender.complete(line))
     };
     let on_select = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |selection: Selection| dispatcher.dispatch(Action::Select(selection)))
+        let act = act.clone();
+        Callback::from(move |selection: Selection| act(Action::Select(selection)))
     };
     let on_tab = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |tab| dispatcher.dispatch(Action::ShowTab(tab)))
+        let act = act.clone();
+        Callback::from(move |tab| act(Action::ShowTab(tab)))
     };
 
     let view = state.view.clone();
@@ -197,65 +233,64 @@ pub fn App() -> Html {
     });
     let hidden = state.hidden;
     let on_open = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |path: String| dispatcher.dispatch(Action::OpenFile(path)))
+        let act = act.clone();
+        Callback::from(move |path: String| act(Action::OpenFile(path)))
     };
     let on_lesson_change = {
-        let dispatcher = state.dispatcher();
+        let act = act.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             let name = select.value();
-            dispatcher.dispatch(if name.is_empty() { Action::LeaveLesson } else { Action::StartLesson(name) });
+            act(if name.is_empty() { Action::LeaveLesson } else { Action::StartLesson(name) });
         })
     };
     let on_speed_change = {
-        let dispatcher = state.dispatcher();
+        let act = act.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             if let Ok(speed) = select.value().parse() {
-                dispatcher.dispatch(Action::SetSpeed(speed));
+                act(Action::SetSpeed(speed));
             }
         })
     };
-    let catalog = crate::lessons::catalog();
-    let current_lesson = state.lesson.as_ref().map(|s| s.lesson.name.clone()).unwrap_or_default();
-    let lesson_options = catalog.entries.iter().map(|e| {
-        let name = e.lesson.name.clone();
+    let current_lesson = state.lesson.as_ref().map(|l| l.name.clone()).unwrap_or_default();
+    let lesson_options = state.lessons.iter().map(|e| {
+        let name = e.name.clone();
         let selected = name == current_lesson;
-        html! { <option value={name} {selected}>{ e.lesson.spec.title.get(lang.tag()).to_string() }</option> }
+        html! { <option value={name} {selected}>{ e.title.get(lang.tag()).to_string() }</option> }
     });
     let speed_options = SPEEDS.iter().map(|&sp| {
         let label = if sp == crate::state::MAX_SPEED { t.max_speed.to_string() } else { format!("{sp}x") };
         html! { <option value={sp.to_string()} selected={sp == state.speed()}>{ label }</option> }
     });
-    let lesson_panel = state.lesson.clone().filter(|_| !hidden.lesson).map(|session| {
+    let lesson_panel = state.lesson.clone().filter(|_| !hidden.lesson).map(|lesson| {
         let on_show_me = {
-            let dispatcher = state.dispatcher();
-            Callback::from(move |()| dispatcher.dispatch(Action::ShowMe))
+            let act = act.clone();
+            Callback::from(move |()| act(Action::ShowMe))
         };
         let on_hint = {
-            let dispatcher = state.dispatcher();
-            Callback::from(move |()| dispatcher.dispatch(Action::RevealHint))
+            let act = act.clone();
+            Callback::from(move |()| act(Action::RevealHint))
         };
         html! {
             <PanelBox id="lesson-panel" class="lesson-panel" title={t.lesson} lang={lang}
                 collapsed={collapsed.lesson} on_toggle={toggle(Panel::Lesson)}>
-                <LessonView {session} lang={lang} {on_show_me} {on_hint} />
+                <LessonView {lesson} progress={state.progress.clone()} lang={lang} {on_show_me} {on_hint} />
             </PanelBox>
         }
     });
     // A data: URL, so exporting needs no script beyond this attribute.
     let export_href = format!(
         "data:text/yaml;charset=utf-8,{}",
-        String::from(js_sys::encode_uri_component(&crate::state::export_manifests(&state.workspace)))
+        String::from(js_sys::encode_uri_component(&crate::state::export_manifests(&state.files)))
     );
     let on_share = {
-        let dispatcher = state.dispatcher();
-        let shared = crate::share::Shared { files: state.workspace.files.clone(), open_file: state.open_file.clone() };
+        let act = act.clone();
+        let shared = crate::share::Shared { files: (*state.files).clone(), open_file: state.open_file.clone() };
         Callback::from(move |_: MouseEvent| {
             if let Some(w) = web_sys::window() {
                 let _ = w.location().set_hash(&crate::share::encode(&shared));
-                dispatcher.dispatch(Action::Say(Notice::ShareReady));
+                act(Action::Say(Notice::ShareReady));
             }
         })
     };
@@ -273,10 +308,10 @@ pub fn App() -> Html {
             <button id="share" type="button" onclick={on_share} title={t.share_title}>{ t.share }</button>
         </div>
     };
-    let (start_ms, head_ms, now_ms) = (state.timeline.start_ms(), state.timeline.head_ms, view.now_ms);
+    let (start_ms, head_ms, now_ms) = (state.start_ms, state.head_ms, view.now_ms);
     let in_past = state.in_past();
     let on_seek = {
-        let dispatcher = state.dispatcher();
+        let act = act.clone();
         Callback::from(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             if let Ok(t) = input.value().parse::<f64>() {
@@ -286,11 +321,11 @@ pub fn App() -> Html {
                 } else {
                     (t / 100.0).round() * 100.0
                 };
-                dispatcher.dispatch(Action::Seek(t as u64));
+                act(Action::Seek(t as u64));
             }
         })
     };
-    let files = std::rc::Rc::new(state.workspace.files.keys().cloned().collect::<Vec<_>>());
+    let files = std::rc::Rc::new(state.files.keys().cloned().collect::<Vec<_>>());
 
     let lang_buttons = Lang::ALL.into_iter().map(|l| {
         let active = l == lang;
@@ -442,8 +477,9 @@ pub fn App() -> Html {
                         if !hidden.terminal {
                         <PanelBox id="terminal-panel" class="terminal-panel" title={t.terminal} lang={lang} rail=true
                             collapsed={collapsed.terminal} on_toggle={toggle(Panel::Terminal)}>
-                            <Terminal transcript={state.terminal.clone()} {on_command} {complete} lang={lang}
-                                live={state.live.is_some()} on_interrupt={on_interrupt} />
+                            <Terminal transcript={state.terminal.clone()} {on_command} {on_complete}
+                                completion={state.completion.clone()} lang={lang}
+                                live={state.live} on_interrupt={on_interrupt} />
                         </PanelBox>
                         }
                     </div>

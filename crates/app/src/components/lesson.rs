@@ -4,28 +4,19 @@
 
 use std::rc::Rc;
 
-use kubeplay_model::lesson;
 use yew::prelude::*;
 
 use crate::components::markdown::Markdown;
 use crate::i18n::Lang;
-use crate::state::LessonSession;
+use crate::shown::{LessonProgress, LessonShown};
 
 #[derive(Properties, PartialEq)]
 pub struct LessonProps {
-    pub session: Rc<LessonSession>,
+    pub lesson: Rc<LessonShown>,
+    pub progress: LessonProgress,
     pub lang: Lang,
     pub on_show_me: Callback<()>,
     pub on_hint: Callback<()>,
-}
-
-impl PartialEq for LessonSession {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.lesson, &other.lesson)
-            && self.progress == other.progress
-            && self.hints_shown == other.hints_shown
-            && self.outcomes == other.outcomes
-    }
 }
 
 #[component]
@@ -35,7 +26,7 @@ pub fn LessonView(props: &LessonProps) -> Html {
     let current_ref = use_node_ref();
     {
         let (container, current_ref) = (container.clone(), current_ref.clone());
-        use_effect_with(props.session.progress.current, move |&step| {
+        use_effect_with(props.progress.current, move |&step| {
             if step > 0
                 && let (Some(c), Some(cur)) =
                     (container.cast::<web_sys::HtmlElement>(), current_ref.cast::<web_sys::HtmlElement>())
@@ -45,12 +36,12 @@ pub fn LessonView(props: &LessonProps) -> Html {
             }
         });
     }
-    let s = &props.session;
-    let l = &s.lesson;
+    let p = &props.progress;
+    let l = &props.lesson;
     let code = props.lang.tag();
     let t = props.lang.text();
-    let current = s.progress.current;
-    let steps = l.spec.steps.iter().enumerate().map(|(i, step)| {
+    let current = p.current;
+    let steps = l.steps.iter().enumerate().map(|(i, step)| {
         let (state, mark, word) = if i < current {
             ("done", "✓", t.step_done)
         } else if i == current {
@@ -66,21 +57,21 @@ pub fn LessonView(props: &LessonProps) -> Html {
             </li>
         }
     });
-    let body = match l.spec.steps.get(current) {
+    let body = match l.steps.get(current) {
         Some(step) => {
-            let checks = step.goal.iter().zip(s.outcomes.iter()).map(|(check, outcome)| {
+            let checks = step.checks.iter().zip(p.outcomes.iter()).map(|(check, outcome)| {
                 let (class, mark, word) =
                     if outcome.met { ("met", "✓", t.check_met) } else { ("unmet", "✗", t.check_unmet) };
                 html! {
                     <li class={classes!("check", class)}>
                         <span class="mark" aria-hidden="true">{ mark }</span>
                         <span class="visually-hidden">{ word }</span>
-                        <span class="check-text">{ lesson::describe(check, code) }</span>
+                        <span class="check-text">{ check.get(code) }</span>
                         <span class="check-seen">{ outcome.seen.clone() }</span>
                     </li>
                 }
             });
-            let shown = s.hints_shown(current);
+            let shown = p.hints_shown.min(step.hints.len());
             let hints = step
                 .hints
                 .iter()
@@ -105,18 +96,18 @@ pub fn LessonView(props: &LessonProps) -> Html {
                 </div>
             }
         }
-        None if l.spec.steps.is_empty() => html! {},
+        None if l.steps.is_empty() => html! {},
         None => html! { <p class="lesson-complete" id="lesson-complete" role="status">{ t.lesson_complete }</p> },
     };
     html! {
         <div class="lesson" lang={props.lang.tag()} ref={container}>
-            <h2 class="lesson-title" id="lesson-title">{ l.spec.title.get(code) }</h2>
+            <h2 class="lesson-title" id="lesson-title">{ l.title.get(code) }</h2>
             <details class="lesson-intro" open={current == 0}>
                 <summary>{ t.introduction }</summary>
-                <Markdown text={AttrValue::from(l.spec.text.get(code).to_string())} />
+                <Markdown text={AttrValue::from(l.text.get(code).to_string())} />
             </details>
             { body }
-            if !l.spec.steps.is_empty() {
+            if !l.steps.is_empty() {
                 <h4 class="steps-heading">{ t.steps }</h4>
                 <ol class="lesson-steps" id="lesson-steps" aria-label={t.steps}>{ for steps }</ol>
             }

@@ -8,13 +8,17 @@ use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::i18n::Lang;
+use crate::shown::Completion;
 
 #[derive(Properties, PartialEq)]
 pub struct TerminalProps {
     pub transcript: Rc<String>,
     pub on_command: Callback<String>,
-    /// The model's completions for the last word of a line.
-    pub complete: Callback<String, Vec<String>>,
+    /// Tab: asks the model for the completions of the line's last word.
+    pub on_complete: Callback<String>,
+    /// The model's last answer; it fills the line if the line is still the one asked about.
+    #[prop_or_default]
+    pub completion: Option<Rc<Completion>>,
     /// A command is following the cluster (`get -w`, `rollout status`): Ctrl-C stops it.
     #[prop_or_default]
     pub live: bool,
@@ -44,9 +48,36 @@ pub fn Terminal(props: &TerminalProps) -> Html {
             }
         });
     }
+    let input_ref = use_node_ref();
+    // The model answers Tab asynchronously (it runs in a worker); the answer fills the line if
+    // the line is still the one asked about.
+    {
+        let (input_ref, choices) = (input_ref.clone(), choices.clone());
+        use_effect_with(props.completion.clone(), move |completion| {
+            if let (Some(c), Some(input)) = (completion, input_ref.cast::<HtmlInputElement>())
+                && input.value() == c.line
+            {
+                let line = &c.line;
+                let start = if line.ends_with(char::is_whitespace) {
+                    line.len()
+                } else {
+                    line.rfind(char::is_whitespace).map_or(0, |i| i + 1)
+                };
+                let fill = match c.items.as_slice() {
+                    [] => None,
+                    [one] => Some(if one.ends_with('/') { one.clone() } else { format!("{one} ") }),
+                    many => Some(kubeplay_model::kubectl::complete::common_prefix(many)),
+                };
+                if let Some(fill) = fill {
+                    input.set_value(&format!("{}{fill}", &line[..start]));
+                }
+                choices.set(if c.items.len() > 1 { c.items.clone() } else { vec![] });
+            }
+        });
+    }
     let onkeydown = {
         let on_command = props.on_command.clone();
-        let complete = props.complete.clone();
+        let on_complete = props.on_complete.clone();
         let on_interrupt = props.on_interrupt.clone();
         let choices = choices.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -64,22 +95,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                 }
                 "Tab" => {
                     e.prevent_default();
-                    let line = input.value();
-                    let found = complete.emit(line.clone());
-                    let start = if line.ends_with(char::is_whitespace) {
-                        line.len()
-                    } else {
-                        line.rfind(char::is_whitespace).map_or(0, |i| i + 1)
-                    };
-                    let fill = match found.as_slice() {
-                        [] => None,
-                        [one] => Some(if one.ends_with('/') { one.clone() } else { format!("{one} ") }),
-                        many => Some(kubeplay_model::kubectl::complete::common_prefix(many)),
-                    };
-                    if let Some(fill) = fill {
-                        input.set_value(&format!("{}{fill}", &line[..start]));
-                    }
-                    choices.set(if found.len() > 1 { found } else { vec![] });
+                    on_complete.emit(input.value());
                 }
                 "Enter" => {
                     let line = input.value();
@@ -115,7 +131,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                 <input id="terminal-input" type="text" aria-label={props.lang.text().command}
                     placeholder={if props.live { props.lang.text().ctrl_c_stops } else { "kubectl get pods -o wide" }}
                     spellcheck="false" autocomplete="off" autocapitalize="off"
-                    {onkeydown} />
+                    ref={input_ref} {onkeydown} />
             </div>
         </div>
     }

@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::diag::Diagnostic;
 
 /// The kinds kubeplay simulates, in the order `kubectl get all` and the store list them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     Namespace,
     Node,
