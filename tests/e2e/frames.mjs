@@ -2,20 +2,26 @@
 // many pods drawn: a benchmark (numbers to record in docs/benchmarks.md), not a test.
 //
 //   node tests/e2e/frames.mjs http://127.0.0.1:PORT/ [PODS...]
+//   node tests/e2e/frames.mjs http://127.0.0.1:PORT/ --busy [N...]
 //
 // For each pod count it applies extra nodes (110 pods each) and a Deployment of that many tiny
 // pods through the editor, plays until they all run, then plays 1x for 5 s of wall time and
 // records requestAnimationFrame intervals. Prints p50/p95/p99/max and the frames over 1.5 x
-// 16.7 ms ("dropped"). Uses Debian's /usr/bin/chromium (CHROMIUM overrides).
+// 16.7 ms ("dropped"). With --busy it types `kubectl create deployment big --replicas=N` on the
+// default 3 nodes (most pods stay Pending), plays at 100x for 5 s of wall time, records the frame
+// intervals, then clicks Pause and times the answer (docs/benchmarks.md, "Thousands of pods").
+// Uses Debian's /usr/bin/chromium (CHROMIUM overrides).
 
 import { chromium } from 'playwright-core';
 
-const [url, ...counts] = process.argv.slice(2);
+const [url, ...rest] = process.argv.slice(2);
+const busy = rest[0] === '--busy';
+const counts = busy ? rest.slice(1) : rest;
 if (!url) {
   console.error('usage: node tests/e2e/frames.mjs http://127.0.0.1:PORT/ [PODS...]');
   process.exit(2);
 }
-const podCounts = counts.length ? counts.map(Number) : [200, 500];
+const podCounts = counts.length ? counts.map(Number) : busy ? [1000, 3000, 10000] : [200, 500];
 
 const manifest = (pods) => {
   const nodes = Math.ceil(pods / 100);
@@ -54,7 +60,40 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
 });
 const results = [];
-for (const pods of podCounts) {
+const intervals = (frames) => {
+  const gaps = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
+  const q = (p) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))];
+  return { frames: gaps.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: gaps[gaps.length - 1], dropped: gaps.filter((g) => g > 25).length };
+};
+const record = (ms) => new Promise((resolve) => {
+  const times = [];
+  const end = performance.now() + ms;
+  const tick = (t) => {
+    times.push(t);
+    if (t < end) requestAnimationFrame(tick); else resolve(times);
+  };
+  requestAnimationFrame(tick);
+});
+for (const n of busy ? podCounts : []) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForSelector('#cluster-view g.node');
+  await page.evaluate(() => localStorage.clear());
+  await page.locator('#terminal-input').fill(`kubectl create deployment big --image=nginx:1.27 --replicas=${n}`);
+  await page.locator('#terminal-input').press('Enter');
+  await page.selectOption('#speed', '100');
+  await page.locator('#play').click();
+  const r = intervals(await page.evaluate(record, 5000));
+  const box = await page.locator('#play').boundingBox();
+  const started = Date.now();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => document.querySelector('#play').getAttribute('aria-pressed') === 'false', null, { timeout: 60_000, polling: 'raf' });
+  const pause = Date.now() - started;
+  console.log(`busy: ${n} pods at 100x: ${r.frames} frames in 5 s; p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, `
+    + `max ${r.max.toFixed(1)} ms; ${r.dropped} over 25 ms; Pause answered in ${pause} ms; clock ${await page.locator('#clock').textContent()}`);
+  await page.close();
+}
+for (const pods of busy ? [] : podCounts) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForSelector('#cluster-view g.node');

@@ -121,10 +121,22 @@ const shot = async (name) => {
   await page.screenshot({ path: file, fullPage: true });
   console.log(`  screenshot: ${path.relative(process.cwd(), file)}`);
 };
-const count = (selector) => page.locator(selector).count();
+// The model answers in its Web Worker, not within the click: reads wait until it has answered
+// everything sent (`<html data-model-busy>`, crates/app/src/components/app.rs).
+const settled = (p = page) => p.waitForFunction(
+  () => !document.documentElement.hasAttribute('data-model-busy'), null, { timeout: UI_TIMEOUT_MS, polling: 'raf' },
+);
+const count = async (selector) => {
+  await settled();
+  return page.locator(selector).count();
+};
+const text = async (selector, p = page) => {
+  await settled(p);
+  return p.locator(selector).textContent();
+};
 
 // The editor's text as CodeMirror shows it (every line is drawn: the manifests are short).
-const editorText = (p = page) => p.$$eval(SEL.editorLines, (lines) => lines.map((l) => l.textContent).join('\n'));
+const editorText = async (p = page) => (await settled(p)) && p.$$eval(SEL.editorLines, (lines) => lines.map((l) => l.textContent).join('\n'));
 // Replaces the editor's text like a user: click into it, select all, then type (`type`, key by
 // key, so CodeMirror's own key handling runs) or paste (`insertText`, as a paste or an input
 // method would, which keeps indentation exactly as given).
@@ -159,19 +171,31 @@ const checks = [
     await page.waitForLoadState('load');
     if ((await count(SEL.node1)) !== 1) throw new Error(`no ${SEL.node1}`);
   }],
-  ['budgets: release wasm size (gzip -9) and time to interactive', async () => {
+  ['budgets: release wasm sizes (gzip -9) and time to interactive', async () => {
+    // Two wasm files: the page's own (what it needs to draw and take input) and the model's,
+    // which its Web Worker loads (crates/app/src/bridge.rs).
     const wasmUrl = await page.evaluate(() => performance.getEntriesByType('resource')
       .map((e) => e.name).find((n) => n.endsWith('.wasm')));
     if (!wasmUrl) throw new Error('the page loaded no .wasm');
-    const raw = Buffer.from(await (await page.request.get(wasmUrl)).body());
-    const gz = gzipSync(raw, { level: 9 }).length;
+    const workerUrl = new URL('kubeplay-worker_bg.wasm', page.url()).href;
+    const gzipped = async (u) => {
+      const response = await page.request.get(u);
+      if (!response.ok()) throw new Error(`${u}: HTTP ${response.status()}`);
+      const raw = Buffer.from(await response.body());
+      return [raw.length, gzipSync(raw, { level: 9 }).length];
+    };
+    const [raw, gz] = await gzipped(wasmUrl);
+    const [workerRaw, workerGz] = await gzipped(workerUrl);
     const over = (value, budget) => value > budget * (1 + budgets.tolerance);
     const line = (what, value, budget, target, unit) => `${what} ${value.toLocaleString('en')} ${unit} `
-      + `(budget ${budget.toLocaleString('en')} + ${budgets.tolerance * 100}%, target ${target.toLocaleString('en')})`;
-    console.log(`  ${line('wasm gzip -9', gz, budgets.wasm_gzip_bytes, budgets.targets.wasm_gzip_bytes, 'B')}; raw ${raw.length.toLocaleString('en')} B`);
+      + `(budget ${budget.toLocaleString('en')} + ${budgets.tolerance * 100}%${target ? `, target ${target.toLocaleString('en')}` : ''})`;
+    console.log(`  ${line("page's wasm gzip -9", gz, budgets.wasm_gzip_bytes, budgets.targets.wasm_gzip_bytes, 'B')}; raw ${raw.toLocaleString('en')} B`);
+    console.log(`  ${line("model worker's wasm gzip -9", workerGz, budgets.worker_wasm_gzip_bytes, null, 'B')}; raw ${workerRaw.toLocaleString('en')} B`);
+    console.log(`  both: ${(gz + workerGz).toLocaleString('en')} B gzip -9`);
     console.log(`  ${line('interactive after', Math.round(interactiveMs), budgets.interactive_ms, budgets.targets.interactive_ms, 'ms')}`);
     const failures = [];
-    if (over(gz, budgets.wasm_gzip_bytes)) failures.push(`wasm is ${gz} B gzip, over its budget ${budgets.wasm_gzip_bytes} B + 10%`);
+    if (over(gz, budgets.wasm_gzip_bytes)) failures.push(`the page's wasm is ${gz} B gzip, over its budget ${budgets.wasm_gzip_bytes} B + 10%`);
+    if (over(workerGz, budgets.worker_wasm_gzip_bytes)) failures.push(`the worker's wasm is ${workerGz} B gzip, over its budget ${budgets.worker_wasm_gzip_bytes} B + 10%`);
     if (over(interactiveMs, budgets.interactive_ms)) failures.push(`interactive after ${Math.round(interactiveMs)} ms, over ${budgets.interactive_ms} ms + 10%`);
     if (failures.length) throw new Error(failures.join('; '));
   }],
@@ -216,12 +240,12 @@ const checks = [
       { timeout: RUNNING_TIMEOUT_MS },
     ).catch(async () => {
       throw new Error(`${await count(SEL.runningPods)} Running pods after playing ${RUNNING_TIMEOUT_MS / 1000} s `
-        + `(clock: ${await page.locator(SEL.clock).textContent()})`);
+        + `(clock: ${await text(SEL.clock)})`);
     });
     await page.locator(SEL.play).click();
     const running = await count(SEL.runningPods);
     if (running !== 3) throw new Error(`${running} Running pods, want 3`);
-    console.log(`  3 pods Running at ${await page.locator(SEL.clock).textContent()} (played at 10x)`);
+    console.log(`  3 pods Running at ${await text(SEL.clock)} (played at 10x)`);
   }],
   ['CPU bars show the pods\' requests (sum of data-milli > 0)', async () => {
     if ((await count(SEL.cpuBarsNode1)) < 1) throw new Error(`no ${SEL.cpuBarsNode1}`);
@@ -240,10 +264,10 @@ const checks = [
       SEL.errors,
       { timeout: ERROR_TIMEOUT_MS },
     );
-    console.log(`  #errors: ${(await page.locator(SEL.errors).textContent()).trim()}`);
+    console.log(`  #errors: ${(await text(SEL.errors)).trim()}`);
   }],
   ['CodeMirror marks the reported line: its number, a lint marker and the text', async () => {
-    const errors = await page.locator(SEL.errors).textContent();
+    const errors = await text(SEL.errors);
     const reported = Number(/line (\d+)/i.exec(errors)?.[1]);
     if (!(reported >= 1)) throw new Error(`no line number in #errors: ${errors}`);
     const marked = await page.locator(`${SEL.editorHost} .cm-lineNumbers .cm-problem-line`).allTextContents();
@@ -290,7 +314,7 @@ const checks = [
     };
     await type('kubectl set image deployment/web nginx=nginx:1.28');
     await type('kubectl rollout status deployment/web');
-    if ((await page.locator(SEL.play).textContent()).trim() !== 'Pause') throw new Error('rollout status did not play time');
+    if ((await text(SEL.play)).trim() !== 'Pause') throw new Error('rollout status did not play time');
     await page.waitForFunction(
       (sel) => /successfully rolled out/.test(document.querySelector(sel)?.textContent ?? ''),
       SEL.terminalOutput,
@@ -299,7 +323,7 @@ const checks = [
     await page.locator(SEL.play).click();
     const running = await count(SEL.runningPods);
     if (running !== 3) throw new Error(`${running} Running pods after the rollout, want 3`);
-    console.log(`  rolled out at ${await page.locator(SEL.clock).textContent()}`);
+    console.log(`  rolled out at ${await text(SEL.clock)}`);
     await shot('03b-rolled-out.png');
   }],
   ['a Service drawn in the map opens the inspector with its endpoints', async () => {
@@ -309,7 +333,7 @@ const checks = [
     await page.locator(SEL.step).click();
     await page.locator('#services g.service[data-name="web"]').click();
     await page.locator(SEL.inspector).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-    const why = await page.locator(SEL.inspectorWhy).textContent();
+    const why = await text(SEL.inspectorWhy);
     if (!/3 of 3 endpoints are ready/.test(why)) throw new Error(`service why: ${why}`);
     const links = await count('line.endpoint-link[data-service="web"]');
     if (links !== 3) throw new Error(`${links} endpoint lines, want 3`);
@@ -321,9 +345,9 @@ const checks = [
     const host = await tile.evaluate((el) => el.closest('g.node')?.getAttribute('data-name'));
     await tile.click();
     await page.locator(SEL.inspector).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-    const shown = (await page.locator(SEL.inspectorName).textContent()).trim();
+    const shown = (await text(SEL.inspectorName)).trim();
     if (shown !== name) throw new Error(`#inspector names ${shown}, want ${name}`);
-    const why = await page.locator(SEL.inspectorWhy).textContent();
+    const why = await text(SEL.inspectorWhy);
     if (!/Running/.test(why)) throw new Error(`why text lacks "Running": ${why}`);
     const rows = await count(SEL.schedulingRows);
     if (rows !== 3) throw new Error(`${rows} scheduling rows, want 3 (one per node)`);
@@ -335,8 +359,8 @@ const checks = [
     await shot('04-inspector.png');
   }],
   ['中文 switches the interface; kubectl output and the model\'s words stay as printed', async () => {
-    const terminalBefore = await page.locator(SEL.terminalOutput).textContent();
-    const whyBefore = await page.locator(SEL.inspectorWhy).textContent();
+    const terminalBefore = await text(SEL.terminalOutput);
+    const whyBefore = await text(SEL.inspectorWhy);
     await page.locator(SEL.langZh).click();
     await page.waitForFunction(
       (sel) => document.querySelector(sel)?.textContent.trim() === '应用',
@@ -345,10 +369,10 @@ const checks = [
     );
     const lang = await page.evaluate(() => document.documentElement.lang);
     if (lang !== 'zh-CN') throw new Error(`<html lang> is ${lang}, want zh-CN`);
-    if ((await page.locator(SEL.terminalOutput).textContent()) !== terminalBefore) {
+    if ((await text(SEL.terminalOutput)) !== terminalBefore) {
       throw new Error('the terminal output changed with the interface language');
     }
-    if ((await page.locator(SEL.inspectorWhy).textContent()) !== whyBefore) {
+    if ((await text(SEL.inspectorWhy)) !== whyBefore) {
       throw new Error('the model\'s explanation changed with the interface language');
     }
     if ((await count(SEL.schedulingRows)) !== 3) throw new Error('the scheduling table is gone');
@@ -382,7 +406,7 @@ const checks = [
   ['?lesson=rolling-update opens the lesson; typing step 1\'s command in the terminal completes it', async () => {
     await page.goto(`${url}?lesson=rolling-update&lang=en`, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
     await page.locator('#lesson-title').waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
-    const title = await page.locator('#lesson-title').textContent();
+    const title = await text('#lesson-title');
     if (!/rolling update/i.test(title)) throw new Error(`lesson title: ${title}`);
     const states = await page.$$eval('#lesson-steps li', (lis) => lis.map((li) => li.className));
     if (states.length !== 3 || !/current/.test(states[0])) throw new Error(`steps: ${JSON.stringify(states)}`);
@@ -403,21 +427,21 @@ const checks = [
       null,
       { timeout: 15_000 },
     );
-    const terminal = await page.locator(SEL.terminalOutput).textContent();
+    const terminal = await text(SEL.terminalOutput);
     if (!/successfully rolled out/.test(terminal)) throw new Error(`terminal lacks the rollout:\n${terminal.slice(-800)}`);
-    const current = await page.locator('#lesson-current h3').textContent();
+    const current = await text('#lesson-current h3');
     if (!/Step 3/.test(current)) throw new Error(`current step: ${current}`);
     console.log(`  now: ${current}`);
     await shot('07-lesson-step-done.png');
   }],
   ['scrubbing the timeline back shows the cluster before the update; Back to now returns', async () => {
-    const clockNow = await page.locator(SEL.clock).textContent();
-    const imagesNow = await page.locator('#cluster-view').textContent();
+    const clockNow = await text(SEL.clock);
+    const imagesNow = await text('#cluster-view');
     await page.locator('#timeline').fill('0');
     await page.locator('#timeline-now').waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-    const clockThen = await page.locator(SEL.clock).textContent();
+    const clockThen = await text(SEL.clock);
     if (clockThen === clockNow) throw new Error(`the clock did not move back (${clockThen})`);
-    const pastNotice = await page.locator('#timeline-bar').textContent();
+    const pastNotice = await text('#timeline-bar');
     if (!/past/i.test(pastNotice)) throw new Error(`no past notice: ${pastNotice}`);
     console.log(`  scrubbed from ${clockNow} to ${clockThen}`);
     await shot('07b-scrubbed-back.png');
@@ -427,7 +451,7 @@ const checks = [
       [SEL.clock, clockNow],
       { timeout: UI_TIMEOUT_MS },
     );
-    if ((await page.locator('#cluster-view').textContent()) !== imagesNow) {
+    if ((await text('#cluster-view')) !== imagesNow) {
       throw new Error('the present after scrubbing differs from the present before');
     }
   }],
@@ -524,7 +548,12 @@ const checks = [
       frames.sort((a, b) => a - b);
       const at = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))].toFixed(1);
       console.log(`  frames in 3 s: ${frames.length}; p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${frames[frames.length - 1].toFixed(1)} ms`);
-      const title = await page.locator('#pending .pending-title').textContent();
+      // The model runs in the page's Web Worker, so its work does not hold up frames: p95 33-50
+      // ms here, against 83-117 ms with the model on the page's thread (docs/benchmarks.md).
+      const workers = page.workers().map((w) => w.url());
+      if (!workers.some((u) => u.endsWith('/kubeplay-worker_loader.js'))) throw new Error(`no model worker: ${workers}`);
+      if (Number(at(0.95)) > 80) throw new Error(`p95 frame interval ${at(0.95)} ms while playing 10,000 pods`);
+      const title = await text('#pending .pending-title');
       if (!/Pending: \d[\d,]* pods waiting to be scheduled \(the first 200 are drawn\)/.test(title)) throw new Error(`pending title: ${title}`);
       if ((await count('#pending g.pod')) !== 200) throw new Error(`${await count('#pending g.pod')} pending tiles drawn`);
       await page.locator('#pending').scrollIntoViewIfNeeded();

@@ -324,27 +324,52 @@ impl PartialEq for Connector {
     }
 }
 
-/// The page's end of the link: numbers the actions and knows whether a play tick is still
+/// Which messages the engine has answered.
+#[derive(Debug, Default)]
+pub struct Outstanding {
+    /// The last message sent.
+    sent: Cell<u64>,
+    /// The last play tick sent.
+    tick: Cell<u64>,
+    /// The last message answered.
+    acked: Cell<u64>,
+}
+
+impl Outstanding {
+    /// A frame or completions answered message `seq`.
+    pub fn answered(&self, seq: u64) {
+        self.acked.set(self.acked.get().max(seq));
+    }
+
+    /// Whether every message sent has been answered.
+    pub fn idle(&self) -> bool {
+        self.acked.get() >= self.sent.get()
+    }
+
+    /// Whether the last play tick is still being worked on.
+    pub fn tick_pending(&self) -> bool {
+        self.tick.get() > self.acked.get()
+    }
+}
+
+/// The page's end of the link: numbers the messages and knows whether a play tick is still
 /// being worked on (the play timer skips its tick then, so ticks never queue up behind a slow
 /// one and a click is answered after at most one tick).
 pub struct Sender {
     link: Link,
-    seq: Cell<u64>,
-    /// The last play tick sent.
-    tick: Cell<u64>,
-    /// The last action answered (the page's frame handler moves it on).
-    acked: Rc<Cell<u64>>,
+    pub outstanding: Rc<Outstanding>,
 }
 
 impl Sender {
-    pub fn new(link: Link, acked: Rc<Cell<u64>>) -> Sender {
-        Sender { link, seq: Cell::new(0), tick: Cell::new(0), acked }
+    pub fn new(link: Link, outstanding: Rc<Outstanding>) -> Sender {
+        Sender { link, outstanding }
     }
 
-    /// The next action's number.
+    /// The next message's number.
     pub fn reserve(&self) -> u64 {
-        self.seq.set(self.seq.get() + 1);
-        self.seq.get()
+        let o = &self.outstanding;
+        o.sent.set(o.sent.get() + 1);
+        o.sent.get()
     }
 
     pub fn boot(&self, boot: Boot) {
@@ -361,7 +386,7 @@ impl Sender {
     /// Sends an action under a number from [`Sender::reserve`].
     pub fn send(&self, seq: u64, action: Action) {
         if action == Action::Tick {
-            self.tick.set(seq);
+            self.outstanding.tick.set(seq);
         }
         (self.link)(ToEngine::Act { seq, action });
     }
@@ -371,14 +396,9 @@ impl Sender {
         (self.link)(ToEngine::Complete { seq, line });
     }
 
-    /// A frame answered action `seq`.
-    pub fn answered(&self, seq: u64) {
-        self.acked.set(self.acked.get().max(seq));
-    }
-
     /// Whether the last play tick is still being worked on.
     pub fn tick_pending(&self) -> bool {
-        self.tick.get() > self.acked.get()
+        self.outstanding.tick_pending()
     }
 }
 
@@ -428,15 +448,18 @@ mod tests {
         let sent = Rc::new(std::cell::RefCell::new(vec![]));
         let log = sent.clone();
         let sender = Sender::new(Rc::new(move |m| log.borrow_mut().push(m)), Rc::default());
-        assert!(!sender.tick_pending());
+        let o = sender.outstanding.clone();
+        assert!(!sender.tick_pending() && o.idle());
         let first = sender.act(Action::Step);
         let tick = sender.act(Action::Tick);
+        assert!(sender.tick_pending() && !o.idle());
+        o.answered(first);
         assert!(sender.tick_pending());
-        sender.answered(first);
-        assert!(sender.tick_pending());
-        sender.answered(tick);
-        assert!(!sender.tick_pending());
-        assert_eq!(sent.borrow().len(), 2);
+        o.answered(tick);
+        assert!(!sender.tick_pending() && o.idle());
+        sender.complete("kubectl g".into());
+        assert!(!o.idle() && !sender.tick_pending());
+        assert_eq!(sent.borrow().len(), 3);
     }
 
     #[test]

@@ -9,6 +9,9 @@
 
 use kubeplay_app::App;
 use kubeplay_app::components::app::AppProps;
+use kubeplay_app::shown::{Connector, FromEngine, Link, ToEngine};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
@@ -35,17 +38,22 @@ impl Page {
 
     /// A page as after a reload: whatever the last page saved is restored.
     async fn mount_keeping_storage() -> Page {
-        let document = gloo::utils::document();
-        let root = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&root).unwrap();
         // The engine on this thread: the same messages, answered at once.
-        let props = AppProps { connect: kubeplay_app::engine::in_thread() };
-        let handle = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-        scheduler::flush().await;
-        let page = Page { root, handle: Some(handle) };
+        let page = Page::mount_with(kubeplay_app::engine::in_thread()).await;
         // The page starts in the browser's language; these tests read the English interface.
         page.click("#lang-en").await;
         page
+    }
+
+    /// A page whose engine is `connect`.
+    async fn mount_with(connect: Connector) -> Page {
+        let document = gloo::utils::document();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let props = AppProps { connect };
+        let handle = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+        scheduler::flush().await;
+        Page { root, handle: Some(handle) }
     }
 
     fn get(&self, selector: &str) -> Element {
@@ -625,4 +633,116 @@ async fn model_services_are_drawn_with_a_line_to_each_endpoint_and_requests_as_d
     page.click("#step").await;
     page.click("#play").await;
     assert!(page.count("#requests circle.request-dot") > 0, "requests travel as dots");
+}
+
+/// The real engine behind a queue the test empties: the page as it is while the model's worker
+/// is still busy with earlier messages.
+#[derive(Clone, Default)]
+struct Deferred {
+    queue: Rc<RefCell<Vec<ToEngine>>>,
+    engine: Rc<RefCell<Option<Link>>>,
+}
+
+impl Deferred {
+    fn connector(&self) -> Connector {
+        let this = self.clone();
+        Connector(Rc::new(move |on| {
+            *this.engine.borrow_mut() = Some((kubeplay_app::engine::in_thread().0)(on));
+            let queue = this.queue.clone();
+            Rc::new(move |msg| queue.borrow_mut().push(msg))
+        }))
+    }
+
+    /// Lets the engine answer everything sent so far.
+    async fn answer(&self) {
+        let n = self.queue.borrow().len();
+        self.answer_first(n).await;
+    }
+
+    /// Lets the engine answer the first `n` messages waiting.
+    async fn answer_first(&self, n: usize) {
+        let msgs: Vec<ToEngine> = self.queue.borrow_mut().drain(..n).collect();
+        let engine = self.engine.borrow().clone().expect("connected");
+        for m in msgs {
+            engine(m);
+        }
+        scheduler::flush().await;
+    }
+
+    fn ticks_waiting(&self) -> usize {
+        self.queue
+            .borrow()
+            .iter()
+            .filter(|m| matches!(m, ToEngine::Act { action: kubeplay_app::Action::Tick, .. }))
+            .count()
+    }
+}
+
+/// Waits `ms` of real time (the play timer's ticks are real time).
+async fn wait_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+#[wasm_bindgen_test]
+async fn model_typing_shows_at_once_and_is_kept_while_the_model_is_busy() {
+    clear_saved_sessions();
+    let d = Deferred::default();
+    let page = Page::mount_with(d.connector()).await;
+    assert_eq!(page.count("#starting"), 1, "nothing to draw before the engine answers");
+    d.answer().await;
+    assert_eq!(page.count("#cluster-view g.node"), 3, "booted");
+    page.type_into_editor("kind: A\n").await;
+    page.click("#step").await;
+    page.type_into_editor("kind: B\n").await;
+    // Nothing answered yet: the editor shows the last keystroke, not the engine's old text.
+    let editor = |p: &Page| p.get("#editor").dyn_into::<HtmlTextAreaElement>().unwrap().value();
+    assert_eq!(editor(&page), "kind: B\n");
+    assert!(gloo::utils::document().document_element().unwrap().has_attribute("data-model-busy"));
+    // The engine answers the first edit and the step: their frames hold the first text, which
+    // must not replace the newer one on the page.
+    d.answer_first(2).await;
+    assert_eq!(page.count("#cluster-view g.node"), 3);
+    assert_eq!(editor(&page), "kind: B\n");
+    d.answer().await;
+    assert_eq!(editor(&page), "kind: B\n");
+    assert!(!gloo::utils::document().document_element().unwrap().has_attribute("data-model-busy"));
+}
+
+#[wasm_bindgen_test]
+async fn model_play_ticks_never_queue_behind_an_unanswered_one() {
+    clear_saved_sessions();
+    let d = Deferred::default();
+    let page = Page::mount_with(d.connector()).await;
+    d.answer().await;
+    page.click("#lang-en").await;
+    page.click("#play").await;
+    d.answer().await;
+    assert_eq!(page.text("#play").trim(), "Pause");
+    // Five timer intervals without an answer: one tick waits, the others were never sent.
+    wait_ms(5 * kubeplay_app::state::PLAY_INTERVAL_MS as i32 + 50).await;
+    assert_eq!(d.ticks_waiting(), 1);
+    d.answer().await;
+    wait_ms(kubeplay_app::state::PLAY_INTERVAL_MS as i32 + 50).await;
+    assert_eq!(d.ticks_waiting(), 1, "the next tick is sent once the last is answered");
+    page.click("#play").await;
+    d.answer().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_panic_in_the_model_shows_the_panic_notice() {
+    let connect = Connector(Rc::new(|on: yew::Callback<FromEngine>| -> Link {
+        Rc::new(move |msg| {
+            if let ToEngine::Boot(_) = msg {
+                on.emit(FromEngine::Panicked("attempt to divide by zero (crates/model/src/x.rs:1)".into()));
+            }
+        })
+    }));
+    let page = Page::mount_with(connect).await;
+    let notice = gloo::utils::document().get_element_by_id(kubeplay_app::panic_page::ID).expect("the notice");
+    assert!(notice.text_content().unwrap_or_default().contains("attempt to divide by zero"));
+    notice.remove();
+    drop(page);
 }

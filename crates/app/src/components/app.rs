@@ -16,10 +16,9 @@ use crate::components::problems::Problems;
 use crate::components::terminal::Terminal;
 use crate::i18n::Lang;
 use crate::persist;
-use crate::shown::{Boot, Connector, Frame, FromEngine, Msg, Sender, ShareFound, Shown};
+use crate::shown::{Boot, Connector, Frame, FromEngine, Msg, Outstanding, Sender, ShareFound, Shown};
 use crate::state::{Action, EmbedOptions, Notice, PLAY_INTERVAL_MS, Panel, SPEEDS, Selection};
 use crate::timeline::Origin;
-use std::cell::Cell;
 use std::rc::Rc;
 
 /// The browser's localStorage, if the page may use it (a sandboxed iframe or a privacy setting
@@ -32,6 +31,14 @@ pub fn local_storage() -> Option<web_sys::Storage> {
 fn keep_aside(storage: &web_sys::Storage, key: &str, text: &str) -> bool {
     let aside = (1..).map(|n| format!("{key}.kept-{n}")).find(|k| matches!(storage.get_item(k), Ok(None)));
     aside.is_some_and(|k| storage.set_item(&k, text).is_ok())
+}
+
+/// `<html data-model-busy>` while the model has messages to answer: what the browser tests wait
+/// on before they read the page (the model answers in its worker, not within the click).
+fn mark_busy(busy: bool) {
+    if let Some(root) = gloo::utils::document().document_element() {
+        let _ = if busy { root.set_attribute("data-model-busy", "") } else { root.remove_attribute("data-model-busy") };
+    }
 }
 
 /// What the page starts from: the URL, the browser's language, the saved sessions the URL
@@ -110,21 +117,32 @@ pub fn App(props: &AppProps) -> Html {
         let dispatcher = state.dispatcher();
         let connect = props.connect.clone();
         use_memo((), move |_| {
-            let acked = Rc::new(Cell::new(0));
+            let outstanding = Rc::new(Outstanding::default());
             let on = {
-                let acked = acked.clone();
-                Callback::from(move |msg: FromEngine| match msg {
-                    FromEngine::Ready => {}
-                    FromEngine::Frame(f) => {
-                        acked.set(acked.get().max(f.acked));
-                        store(&f);
-                        dispatcher.dispatch(Msg::Frame(f));
+                let outstanding = outstanding.clone();
+                Callback::from(move |msg: FromEngine| {
+                    match msg {
+                        FromEngine::Ready => {}
+                        FromEngine::Frame(f) => {
+                            outstanding.answered(f.acked);
+                            store(&f);
+                            dispatcher.dispatch(Msg::Frame(f));
+                        }
+                        FromEngine::Completions(c) => {
+                            outstanding.answered(c.seq);
+                            dispatcher.dispatch(Msg::Completions(c));
+                        }
+                        FromEngine::Panicked(message) => {
+                            web_sys::console::error_1(&format!("kubeplay's model panicked: {message}").into());
+                            crate::panic_page::show(&message);
+                        }
                     }
-                    FromEngine::Completions(c) => dispatcher.dispatch(Msg::Completions(c)),
-                    FromEngine::Panicked(message) => crate::panic_page::show(&message),
+                    if outstanding.idle() {
+                        mark_busy(false);
+                    }
                 })
             };
-            Sender::new((connect.0)(on), acked)
+            Sender::new((connect.0)(on), outstanding)
         })
     };
     {
@@ -140,6 +158,7 @@ pub fn App(props: &AppProps) -> Html {
             if matches!(action, Action::EditFile(_) | Action::OpenFile(_)) {
                 dispatcher.dispatch(Msg::Local { seq, action: action.clone() });
             }
+            mark_busy(true);
             sender.send(seq, action);
         })
     };
@@ -155,6 +174,7 @@ pub fn App(props: &AppProps) -> Html {
             let interval = playing.then(|| {
                 Interval::new(PLAY_INTERVAL_MS as u32, move || {
                     if !sender.tick_pending() {
+                        mark_busy(true);
                         sender.act(Action::Tick);
                     }
                 })
@@ -202,7 +222,10 @@ pub fn App(props: &AppProps) -> Html {
     };
     let on_complete = {
         let sender = sender.clone();
-        Callback::from(move |line: String| sender.complete(line))
+        Callback::from(move |line: String| {
+            mark_busy(true);
+            sender.complete(line)
+        })
     };
     let on_select = {
         let act = act.clone();
