@@ -331,6 +331,8 @@ pub struct Outstanding {
     sent: Cell<u64>,
     /// The last play tick sent.
     tick: Cell<u64>,
+    /// The last seek sent.
+    seek: Cell<u64>,
     /// The last message answered.
     acked: Cell<u64>,
 }
@@ -355,14 +357,41 @@ impl Outstanding {
 /// The page's end of the link: numbers the messages and knows whether a play tick is still
 /// being worked on (the play timer skips its tick then, so ticks never queue up behind a slow
 /// one and a click is answered after at most one tick).
+///
+/// Seeks are held the same way: dragging the timeline asks for many moments, each rebuilt from a
+/// checkpoint; while one is being rebuilt only the latest moment asked for waits, and it is sent
+/// when the first is answered ([`Sender::answered`]).
 pub struct Sender {
     link: Link,
     pub outstanding: Rc<Outstanding>,
+    /// The moment to seek to once the seek being worked on is answered.
+    held_seek: Cell<Option<u64>>,
 }
 
 impl Sender {
     pub fn new(link: Link, outstanding: Rc<Outstanding>) -> Sender {
-        Sender { link, outstanding }
+        Sender { link, outstanding, held_seek: Cell::new(None) }
+    }
+
+    /// Seeks the timeline to `t`, or holds `t` while another seek is being worked on.
+    pub fn seek(&self, t: u64) {
+        let o = &self.outstanding;
+        if o.seek.get() > o.acked.get() {
+            self.held_seek.set(Some(t));
+        } else {
+            let seq = self.act(Action::Seek(t));
+            o.seek.set(seq);
+        }
+    }
+
+    /// After a message was answered: sends the seek that was held, if its turn has come.
+    pub fn answered(&self) {
+        let o = &self.outstanding;
+        if o.seek.get() <= o.acked.get()
+            && let Some(t) = self.held_seek.take()
+        {
+            self.seek(t);
+        }
     }
 
     /// The next message's number.
@@ -460,6 +489,37 @@ mod tests {
         sender.complete("kubectl g".into());
         assert!(!o.idle() && !sender.tick_pending());
         assert_eq!(sent.borrow().len(), 3);
+    }
+
+    #[test]
+    fn a_drag_on_the_timeline_sends_the_latest_moment_once_the_last_seek_is_answered() {
+        let sent = Rc::new(std::cell::RefCell::new(vec![]));
+        let log = sent.clone();
+        let sender = Sender::new(Rc::new(move |m| log.borrow_mut().push(m)), Rc::default());
+        let seeks = |sent: &Vec<ToEngine>| {
+            sent.iter()
+                .filter_map(|m| match m {
+                    ToEngine::Act { action: Action::Seek(t), .. } => Some(*t),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        for t in [100, 200, 300, 400] {
+            sender.seek(t);
+        }
+        assert_eq!(seeks(&sent.borrow()), [100]);
+        // Another action's answer is not the seek's.
+        let step = sender.act(Action::Step);
+        sender.outstanding.answered(step - 2);
+        sender.answered();
+        assert_eq!(seeks(&sent.borrow()), [100]);
+        sender.outstanding.answered(step);
+        sender.answered();
+        assert_eq!(seeks(&sent.borrow()), [100, 400], "only the latest moment");
+        sender.outstanding.answered(sender.outstanding.sent.get());
+        sender.answered();
+        sender.seek(50);
+        assert_eq!(seeks(&sent.borrow()), [100, 400, 50]);
     }
 
     #[test]

@@ -71,9 +71,10 @@ pub const MAX_SPEED_STEPS_PER_TICK: usize = 400;
 /// front at a line boundary so a long session cannot grow the page without bound.
 pub const TERMINAL_MAX_BYTES: usize = 200_000;
 
-/// The wall-clock time the model may take in one play tick on the page: a tick that reaches it
-/// stops between two instants of virtual time and plays on at the next tick, so a large cluster
-/// plays slower instead of freezing the page's input (issue #8). A course-sized cluster needs
+/// The wall-clock time the model may take in one play tick: a tick that reaches it stops between
+/// two instants of virtual time and plays on at the next tick, so a large cluster plays slower
+/// and the model's worker answers the learner's next action (Pause) after at most one short tick
+/// (issue #8). A course-sized cluster needs
 /// well under a millisecond a tick (docs/benchmarks.md) and never reaches it.
 pub const TICK_BUDGET_MS: f64 = 12.0;
 

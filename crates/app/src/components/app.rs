@@ -118,8 +118,10 @@ pub fn App(props: &AppProps) -> Html {
         let connect = props.connect.clone();
         use_memo((), move |_| {
             let outstanding = Rc::new(Outstanding::default());
+            // The sender, once made (the engine's answers need it to send a held seek).
+            let slot: Rc<std::cell::RefCell<Option<Rc<Sender>>>> = Rc::default();
             let on = {
-                let outstanding = outstanding.clone();
+                let (outstanding, slot) = (outstanding.clone(), slot.clone());
                 Callback::from(move |msg: FromEngine| {
                     match msg {
                         FromEngine::Ready => {}
@@ -137,12 +139,15 @@ pub fn App(props: &AppProps) -> Html {
                             crate::panic_page::show(&message);
                         }
                     }
-                    if outstanding.idle() {
-                        mark_busy(false);
+                    if let Some(sender) = slot.borrow().as_ref() {
+                        sender.answered();
                     }
+                    mark_busy(!outstanding.idle());
                 })
             };
-            Sender::new((connect.0)(on), outstanding)
+            let sender = Rc::new(Sender::new((connect.0)(on), outstanding));
+            *slot.borrow_mut() = Some(sender.clone());
+            sender
         })
     };
     {
@@ -333,8 +338,9 @@ pub fn App(props: &AppProps) -> Html {
     };
     let (start_ms, head_ms, now_ms) = (state.start_ms, state.head_ms, view.now_ms);
     let in_past = state.in_past();
+    // While the worker rebuilds one moment, only the latest one dragged to waits (Sender::seek).
     let on_seek = {
-        let act = act.clone();
+        let sender = sender.clone();
         Callback::from(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             if let Ok(t) = input.value().parse::<f64>() {
@@ -344,7 +350,8 @@ pub fn App(props: &AppProps) -> Html {
                 } else {
                     (t / 100.0).round() * 100.0
                 };
-                act(Action::Seek(t as u64));
+                mark_busy(true);
+                sender.seek(t as u64);
             }
         })
     };
