@@ -29,7 +29,10 @@ fn table(name: &str, root: &Path, paths: &[PathBuf]) -> String {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root");
+    // Read when the script runs, not when it was compiled: a build script binary can be reused
+    // for a checkout at another path (a shared target directory).
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir).join("../..").canonicalize().expect("repository root");
     let lessons_dir = root.join("lessons");
     let workspaces_dir = root.join("web/workspaces");
     println!("cargo::rerun-if-changed={}", lessons_dir.display());

@@ -551,7 +551,7 @@ const checks = [
       // The model runs in the page's Web Worker, so its work does not hold up frames: p95 33-50
       // ms here, against 83-117 ms with the model on the page's thread (docs/benchmarks.md).
       const workers = page.workers().map((w) => w.url());
-      if (!workers.some((u) => u.endsWith('/kubeplay-worker_loader.js'))) throw new Error(`no model worker: ${workers}`);
+      if (!workers.some((u) => u.endsWith('/kubeplay-worker-loader.js'))) throw new Error(`no model worker: ${workers}`);
       if (Number(at(0.95)) > 80) throw new Error(`p95 frame interval ${at(0.95)} ms while playing 10,000 pods`);
       const title = await text('#pending .pending-title');
       if (!/Pending: \d[\d,]* pods waiting to be scheduled \(the first 200 are drawn\)/.test(title)) throw new Error(`pending title: ${title}`);
@@ -585,6 +585,23 @@ const checks = [
     const violations = await page.evaluate(() => window.__cspViolations);
     if (violations.length) throw new Error(`CSP violations: ${violations.join(', ')}`);
     console.log(`  policy: ${policy}`);
+  }],
+  ['a model that cannot load is reported on the page, not waited for', async () => {
+    // The worker's wasm is missing (a broken deployment): web/kubeplay-worker-loader.js tells the
+    // page, which shows its notice instead of "Starting the cluster" forever.
+    const broken = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      await broken.route('**/kubeplay-worker_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+      const p = await broken.newPage();
+      await p.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
+      const notice = p.locator('#panic-notice');
+      await notice.waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
+      const said = (await notice.textContent()).replace(/\s+/g, ' ');
+      if (!/the model could not load/.test(said)) throw new Error(`notice: ${said}`);
+      console.log(`  notice: ${said.slice(0, 160)}`);
+    } finally {
+      await broken.close();
+    }
   }],
   ['no uncaught errors or panics on the page', async () => {
     if (pageErrors.length) throw new Error(pageErrors.join('\n'));

@@ -1,7 +1,8 @@
 //! The page's link to the model's Web Worker (`src/bin/worker.rs`, built by Trunk beside the
 //! page as `kubeplay-worker.js`, `kubeplay-worker_bg.wasm` and the loader
-//! `kubeplay-worker_loader.js`). Messages are JSON text. What the page sends before the
-//! worker has loaded is held and sent when it says it is ready.
+//! `kubeplay-worker-loader.js`). `web/worker-start.js` starts it while the page loads; the
+//! page takes it over here (or starts it itself). Messages are JSON text. What the page sends
+//! before the worker has loaded is held and sent when it says it is ready.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,7 +14,7 @@ use yew::Callback;
 use crate::shown::{Connector, FromEngine, Link, ToEngine};
 
 /// The worker's loader script, relative to the page.
-pub const WORKER_SCRIPT: &str = "kubeplay-worker_loader.js";
+pub const WORKER_SCRIPT: &str = "kubeplay-worker-loader.js";
 
 /// Starts the worker. If the browser cannot (no Worker support), the page shows the panic
 /// notice with the reason instead of a page that silently does nothing.
@@ -35,15 +36,32 @@ enum Stage {
     Ready,
 }
 
+/// The worker `web/worker-start.js` started while the page loaded, and what it held for the
+/// page: the worker's messages (text) and a load failure (`{error}`). Taken once.
+fn take_started() -> Option<(web_sys::Worker, js_sys::Array)> {
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str("kubeplayWorker");
+    let started = js_sys::Reflect::get(&window, &key).ok().filter(|v| v.is_object())?;
+    let _ = js_sys::Reflect::set(&window, &key, &wasm_bindgen::JsValue::UNDEFINED);
+    let worker = js_sys::Reflect::get(&started, &"worker".into()).ok()?.dyn_into::<web_sys::Worker>().ok()?;
+    let held = js_sys::Reflect::get(&started, &"held".into()).ok()?.dyn_into::<js_sys::Array>().ok()?;
+    Some((worker, held))
+}
+
 fn start(on: Callback<FromEngine>) -> Result<Link, wasm_bindgen::JsValue> {
-    let base = gloo::utils::document().base_uri()?.unwrap_or_default();
-    let url = web_sys::Url::new_with_base(WORKER_SCRIPT, &base)?.href();
-    let worker = Rc::new(web_sys::Worker::new(&url)?);
+    let (worker, held) = match take_started() {
+        Some((worker, held)) => (worker, held),
+        None => {
+            let base = gloo::utils::document().base_uri()?.unwrap_or_default();
+            let url = web_sys::Url::new_with_base(WORKER_SCRIPT, &base)?.href();
+            (web_sys::Worker::new(&url)?, js_sys::Array::new())
+        }
+    };
+    let worker = Rc::new(worker);
     let stage = Rc::new(RefCell::new(Stage::Loading(vec![])));
-    let onmessage = {
+    let receive = {
         let (worker, stage) = (worker.clone(), stage.clone());
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            let text = e.data().as_string().unwrap_or_default();
+        move |text: String| {
             let msg = match serde_json::from_str::<FromEngine>(&text) {
                 Ok(msg) => msg,
                 Err(err) => {
@@ -60,17 +78,22 @@ fn start(on: Callback<FromEngine>) -> Result<Link, wasm_bindgen::JsValue> {
                 }
             }
             on.emit(msg);
+        }
+    };
+    let failed = |message: String| crate::panic_page::show(&format!("the model's Web Worker failed: {message}"));
+    let onmessage = {
+        let receive = receive.clone();
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            receive(e.data().as_string().unwrap_or_default());
         })
     };
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // One worker per page, for the page's lifetime.
     onmessage.forget();
-    let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(|e: web_sys::ErrorEvent| {
-        crate::panic_page::show(&format!("the model's Web Worker failed: {}", e.message()));
-    });
+    let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| failed(e.message()));
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
     onerror.forget();
-    Ok(Rc::new(move |msg: ToEngine| {
+    let link: Link = Rc::new(move |msg: ToEngine| {
         let text = serde_json::to_string(&msg).unwrap_or_default();
         match &mut *stage.borrow_mut() {
             Stage::Loading(held) => held.push(text),
@@ -78,5 +101,16 @@ fn start(on: Callback<FromEngine>) -> Result<Link, wasm_bindgen::JsValue> {
                 let _ = worker.post_message(&text.into());
             }
         }
-    }))
+    });
+    // What the worker said before the page took it over.
+    for item in held.iter() {
+        match item.as_string() {
+            Some(text) => receive(text),
+            None => {
+                let error = js_sys::Reflect::get(&item, &"error".into()).ok().and_then(|e| e.as_string());
+                failed(error.unwrap_or_default());
+            }
+        }
+    }
+    Ok(link)
 }

@@ -297,7 +297,7 @@ mod tests {
             Action::RunCommand("kubectl scale deployment web --replicas=5".into()),
             Action::ShowCharts(true),
             Action::Step,
-            Action::EditFile("kind: Nope\n".into()),
+            crate::state::tests::edit("kind: Nope\n"),
             Action::Apply,
             Action::StartLesson(crate::lessons::catalog().entries[0].lesson.name.clone()),
             Action::RevealHint,

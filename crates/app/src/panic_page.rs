@@ -1,7 +1,8 @@
 //! A panic in the page never fails silently: the hook writes the message to the console and
 //! puts a notice over the page that says what happened and offers a reload, which restores the
-//! last saved session (every change is saved as it happens, see components/app.rs). The notice
-//! is built from elements and text nodes, never from HTML.
+//! last saved session (every change is saved as the model answers it, see engine.rs). A panic
+//! in the model's Web Worker is sent to the page and shown the same way. The notice is built
+//! from elements and text nodes, never from HTML.
 
 use std::panic::PanicHookInfo;
 

@@ -162,7 +162,9 @@ mod tests {
 
     fn played() -> AppState {
         let mut s = Rc::new(AppState::default())
-            .reduce(Action::EditFile(crate::state::DEFAULT_DEPLOYMENT_YAML.replace("replicas: 3", "replicas: 2")))
+            .reduce(crate::state::tests::edit(
+                &crate::state::DEFAULT_DEPLOYMENT_YAML.replace("replicas: 3", "replicas: 2"),
+            ))
             .reduce(Action::Apply);
         for _ in 0..20 {
             s = s.reduce(Action::Step);

@@ -194,6 +194,10 @@ pub struct Shown {
     /// The newest edit made here and not yet answered: until a frame answers it, the page's
     /// files are newer than the engine's (typing never waits for the worker).
     pub unanswered_edit: u64,
+    /// The files and the open file as the engine last sent them, shown again once the page's
+    /// edits are answered (a frame that arrives before then may hold another lesson's files).
+    engine_files: Rc<BTreeMap<String, String>>,
+    engine_open_file: String,
 }
 
 /// What changes [`Shown`].
@@ -235,12 +239,14 @@ impl Shown {
         self.version = f.version;
         // The files and the open file as the engine has them, unless the page has an edit the
         // engine has not answered yet.
+        if let Some(c) = f.files {
+            self.engine_files = Rc::new(c.value);
+        }
+        self.engine_open_file = f.open_file;
         if f.acked >= self.unanswered_edit {
             self.unanswered_edit = 0;
-            if let Some(c) = f.files {
-                self.files = Rc::new(c.value);
-            }
-            self.open_file = f.open_file;
+            self.files = self.engine_files.clone();
+            self.open_file = self.engine_open_file.clone();
         }
         if let Some(c) = f.view {
             self.view = Rc::new(c.value);
@@ -286,8 +292,8 @@ impl Shown {
     /// Shows an edit (or the file opened) before the engine answers it, as the engine will.
     fn local(&mut self, seq: u64, action: Action) {
         match action {
-            Action::EditFile(text) => {
-                Rc::make_mut(&mut self.files).insert(self.open_file.clone(), text);
+            Action::EditFile { path, text } if path == self.open_file => {
+                Rc::make_mut(&mut self.files).insert(path, text);
             }
             Action::OpenFile(path) if self.files.contains_key(&path) => self.open_file = path,
             _ => return,
@@ -412,10 +418,13 @@ impl Sender {
         seq
     }
 
-    /// Sends an action under a number from [`Sender::reserve`].
+    /// Sends an action under a number from [`Sender::reserve`]. Anything but a play tick or a
+    /// seek drops a held seek: the learner has moved on (Play, Step, Back to now).
     pub fn send(&self, seq: u64, action: Action) {
-        if action == Action::Tick {
-            self.outstanding.tick.set(seq);
+        match action {
+            Action::Tick => self.outstanding.tick.set(seq),
+            Action::Seek(_) => {}
+            _ => self.held_seek.set(None),
         }
         (self.link)(ToEngine::Act { seq, action });
     }
@@ -448,7 +457,7 @@ mod tests {
     fn an_edit_shows_at_once_and_an_older_frame_does_not_undo_it() {
         let mut s = Shown::default();
         s.apply(frame(0, "one"));
-        s.local(5, Action::EditFile("one two".into()));
+        s.local(5, Action::EditFile { path: "a.yaml".into(), text: "one two".into() });
         assert_eq!(s.open_text(), "one two");
         // A frame answering an earlier action (a play tick) still has the old text.
         s.apply(frame(4, "one"));
@@ -459,6 +468,24 @@ mod tests {
         // From then on the engine's files are shown.
         s.apply(frame(6, "three"));
         assert_eq!(s.open_text(), "three");
+    }
+
+    #[test]
+    fn the_engines_files_are_shown_once_the_edits_are_answered_even_if_an_earlier_frame_held_them() {
+        let mut s = Shown::default();
+        s.apply(frame(0, "free play"));
+        // A lesson starts (action 4, its files in frame 4); a keystroke (5) is made before
+        // frame 4 arrives.
+        s.local(5, Action::EditFile { path: "a.yaml".into(), text: "free play!".into() });
+        s.apply(Frame {
+            files: Some(Changed { value: BTreeMap::from([("lesson.yaml".to_string(), "lesson".to_string())]) }),
+            open_file: "lesson.yaml".into(),
+            ..frame(4, "")
+        });
+        assert_eq!(s.open_text(), "free play!");
+        // Frame 5 changes no file (the engine dropped the edit to a file no longer open).
+        s.apply(Frame { files: None, open_file: "lesson.yaml".into(), ..frame(5, "") });
+        assert_eq!((s.open_file.as_str(), s.open_text()), ("lesson.yaml", "lesson"));
     }
 
     #[test]
@@ -508,18 +535,32 @@ mod tests {
             sender.seek(t);
         }
         assert_eq!(seeks(&sent.borrow()), [100]);
-        // Another action's answer is not the seek's.
-        let step = sender.act(Action::Step);
-        sender.outstanding.answered(step - 2);
+        // Nothing answered yet: the seek still waits (a play tick sent meanwhile keeps it).
+        let tick = sender.act(Action::Tick);
+        sender.outstanding.answered(tick - 2);
         sender.answered();
         assert_eq!(seeks(&sent.borrow()), [100]);
-        sender.outstanding.answered(step);
+        sender.outstanding.answered(tick);
         sender.answered();
         assert_eq!(seeks(&sent.borrow()), [100, 400], "only the latest moment");
         sender.outstanding.answered(sender.outstanding.sent.get());
         sender.answered();
         sender.seek(50);
         assert_eq!(seeks(&sent.borrow()), [100, 400, 50]);
+        // A held seek does not undo what the learner did after it (Play).
+        sender.seek(60);
+        sender.act(Action::TogglePlay);
+        sender.outstanding.answered(sender.outstanding.sent.get());
+        sender.answered();
+        assert_eq!(seeks(&sent.borrow()), [100, 400, 50]);
+    }
+
+    #[test]
+    fn a_panic_reads_as_web_kubeplay_worker_loader_js_writes_it() {
+        let from_js = r#"{"Panicked":"the model could not load: TypeError"}"#;
+        let msg = FromEngine::Panicked("the model could not load: TypeError".into());
+        assert_eq!(serde_json::from_str::<FromEngine>(from_js).unwrap(), msg);
+        assert_eq!(serde_json::to_string(&msg).unwrap(), from_js);
     }
 
     #[test]

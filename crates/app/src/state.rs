@@ -2,8 +2,8 @@
 //! logic; it dispatches actions to the model and keeps the views the model computes).
 //!
 //! Nothing here touches the browser, so the reducer is tested natively with plain `#[test]`s.
-//! The one platform concern, the play timer, lives in the `App` component and only dispatches
-//! [`Action::Tick`].
+//! The reducer runs in the model's Web Worker ([`crate::engine`]); the one platform concern,
+//! the play timer, lives in the `App` component and only sends [`Action::Tick`].
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -98,8 +98,9 @@ pub enum Action {
     TogglePlay,
     /// One play tick: advances virtual time by [`AppState::tick_virtual_ms`] while playing.
     Tick,
-    /// The open file's new text.
-    EditFile(String),
+    /// A file's new text, typed in the editor while it showed that file. An edit to a file the
+    /// editor no longer shows (another lesson started meanwhile) is dropped.
+    EditFile { path: String, text: String },
     /// One line typed into the terminal, in the command language.
     RunCommand(String),
     /// Select an object (a pod tile or a node box) for the inspector.
@@ -604,9 +605,10 @@ impl AppState {
                     self.cluster_changed();
                 }
             }
-            Action::EditFile(text) => {
-                let path = self.open_file.clone();
-                Rc::make_mut(&mut self.workspace).files.insert(path, text);
+            Action::EditFile { path, text } => {
+                if path == self.open_file {
+                    Rc::make_mut(&mut self.workspace).files.insert(path, text);
+                }
             }
             Action::RunCommand(line) => {
                 let line = line.trim();
@@ -954,8 +956,20 @@ impl Reducible for AppState {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// An edit of the file the editor opens with.
+    pub(crate) fn edit(text: &str) -> Action {
+        Action::EditFile { path: DEFAULT_FILE_PATH.into(), text: text.into() }
+    }
+
+    #[test]
+    fn an_edit_to_a_file_no_longer_open_is_dropped() {
+        let s = replay([Action::EditFile { path: "old.yaml".into(), text: "kind: Pod\n".into() }]);
+        assert_eq!(s.open_text(), DEFAULT_DEPLOYMENT_YAML);
+        assert!(!s.workspace.files.contains_key("old.yaml"));
+    }
 
     /// Replays actions into the reducer, as the page would dispatch them.
     fn replay(actions: impl IntoIterator<Item = Action>) -> Rc<AppState> {
@@ -976,7 +990,7 @@ mod tests {
 
     #[test]
     fn edit_replaces_the_open_file_only() {
-        let s = replay([Action::EditFile("kind: Pod\n".into())]);
+        let s = replay([edit("kind: Pod\n")]);
         assert_eq!(s.open_text(), "kind: Pod\n");
         assert_eq!(s.workspace.files.len(), 1);
         // Editing does not touch the cluster.
@@ -986,7 +1000,7 @@ mod tests {
     #[test]
     fn edit_does_not_change_earlier_states() {
         let before = Rc::new(AppState::default());
-        let after = before.clone().reduce(Action::EditFile("x".into()));
+        let after = before.clone().reduce(edit("x"));
         assert!(before.open_text().contains("kind: Deployment"));
         assert_eq!(after.open_text(), "x");
     }
@@ -1132,7 +1146,7 @@ mod tests {
     #[test]
     fn model_apply_of_a_broken_file_reports_the_line() {
         let broken = DEFAULT_DEPLOYMENT_YAML.replace("replicas: 3", "replicas: three");
-        let s = replay([Action::EditFile(broken), Action::Apply]);
+        let s = replay([edit(&broken), Action::Apply]);
         assert_eq!(s.apply_ok, Some(false));
         let d = s.diagnostics.first().expect("a diagnostic");
         assert_eq!(d.file, DEFAULT_FILE_PATH);

@@ -41,6 +41,12 @@ fn mark_busy(busy: bool) {
     }
 }
 
+/// The language the page will start in: the URL's `lang=`, else the browser's.
+fn starting_lang() -> Lang {
+    let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    EmbedOptions::from_query(&query).lang.unwrap_or_else(browser_lang)
+}
+
 /// What the page starts from: the URL, the browser's language, the saved sessions the URL
 /// could resume, and a share link in the fragment. A share link's workspace replaces free
 /// play: the free-play session it replaces is kept aside first, and the fragment is removed,
@@ -76,6 +82,11 @@ fn boot_request() -> Boot {
         Err(crate::share::ShareError::Damaged) => ShareFound::Damaged,
         Err(crate::share::ShareError::Newer(_)) => ShareFound::Newer,
     });
+    // A share link replaces free play, whose session was just kept aside: there is nothing to
+    // resume there.
+    if matches!(share, Some(ShareFound::Shared(_))) {
+        keys.remove(0);
+    }
     let stored = keys
         .into_iter()
         .filter_map(|k| storage.as_ref().and_then(|s| s.get_item(&k).ok().flatten()).map(|text| (k, text)))
@@ -160,7 +171,7 @@ pub fn App(props: &AppProps) -> Html {
         let dispatcher = state.dispatcher();
         Rc::new(move |action: Action| {
             let seq = sender.reserve();
-            if matches!(action, Action::EditFile(_) | Action::OpenFile(_)) {
+            if matches!(action, Action::EditFile { .. } | Action::OpenFile(_)) {
                 dispatcher.dispatch(Msg::Local { seq, action: action.clone() });
             }
             mark_busy(true);
@@ -197,7 +208,7 @@ pub fn App(props: &AppProps) -> Html {
     // cluster, no files, not even whether the editor may change them.
     if !state.booted {
         return html! {
-            <div class="app starting" id="starting" role="status" aria-busy="true">{ browser_lang().text().starting }</div>
+            <div class="app starting" id="starting" role="status" aria-busy="true">{ starting_lang().text().starting }</div>
         };
     }
 
@@ -211,7 +222,8 @@ pub fn App(props: &AppProps) -> Html {
     };
     let on_edit = {
         let act = act.clone();
-        Callback::from(move |text: String| act(Action::EditFile(text)))
+        let path = state.open_file.clone();
+        Callback::from(move |text: String| act(Action::EditFile { path: path.clone(), text }))
     };
     let on_apply = {
         let act = act.clone();
