@@ -104,6 +104,21 @@ pub fn save(s: &AppState) -> String {
     serde_json::to_string(&saved).unwrap_or_default()
 }
 
+/// A saved session with other files: what the page keeps when the model has not yet answered
+/// the learner's last edits and cannot any more (it panicked, or the page is being left). The
+/// files are what [`load`] restores last, so the session loads as saved, with these files.
+/// `None` if `text` is not a saved session.
+pub fn with_files(text: &str, files: &BTreeMap<String, String>, open_file: &str) -> Option<String> {
+    let mut v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let session = v.as_object_mut()?;
+    if !session.contains_key("files") {
+        return None;
+    }
+    session.insert("files".into(), serde_json::to_value(files).ok()?);
+    session.insert("openFile".into(), open_file.into());
+    serde_json::to_string(&v).ok()
+}
+
 /// Brings older formats up to [`SAVE_VERSION`]. There is only version 1 so far; a version 2
 /// adds its step here, so a learner's work from an older page is never lost.
 fn migrate(v: serde_json::Value) -> Result<serde_json::Value, LoadProblem> {
@@ -174,6 +189,18 @@ mod tests {
             s = s.reduce(Action::Step);
         }
         Rc::unwrap_or_clone(s)
+    }
+
+    #[test]
+    fn model_edits_kept_into_a_saved_session_come_back_with_its_cluster() {
+        let s = played();
+        let files = BTreeMap::from([("deploy/k8s/deployment.yaml".to_string(), "kind: Typed\n".to_string())]);
+        let text = with_files(&save(&s), &files, "deploy/k8s/deployment.yaml").unwrap();
+        let back = load(&text, AppState::default()).unwrap();
+        assert_eq!(back.workspace.files, files);
+        assert_eq!(back.cluster.borrow().digest(), s.cluster.borrow().digest());
+        assert_eq!(with_files("{}", &files, "x"), None);
+        assert_eq!(with_files("not json", &files, "x"), None);
     }
 
     #[test]

@@ -641,12 +641,15 @@ async fn model_services_are_drawn_with_a_line_to_each_endpoint_and_requests_as_d
 struct Deferred {
     queue: Rc<RefCell<Vec<ToEngine>>>,
     engine: Rc<RefCell<Option<Link>>>,
+    /// Where the engine's messages go (the page).
+    page: Rc<RefCell<Option<yew::Callback<FromEngine>>>>,
 }
 
 impl Deferred {
     fn connector(&self) -> Connector {
         let this = self.clone();
-        Connector(Rc::new(move |on| {
+        Connector(Rc::new(move |on: yew::Callback<FromEngine>| {
+            *this.page.borrow_mut() = Some(on.clone());
             *this.engine.borrow_mut() = Some((kubeplay_app::engine::in_thread().0)(on));
             let queue = this.queue.clone();
             Rc::new(move |msg| queue.borrow_mut().push(msg))
@@ -744,5 +747,25 @@ async fn a_panic_in_the_model_shows_the_panic_notice() {
     let notice = gloo::utils::document().get_element_by_id(kubeplay_app::panic_page::ID).expect("the notice");
     assert!(notice.text_content().unwrap_or_default().contains("attempt to divide by zero"));
     notice.remove();
+    drop(page);
+}
+
+#[wasm_bindgen_test]
+async fn model_edits_the_model_never_answered_are_kept_when_it_panics() {
+    clear_saved_sessions();
+    let d = Deferred::default();
+    let page = Page::mount_with(d.connector()).await;
+    d.answer().await;
+    page.type_into_editor("kind: Kept\n").await;
+    // The model panics before it answers the edit.
+    let on = d.page.borrow().clone().unwrap();
+    on.emit(FromEngine::Panicked("index out of bounds (crates/model/src/x.rs:1)".into()));
+    scheduler::flush().await;
+    let document = gloo::utils::document();
+    document.get_element_by_id(kubeplay_app::panic_page::ID).expect("the notice").remove();
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let saved = storage.get_item("kubeplay.session.free").unwrap().expect("a saved session");
+    let v: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(v["files"]["deploy/k8s/deployment.yaml"], "kind: Kept\n");
     drop(page);
 }

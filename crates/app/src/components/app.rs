@@ -33,6 +33,21 @@ fn keep_aside(storage: &web_sys::Storage, key: &str, text: &str) -> bool {
     aside.is_some_and(|k| storage.set_item(&k, text).is_ok())
 }
 
+/// Edits the model has not answered yet: the files as the page shows them.
+type Unanswered = Option<(Rc<std::collections::BTreeMap<String, String>>, String)>;
+
+/// Writes edits the model has not answered into the last saved session, so they survive when
+/// the model cannot answer any more (it panicked) or the page is left before it does.
+fn keep_unanswered_edits(saved_key: &std::cell::RefCell<Option<String>>, edits: &std::cell::RefCell<Unanswered>) {
+    let (Some(key), Some((files, open_file))) = (saved_key.borrow().clone(), edits.borrow().clone()) else { return };
+    let Some(storage) = local_storage() else { return };
+    if let Ok(Some(text)) = storage.get_item(&key)
+        && let Some(kept) = persist::with_files(&text, &files, &open_file)
+    {
+        let _ = storage.set_item(&key, &kept);
+    }
+}
+
 /// `<html data-model-busy>` while the model has messages to answer: what the browser tests wait
 /// on before they read the page (the model answers in its worker, not within the click).
 fn mark_busy(busy: bool) {
@@ -95,8 +110,11 @@ fn boot_request() -> Boot {
 }
 
 /// Does what a frame asks of the browser's storage: keep aside a saved session that could not
-/// be loaded (never drop it), then save the session.
-fn store(frame: &Frame) {
+/// be loaded (never drop it), then save the session (and remember under which key).
+fn store(frame: &Frame, saved_key: &std::cell::RefCell<Option<String>>) {
+    if let Some((key, _)) = &frame.save {
+        *saved_key.borrow_mut() = Some(key.clone());
+    }
     let Some(storage) = local_storage() else { return };
     if let Some(key) = &frame.set_aside
         && let Ok(Some(text)) = storage.get_item(key)
@@ -124,8 +142,27 @@ pub struct AppProps {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let state = use_reducer(Shown::default);
+    // The key the session was last saved under, and the edits not answered yet (kept each render).
+    let saved_key = use_mut_ref(|| None::<String>);
+    let unanswered = use_mut_ref(|| None);
+    *unanswered.borrow_mut() = (state.unanswered_edit != 0).then(|| (state.files.clone(), state.open_file.clone()));
+    {
+        let (saved_key, unanswered) = (saved_key.clone(), unanswered.clone());
+        use_effect_with((), move |_| {
+            use wasm_bindgen::JsCast;
+            let on_hide = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                keep_unanswered_edits(&saved_key, &unanswered);
+            });
+            let window = gloo::utils::window();
+            let _ = window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+            move || {
+                let _ = window.remove_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+            }
+        });
+    }
     let sender = {
         let dispatcher = state.dispatcher();
+        let (saved_key, unanswered) = (saved_key.clone(), unanswered.clone());
         let connect = props.connect.clone();
         use_memo((), move |_| {
             let outstanding = Rc::new(Outstanding::default());
@@ -138,7 +175,7 @@ pub fn App(props: &AppProps) -> Html {
                         FromEngine::Ready => {}
                         FromEngine::Frame(f) => {
                             outstanding.answered(f.acked);
-                            store(&f);
+                            store(&f, &saved_key);
                             dispatcher.dispatch(Msg::Frame(f));
                         }
                         FromEngine::Completions(c) => {
@@ -147,6 +184,7 @@ pub fn App(props: &AppProps) -> Html {
                         }
                         FromEngine::Panicked(message) => {
                             web_sys::console::error_1(&format!("kubeplay's model panicked: {message}").into());
+                            keep_unanswered_edits(&saved_key, &unanswered);
                             crate::panic_page::show(&message);
                         }
                     }
