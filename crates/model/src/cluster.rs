@@ -86,7 +86,10 @@ pub struct Cluster {
     /// [`pass_ms`]); a change seen meanwhile is handled by one more pass after it.
     busy_until: BTreeMap<Controller, SimTime>,
     pub(crate) events: Vec<EventRecord>,
-    event_index: BTreeMap<(Kind, String, String, String, String), usize>,
+    /// Each event by a hash of what makes two events one (kind, object, reason, message) and
+    /// its index in `events`: a repeat is found among the few with its hash, so the index holds
+    /// no second copy of every event's strings (150,000 pods record about a million events).
+    event_index: std::collections::BTreeSet<(u64, usize)>,
     digest: u64,
     pub(crate) rng_names: Rng,
     pub(crate) rng_scheduler: Rng,
@@ -158,7 +161,7 @@ impl Cluster {
             queued: BTreeMap::new(),
             busy_until: BTreeMap::new(),
             events: Vec::new(),
-            event_index: BTreeMap::new(),
+            event_index: std::collections::BTreeSet::new(),
             digest: 0xcbf2_9ce4_8422_2325,
             rng_names,
             rng_scheduler,
@@ -419,14 +422,23 @@ impl Cluster {
             self.digest ^= u64::from(b);
             self.digest = self.digest.wrapping_mul(0x0100_0000_01b3);
         }
-        let key = (kind, namespace.to_string(), name.to_string(), reason.to_string(), message.to_string());
-        if let Some(&i) = self.event_index.get(&key) {
+        let mut key: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in [kind.name(), namespace, name, reason, message] {
+            for b in part.bytes().chain([0]) {
+                key = (key ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        let same = self.event_index.range((key, 0)..=(key, usize::MAX)).map(|&(_, i)| i).find(|&i| {
+            let e = &self.events[i];
+            e.kind == kind && e.namespace == namespace && e.name == name && e.reason == reason && e.message == message
+        });
+        if let Some(i) = same {
             let e = &mut self.events[i];
             e.count += 1;
             e.last_ms = now;
             return;
         }
-        self.event_index.insert(key, self.events.len());
+        self.event_index.insert((key, self.events.len()));
         self.events.push(EventRecord {
             first_ms: now,
             last_ms: now,
