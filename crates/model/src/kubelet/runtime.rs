@@ -1390,7 +1390,10 @@ impl Cluster {
         let unready_reason = (!ready)
             .then(|| if phase == "Succeeded" { "PodCompleted".to_string() } else { "ContainersNotReady".to_string() });
         let scheduled = old.conditions.iter().flatten().find(|c| c.type_ == "PodScheduled").cloned();
-        let mut conditions = vec![
+        // Exactly as many as are kept (four and PodScheduled): a pod's status lives as long as
+        // the pod, and a doubled list is a kilobyte per pod at 150,000 pods.
+        let mut conditions = Vec::with_capacity(5);
+        conditions.extend([
             cond("PodReadyToStartContainers", phase != "Succeeded" && phase != "Failed", None, None),
             {
                 let incomplete: Vec<String> = rt.containers[..rt.n_init]
@@ -1410,7 +1413,7 @@ impl Cluster {
             },
             cond("Ready", ready, unready_reason.clone(), unready_msg.clone()),
             cond("ContainersReady", ready, unready_reason, unready_msg),
-        ];
+        ]);
         if let Some(s) = scheduled {
             conditions.push(s);
         }
