@@ -16,14 +16,16 @@ use crate::shown::{Connector, FromEngine, Link, ToEngine};
 /// The worker's loader script, relative to the page.
 pub const WORKER_SCRIPT: &str = "kubeplay-worker-loader.js";
 
-/// Starts the worker. If the browser cannot (no Worker support), the page shows the panic
-/// notice with the reason instead of a page that silently does nothing.
+/// Starts the worker. If the browser cannot, or the worker fails (it cannot load, or it
+/// crashes without a panic: out of memory), the page is told as of a panic
+/// ([`FromEngine::Panicked`]): it keeps the learner's unanswered edits and shows the notice,
+/// instead of a page that silently does nothing.
 pub fn worker() -> Connector {
     Connector(Rc::new(|on: Callback<FromEngine>| -> Link {
-        match start(on) {
+        match start(on.clone()) {
             Ok(link) => link,
             Err(e) => {
-                crate::panic_page::show(&format!("the model's Web Worker could not start: {e:?}"));
+                on.emit(FromEngine::Panicked(format!("the model's Web Worker could not start: {e:?}")));
                 Rc::new(|_| {})
             }
         }
@@ -59,13 +61,19 @@ fn start(on: Callback<FromEngine>) -> Result<Link, wasm_bindgen::JsValue> {
     };
     let worker = Rc::new(worker);
     let stage = Rc::new(RefCell::new(Stage::Loading(vec![])));
+    let failed = {
+        let on = on.clone();
+        move |message: String| on.emit(FromEngine::Panicked(format!("the model's Web Worker failed: {message}")))
+    };
     let receive = {
-        let (worker, stage) = (worker.clone(), stage.clone());
+        let (worker, stage, failed) = (worker.clone(), stage.clone(), failed.clone());
         move |text: String| {
             let msg = match serde_json::from_str::<FromEngine>(&text) {
                 Ok(msg) => msg,
                 Err(err) => {
-                    crate::panic_page::show(&format!("unreadable message from the model's worker: {err}"));
+                    failed(format!(
+                        "unreadable message from it ({err}): the page and its model may be from different builds; reload"
+                    ));
                     return;
                 }
             };
@@ -80,7 +88,6 @@ fn start(on: Callback<FromEngine>) -> Result<Link, wasm_bindgen::JsValue> {
             on.emit(msg);
         }
     };
-    let failed = |message: String| crate::panic_page::show(&format!("the model's Web Worker failed: {message}"));
     let onmessage = {
         let receive = receive.clone();
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
@@ -90,7 +97,14 @@ fn start(on: Callback<FromEngine>) -> Result<Link, wasm_bindgen::JsValue> {
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // One worker per page, for the page's lifetime.
     onmessage.forget();
-    let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| failed(e.message()));
+    // An ErrorEvent when its script throws; a plain Event when its script cannot be fetched.
+    let onerror = {
+        let failed = failed.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let message = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string());
+            failed(message.unwrap_or_else(|| "its script did not load".into()));
+        })
+    };
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
     onerror.forget();
     let link: Link = Rc::new(move |msg: ToEngine| {

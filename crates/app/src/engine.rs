@@ -132,24 +132,31 @@ impl Engine {
         &self.state
     }
 
-    /// What changed since the last frame, and the session to save: after every change, or
-    /// every tenth while time plays (so a reload or a crash loses nothing).
+    /// What changed since the last frame, and the session to save: after every change (while
+    /// time plays, every tenth change of the cluster and every edit), so a reload or a crash
+    /// loses nothing.
     fn frame(&mut self, acked: u64) -> Frame {
         let s = &self.state;
         let sent = &mut self.sent;
         let view_changed = sent.version != Some(s.version);
         sent.version = Some(s.version);
-        let save_due = !sent
-            .saved
-            .as_ref()
-            .is_some_and(|(v, ws, open)| *v == s.version && Rc::ptr_eq(ws, &s.workspace) && *open == s.open_file);
-        let save = (save_due && (!s.playing || s.version.is_multiple_of(10))).then(|| {
+        let (save_due, files_changed) = match &sent.saved {
+            None => (true, true),
+            Some((v, ws, open)) => {
+                let files_changed = !Rc::ptr_eq(ws, &s.workspace) || *open != s.open_file;
+                (*v != s.version || files_changed, files_changed)
+            }
+        };
+        // While time plays the cluster is saved every tenth change, the learner's files always.
+        let save = (save_due && (!s.playing || s.version.is_multiple_of(10) || files_changed)).then(|| {
             sent.saved = Some((s.version, s.workspace.clone(), s.open_file.clone()));
             (persist::storage_key(&s.timeline.origin), persist::save(s))
         });
         let lesson_now = s.lesson.as_ref().map(|l| l.lesson.clone());
         Frame {
             acked,
+            workspace_generation: s.workspace_generation,
+            session_key: persist::storage_key(&s.timeline.origin),
             version: s.version,
             files: changed(&mut sent.files, &s.workspace).then(|| Changed { value: s.workspace.files.clone() }),
             open_file: s.open_file.clone(),

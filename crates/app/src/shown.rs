@@ -84,6 +84,10 @@ pub struct Changed<T> {
 pub struct Frame {
     /// The action this frame answers ([`ToEngine::Act`]'s `seq`); 0 for the boot frame.
     pub acked: u64,
+    /// The workspace's generation (`AppState::workspace_generation`) and the key its session
+    /// is saved under.
+    pub workspace_generation: u64,
+    pub session_key: String,
     /// Bumped every time the cluster changes.
     pub version: u64,
     pub files: Option<Changed<BTreeMap<String, String>>>,
@@ -194,10 +198,17 @@ pub struct Shown {
     /// The newest edit made here and not yet answered: until a frame answers it, the page's
     /// files are newer than the engine's (typing never waits for the worker).
     pub unanswered_edit: u64,
-    /// The files and the open file as the engine last sent them, shown again once the page's
-    /// edits are answered (a frame that arrives before then may hold another lesson's files).
+    /// The generation of the files shown (an edit says which workspace it was made in) and
+    /// the key their session is saved under.
+    pub generation: u64,
+    pub session_key: String,
+    /// The files, the open file, their generation and key as the engine last sent them, shown
+    /// once the page's edits are answered (a frame that arrives before then may hold another
+    /// lesson's files).
     engine_files: Rc<BTreeMap<String, String>>,
     engine_open_file: String,
+    engine_generation: u64,
+    engine_session_key: String,
 }
 
 /// What changes [`Shown`].
@@ -243,10 +254,14 @@ impl Shown {
             self.engine_files = Rc::new(c.value);
         }
         self.engine_open_file = f.open_file;
+        self.engine_generation = f.workspace_generation;
+        self.engine_session_key = f.session_key;
         if f.acked >= self.unanswered_edit {
             self.unanswered_edit = 0;
             self.files = self.engine_files.clone();
             self.open_file = self.engine_open_file.clone();
+            self.generation = self.engine_generation;
+            self.session_key = self.engine_session_key.clone();
         }
         if let Some(c) = f.view {
             self.view = Rc::new(c.value);
@@ -292,7 +307,7 @@ impl Shown {
     /// Shows an edit (or the file opened) before the engine answers it, as the engine will.
     fn local(&mut self, seq: u64, action: Action) {
         match action {
-            Action::EditFile { path, text } if path == self.open_file => {
+            Action::EditFile { path, text, .. } if path == self.open_file => {
                 Rc::make_mut(&mut self.files).insert(path, text);
             }
             Action::OpenFile(path) if self.files.contains_key(&path) => self.open_file = path,
@@ -418,12 +433,11 @@ impl Sender {
         seq
     }
 
-    /// Sends an action under a number from [`Sender::reserve`]. Anything but a play tick or a
-    /// seek drops a held seek: the learner has moved on (Play, Step, Back to now).
+    /// Sends an action under a number from [`Sender::reserve`]. Anything but a play tick drops
+    /// a held seek: the learner has moved on (Play, Step, another seek sent).
     pub fn send(&self, seq: u64, action: Action) {
         match action {
             Action::Tick => self.outstanding.tick.set(seq),
-            Action::Seek(_) => {}
             _ => self.held_seek.set(None),
         }
         (self.link)(ToEngine::Act { seq, action });
@@ -457,7 +471,7 @@ mod tests {
     fn an_edit_shows_at_once_and_an_older_frame_does_not_undo_it() {
         let mut s = Shown::default();
         s.apply(frame(0, "one"));
-        s.local(5, Action::EditFile { path: "a.yaml".into(), text: "one two".into() });
+        s.local(5, Action::EditFile { path: "a.yaml".into(), text: "one two".into(), generation: 0 });
         assert_eq!(s.open_text(), "one two");
         // A frame answering an earlier action (a play tick) still has the old text.
         s.apply(frame(4, "one"));
@@ -476,16 +490,27 @@ mod tests {
         s.apply(frame(0, "free play"));
         // A lesson starts (action 4, its files in frame 4); a keystroke (5) is made before
         // frame 4 arrives.
-        s.local(5, Action::EditFile { path: "a.yaml".into(), text: "free play!".into() });
+        s.local(5, Action::EditFile { path: "a.yaml".into(), text: "free play!".into(), generation: 0 });
         s.apply(Frame {
             files: Some(Changed { value: BTreeMap::from([("lesson.yaml".to_string(), "lesson".to_string())]) }),
             open_file: "lesson.yaml".into(),
+            workspace_generation: 1,
+            session_key: "kubeplay.session.lesson.x".into(),
             ..frame(4, "")
         });
         assert_eq!(s.open_text(), "free play!");
+        // The edit's files are still free play's, saved under free play's key.
+        assert_eq!((s.generation, s.session_key.as_str()), (0, ""));
         // Frame 5 changes no file (the engine dropped the edit to a file no longer open).
-        s.apply(Frame { files: None, open_file: "lesson.yaml".into(), ..frame(5, "") });
+        s.apply(Frame {
+            files: None,
+            open_file: "lesson.yaml".into(),
+            workspace_generation: 1,
+            session_key: "kubeplay.session.lesson.x".into(),
+            ..frame(5, "")
+        });
         assert_eq!((s.open_file.as_str(), s.open_text()), ("lesson.yaml", "lesson"));
+        assert_eq!((s.generation, s.session_key.as_str()), (1, "kubeplay.session.lesson.x"));
     }
 
     #[test]

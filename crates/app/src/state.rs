@@ -98,9 +98,10 @@ pub enum Action {
     TogglePlay,
     /// One play tick: advances virtual time by [`AppState::tick_virtual_ms`] while playing.
     Tick,
-    /// A file's new text, typed in the editor while it showed that file. An edit to a file the
-    /// editor no longer shows (another lesson started meanwhile) is dropped.
-    EditFile { path: String, text: String },
+    /// A file's new text, typed in the editor while it showed that file of workspace
+    /// `generation` ([`AppState::workspace_generation`]). An edit to a file the editor no longer
+    /// shows, or to a workspace since replaced (a lesson started meanwhile), is dropped.
+    EditFile { path: String, text: String, generation: u64 },
     /// One line typed into the terminal, in the command language.
     RunCommand(String),
     /// Select an object (a pod tile or a node box) for the inspector.
@@ -363,6 +364,9 @@ pub enum Notice {
 pub struct AppState {
     /// The learner's files (editor tabs), by path.
     pub workspace: Rc<Workspace>,
+    /// Bumped whenever the workspace is replaced (a lesson starts, a share link or a saved
+    /// session is loaded), so an edit made to the one before can be told apart.
+    pub workspace_generation: u64,
     /// The path of the file the editor shows.
     pub open_file: String,
     /// The cluster. Mutated in place by the reducer; [`AppState::version`] says when.
@@ -432,6 +436,7 @@ impl AppState {
         let timeline = Rc::new(Timeline::new(Origin::FreePlay, &cluster));
         AppState {
             workspace: Rc::new(workspace),
+            workspace_generation: 0,
             open_file: DEFAULT_FILE_PATH.to_string(),
             cluster: Rc::new(RefCell::new(cluster)),
             version: 0,
@@ -605,8 +610,8 @@ impl AppState {
                     self.cluster_changed();
                 }
             }
-            Action::EditFile { path, text } => {
-                if path == self.open_file {
+            Action::EditFile { path, text, generation } => {
+                if path == self.open_file && generation == self.workspace_generation {
                     Rc::make_mut(&mut self.workspace).files.insert(path, text);
                 }
             }
@@ -694,6 +699,7 @@ impl AppState {
                 let now = cluster.now().ms();
                 self.open_file = entry.lesson.open_file(&workspace).unwrap_or_default();
                 self.workspace = Rc::new(workspace);
+                self.workspace_generation += 1;
                 self.cluster = Rc::new(RefCell::new(cluster));
                 self.terminal = Rc::default();
                 self.apply_output = Rc::default();
@@ -727,9 +733,10 @@ impl AppState {
                 self.seek(t);
             }
             Action::LoadShared(shared) => {
-                let keep = (self.lang, self.hidden, self.read_only, self.tick_virtual_ms);
+                let keep =
+                    (self.lang, self.hidden, self.read_only, self.tick_virtual_ms, self.workspace_generation + 1);
                 *self = AppState::default();
-                (self.lang, self.hidden, self.read_only, self.tick_virtual_ms) = keep;
+                (self.lang, self.hidden, self.read_only, self.tick_virtual_ms, self.workspace_generation) = keep;
                 self.workspace = Rc::new(kubeplay_model::Workspace { files: shared.files, ..Default::default() });
                 self.open_file = if self.workspace.files.contains_key(&shared.open_file) {
                     shared.open_file
@@ -798,6 +805,7 @@ impl AppState {
     /// Puts back the learner's files (after a replay) and redraws.
     pub(crate) fn restore_files(&mut self, files: BTreeMap<String, String>, open_file: String) {
         self.workspace = Rc::new(kubeplay_model::Workspace { files, ..Default::default() });
+        self.workspace_generation += 1;
         if self.workspace.files.contains_key(&open_file) {
             self.open_file = open_file;
         }
@@ -961,14 +969,34 @@ pub(crate) mod tests {
 
     /// An edit of the file the editor opens with.
     pub(crate) fn edit(text: &str) -> Action {
-        Action::EditFile { path: DEFAULT_FILE_PATH.into(), text: text.into() }
+        Action::EditFile { path: DEFAULT_FILE_PATH.into(), text: text.into(), generation: 0 }
     }
 
     #[test]
     fn an_edit_to_a_file_no_longer_open_is_dropped() {
-        let s = replay([Action::EditFile { path: "old.yaml".into(), text: "kind: Pod\n".into() }]);
+        let s = replay([Action::EditFile { path: "old.yaml".into(), text: "kind: Pod\n".into(), generation: 0 }]);
         assert_eq!(s.open_text(), DEFAULT_DEPLOYMENT_YAML);
         assert!(!s.workspace.files.contains_key("old.yaml"));
+    }
+
+    #[test]
+    fn an_edit_to_a_workspace_since_replaced_is_dropped_even_at_the_same_path() {
+        // A lesson that opens the same path as free play starts before the edit arrives.
+        let catalog = crate::lessons::catalog();
+        let same = catalog.entries.iter().find(|e| {
+            let (_, ws, _) = e.lesson.start(&e.base);
+            e.lesson.open_file(&ws).as_deref() == Some(DEFAULT_FILE_PATH)
+        });
+        let lesson = same.expect("a lesson that opens deploy/k8s/deployment.yaml").lesson.name.clone();
+        let s = replay([Action::StartLesson(lesson), edit("kind: Typed\n")]);
+        assert_ne!(s.open_text(), "kind: Typed\n");
+        assert_eq!(s.workspace_generation, 1);
+        let s = replay([Action::EditFile {
+            path: DEFAULT_FILE_PATH.into(),
+            text: "kind: Typed\n".into(),
+            generation: s.workspace_generation,
+        }]);
+        assert_eq!(s.open_text(), DEFAULT_DEPLOYMENT_YAML, "generation 1 is not this fresh page's");
     }
 
     /// Replays actions into the reducer, as the page would dispatch them.

@@ -33,13 +33,14 @@ fn keep_aside(storage: &web_sys::Storage, key: &str, text: &str) -> bool {
     aside.is_some_and(|k| storage.set_item(&k, text).is_ok())
 }
 
-/// Edits the model has not answered yet: the files as the page shows them.
-type Unanswered = Option<(Rc<std::collections::BTreeMap<String, String>>, String)>;
+/// Edits the model has not answered yet: the files as the page shows them, and the key of the
+/// session they belong to.
+type Unanswered = Option<(Rc<std::collections::BTreeMap<String, String>>, String, String)>;
 
-/// Writes edits the model has not answered into the last saved session, so they survive when
-/// the model cannot answer any more (it panicked) or the page is left before it does.
-fn keep_unanswered_edits(saved_key: &std::cell::RefCell<Option<String>>, edits: &std::cell::RefCell<Unanswered>) {
-    let (Some(key), Some((files, open_file))) = (saved_key.borrow().clone(), edits.borrow().clone()) else { return };
+/// Writes edits the model has not answered into their session as last saved, so they survive
+/// when the model cannot answer any more (it crashed) or the page is left before it does.
+fn keep_unanswered_edits(edits: &std::cell::RefCell<Unanswered>) {
+    let Some((files, open_file, key)) = edits.borrow().clone() else { return };
     let Some(storage) = local_storage() else { return };
     if let Ok(Some(text)) = storage.get_item(&key)
         && let Some(kept) = persist::with_files(&text, &files, &open_file)
@@ -110,11 +111,8 @@ fn boot_request() -> Boot {
 }
 
 /// Does what a frame asks of the browser's storage: keep aside a saved session that could not
-/// be loaded (never drop it), then save the session (and remember under which key).
-fn store(frame: &Frame, saved_key: &std::cell::RefCell<Option<String>>) {
-    if let Some((key, _)) = &frame.save {
-        *saved_key.borrow_mut() = Some(key.clone());
-    }
+/// be loaded (never drop it), then save the session.
+fn store(frame: &Frame) {
     let Some(storage) = local_storage() else { return };
     if let Some(key) = &frame.set_aside
         && let Ok(Some(text)) = storage.get_item(key)
@@ -142,27 +140,29 @@ pub struct AppProps {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let state = use_reducer(Shown::default);
-    // The key the session was last saved under, and the edits not answered yet (kept each render).
-    let saved_key = use_mut_ref(|| None::<String>);
+    // The edits not answered yet (kept each render), written into their session when the page
+    // is left or hidden (a mobile browser may end a hidden page without a pagehide).
     let unanswered = use_mut_ref(|| None);
-    *unanswered.borrow_mut() = (state.unanswered_edit != 0).then(|| (state.files.clone(), state.open_file.clone()));
+    *unanswered.borrow_mut() =
+        (state.unanswered_edit != 0).then(|| (state.files.clone(), state.open_file.clone(), state.session_key.clone()));
     {
-        let (saved_key, unanswered) = (saved_key.clone(), unanswered.clone());
+        let unanswered = unanswered.clone();
         use_effect_with((), move |_| {
             use wasm_bindgen::JsCast;
-            let on_hide = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                keep_unanswered_edits(&saved_key, &unanswered);
-            });
-            let window = gloo::utils::window();
-            let _ = window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+            let on_leave = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || keep_unanswered_edits(&unanswered));
+            let (window, document) = (gloo::utils::window(), gloo::utils::document());
+            let _ = window.add_event_listener_with_callback("pagehide", on_leave.as_ref().unchecked_ref());
+            let _ = document.add_event_listener_with_callback("visibilitychange", on_leave.as_ref().unchecked_ref());
             move || {
-                let _ = window.remove_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+                let _ = window.remove_event_listener_with_callback("pagehide", on_leave.as_ref().unchecked_ref());
+                let _ =
+                    document.remove_event_listener_with_callback("visibilitychange", on_leave.as_ref().unchecked_ref());
             }
         });
     }
     let sender = {
         let dispatcher = state.dispatcher();
-        let (saved_key, unanswered) = (saved_key.clone(), unanswered.clone());
+        let unanswered = unanswered.clone();
         let connect = props.connect.clone();
         use_memo((), move |_| {
             let outstanding = Rc::new(Outstanding::default());
@@ -175,7 +175,7 @@ pub fn App(props: &AppProps) -> Html {
                         FromEngine::Ready => {}
                         FromEngine::Frame(f) => {
                             outstanding.answered(f.acked);
-                            store(&f, &saved_key);
+                            store(&f);
                             dispatcher.dispatch(Msg::Frame(f));
                         }
                         FromEngine::Completions(c) => {
@@ -184,7 +184,7 @@ pub fn App(props: &AppProps) -> Html {
                         }
                         FromEngine::Panicked(message) => {
                             web_sys::console::error_1(&format!("kubeplay's model panicked: {message}").into());
-                            keep_unanswered_edits(&saved_key, &unanswered);
+                            keep_unanswered_edits(&unanswered);
                             crate::panic_page::show(&message);
                         }
                     }
@@ -260,8 +260,8 @@ pub fn App(props: &AppProps) -> Html {
     };
     let on_edit = {
         let act = act.clone();
-        let path = state.open_file.clone();
-        Callback::from(move |text: String| act(Action::EditFile { path: path.clone(), text }))
+        let (path, generation) = (state.open_file.clone(), state.generation);
+        Callback::from(move |text: String| act(Action::EditFile { path: path.clone(), text, generation }))
     };
     let on_apply = {
         let act = act.clone();
@@ -405,6 +405,13 @@ pub fn App(props: &AppProps) -> Html {
             }
         })
     };
+    let back_to_now = {
+        let sender = sender.clone();
+        Callback::from(move |_: MouseEvent| {
+            mark_busy(true);
+            sender.seek(head_ms);
+        })
+    };
     let files = std::rc::Rc::new(state.files.keys().cloned().collect::<Vec<_>>());
 
     let lang_buttons = Lang::ALL.into_iter().map(|l| {
@@ -485,7 +492,7 @@ pub fn App(props: &AppProps) -> Html {
                 <span class="timeline-end">{ crate::format::clock(head_ms) }</span>
                 if in_past {
                     <span class="timeline-past" role="status">{ t.viewing_past }</span>
-                    <button id="timeline-now" type="button" onclick={on(Action::Seek(head_ms))}>{ t.back_to_now }</button>
+                    <button id="timeline-now" type="button" onclick={back_to_now}>{ t.back_to_now }</button>
                 }
             </div>
             <main class={classes!("layout",
