@@ -1,6 +1,11 @@
 //! Bundles the lessons (`lessons/*.yaml`) and the workspaces they start from
 //! (`web/workspaces/**`) into the page at build time: the generated `bundle.rs` in OUT_DIR
 //! lists each file's path (relative to the repository root) and includes its text.
+//!
+//! It also sets `KUBEPLAY_BUILD_ID`, a digest of everything the page and its model's worker are
+//! built from (both crates' sources, the bundled files, Cargo.lock): the page asks for the
+//! worker's files under it (`?v=`), so a browser never pairs a page with a cached worker of
+//! another build.
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +48,20 @@ fn main() {
     let mut workspaces = Vec::new();
     files(&workspaces_dir, &mut workspaces);
     let code = format!("{}{}", table("LESSON_FILES", &root, &lessons), table("WORKSPACE_FILES", &root, &workspaces));
+    let mut sources = Vec::new();
+    for dir in ["crates/app/src", "crates/model/src", "web/kubeplay-worker-loader.js", "Cargo.lock"] {
+        let path = root.join(dir);
+        println!("cargo::rerun-if-changed={}", path.display());
+        if path.is_dir() { files(&path, &mut sources) } else { sources.push(path) }
+    }
+    let mut id: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in sources.iter().chain(&lessons).chain(&workspaces) {
+        let rel = p.strip_prefix(&root).expect("under the root").to_string_lossy().into_owned();
+        for b in rel.bytes().chain([0]).chain(std::fs::read(p).unwrap_or_default()).chain([0]) {
+            id = (id ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    println!("cargo::rustc-env=KUBEPLAY_BUILD_ID={id:016x}");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("bundle.rs");
     std::fs::write(out, code).expect("write bundle.rs");
 }

@@ -551,7 +551,7 @@ const checks = [
       // The model runs in the page's Web Worker, so its work does not hold up frames: p95 33-50
       // ms here, against 83-117 ms with the model on the page's thread (docs/benchmarks.md).
       const workers = page.workers().map((w) => w.url());
-      if (!workers.some((u) => u.endsWith('/kubeplay-worker-loader.js'))) throw new Error(`no model worker: ${workers}`);
+      if (!workers.some((u) => /\/kubeplay-worker-loader\.js\?v=[0-9a-f]{16}$/.test(u))) throw new Error(`no model worker: ${workers}`);
       if (Number(at(0.95)) > 80) throw new Error(`p95 frame interval ${at(0.95)} ms while playing 10,000 pods`);
       const title = await text('#pending .pending-title');
       if (!/Pending: \d[\d,]* pods waiting to be scheduled \(the first 200 are drawn\)/.test(title)) throw new Error(`pending title: ${title}`);
@@ -591,7 +591,7 @@ const checks = [
     // page, which shows its notice instead of "Starting the cluster" forever.
     const broken = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
-      await broken.route('**/kubeplay-worker_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+      await broken.route((u) => u.pathname.endsWith('/kubeplay-worker_bg.wasm'), (route) => route.fulfill({ status: 404, body: 'gone' }));
       const p = await broken.newPage();
       await p.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
       const notice = p.locator('#panic-notice');

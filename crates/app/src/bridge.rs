@@ -1,8 +1,7 @@
 //! The page's link to the model's Web Worker (`src/bin/worker.rs`, built by Trunk beside the
 //! page as `kubeplay-worker.js`, `kubeplay-worker_bg.wasm` and the loader
-//! `kubeplay-worker-loader.js`). `web/worker-start.js` starts it while the page loads; the
-//! page takes it over here (or starts it itself). Messages are JSON text. What the page sends
-//! before the worker has loaded is held and sent when it says it is ready.
+//! `kubeplay-worker-loader.js`). Messages are JSON text. What the page sends before the worker
+//! has loaded is held and sent when it says it is ready.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,8 +12,10 @@ use yew::Callback;
 
 use crate::shown::{Connector, FromEngine, Link, ToEngine};
 
-/// The worker's loader script, relative to the page.
-pub const WORKER_SCRIPT: &str = "kubeplay-worker-loader.js";
+/// The worker's loader script, relative to the page, with this build's id (build.rs): the
+/// loader asks for the worker's script and wasm with the same query, so none of the three can
+/// come from a cache of another build (their names carry no hash).
+pub const WORKER_SCRIPT: &str = concat!("kubeplay-worker-loader.js?v=", env!("KUBEPLAY_BUILD_ID"));
 
 /// Starts the worker. If the browser cannot, or the worker fails (it cannot load, or it
 /// crashes without a panic: out of memory), the page is told as of a panic
@@ -38,28 +39,10 @@ enum Stage {
     Ready,
 }
 
-/// The worker `web/worker-start.js` started while the page loaded, and what it held for the
-/// page: the worker's messages (text) and a load failure (`{error}`). Taken once.
-fn take_started() -> Option<(web_sys::Worker, js_sys::Array)> {
-    let window = web_sys::window()?;
-    let key = wasm_bindgen::JsValue::from_str("kubeplayWorker");
-    let started = js_sys::Reflect::get(&window, &key).ok().filter(|v| v.is_object())?;
-    let _ = js_sys::Reflect::set(&window, &key, &wasm_bindgen::JsValue::UNDEFINED);
-    let worker = js_sys::Reflect::get(&started, &"worker".into()).ok()?.dyn_into::<web_sys::Worker>().ok()?;
-    let held = js_sys::Reflect::get(&started, &"held".into()).ok()?.dyn_into::<js_sys::Array>().ok()?;
-    Some((worker, held))
-}
-
 fn start(on: Callback<FromEngine>) -> Result<Link, wasm_bindgen::JsValue> {
-    let (worker, held) = match take_started() {
-        Some((worker, held)) => (worker, held),
-        None => {
-            let base = gloo::utils::document().base_uri()?.unwrap_or_default();
-            let url = web_sys::Url::new_with_base(WORKER_SCRIPT, &base)?.href();
-            (web_sys::Worker::new(&url)?, js_sys::Array::new())
-        }
-    };
-    let worker = Rc::new(worker);
+    let base = gloo::utils::document().base_uri()?.unwrap_or_default();
+    let url = web_sys::Url::new_with_base(WORKER_SCRIPT, &base)?.href();
+    let worker = Rc::new(web_sys::Worker::new(&url)?);
     let stage = Rc::new(RefCell::new(Stage::Loading(vec![])));
     let failed = {
         let on = on.clone();
@@ -88,23 +71,17 @@ fn start(on: Callback<FromEngine>) -> Result<Link, wasm_bindgen::JsValue> {
             on.emit(msg);
         }
     };
-    let onmessage = {
-        let receive = receive.clone();
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            receive(e.data().as_string().unwrap_or_default());
-        })
-    };
+    let onmessage = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        receive(e.data().as_string().unwrap_or_default());
+    });
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // One worker per page, for the page's lifetime.
     onmessage.forget();
     // An ErrorEvent when its script throws; a plain Event when its script cannot be fetched.
-    let onerror = {
-        let failed = failed.clone();
-        Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-            let message = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string());
-            failed(message.unwrap_or_else(|| "its script did not load".into()));
-        })
-    };
+    let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        let message = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string());
+        failed(message.unwrap_or_else(|| "its script did not load".into()));
+    });
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
     onerror.forget();
     let link: Link = Rc::new(move |msg: ToEngine| {
@@ -116,15 +93,5 @@ fn start(on: Callback<FromEngine>) -> Result<Link, wasm_bindgen::JsValue> {
             }
         }
     });
-    // What the worker said before the page took it over.
-    for item in held.iter() {
-        match item.as_string() {
-            Some(text) => receive(text),
-            None => {
-                let error = js_sys::Reflect::get(&item, &"error".into()).ok().and_then(|e| e.as_string());
-                failed(error.unwrap_or_default());
-            }
-        }
-    }
     Ok(link)
 }
