@@ -6,6 +6,7 @@
 //! timers (never in the past). Nothing else moves time.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition, NodeSpec, NodeStatus};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -38,19 +39,23 @@ impl Default for ClusterConfig {
 /// A Kubernetes Event (core/v1 Event), deduplicated as the event recorder does: the same
 /// object, reason and message bump `count` and `last_ms`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// The strings events repeat (reason, namespace, object name, source, host) are shared with
+/// every other event that has them ([`Cluster::intern`]): 150,000 pods record about six events
+/// each, and one copy per event was a fifth of the envelope's memory.
 pub struct EventRecord {
     pub first_ms: u64,
     pub last_ms: u64,
     pub count: u32,
     pub event_type: &'static str,
-    pub reason: String,
+    pub reason: Rc<str>,
     pub message: String,
     pub kind: Kind,
-    pub namespace: String,
-    pub name: String,
+    pub namespace: Rc<str>,
+    pub name: Rc<str>,
     /// The reporting component, e.g. `default-scheduler`, `kubelet`.
-    pub source: String,
-    pub host: Option<String>,
+    pub source: Rc<str>,
+    pub host: Option<Rc<str>>,
 }
 
 /// Named kubeconfig contexts; only the cluster's own context reaches the API server. The
@@ -89,7 +94,9 @@ pub struct Cluster {
     /// Each event by a hash of what makes two events one (kind, object, reason, message) and
     /// its index in `events`: a repeat is found among the few with its hash, so the index holds
     /// no second copy of every event's strings (150,000 pods record about a million events).
-    event_index: std::collections::BTreeSet<(u64, usize)>,
+    event_index: BTreeSet<(u64, usize)>,
+    /// The strings events share (see [`EventRecord`]).
+    event_strings: BTreeSet<Rc<str>>,
     digest: u64,
     pub(crate) rng_names: Rng,
     pub(crate) rng_scheduler: Rng,
@@ -161,7 +168,8 @@ impl Cluster {
             queued: BTreeMap::new(),
             busy_until: BTreeMap::new(),
             events: Vec::new(),
-            event_index: std::collections::BTreeSet::new(),
+            event_index: BTreeSet::new(),
+            event_strings: BTreeSet::new(),
             digest: 0xcbf2_9ce4_8422_2325,
             rng_names,
             rng_scheduler,
@@ -430,7 +438,11 @@ impl Cluster {
         }
         let same = self.event_index.range((key, 0)..=(key, usize::MAX)).map(|&(_, i)| i).find(|&i| {
             let e = &self.events[i];
-            e.kind == kind && e.namespace == namespace && e.name == name && e.reason == reason && e.message == message
+            e.kind == kind
+                && *e.namespace == *namespace
+                && *e.name == *name
+                && *e.reason == *reason
+                && e.message == message
         });
         if let Some(i) = same {
             let e = &mut self.events[i];
@@ -439,19 +451,30 @@ impl Cluster {
             return;
         }
         self.event_index.insert((key, self.events.len()));
-        self.events.push(EventRecord {
+        let record = EventRecord {
             first_ms: now,
             last_ms: now,
             count: 1,
             event_type,
-            reason: reason.into(),
+            reason: self.intern(reason),
             message: message.into(),
             kind,
-            namespace: namespace.into(),
-            name: name.into(),
-            source: source.into(),
-            host: host.map(str::to_string),
-        });
+            namespace: self.intern(namespace),
+            name: self.intern(name),
+            source: self.intern(source),
+            host: host.map(|h| self.intern(h)),
+        };
+        self.events.push(record);
+    }
+
+    /// The one shared copy of a string events repeat.
+    fn intern(&mut self, s: &str) -> Rc<str> {
+        if let Some(shared) = self.event_strings.get(s) {
+            return shared.clone();
+        }
+        let shared: Rc<str> = Rc::from(s);
+        self.event_strings.insert(shared.clone());
+        shared
     }
 
     /// FNV-1a digest of the event log: same script and seed, same digest, on every platform.
@@ -562,7 +585,7 @@ impl Cluster {
             .map(|e| EventView {
                 time_ms: e.last_ms,
                 event_type: e.event_type.to_string(),
-                reason: e.reason.clone(),
+                reason: e.reason.to_string(),
                 object: format!("{}/{}", e.kind.name().to_ascii_lowercase(), e.name),
                 message: e.message.clone(),
             })

@@ -78,11 +78,11 @@ impl Cluster {
         let events = self
             .events()
             .iter()
-            .filter(|e| e.kind == kind && e.name == name && (e.namespace == ns || !kind.namespaced()))
+            .filter(|e| e.kind == kind && *e.name == *name && (*e.namespace == *ns || !kind.namespaced()))
             .map(|e| EventView {
                 time_ms: e.last_ms,
                 event_type: e.event_type.to_string(),
-                reason: e.reason.clone(),
+                reason: e.reason.to_string(),
                 object: format!("{}/{}", e.kind.name().to_ascii_lowercase(), e.name),
                 message: e.message.clone(),
             })
@@ -140,7 +140,7 @@ impl Cluster {
         };
         let probe = spec.containers.iter().find_map(|c| c.readiness_probe.clone());
         let last_failure = self.events().iter().rev().find(|e| {
-            e.kind == Kind::Pod && e.name == name && e.reason == "Unhealthy" && e.message.starts_with("Readiness")
+            e.kind == Kind::Pod && *e.name == *name && &*e.reason == "Unhealthy" && e.message.starts_with("Readiness")
         });
         match (probe, last_failure) {
             (Some(pr), Some(e)) => format!(

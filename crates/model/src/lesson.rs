@@ -749,7 +749,7 @@ fn evaluate_one(check: &Check, c: &Cluster, log: &StepLog) -> CheckOutcome {
         Check::Event(e) => {
             let found = c.events().iter().any(|ev| {
                 ev.last_ms >= log.start_ms
-                    && ev.reason == e.reason
+                    && *ev.reason == *e.reason
                     && e.object.as_ref().is_none_or(|o| ev.name.starts_with(o.as_str()))
                     && e.message.as_ref().is_none_or(|m| ev.message.contains(m.as_str()))
             });

@@ -576,7 +576,7 @@ pub fn run(seed: u64) -> Result<Outcome, Failure> {
     out.virtual_ms = c.now.ms();
     out.converge_ms = c.now.ms() - healed;
     for e in c.events() {
-        *out.reasons.entry(e.reason.clone()).or_default() += e.count;
+        *out.reasons.entry(e.reason.to_string()).or_default() += e.count;
     }
     Ok(out)
 }

@@ -723,12 +723,12 @@ fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
         let mut evs: Vec<&crate::cluster::EventRecord> = c
             .events()
             .iter()
-            .filter(|e| all_ns || e.namespace == ns || (e.namespace.is_empty() && ns == "default"))
+            .filter(|e| all_ns || *e.namespace == *ns || (e.namespace.is_empty() && ns == "default"))
             .filter(|e| {
                 fields.iter().all(|(k, v)| match k.as_str() {
-                    "reason" => &e.reason == v,
+                    "reason" => *e.reason == **v,
                     "type" => e.event_type == v,
-                    "involvedObject.name" => &e.name == v,
+                    "involvedObject.name" => *e.name == **v,
                     "involvedObject.kind" => e.kind.name() == v,
                     _ => false,
                 })

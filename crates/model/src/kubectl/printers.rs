@@ -428,7 +428,7 @@ pub fn event_header(all_namespaces: bool) -> Vec<String> {
 pub fn event_cells(e: &EventRecord, now: SimTime, all_namespaces: bool) -> Vec<String> {
     let mut v = vec![];
     if all_namespaces {
-        v.push(e.namespace.clone());
+        v.push(e.namespace.to_string());
     }
     let last = human_duration(i128::from(now.ms()) - i128::from(e.last_ms));
     // kubectl's printEvent: "LAST (xN over FIRST)", both ages (translateTimestampSince).
@@ -440,7 +440,7 @@ pub fn event_cells(e: &EventRecord, now: SimTime, all_namespaces: bool) -> Vec<S
     v.extend([
         seen,
         e.event_type.to_string(),
-        e.reason.clone(),
+        e.reason.to_string(),
         format!("{}/{}", e.kind.name().to_ascii_lowercase(), e.name),
         e.message.clone(),
     ]);

@@ -1722,13 +1722,13 @@ mod tests {
             }
             assert!(c.step());
             instants += 1;
-            killed = c.events().iter().find(|e| e.reason == "Killing").map(|e| e.first_ms);
+            killed = c.events().iter().find(|e| &*e.reason == "Killing").map(|e| e.first_ms);
         }
         // (first, last, count) of each Unhealthy message.
         let failures = c
             .events()
             .iter()
-            .filter(|e| e.reason == "Unhealthy")
+            .filter(|e| &*e.reason == "Unhealthy")
             .map(|e| (e.first_ms - since, e.last_ms - since, e.count))
             .collect();
         (since, failures, killed.unwrap_or(0) - since, instants)
@@ -1781,7 +1781,7 @@ mod tests {
                 }
                 c.advance(400_000 - c.now().ms());
             });
-            assert!(every.0.iter().any(|e| e.reason == "Unhealthy"), "{name}: the probes fail at some point");
+            assert!(every.0.iter().any(|e| &*e.reason == "Unhealthy"), "{name}: the probes fail at some point");
             assert_eq!(steady.0, every.0, "{name}: the events");
             assert_eq!(steady.1, every.1, "{name}: the pods");
         }
@@ -1798,7 +1798,7 @@ mod tests {
         assert!(c.run("kubectl apply -f p.yaml", &ws)[0].ok);
         c.advance(120_000);
         let messages: Vec<String> =
-            c.events().iter().filter(|e| e.name == "p").map(|e| format!("{}: {}", e.reason, e.message)).collect();
+            c.events().iter().filter(|e| &*e.name == "p").map(|e| format!("{}: {}", e.reason, e.message)).collect();
         assert!(messages.iter().any(|m| m.starts_with("Unhealthy: Liveness probe failed")), "{messages:#?}");
         assert!(
             !messages.iter().any(|m| m.contains("Startup probe failed: Get") && m.contains("deadline exceeded")),
