@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::time::parse_duration_ms;
 
 /// What a process does when a dependency it connects to at start is unreachable.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum OnMissing {
     /// Log the error and exit with this code after this long.
     Exit { after_ms: u64, code: i32 },
@@ -17,7 +17,7 @@ pub enum OnMissing {
 }
 
 /// How the process reacts to SIGTERM.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum OnSigterm {
     /// Finish in-flight work for `drain_ms`, then exit with `code` (0: graceful).
     Exit { drain_ms: u64, code: i32 },
@@ -26,7 +26,7 @@ pub enum OnSigterm {
 }
 
 /// A dependency read from the environment at start, e.g. `DB_HOST` (port from `DB_PORT`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Dependency {
     pub host_env: String,
     pub port_env: String,
@@ -35,7 +35,7 @@ pub struct Dependency {
     pub what: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Profile {
     /// From start until the port accepts connections.
     pub listen_ms: u64,

@@ -66,6 +66,22 @@ pub struct KubeletState {
     pub local_images: BTreeMap<String, LocalImage>,
     /// Behaviour profiles from the workspace, by image (`repo` or `repo:tag`).
     pub custom_profiles: BTreeMap<String, crate::images::Profile>,
+    /// The profiles running containers follow, one shared copy of each, by fingerprint.
+    profiles: BTreeMap<u64, Vec<std::rc::Rc<crate::images::Profile>>>,
+}
+
+impl KubeletState {
+    /// The one shared copy of a behaviour profile: the containers of a Deployment's pods follow
+    /// the same one, and a copy each (280 bytes and its lists) adds up at 150,000 pods.
+    pub(crate) fn share_profile(&mut self, p: crate::images::Profile) -> std::rc::Rc<crate::images::Profile> {
+        let same = self.profiles.entry(crate::fingerprint::Fingerprint::of(&p)).or_default();
+        if let Some(shared) = same.iter().find(|s| ***s == p) {
+            return shared.clone();
+        }
+        let shared = std::rc::Rc::new(p);
+        same.push(shared.clone());
+        shared
+    }
 }
 
 /// An image in the local Docker store.

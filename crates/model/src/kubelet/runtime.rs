@@ -192,7 +192,8 @@ struct ContainerRt {
     /// An init container with restartPolicy Always: it keeps running beside the app.
     sidecar: bool,
     image: String,
-    profile: Profile,
+    /// Shared with every container that follows the same profile ([`KubeletState::share_profile`]).
+    profile: std::rc::Rc<Profile>,
     port: Option<i32>,
     /// Waiting (reason, message) while not running.
     waiting: Option<(String, String)>,
@@ -624,7 +625,7 @@ impl Cluster {
                             name: c.name.clone(),
                             sidecar: idx < n_init && c.restart_policy.as_deref() == Some("Always"),
                             image: c.image.clone().unwrap_or_default(),
-                            profile,
+                            profile: std::rc::Rc::new(profile),
                             port,
                             waiting: Some(("ContainerCreating".into(), String::new())),
                             start_at: Some(now),
@@ -989,6 +990,7 @@ impl Cluster {
         {
             exit_at = Some((now + after, code, if code == 0 { "Completed" } else { "Error" }.to_string()));
         }
+        let profile = self.kubelet.share_profile(profile);
         let c = &mut rt.containers[i];
         if c.terminated.is_some() {
             c.restart_count += 1;
