@@ -107,6 +107,21 @@ impl Engine {
         (engine, vec![FromEngine::Frame(Box::new(frame))])
     }
 
+    /// What an engine slot answers to one message: the first boot starts the engine, every other
+    /// message goes to it (nothing comes before the boot). The worker and [`in_thread`] both
+    /// answer this way.
+    pub fn answer(slot: &mut Option<Engine>, msg: ToEngine, budget: Option<TickBudget>) -> Vec<FromEngine> {
+        match (msg, slot.as_mut()) {
+            (ToEngine::Boot(boot), None) => {
+                let (e, out) = Engine::boot(boot, budget);
+                *slot = Some(e);
+                out
+            }
+            (msg, Some(e)) => e.handle(msg),
+            (_, None) => vec![],
+        }
+    }
+
     /// Answers one message from the page.
     pub fn handle(&mut self, msg: ToEngine) -> Vec<FromEngine> {
         match msg {
@@ -230,18 +245,7 @@ pub fn in_thread() -> Connector {
         on.emit(FromEngine::Ready);
         Rc::new(move |msg: ToEngine| {
             let msg: ToEngine = through_json(&msg);
-            let out = {
-                let mut slot = engine.borrow_mut();
-                match (msg, slot.as_mut()) {
-                    (ToEngine::Boot(boot), None) => {
-                        let (e, out) = Engine::boot(boot, None);
-                        *slot = Some(e);
-                        out
-                    }
-                    (msg, Some(e)) => e.handle(msg),
-                    (_, None) => vec![],
-                }
-            };
+            let out = Engine::answer(&mut engine.borrow_mut(), msg, None);
             for m in out {
                 on.emit(through_json(&m));
             }

@@ -430,12 +430,7 @@ impl Cluster {
             self.digest ^= u64::from(b);
             self.digest = self.digest.wrapping_mul(0x0100_0000_01b3);
         }
-        let mut key: u64 = 0xcbf2_9ce4_8422_2325;
-        for part in [kind.name(), namespace, name, reason, message] {
-            for b in part.bytes().chain([0]) {
-                key = (key ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-            }
-        }
+        let key = crate::fingerprint::Fingerprint::of(&(kind.name(), namespace, name, reason, message));
         let same = self.event_index.range((key, 0)..=(key, usize::MAX)).map(|&(_, i)| i).find(|&i| {
             let e = &self.events[i];
             e.kind == kind

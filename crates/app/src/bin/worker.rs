@@ -39,18 +39,7 @@ fn main() {
             post(&FromEngine::Panicked(format!("unreadable message from the page: {text:.200}")));
             return;
         };
-        let out = {
-            let mut slot = engine.borrow_mut();
-            match (msg, slot.as_mut()) {
-                (ToEngine::Boot(boot), None) => {
-                    let (e, out) = Engine::boot(boot, Some(TickBudget { now, ms: TICK_BUDGET_MS }));
-                    *slot = Some(e);
-                    out
-                }
-                (msg, Some(e)) => e.handle(msg),
-                (_, None) => vec![],
-            }
-        };
+        let out = Engine::answer(&mut engine.borrow_mut(), msg, Some(TickBudget { now, ms: TICK_BUDGET_MS }));
         for m in &out {
             post(m);
         }
