@@ -358,7 +358,7 @@ impl Cluster {
         match &mut obj {
             Object::Pod(p) => {
                 if let Some(spec) = p.spec.as_mut() {
-                    defaults::default_tolerations(spec);
+                    defaults::default_tolerations(std::rc::Rc::make_mut(spec));
                 }
                 p.status =
                     Some(k8s_openapi::api::core::v1::PodStatus { phase: Some("Pending".into()), ..Default::default() });
@@ -599,8 +599,8 @@ fn immutable_changes(live: &Object, new: &Object) -> Vec<crate::api::validation:
             }
         }
         (Object::Pod(a), Object::Pod(b)) => {
-            let strip_images = |p: &k8s_openapi::api::core::v1::Pod| {
-                let mut s = p.spec.clone().unwrap_or_default();
+            let strip_images = |p: &crate::api::Pod| {
+                let mut s = p.spec.as_deref().cloned().unwrap_or_default();
                 for c in s.containers.iter_mut() {
                     c.image = None;
                 }

@@ -502,7 +502,7 @@ impl Cluster {
     }
 
     /// One pod as the map draws it.
-    pub(crate) fn pod_view(&self, p: &k8s_openapi::api::core::v1::Pod) -> PodView {
+    pub(crate) fn pod_view(&self, p: &crate::api::Pod) -> PodView {
         let row = crate::kubectl::printers::pod_row(p, self.now);
         let owner = p
             .metadata

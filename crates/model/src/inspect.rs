@@ -123,7 +123,7 @@ impl Cluster {
 
     /// A Running pod that is not Ready: which probe holds it back and what that does to the
     /// Services that select it.
-    fn why_not_ready(&self, p: &k8s_openapi::api::core::v1::Pod, node: &str) -> String {
+    fn why_not_ready(&self, p: &crate::api::Pod, node: &str) -> String {
         let name = p.metadata.name.clone().unwrap_or_default();
         let ns = p.metadata.namespace.clone().unwrap_or_default();
         let spec = p.spec.clone().unwrap_or_default();

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::rc::Rc;
 
+use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
 
 use crate::api::{Kind, Object};
@@ -36,6 +37,26 @@ pub struct Store {
     /// Changes whenever a bound pod appears, goes, moves, is relabelled or finishes: what the
     /// scheduler's spread counts are made of (it keeps them between passes while this holds).
     bound_pods_epoch: u64,
+    /// One copy of each pod spec the stored pods hold, by [`spec_key`]: a pod written with a
+    /// spec equal to one of these shares it (api::pod). The pods of a ReplicaSet on one node
+    /// have equal specs: at 150,000 pods on 5,000 nodes, thirty share each.
+    pod_specs: BTreeMap<u64, Vec<Rc<PodSpec>>>,
+    /// How many specs `pod_specs` holds, and at how many it next drops the ones no pod holds.
+    pod_specs_held: usize,
+    pod_specs_prune_at: usize,
+}
+
+/// What sorts pod specs into `Store::pod_specs`' buckets: the node and the containers' names and
+/// images (equal specs have equal keys; a bucket is searched by full equality).
+fn spec_key(spec: &PodSpec) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::fingerprint::Fingerprint::default();
+    spec.node_name.hash(&mut h);
+    for c in spec.init_containers.iter().flatten().chain(&spec.containers) {
+        c.name.hash(&mut h);
+        c.image.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// What of a bound pod the scheduler's spread counts read: (namespace, node, labels, finished).
@@ -196,6 +217,7 @@ impl Store {
         *self.changes.entry(kind).or_default() += 1;
         // A create over an existing name replaces it.
         let old = self.get_shared(kind, obj.namespace(), obj.name());
+        self.share_pod_spec(&mut obj, old.as_deref());
         self.reindex(old.as_deref(), Some(&obj));
         let by_ns = self.kinds.entry(kind).or_default();
         // The namespace's map, its name copied only for the first object in it.
@@ -220,6 +242,7 @@ impl Store {
         let kind = obj.kind();
         *self.changes.entry(kind).or_default() += 1;
         let old = self.get_shared(kind, obj.namespace(), obj.name());
+        self.share_pod_spec(&mut obj, old.as_deref());
         self.reindex(old.as_deref(), Some(&obj));
         let map = self.kinds.entry(kind).or_default();
         match map.get_mut(obj.namespace()).and_then(|m| m.get_mut(obj.name())) {
@@ -228,6 +251,35 @@ impl Store {
                 let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
                 map.entry(ns).or_default().insert(name, Rc::new(obj));
             }
+        }
+    }
+
+    /// Gives a pod being written the shared copy of its spec, if a stored pod holds an equal one
+    /// (the spec of the version it replaces, unchanged, is left as it is: a status write).
+    fn share_pod_spec(&mut self, obj: &mut Object, old: Option<&Object>) {
+        let Object::Pod(p) = obj else { return };
+        let Some(spec) = p.spec.as_mut() else { return };
+        if let Some(Object::Pod(o)) = old
+            && o.spec.as_ref().is_some_and(|s| Rc::ptr_eq(s, spec))
+        {
+            return;
+        }
+        let bucket = self.pod_specs.entry(spec_key(spec)).or_default();
+        if let Some(shared) = bucket.iter().find(|s| ***s == **spec) {
+            *spec = shared.clone();
+            return;
+        }
+        bucket.push(spec.clone());
+        self.pod_specs_held += 1;
+        if self.pod_specs_held >= self.pod_specs_prune_at {
+            // Drop the specs only this table holds (their pods are gone or changed), then wait
+            // for the table to double again: a write costs the same on average, whatever the size.
+            self.pod_specs.retain(|_, bucket| {
+                bucket.retain(|s| Rc::strong_count(s) > 1);
+                !bucket.is_empty()
+            });
+            self.pod_specs_held = self.pod_specs.values().map(Vec::len).sum();
+            self.pod_specs_prune_at = (2 * self.pod_specs_held).max(64);
         }
     }
 
@@ -358,10 +410,103 @@ mod tests {
         assert!(!ok("app=db"));
     }
 
+    /// A ReplicaSet's pods on one node share one copy of their spec; on another node, another
+    /// (nodeName differs); a new template, another again. A pod's own change unshares it only.
+    #[test]
+    fn pods_with_equal_specs_share_one() {
+        use crate::{Cluster, ClusterConfig, Workspace};
+        let mut c = Cluster::new(ClusterConfig { seed: 3, nodes: 3 });
+        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 9\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: nginx:1.27}]\n";
+        c.run("kubectl apply -f m.yaml", &Workspace::default().with_file("m.yaml", manifest));
+        c.advance(30_000);
+        let specs = |c: &Cluster| {
+            let mut by_node: BTreeMap<String, Vec<Rc<PodSpec>>> = BTreeMap::new();
+            for o in c.store.list(Kind::Pod, Some("default")) {
+                let Object::Pod(p) = o else { continue };
+                let spec = p.spec.clone().unwrap();
+                by_node.entry(spec.node_name.clone().unwrap_or_default()).or_default().push(spec);
+            }
+            by_node
+        };
+        let by_node = specs(&c);
+        assert_eq!(by_node.values().map(Vec::len).sum::<usize>(), 9);
+        assert!(by_node.len() > 1, "the pods spread over the nodes: {:?}", by_node.keys());
+        for (node, same) in &by_node {
+            assert!(!node.is_empty(), "every pod is bound");
+            assert!(same.iter().all(|s| Rc::ptr_eq(s, &same[0])), "the pods on {node} share one spec");
+        }
+        let firsts: Vec<_> = by_node.values().map(|v| v[0].clone()).collect();
+        assert!(!Rc::ptr_eq(&firsts[0], &firsts[1]), "another node, another spec (nodeName)");
+
+        // A new template: the new pods share among themselves, not with the old ones.
+        c.run("kubectl set image deployment/web web=nginx:1.28", &Workspace::default());
+        c.advance(120_000);
+        let by_node = specs(&c);
+        assert_eq!(by_node.values().map(Vec::len).sum::<usize>(), 9);
+        for same in by_node.values() {
+            assert!(same.iter().all(|s| s.containers[0].image.as_deref() == Some("nginx:1.28")));
+            assert!(same.iter().all(|s| Rc::ptr_eq(s, &same[0])));
+        }
+
+        // One pod's own change is its own.
+        let name = c.store.list(Kind::Pod, Some("default")).next().unwrap().name().to_string();
+        let before: Vec<_> = specs(&c).into_values().flatten().collect();
+        if let Some(Object::Pod(p)) = c.store.get_mut(Kind::Pod, "default", &name) {
+            p.spec_mut().active_deadline_seconds = Some(60);
+        }
+        let changed = c.store.list(Kind::Pod, Some("default")).filter_map(|o| match o {
+            Object::Pod(p) => p.spec.as_ref().and_then(|s| s.active_deadline_seconds),
+            _ => None,
+        });
+        assert_eq!(changed.count(), 1);
+        assert_eq!(before.len(), 9);
+    }
+
+    /// Specs no pod holds any more leave the table when it has doubled: it stays the size of
+    /// what is stored, however many specs come and go.
+    #[test]
+    fn the_shared_specs_table_forgets_specs_no_pod_holds() {
+        let pod = |name: &str, image: String| {
+            Object::Pod(Box::new(crate::api::Pod {
+                metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                    name: Some(name.into()),
+                    namespace: Some("default".into()),
+                    ..Default::default()
+                },
+                spec: Some(Rc::new(PodSpec {
+                    containers: vec![k8s_openapi::api::core::v1::Container {
+                        name: "c".into(),
+                        image: Some(image),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                })),
+                status: None,
+            }))
+        };
+        let mut s = Store::new(1);
+        s.create(pod("kept", "keep:1".into()), SimTime::ZERO);
+        for i in 0..1000 {
+            s.create(pod("gone", format!("image:{i}")), SimTime::ZERO);
+            s.remove(Kind::Pod, "default", "gone");
+            assert!(s.pod_specs_held <= 64, "{} specs held after {i} pods came and went", s.pod_specs_held);
+        }
+        let held: Vec<_> = s.pod_specs.values().flatten().collect();
+        assert!(held.iter().any(|spec| spec.containers[0].image.as_deref() == Some("keep:1")));
+        // Equal specs written later share the kept one.
+        s.create(pod("twin", "keep:1".into()), SimTime::ZERO);
+        let spec_of = |s: &Store, n: &str| match s.get(Kind::Pod, "default", n) {
+            Some(Object::Pod(p)) => p.spec.clone().unwrap(),
+            _ => unreachable!(),
+        };
+        assert!(Rc::ptr_eq(&spec_of(&s, "kept"), &spec_of(&s, "twin")));
+    }
+
     /// The unbound-pod index follows creates, binds, unbinds and removes.
     #[test]
     fn unbound_pods_follow_the_pods() {
-        use k8s_openapi::api::core::v1::{Pod, PodSpec};
+        use crate::api::Pod;
+        use k8s_openapi::api::core::v1::PodSpec;
         use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
         let pod = |name: &str, node: Option<&str>| {
             Object::Pod(Box::new(Pod {
@@ -370,7 +515,7 @@ mod tests {
                     namespace: Some("default".into()),
                     ..Default::default()
                 },
-                spec: Some(PodSpec { node_name: node.map(str::to_string), ..Default::default() }),
+                spec: Some(PodSpec { node_name: node.map(str::to_string), ..Default::default() }.into()),
                 status: None,
             }))
         };
@@ -384,10 +529,8 @@ mod tests {
         assert_eq!(unbound(&s), ["b"]);
         s.update(pod("c", None));
         assert_eq!(unbound(&s), ["b", "c"]);
-        if let Some(Object::Pod(p)) = s.get_mut(Kind::Pod, "default", "a")
-            && let Some(spec) = p.spec.as_mut()
-        {
-            spec.node_name = None;
+        if let Some(Object::Pod(p)) = s.get_mut(Kind::Pod, "default", "a") {
+            p.spec_mut().node_name = None;
         }
         assert_eq!(unbound(&s), ["a", "b", "c"]);
         s.remove(Kind::Pod, "default", "b");

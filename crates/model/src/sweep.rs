@@ -26,7 +26,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Pod;
+use crate::api::Pod;
 
 use crate::api::{Kind, Object};
 use crate::cluster::{Cluster, ClusterConfig};
@@ -611,7 +611,7 @@ mod tests {
         let mut checker = Checker::default();
         checker.check(&c).unwrap();
         let mut p = a_pod(&c);
-        let spec = p.spec.as_mut().unwrap();
+        let spec = p.spec_mut();
         spec.node_name = Some(if spec.node_name.as_deref() == Some("node-1") { "node-2" } else { "node-1" }.into());
         c.store.update(Object::Pod(Box::new(p)));
         assert_eq!(checker.pod_one_node(&c).unwrap_err().0, "pod-one-node");
@@ -623,7 +623,7 @@ mod tests {
         let mut p = a_pod(&c);
         let requests =
             [("cpu".to_string(), k8s_openapi::apimachinery::pkg::api::resource::Quantity("5".into()))].into();
-        p.spec.as_mut().unwrap().containers[0].resources =
+        p.spec_mut().containers[0].resources =
             Some(k8s_openapi::api::core::v1::ResourceRequirements { requests: Some(requests), ..Default::default() });
         c.store.update(Object::Pod(Box::new(p)));
         assert_eq!(node_allocatable_holds(&c).unwrap_err().0, "node-allocatable");

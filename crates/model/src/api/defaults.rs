@@ -12,7 +12,7 @@ pub fn apply(obj: &mut Object) {
         Object::ReplicaSet(rs) => replica_set(rs),
         Object::Pod(p) => {
             if let Some(spec) = p.spec.as_mut() {
-                pod_spec(spec);
+                pod_spec(std::rc::Rc::make_mut(spec));
             }
         }
         Object::Service(s) => service(s),

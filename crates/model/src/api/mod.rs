@@ -3,6 +3,7 @@
 
 pub mod defaults;
 pub mod emit;
+pub mod pod;
 pub mod quantity;
 pub mod validation;
 pub mod yaml;
@@ -10,12 +11,13 @@ pub mod yaml;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
+    ConfigMap, Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Secret, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+pub use pod::Pod;
 use serde_json::Value;
 
 use crate::diag::Diagnostic;

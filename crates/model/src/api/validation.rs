@@ -52,7 +52,7 @@ fn is_dns1123_subdomain(s: &str) -> bool {
 pub fn bad_quantities(obj: &Object) -> Vec<(String, QuantityError)> {
     let mut out = Vec::new();
     let (spec, prefix) = match obj {
-        Object::Pod(p) => (p.spec.as_ref(), "spec".to_string()),
+        Object::Pod(p) => (p.spec.as_deref(), "spec".to_string()),
         Object::Deployment(d) => (d.spec.as_ref().and_then(|s| s.template.spec.as_ref()), "spec.template.spec".into()),
         Object::ReplicaSet(r) => (
             r.spec.as_ref().and_then(|s| s.template.as_ref()).and_then(|t| t.spec.as_ref()),

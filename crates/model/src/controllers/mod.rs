@@ -11,7 +11,8 @@ pub mod replicaset;
 pub mod scheduler;
 pub mod volumes;
 
-use k8s_openapi::api::core::v1::{Node, Pod};
+use crate::api::Pod;
+use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use crate::api::Kind;

@@ -3,7 +3,8 @@
 //! not ready, and the taint-eviction controller deletes them once their tolerationSeconds (300 s
 //! by default) run out, so their ReplicaSets' replacements go elsewhere. `kubectl drain` evicts.
 
-use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, Taint};
+use crate::api::Pod;
+use k8s_openapi::api::core::v1::{Node, NodeCondition, Taint};
 
 use crate::api::{Kind, Object};
 use crate::cluster::Cluster;

@@ -3,8 +3,9 @@
 
 use std::cmp::Ordering;
 
+use crate::api::Pod;
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
-use k8s_openapi::api::core::v1::{Pod, PodStatus};
+use k8s_openapi::api::core::v1::PodStatus;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{is_controlled_by, owner_ref, pod_is_active, pod_is_ready};
@@ -272,7 +273,7 @@ impl Cluster {
                 owner_references: Some(vec![owner_ref(Kind::ReplicaSet, &rs.metadata)]),
                 ..Default::default()
             },
-            spec: Some(spec),
+            spec: Some(std::rc::Rc::new(spec)),
             status: Some(PodStatus { phase: Some("Pending".into()), qos_class: None, ..Default::default() }),
         };
         let pod = crate::kubelet::with_qos(pod);

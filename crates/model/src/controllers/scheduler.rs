@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
+use crate::api::Pod;
+use k8s_openapi::api::core::v1::{Node, PodCondition, Taint, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::controller_ref;
@@ -1044,7 +1045,7 @@ impl Cluster {
     fn bind(&mut self, ns: &str, name: &str, node: &str) {
         if let Some(Object::Pod(p)) = self.store.get(Kind::Pod, ns, name).cloned() {
             let mut p = p;
-            p.spec.get_or_insert_with(Default::default).node_name = Some(node.to_string());
+            p.spec_mut().node_name = Some(node.to_string());
             self.store.update(Object::Pod(p));
         }
         self.set_pod_scheduled_condition(ns, name, "True", None, None);

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::api::Pod;
 use k8s_openapi::api::core::v1::{
     HostPathVolumeSource, ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus,
-    PersistentVolumeSpec, PersistentVolumeStatus, Pod,
+    PersistentVolumeSpec, PersistentVolumeStatus,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;

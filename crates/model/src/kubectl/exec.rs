@@ -3,7 +3,8 @@
 //! sees them), `echo`, `psql -c` against the PostgreSQL profile (rows live on its data
 //! volume), and `curl` to a Service or pod.
 
-use k8s_openapi::api::core::v1::{Container, Pod};
+use crate::api::Pod;
+use k8s_openapi::api::core::v1::Container;
 
 use crate::api::{Kind, Object};
 use crate::cluster::Cluster;

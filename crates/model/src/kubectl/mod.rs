@@ -1463,7 +1463,7 @@ fn logs(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     }
 }
 
-fn pod_waiting_reason(p: &k8s_openapi::api::core::v1::Pod) -> Option<String> {
+fn pod_waiting_reason(p: &crate::api::Pod) -> Option<String> {
     p.status.as_ref()?.container_statuses.as_ref()?.first()?.state.as_ref()?.waiting.as_ref()?.reason.clone()
 }
 
@@ -1756,7 +1756,7 @@ fn set_image(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
     let spec = match &mut obj {
         Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
         Object::ReplicaSet(rs) => rs.spec.as_mut().and_then(|s| s.template.as_mut()).and_then(|t| t.spec.as_mut()),
-        Object::Pod(p) => p.spec.as_mut(),
+        Object::Pod(p) => p.spec.as_mut().map(std::rc::Rc::make_mut),
         _ => None,
     };
     let Some(spec) = spec else {
@@ -1933,7 +1933,7 @@ fn drain(c: &mut Cluster, flags: &Flags, out: &mut Out) {
         return out.err(format!("Error from server (NotFound): nodes \"{node}\" not found"));
     }
     cordon(c, flags, true, out);
-    let pods: Vec<k8s_openapi::api::core::v1::Pod> = c
+    let pods: Vec<crate::api::Pod> = c
         .store()
         .list(Kind::Pod, None)
         .filter_map(|o| match o {
@@ -1946,7 +1946,7 @@ fn drain(c: &mut Cluster, flags: &Flags, out: &mut Out) {
             _ => None,
         })
         .collect();
-    let id = |p: &k8s_openapi::api::core::v1::Pod| {
+    let id = |p: &crate::api::Pod| {
         format!("{}/{}", p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
     };
     let unmanaged: Vec<String> =

@@ -1,7 +1,8 @@
 //! kubectl's table printers (`pkg/printers/internalversion/printers.go`), column for column.
 
+use crate::api::Pod;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Node, Pod, Service};
+use k8s_openapi::api::core::v1::{Node, Service};
 
 use crate::api::Object;
 use crate::cluster::EventRecord;
@@ -672,7 +673,7 @@ mod tests {
     fn pod(n: usize, phase: &str, statuses: Vec<ContainerStatus>) -> Pod {
         Pod {
             metadata: ObjectMeta::default(),
-            spec: Some(PodSpec { containers: vec![Container::default(); n], ..Default::default() }),
+            spec: Some(PodSpec { containers: vec![Container::default(); n], ..Default::default() }.into()),
             status: Some(PodStatus {
                 phase: Some(phase.into()),
                 container_statuses: Some(statuses),
@@ -746,7 +747,7 @@ mod tests {
     #[test]
     fn print_pod_init_rows() {
         let mut p = pod(1, "Pending", vec![waiting("PodInitializing", 0)]);
-        p.spec.as_mut().unwrap().init_containers = Some(vec![Container::default(), Container::default()]);
+        p.spec_mut().init_containers = Some(vec![Container::default(), Container::default()]);
         p.status.as_mut().unwrap().init_container_statuses = Some(vec![running(false, 3), waiting("", 0)]);
         assert_eq!(row(&p).1, "Init:0/2");
         p.status.as_mut().unwrap().init_container_statuses =

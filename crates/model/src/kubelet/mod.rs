@@ -5,7 +5,8 @@ pub mod runtime;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Pod, PodStatus};
+use crate::api::Pod;
+use k8s_openapi::api::core::v1::PodStatus;
 
 /// Images the simulated registry serves: (repository, compressed size in bytes).
 const REGISTRY: &[(&str, u64)] = &[
@@ -186,11 +187,10 @@ mod tests {
 
     fn pod(cs: Vec<Container>, init: Vec<Container>) -> Pod {
         Pod {
-            spec: Some(PodSpec {
-                containers: cs,
-                init_containers: (!init.is_empty()).then_some(init),
-                ..Default::default()
-            }),
+            spec: Some(
+                PodSpec { containers: cs, init_containers: (!init.is_empty()).then_some(init), ..Default::default() }
+                    .into(),
+            ),
             ..Default::default()
         }
     }

@@ -7,9 +7,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::api::Pod;
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus,
-    Pod, PodCondition, PodIP, PodSpec, PodStatus, Probe,
+    PodCondition, PodIP, PodSpec, PodStatus, Probe,
 };
 
 use super::{image_id, image_size, repository, with_tag};
@@ -604,7 +605,7 @@ impl Cluster {
             rt.wake_at = None;
         }
         let default_spec = PodSpec::default();
-        let spec = pod.spec.as_ref().unwrap_or(&default_spec);
+        let spec = pod.spec.as_deref().unwrap_or(&default_spec);
         let mut rt = match self.kubelet.pods.remove(&key) {
             Some(rt) => rt,
             None => {
