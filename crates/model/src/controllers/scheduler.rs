@@ -127,20 +127,70 @@ pub struct FilterVerdict {
     pub unresolvable: bool,
 }
 
-/// One score plugin's contribution on one node.
+/// The default score plugins, each with its weight in the default profile (upstream's
+/// `getDefaultPlugins`: TaintToleration 3, NodeAffinity 2, PodTopologySpread 2, the others 1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ScorePlugin {
+    #[default]
+    NodeResourcesFit,
+    NodeResourcesBalancedAllocation,
+    TaintToleration,
+    NodeAffinity,
+    PodTopologySpread,
+    ImageLocality,
+}
+
+impl ScorePlugin {
+    pub fn name(self) -> &'static str {
+        match self {
+            ScorePlugin::NodeResourcesFit => "NodeResourcesFit",
+            ScorePlugin::NodeResourcesBalancedAllocation => "NodeResourcesBalancedAllocation",
+            ScorePlugin::TaintToleration => "TaintToleration",
+            ScorePlugin::NodeAffinity => "NodeAffinity",
+            ScorePlugin::PodTopologySpread => "PodTopologySpread",
+            ScorePlugin::ImageLocality => "ImageLocality",
+        }
+    }
+
+    pub fn weight(self) -> i64 {
+        match self {
+            ScorePlugin::TaintToleration => 3,
+            ScorePlugin::NodeAffinity | ScorePlugin::PodTopologySpread => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// One score plugin's contribution on one node: eight bytes (a pass keeps one per plugin for
+/// each of the hundreds of nodes it scores per pod, and the inspector keeps 100,000).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PluginScore {
-    pub plugin: &'static str,
-    pub weight: i64,
-    /// After NormalizeScore, 0..=100.
-    pub score: i64,
+    pub plugin: ScorePlugin,
+    /// After NormalizeScore, 0..=100 (MAX_NODE_SCORE).
+    score: i32,
+}
+
+impl PluginScore {
+    fn new(plugin: ScorePlugin, score: i64) -> Self {
+        debug_assert!((0..=MAX_NODE_SCORE).contains(&score), "{} scored {score}", plugin.name());
+        PluginScore { plugin, score: score.clamp(0, MAX_NODE_SCORE) as i32 }
+    }
+
+    pub fn score(self) -> i64 {
+        i64::from(self.score)
+    }
+
+    pub fn weight(self) -> i64 {
+        self.plugin.weight()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeVerdict {
     pub node: std::rc::Rc<str>,
-    /// None when every filter passed; otherwise the plugin that rejected the node.
-    pub rejected: Option<FilterVerdict>,
+    /// None when every filter passed; otherwise the plugin that rejected the node (boxed: most
+    /// nodes pass, and a verdict is kept for each node a decision looked at).
+    pub rejected: Option<Box<FilterVerdict>>,
     /// Whether this node was looked at (percentageOfNodesToScore may stop early).
     pub evaluated: bool,
     pub scores: Scores,
@@ -1101,8 +1151,11 @@ fn schedule_one(
 ) -> Decision {
     let req = pod_requests(pod);
     let n = nodes.len();
-    // Verdicts only for the nodes looked at (percentageOfNodesToScore may stop early).
-    let mut verdicts: Vec<NodeVerdict> = Vec::new();
+    // Verdicts only for the nodes looked at (percentageOfNodesToScore may stop early): at least
+    // as many as it looks for, made room for at once (a verdict is a few hundred bytes; growing
+    // the list by doubling copied each one about twice).
+    let to_find = num_feasible_nodes_to_find(n);
+    let mut verdicts: Vec<NodeVerdict> = Vec::with_capacity(to_find);
     if n == 0 {
         return Decision { time_ms: now.ms(), nodes: verdicts, chosen: None, message: Some(fit_error_message(0, &[])) };
     }
@@ -1131,9 +1184,8 @@ fn schedule_one(
             (c, counts, domains, min, self_match)
         })
         .collect();
-    let to_find = num_feasible_nodes_to_find(n);
     // `feasible` holds (index into verdicts, index into nodes).
-    let mut feasible: Vec<(usize, usize)> = Vec::new();
+    let mut feasible: Vec<(usize, usize)> = Vec::with_capacity(to_find);
     let mut processed = 0;
     for k in 0..n {
         if feasible.len() >= to_find {
@@ -1147,7 +1199,7 @@ fn schedule_one(
         }
         verdicts.push(NodeVerdict {
             node: names[i].clone(),
-            rejected,
+            rejected: rejected.map(Box::new),
             evaluated: true,
             scores: Scores::default(),
             total: 0,
@@ -1155,7 +1207,7 @@ fn schedule_one(
     }
     *next_start = (*next_start + processed) % n;
     if feasible.is_empty() {
-        let rejected: Vec<FilterVerdict> = verdicts.iter().filter_map(|v| v.rejected.clone()).collect();
+        let rejected: Vec<FilterVerdict> = verdicts.iter().filter_map(|v| v.rejected.as_deref().cloned()).collect();
         return Decision {
             time_ms: now.ms(),
             nodes: verdicts,
@@ -1217,9 +1269,9 @@ fn schedule_one(
                 (alloc.cpu_milli, alloc.memory),
             )
         });
-        verdicts[i].scores.push(PluginScore { plugin: "NodeResourcesFit", weight: 1, score: least });
+        verdicts[i].scores.push(PluginScore::new(ScorePlugin::NodeResourcesFit, least));
         if let Some(b) = balanced {
-            verdicts[i].scores.push(PluginScore { plugin: "NodeResourcesBalancedAllocation", weight: 1, score: b });
+            verdicts[i].scores.push(PluginScore::new(ScorePlugin::NodeResourcesBalancedAllocation, b));
         }
         let untolerated = node
             .spec
@@ -1299,13 +1351,13 @@ fn schedule_one(
             .collect()
     };
     for (j, &(i, _)) in feasible.iter().enumerate() {
-        verdicts[i].scores.push(PluginScore { plugin: "TaintToleration", weight: 3, score: taint_scores[j] });
-        verdicts[i].scores.push(PluginScore { plugin: "NodeAffinity", weight: 2, score: affinity_scores[j] });
+        verdicts[i].scores.push(PluginScore::new(ScorePlugin::TaintToleration, taint_scores[j]));
+        verdicts[i].scores.push(PluginScore::new(ScorePlugin::NodeAffinity, affinity_scores[j]));
         if let Some(s) = spread_scores.get(j) {
-            verdicts[i].scores.push(PluginScore { plugin: "PodTopologySpread", weight: 2, score: *s });
+            verdicts[i].scores.push(PluginScore::new(ScorePlugin::PodTopologySpread, *s));
         }
-        verdicts[i].scores.push(PluginScore { plugin: "ImageLocality", weight: 1, score: image_scores[j] });
-        verdicts[i].total = verdicts[i].scores.iter().map(|s| s.weight * s.score).sum();
+        verdicts[i].scores.push(PluginScore::new(ScorePlugin::ImageLocality, image_scores[j]));
+        verdicts[i].total = verdicts[i].scores.iter().map(|s| s.weight() * s.score()).sum();
     }
     // selectHost: reservoir sampling among the top scores.
     let mut best: Option<usize> = None;
