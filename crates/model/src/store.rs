@@ -46,8 +46,9 @@ pub struct Store {
     pod_specs_prune_at: usize,
 }
 
-/// What sorts pod specs into `Store::pod_specs`' buckets: the node and the containers' names and
-/// images (equal specs have equal keys; a bucket is searched by full equality).
+/// What sorts pod specs into `Store::pod_specs`' buckets: the node and the containers' names,
+/// images, resources and numbers of ports and variables (equal specs have equal keys; a bucket
+/// is searched by full equality, so Deployments alike in all of these share one).
 fn spec_key(spec: &PodSpec) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = crate::fingerprint::Fingerprint::default();
@@ -55,6 +56,13 @@ fn spec_key(spec: &PodSpec) -> u64 {
     for c in spec.init_containers.iter().flatten().chain(&spec.containers) {
         c.name.hash(&mut h);
         c.image.hash(&mut h);
+        for list in c.resources.iter().flat_map(|r| [&r.requests, &r.limits]) {
+            for (resource, q) in list.iter().flatten() {
+                (resource, &q.0).hash(&mut h);
+            }
+        }
+        c.ports.as_ref().map(Vec::len).hash(&mut h);
+        c.env.as_ref().map(Vec::len).hash(&mut h);
     }
     h.finish()
 }
@@ -272,15 +280,30 @@ impl Store {
         bucket.push(spec.clone());
         self.pod_specs_held += 1;
         if self.pod_specs_held >= self.pod_specs_prune_at {
-            // Drop the specs only this table holds (their pods are gone or changed), then wait
-            // for the table to double again: a write costs the same on average, whatever the size.
-            self.pod_specs.retain(|_, bucket| {
-                bucket.retain(|s| Rc::strong_count(s) > 1);
-                !bucket.is_empty()
-            });
-            self.pod_specs_held = self.pod_specs.values().map(Vec::len).sum();
-            self.pod_specs_prune_at = (2 * self.pod_specs_held).max(64);
+            self.prune_pod_specs(Rc::as_ptr(spec));
         }
+    }
+
+    /// Drops the specs no stored pod holds (their pods are gone or changed; `keep` is the one
+    /// being written), then waits for the table to double again: a write costs the same on
+    /// average, whatever the size. Which specs a pod of *this* store holds decides, not how
+    /// many references a spec has: a cloned store (the timeline's checkpoints) or a caller
+    /// holding an object would otherwise keep every spec alive.
+    fn prune_pod_specs(&mut self, keep: *const PodSpec) {
+        let mut held: std::collections::BTreeSet<*const PodSpec> = self
+            .entries(Kind::Pod, None)
+            .filter_map(|o| match &**o {
+                Object::Pod(p) => p.spec.as_ref().map(Rc::as_ptr),
+                _ => None,
+            })
+            .collect();
+        held.insert(keep);
+        self.pod_specs.retain(|_, bucket| {
+            bucket.retain(|s| held.contains(&Rc::as_ptr(s)));
+            !bucket.is_empty()
+        });
+        self.pod_specs_held = self.pod_specs.values().map(Vec::len).sum();
+        self.pod_specs_prune_at = (2 * self.pod_specs_held).max(64);
     }
 
     pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
@@ -486,11 +509,20 @@ mod tests {
         };
         let mut s = Store::new(1);
         s.create(pod("kept", "keep:1".into()), SimTime::ZERO);
+        // Clones of the store (the timeline keeps some) and objects callers hold do not keep
+        // specs in this store's table.
+        let mut clones = Vec::new();
+        let mut held = Vec::new();
         for i in 0..1000 {
             s.create(pod("gone", format!("image:{i}")), SimTime::ZERO);
+            held.push(s.get_shared(Kind::Pod, "default", "gone"));
             s.remove(Kind::Pod, "default", "gone");
+            if i % 10 == 0 {
+                clones.push(s.clone());
+            }
             assert!(s.pod_specs_held <= 64, "{} specs held after {i} pods came and went", s.pod_specs_held);
         }
+        assert!(clones.iter().all(|c| c.pod_specs_held <= 64));
         let held: Vec<_> = s.pod_specs.values().flatten().collect();
         assert!(held.iter().any(|spec| spec.containers[0].image.as_deref() == Some("keep:1")));
         // Equal specs written later share the kept one.
