@@ -42,20 +42,30 @@ impl Default for ClusterConfig {
 ///
 /// The strings events repeat (reason, namespace, object name, source, host) are shared with
 /// every other event that has them ([`Cluster::intern`]): 150,000 pods record about six events
-/// each, and one copy per event was a fifth of the envelope's memory.
+/// each, and one copy per event was a fifth of the envelope's memory. A message is shared with
+/// the last event of the same reason when it says the same (`Created container: web`, `Started
+/// container web` for every pod of a Deployment).
 pub struct EventRecord {
     pub first_ms: u64,
     pub last_ms: u64,
     pub count: u32,
-    pub event_type: &'static str,
-    pub reason: Rc<str>,
-    pub message: String,
+    /// `Warning`, or else `Normal` (the only two event types): [`EventRecord::event_type`].
+    pub warning: bool,
     pub kind: Kind,
+    pub reason: Rc<str>,
+    pub message: Rc<str>,
     pub namespace: Rc<str>,
     pub name: Rc<str>,
     /// The reporting component, e.g. `default-scheduler`, `kubelet`.
     pub source: Rc<str>,
     pub host: Option<Rc<str>>,
+}
+
+impl EventRecord {
+    /// `Normal` or `Warning`, as `kubectl get events` prints it.
+    pub fn event_type(&self) -> &'static str {
+        if self.warning { "Warning" } else { "Normal" }
+    }
 }
 
 /// Named kubeconfig contexts; only the cluster's own context reaches the API server. The
@@ -97,6 +107,8 @@ pub struct Cluster {
     event_index: BTreeSet<(u64, usize)>,
     /// The strings events share (see [`EventRecord`]).
     event_strings: BTreeSet<Rc<str>>,
+    /// The last message of each event reason, shared with the next event that says the same.
+    last_messages: BTreeMap<Rc<str>, Rc<str>>,
     digest: u64,
     pub(crate) rng_names: Rng,
     pub(crate) rng_scheduler: Rng,
@@ -170,6 +182,7 @@ impl Cluster {
             events: Vec::new(),
             event_index: BTreeSet::new(),
             event_strings: BTreeSet::new(),
+            last_messages: BTreeMap::new(),
             digest: 0xcbf2_9ce4_8422_2325,
             rng_names,
             rng_scheduler,
@@ -437,7 +450,7 @@ impl Cluster {
                 && *e.namespace == *namespace
                 && *e.name == *name
                 && *e.reason == *reason
-                && e.message == message
+                && *e.message == *message
         });
         if let Some(i) = same {
             let e = &mut self.events[i];
@@ -446,13 +459,23 @@ impl Cluster {
             return;
         }
         self.event_index.insert((key, self.events.len()));
+        debug_assert!(matches!(event_type, "Normal" | "Warning"), "event type {event_type}");
+        let reason = self.intern(reason);
+        let message = match self.last_messages.get(&*reason) {
+            Some(last) if **last == *message => last.clone(),
+            _ => {
+                let m: Rc<str> = Rc::from(message);
+                self.last_messages.insert(reason.clone(), m.clone());
+                m
+            }
+        };
         let record = EventRecord {
             first_ms: now,
             last_ms: now,
             count: 1,
-            event_type,
-            reason: self.intern(reason),
-            message: message.into(),
+            warning: event_type == "Warning",
+            reason,
+            message,
             kind,
             namespace: self.intern(namespace),
             name: self.intern(name),
@@ -579,10 +602,10 @@ impl Cluster {
             .skip(skip)
             .map(|e| EventView {
                 time_ms: e.last_ms,
-                event_type: e.event_type.to_string(),
+                event_type: e.event_type().to_string(),
                 reason: e.reason.to_string(),
                 object: format!("{}/{}", e.kind.name().to_ascii_lowercase(), e.name),
-                message: e.message.clone(),
+                message: e.message.to_string(),
             })
             .collect();
         events.sort_by_key(|e| e.time_ms);

@@ -81,10 +81,10 @@ impl Cluster {
             .filter(|e| e.kind == kind && *e.name == *name && (*e.namespace == *ns || !kind.namespaced()))
             .map(|e| EventView {
                 time_ms: e.last_ms,
-                event_type: e.event_type.to_string(),
+                event_type: e.event_type().to_string(),
                 reason: e.reason.to_string(),
                 object: format!("{}/{}", e.kind.name().to_ascii_lowercase(), e.name),
-                message: e.message.clone(),
+                message: e.message.to_string(),
             })
             .collect();
         let scheduling =

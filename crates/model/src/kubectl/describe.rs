@@ -101,7 +101,7 @@ fn events_table(c: &Cluster, kind: Kind, ns: &str, name: &str) -> String {
         } else {
             human_duration(i128::from(now.ms()) - i128::from(e.first_ms))
         };
-        w.push_str(&format!("  {}\t{}\t{}\t{}\t{}\n", e.event_type, e.reason, age, e.source, e.message));
+        w.push_str(&format!("  {}\t{}\t{}\t{}\t{}\n", e.event_type(), e.reason, age, e.source, e.message));
     }
     w
 }

@@ -727,7 +727,7 @@ fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
             .filter(|e| {
                 fields.iter().all(|(k, v)| match k.as_str() {
                     "reason" => *e.reason == **v,
-                    "type" => e.event_type == v,
+                    "type" => e.event_type() == v,
                     "involvedObject.name" => *e.name == **v,
                     "involvedObject.kind" => e.kind.name() == v,
                     _ => false,

@@ -440,10 +440,10 @@ pub fn event_cells(e: &EventRecord, now: SimTime, all_namespaces: bool) -> Vec<S
     };
     v.extend([
         seen,
-        e.event_type.to_string(),
+        e.event_type().to_string(),
         e.reason.to_string(),
         format!("{}/{}", e.kind.name().to_ascii_lowercase(), e.name),
-        e.message.clone(),
+        e.message.to_string(),
     ]);
     v
 }
