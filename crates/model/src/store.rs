@@ -290,16 +290,20 @@ impl Store {
     /// many references a spec has: a cloned store (the timeline's checkpoints) or a caller
     /// holding an object would otherwise keep every spec alive.
     fn prune_pod_specs(&mut self, keep: *const PodSpec) {
-        let mut held: std::collections::BTreeSet<*const PodSpec> = self
+        // Addresses, only compared for membership (never ordered into anything shown): a sorted
+        // list, not a tree (one allocation, not one per pod).
+        let mut held: Vec<*const PodSpec> = self
             .entries(Kind::Pod, None)
             .filter_map(|o| match &**o {
                 Object::Pod(p) => p.spec.as_ref().map(Rc::as_ptr),
                 _ => None,
             })
+            .chain([keep])
             .collect();
-        held.insert(keep);
+        held.sort_unstable();
+        held.dedup();
         self.pod_specs.retain(|_, bucket| {
-            bucket.retain(|s| held.contains(&Rc::as_ptr(s)));
+            bucket.retain(|s| held.binary_search(&Rc::as_ptr(s)).is_ok());
             !bucket.is_empty()
         });
         self.pod_specs_held = self.pod_specs.values().map(Vec::len).sum();

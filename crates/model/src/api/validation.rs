@@ -256,6 +256,26 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
                 ));
             }
         }
+        // ValidateNode (pkg/apis/core/validation): every capacity and allocatable quantity goes
+        // through ValidateResourceQuantityValue, which refuses a negative one. (A node may be
+        // created with its status: nodeStrategy allows it.)
+        Object::Node(n) => {
+            let st = n.status.as_ref();
+            for (field, list) in [
+                ("capacity", st.and_then(|s| s.capacity.as_ref())),
+                ("allocatable", st.and_then(|s| s.allocatable.as_ref())),
+            ] {
+                for (k, q) in list.into_iter().flatten() {
+                    if quantity::parse_nanos(&q.0).is_ok_and(|v| v < 0) {
+                        errs.push(invalid(
+                            &format!("status.{field}.{k}"),
+                            &format!("\"{}\"", q.0),
+                            "must be greater than or equal to 0",
+                        ));
+                    }
+                }
+            }
+        }
         _ => {}
     }
     errs
@@ -332,6 +352,43 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, in_template: bool, errs: &mut V
             &g.to_string(),
             "must be greater than or equal to 0",
         ));
+    }
+    validate_affinity_weights(spec, path, errs);
+}
+
+/// The weights of preferred affinity terms: 1 to 100 (ValidatePreferredSchedulingTerms for
+/// node affinity, validateWeightedPodAffinityTerms for pod (anti-)affinity, in
+/// pkg/apis/core/validation/validation.go). The scheduler sums them into a score, which must
+/// stay between 0 and 100 once normalized.
+fn validate_affinity_weights(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
+    let Some(a) = spec.affinity.as_ref() else { return };
+    let mut check = |field: String, weight: i32| {
+        if !(1..=100).contains(&weight) {
+            errs.push(invalid(&field, &weight.to_string(), "must be in the range 1-100"));
+        }
+    };
+    let preferred = "preferredDuringSchedulingIgnoredDuringExecution";
+    for (i, t) in a
+        .node_affinity
+        .iter()
+        .flat_map(|n| n.preferred_during_scheduling_ignored_during_execution.iter().flatten())
+        .enumerate()
+    {
+        check(format!("{path}.affinity.nodeAffinity.{preferred}[{i}].weight"), t.weight);
+    }
+    for (name, terms) in [
+        (
+            "podAffinity",
+            a.pod_affinity.as_ref().and_then(|p| p.preferred_during_scheduling_ignored_during_execution.as_ref()),
+        ),
+        (
+            "podAntiAffinity",
+            a.pod_anti_affinity.as_ref().and_then(|p| p.preferred_during_scheduling_ignored_during_execution.as_ref()),
+        ),
+    ] {
+        for (i, t) in terms.into_iter().flatten().enumerate() {
+            check(format!("{path}.affinity.{name}.{preferred}[{i}].weight"), t.weight);
+        }
     }
 }
 

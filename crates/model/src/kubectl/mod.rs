@@ -2214,6 +2214,56 @@ fn rollout_status(c: &mut Cluster, ns: &str, name: &str, flags: &Flags, out: &mu
 mod tests {
     use super::*;
 
+    /// Found in review: a preferred node-affinity term with a negative weight was accepted and
+    /// gave the NodeAffinity score a negative value (a debug assertion fired). Upstream refuses
+    /// weights outside 1-100 (ValidatePreferredSchedulingTerms, validateWeightedPodAffinityTerms
+    /// in pkg/apis/core/validation), in a Pod and in a Deployment's template alike.
+    #[test]
+    fn affinity_weights_outside_1_to_100_are_refused() {
+        let mut c = Cluster::new(crate::ClusterConfig::default());
+        let ws = Workspace::default();
+        for (weight, ok) in [(-5i32, false), (0, false), (101, false), (1, true), (100, true)] {
+            let pod = format!(
+                "kubectl apply -f - <<END\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{}}}\nspec:\n  containers: [{{name: c, image: nginx:1.27}}]\n  affinity:\n    nodeAffinity:\n      preferredDuringSchedulingIgnoredDuringExecution:\n      - weight: {weight}\n        preference: {{matchExpressions: [{{key: kubernetes.io/hostname, operator: In, values: [node-1]}}]}}\nEND",
+                weight.abs()
+            );
+            let r = c.run(&pod, &ws);
+            assert_eq!(r[0].ok, ok, "weight {weight}: {}", r[0].output);
+            if !ok {
+                assert!(
+                    r[0].output.contains(&format!("spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: {weight}: must be in the range 1-100")),
+                    "{}",
+                    r[0].output
+                );
+            }
+        }
+        let deploy = "kubectl apply -f - <<END\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx:1.27}]\n      affinity:\n        podAntiAffinity:\n          preferredDuringSchedulingIgnoredDuringExecution:\n          - weight: 0\n            podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: web}}}\nEND";
+        let r = c.run(deploy, &ws);
+        assert!(!r[0].ok);
+        assert!(r[0].output.contains("spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100"), "{}", r[0].output);
+        c.advance(30_000);
+    }
+
+    /// Found in review: a Node created with a negative allocatable passed the resource filter
+    /// and divided BalancedAllocation's fractions by it. Upstream's ValidateNode refuses a
+    /// negative capacity or allocatable (ValidateResourceQuantityValue).
+    #[test]
+    fn a_node_with_a_negative_allocatable_is_refused() {
+        let mut c = Cluster::new(crate::ClusterConfig::default());
+        let r = c.run(
+            "kubectl apply -f - <<END\napiVersion: v1\nkind: Node\nmetadata: {name: odd}\nstatus:\n  capacity: {cpu: \"4\", memory: 8Gi}\n  allocatable: {cpu: \"4\", memory: -1Gi}\nEND",
+            &Workspace::default(),
+        );
+        assert!(!r[0].ok);
+        assert!(
+            r[0].output
+                .contains("status.allocatable.memory: Invalid value: \"-1Gi\": must be greater than or equal to 0"),
+            "{}",
+            r[0].output
+        );
+        assert!(c.store().get(Kind::Node, "", "odd").is_none());
+    }
+
     #[test]
     fn an_hpa_with_min_above_max_is_refused_by_kubectl_and_by_the_api_server() {
         // Found by the model fuzz target: it used to reach the HPA controller and panic in
