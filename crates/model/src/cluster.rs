@@ -438,6 +438,7 @@ impl Cluster {
         source: &str,
         host: Option<&str>,
     ) {
+        debug_assert!(matches!(event_type, "Normal" | "Warning"), "event type {event_type}");
         let now = self.now.ms();
         for b in format!("{now}|{event_type}|{reason}|{}/{namespace}/{name}|{message}\n", kind.name()).bytes() {
             self.digest ^= u64::from(b);
@@ -459,7 +460,6 @@ impl Cluster {
             return;
         }
         self.event_index.insert((key, self.events.len()));
-        debug_assert!(matches!(event_type, "Normal" | "Warning"), "event type {event_type}");
         let reason = self.intern(reason);
         let message = match self.last_messages.get(&*reason) {
             Some(last) if **last == *message => last.clone(),
