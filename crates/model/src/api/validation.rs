@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{Container, Node, PodSpec, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::quantity::{self, QuantityError};
@@ -59,15 +60,9 @@ pub fn bad_quantities(obj: &Object) -> Vec<(String, QuantityError)> {
             "spec.template.spec".into(),
         ),
         Object::Node(n) => {
-            let st = n.status.as_ref();
-            for (field, list) in [
-                ("capacity", st.and_then(|s| s.capacity.as_ref())),
-                ("allocatable", st.and_then(|s| s.allocatable.as_ref())),
-            ] {
-                for (k, q) in list.into_iter().flatten() {
-                    if let Err(e) = quantity::parse_nanos(&q.0) {
-                        out.push((format!("status.{field}.{k}"), e));
-                    }
+            for (path, q) in node_quantities(n) {
+                if let Err(e) = quantity::parse_nanos(&q.0) {
+                    out.push((path, e));
                 }
             }
             return out;
@@ -260,25 +255,23 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
         // through ValidateResourceQuantityValue, which refuses a negative one. (A node may be
         // created with its status: nodeStrategy allows it.)
         Object::Node(n) => {
-            let st = n.status.as_ref();
-            for (field, list) in [
-                ("capacity", st.and_then(|s| s.capacity.as_ref())),
-                ("allocatable", st.and_then(|s| s.allocatable.as_ref())),
-            ] {
-                for (k, q) in list.into_iter().flatten() {
-                    if quantity::parse_nanos(&q.0).is_ok_and(|v| v < 0) {
-                        errs.push(invalid(
-                            &format!("status.{field}.{k}"),
-                            &format!("\"{}\"", q.0),
-                            "must be greater than or equal to 0",
-                        ));
-                    }
+            for (path, q) in node_quantities(n) {
+                if quantity::parse_nanos(&q.0).is_ok_and(|v| v < 0) {
+                    errs.push(invalid(&path, &format!("\"{}\"", q.0), "must be greater than or equal to 0"));
                 }
             }
         }
         _ => {}
     }
     errs
+}
+
+/// A node's capacity and allocatable quantities, each with its field path.
+fn node_quantities(n: &Node) -> impl Iterator<Item = (String, &Quantity)> {
+    let st = n.status.as_ref();
+    [("capacity", st.and_then(|s| s.capacity.as_ref())), ("allocatable", st.and_then(|s| s.allocatable.as_ref()))]
+        .into_iter()
+        .flat_map(|(field, list)| list.into_iter().flatten().map(move |(k, q)| (format!("status.{field}.{k}"), q)))
 }
 
 fn is_zero(v: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString) -> bool {
