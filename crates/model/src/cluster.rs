@@ -61,6 +61,19 @@ pub struct EventRecord {
     pub host: Option<Rc<str>>,
 }
 
+impl From<&EventRecord> for EventView {
+    /// An event as the page's events panel and inspector show it.
+    fn from(e: &EventRecord) -> Self {
+        EventView {
+            time_ms: e.last_ms,
+            event_type: e.event_type().to_string(),
+            reason: e.reason.to_string(),
+            object: format!("{}/{}", e.kind.name().to_ascii_lowercase(), e.name),
+            message: e.message.to_string(),
+        }
+    }
+}
+
 impl EventRecord {
     /// `Normal` or `Warning`, as `kubectl get events` prints it.
     pub fn event_type(&self) -> &'static str {
@@ -596,18 +609,7 @@ impl Cluster {
             });
         }
         let skip = self.events.len().saturating_sub(200);
-        let mut events: Vec<EventView> = self
-            .events
-            .iter()
-            .skip(skip)
-            .map(|e| EventView {
-                time_ms: e.last_ms,
-                event_type: e.event_type().to_string(),
-                reason: e.reason.to_string(),
-                object: format!("{}/{}", e.kind.name().to_ascii_lowercase(), e.name),
-                message: e.message.to_string(),
-            })
-            .collect();
+        let mut events: Vec<EventView> = self.events.iter().skip(skip).map(EventView::from).collect();
         events.sort_by_key(|e| e.time_ms);
         let services = self.service_views();
         let pod_service: BTreeMap<&str, &str> =

@@ -79,13 +79,7 @@ impl Cluster {
             .events()
             .iter()
             .filter(|e| e.kind == kind && *e.name == *name && (*e.namespace == *ns || !kind.namespaced()))
-            .map(|e| EventView {
-                time_ms: e.last_ms,
-                event_type: e.event_type().to_string(),
-                reason: e.reason.to_string(),
-                object: format!("{}/{}", e.kind.name().to_ascii_lowercase(), e.name),
-                message: e.message.to_string(),
-            })
+            .map(EventView::from)
             .collect();
         let scheduling =
             (kind == Kind::Pod).then(|| self.scheduling_decision(ns, name)).flatten().map(|d| SchedulingView {
