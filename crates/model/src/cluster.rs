@@ -127,9 +127,10 @@ pub struct Cluster {
     pub(crate) rng_scheduler: Rng,
     pub(crate) rng_proxy: Rng,
     pub(crate) proxy: crate::controllers::endpoints::ProxyState,
-    /// What each Service's endpoints were last synced from, and the EndpointSlice and Endpoints
-    /// change counters after that sync's writes (see `sync_service_endpoints`).
-    pub(crate) endpoints_synced: BTreeMap<(String, String), (u64, u64, u64)>,
+    /// What the endpoints controller knows of each Service from its last sync.
+    pub(crate) endpoints_state: BTreeMap<(String, String), crate::controllers::endpoints::ServiceEndpoints>,
+    /// What the ReplicaSet controller knows of each ReplicaSet's pods from its last pass.
+    pub(crate) rs_pods: BTreeMap<(String, String), crate::controllers::replicaset::OwnedPods>,
     pub(crate) traffic: crate::network::TrafficState,
     /// Each HPA's recent recommendations (time, replicas), for scale-down stabilisation.
     pub(crate) hpa_recommendations: BTreeMap<(String, String), Vec<(u64, i32)>>,
@@ -201,7 +202,8 @@ impl Cluster {
             rng_scheduler,
             rng_proxy,
             proxy: Default::default(),
-            endpoints_synced: BTreeMap::new(),
+            endpoints_state: BTreeMap::new(),
+            rs_pods: BTreeMap::new(),
             traffic: Default::default(),
             hpa_recommendations: BTreeMap::new(),
             scheduler: SchedulerState::default(),

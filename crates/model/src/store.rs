@@ -44,6 +44,16 @@ pub struct Store {
     /// How many specs `pod_specs` holds, and at how many it next drops the ones no pod holds.
     pod_specs_held: usize,
     pod_specs_prune_at: usize,
+    /// The pods written (created, changed or removed) since each [`PodReader`] last took them:
+    /// the events its pod informer would deliver.
+    pods_written: [std::collections::BTreeSet<(String, String)>; 2],
+}
+
+/// The control loops that read only the pods written since their last pass.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum PodReader {
+    Endpoints = 0,
+    ReplicaSets = 1,
 }
 
 /// What sorts pod specs into `Store::pod_specs`' buckets: the node and the containers' names,
@@ -122,6 +132,9 @@ impl Store {
         if kind == Kind::Pod {
             // The caller may unbind it; keep the superset. Node usage cannot follow it.
             self.unbound_pods.insert((namespace.to_string(), name.to_string()));
+            for set in &mut self.pods_written {
+                set.insert((namespace.to_string(), name.to_string()));
+            }
             self.node_usage = None;
             self.bound_pods_epoch += 1;
         }
@@ -163,9 +176,12 @@ impl Store {
         }
         let key = (pod.namespace().to_string(), pod.name().to_string());
         if new.is_some_and(is_unbound_pod) {
-            self.unbound_pods.insert(key);
+            self.unbound_pods.insert(key.clone());
         } else {
             self.unbound_pods.remove(&key);
+        }
+        for set in &mut self.pods_written {
+            set.insert(key.clone());
         }
         if let Some(u) = self.node_usage.as_mut() {
             if let Some(o) = old {
@@ -185,6 +201,11 @@ impl Store {
     /// other labels or finishes (or may have: a `get_mut` of a pod).
     pub fn bound_pods_epoch(&self) -> u64 {
         self.bound_pods_epoch
+    }
+
+    /// The pods written since `reader` last took them, by (namespace, name).
+    pub(crate) fn take_pods_written(&mut self, reader: PodReader) -> std::collections::BTreeSet<(String, String)> {
+        std::mem::take(&mut self.pods_written[reader as usize])
     }
 
     /// A number that changes whenever an object of `kind` is created, updated or removed.

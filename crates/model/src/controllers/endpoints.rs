@@ -2,11 +2,12 @@
 //! endpoint for a connection (§8.3): iptables mode picks uniformly at random among ready
 //! endpoints (seeded), IPVS mode round-robins, sessionAffinity ClientIP sticks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use crate::api::Pod;
 use k8s_openapi::api::core::v1::{
-    EndpointAddress, EndpointPort as CorePort, EndpointSubset, Endpoints, ObjectReference, Service,
+    EndpointAddress, EndpointPort as CorePort, EndpointSubset, Endpoints, ObjectReference, Service, ServiceSpec,
 };
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -137,16 +138,123 @@ pub const MAX_ENDPOINTS_CAPACITY: usize = 1000;
 /// `v1.EndpointsOverCapacity`; its value is "truncated".
 pub const OVER_CAPACITY_ANNOTATION: &str = "endpoints.kubernetes.io/over-capacity";
 
+/// What the endpoints controller knows of a Service between syncs, as upstream's keeps in its
+/// informers' caches and its EndpointSlice tracker: the pods with endpoints and the slice each
+/// is in, and the versions of what it wrote.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ServiceEndpoints {
+    /// The Service's resourceVersion when synced: any change to it starts over.
+    service_version: Option<String>,
+    /// The EndpointSlice and Endpoints change counters after the sync's writes.
+    written: (u64, u64),
+    /// The Endpoints object's resourceVersion after the sync.
+    endpoints_version: Option<String>,
+    /// The slices' ports as written.
+    ports: Option<Vec<EndpointPort>>,
+    /// Its slices in name order: their resourceVersion and their endpoints' pods, in order.
+    slices: BTreeMap<Rc<str>, SliceState>,
+    /// Each pod with an endpoint: the pod as last read, and its slice.
+    members: BTreeMap<String, Member>,
+    /// The v1 Endpoints' candidates, ready and not ready, by (IP, UID, name).
+    v1: [BTreeSet<V1Key>; 2],
+    /// New endpoints' pods for the slices a sync creates (named when created).
+    unplaced: Vec<Vec<String>>,
+    /// Syncs from the pods written since the last one from the whole list.
+    syncs_since_whole_list: u64,
+}
+
+#[derive(Clone, Debug)]
+struct SliceState {
+    version: Option<String>,
+    pods: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+struct Member {
+    pod: Rc<Object>,
+    slice: Rc<str>,
+}
+
+type V1Key = (String, Option<String>, String);
+
+/// A sync's writes: the slices in order, then the Endpoints object.
+#[derive(Debug, PartialEq)]
+struct EndpointsPlan {
+    slices: Vec<SliceWrite>,
+    /// The slices' ports.
+    ports: Option<Vec<EndpointPort>>,
+    endpoints: Option<EndpointsWrite>,
+}
+
+#[derive(Debug, PartialEq)]
+enum SliceWrite {
+    Remove(String),
+    Update(String, Vec<Endpoint>),
+    Create(Vec<Endpoint>),
+}
+
+#[derive(Debug, PartialEq)]
+struct EndpointsWrite {
+    subsets: Option<Vec<EndpointSubset>>,
+    over_capacity: bool,
+}
+
+/// Whether a Service's selector (map form) selects a pod.
+fn selects(selector: &BTreeMap<String, String>, p: &Pod) -> bool {
+    let labels = p.metadata.labels.as_ref();
+    selector.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+}
+
+/// The slices' ports: each Service port, with its number on `first_pod` (the first pod by name)
+/// when it names a container port.
+fn slice_ports(spec: &ServiceSpec, first_pod: Option<&Pod>) -> Vec<EndpointPort> {
+    spec.ports
+        .iter()
+        .flatten()
+        .map(|sp| EndpointPort {
+            name: Some(sp.name.clone().unwrap_or_default()),
+            port: first_pod.and_then(|p| target_port(sp, p)).or(match &sp.target_port {
+                Some(IntOrString::Int(p)) => Some(*p),
+                None => Some(sp.port),
+                _ => None,
+            }),
+            protocol: Some(sp.protocol.clone().unwrap_or_else(|| "TCP".into())),
+            app_protocol: sp.app_protocol.clone(),
+        })
+        .collect()
+}
+
+/// Files a pod among the v1 Endpoints' candidates (`insert`), or takes it out: ready or not
+/// ready, by IP and UID, when `ShouldPodBeInEndpoints(pod, publishNotReadyAddresses)`.
+fn v1_file(v1: &mut [BTreeSet<V1Key>; 2], pod: &Object, name: &str, publish: bool, insert: bool) {
+    let Object::Pod(p) = pod else { return };
+    if !should_be_in_endpoints(p, publish) {
+        return;
+    }
+    let set = &mut v1[usize::from(!(publish || pod_is_ready(p)))];
+    let key = (ip_of(p).to_string(), p.metadata.uid.clone(), name.to_string());
+    if insert {
+        set.insert(key);
+    } else {
+        set.remove(&key);
+    }
+}
+
+fn version_of(o: &Object) -> Option<String> {
+    version_of_meta(o.meta())
+}
+
+fn version_of_meta(m: &ObjectMeta) -> Option<String> {
+    m.resource_version.clone()
+}
+
 impl Cluster {
     /// The pods a Service selects, in store order (none without a selector).
     fn service_pod_refs<'a>(&'a self, svc: &'a Service) -> impl Iterator<Item = &'a Pod> + 'a {
         let ns = svc.metadata.namespace.as_deref().unwrap_or("default");
         let selector = svc.spec.as_ref().and_then(|s| s.selector.as_ref()).filter(|s| !s.is_empty());
         self.store.list(Kind::Pod, Some(ns)).filter_map(move |o| match (o, selector) {
-            (Object::Pod(p), Some(sel)) => {
-                let labels = p.metadata.labels.as_ref();
-                sel.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)).then_some(&**p)
-            }
+            (Object::Pod(p), Some(sel)) => selects(sel, p).then_some(&**p),
             _ => None,
         })
     }
@@ -177,20 +285,20 @@ impl Cluster {
     }
 
     pub(crate) fn sync_endpoints(&mut self) {
-        let services: Vec<Service> = self
-            .store
-            .list(Kind::Service, None)
-            .filter_map(|o| match o {
-                Object::Service(s) => Some((**s).clone()),
-                _ => None,
-            })
-            .collect();
-        for svc in &services {
+        // The pods written since the last pass, as the controller's pod informer delivers them.
+        let written = self.store.take_pods_written(crate::store::PodReader::Endpoints);
+        let services: Vec<Rc<Object>> = self.store.list_shared(Kind::Service, None).collect();
+        let mut synced = BTreeSet::new();
+        for o in &services {
+            let Object::Service(svc) = &**o else { continue };
             if svc.spec.as_ref().and_then(|s| s.selector.as_ref()).is_none_or(|s| s.is_empty()) {
                 continue; // Endpoints of a selector-less Service are the user's to write.
             }
-            self.sync_service_endpoints(svc);
+            synced.insert((o.namespace().to_string(), o.name().to_string()));
+            self.sync_service_endpoints(svc, &written);
         }
+        // What it knew of Services it no longer syncs is forgotten.
+        self.endpoints_state.retain(|k, _| synced.contains(k));
         // Endpoints objects of deleted Services (slices go with their owner through the GC).
         let orphaned: Vec<(String, String)> = self
             .store
@@ -203,53 +311,111 @@ impl Cluster {
         }
     }
 
-    fn sync_service_endpoints(&mut self, svc: &Service) {
+    /// One Service's sync. What the controller knows from its last sync (the pods with endpoints
+    /// and the slice each is in) lets it read only the pods written since, as upstream's does from
+    /// its informers' events: at 150,000 pods, reading them all each pass was the controller's
+    /// whole cost. It starts over from the whole list when it knows nothing yet, or when the
+    /// Service or what it wrote was changed by anything else. Debug builds check every such
+    /// sync against one from the whole list.
+    fn sync_service_endpoints(&mut self, svc: &Service, written: &BTreeSet<(String, String)>) {
         let ns = svc.metadata.namespace.clone().unwrap_or_default();
         let name = svc.metadata.name.clone().unwrap_or_default();
+        let key = (ns.clone(), name.clone());
+        let known = self.endpoints_state.remove(&key).filter(|st| self.endpoints_state_holds(st, svc, &ns, &name));
+        let (plan, known) = match known {
+            Some(mut st) => {
+                let since = written.range((ns.clone(), String::new())..).take_while(|(n, _)| *n == ns);
+                let plan = self.plan_endpoints_since(&mut st, svc, &ns, since.map(|(_, p)| p.as_str()));
+                debug_assert_eq!(
+                    plan,
+                    self.plan_endpoints(svc),
+                    "{ns}/{name}: the sync from the pods written disagrees"
+                );
+                st.syncs_since_whole_list += 1;
+                (plan, Some(st))
+            }
+            None => (self.plan_endpoints(svc), None),
+        };
+        let updated: Vec<String> = plan
+            .slices
+            .iter()
+            .filter_map(|w| match w {
+                SliceWrite::Update(n, _) => Some(n.clone()),
+                _ => None,
+            })
+            .collect();
+        let ports = plan.ports.clone();
+        let created = self.write_endpoints(svc, &ns, &name, plan);
+        let state = match known {
+            Some(mut st) => {
+                let version = |c: &Cluster, slice_name: &str| {
+                    c.store.get(Kind::EndpointSlice, &ns, slice_name).and_then(version_of)
+                };
+                for slice_name in updated {
+                    if let Some(s) = st.slices.get_mut(slice_name.as_str()) {
+                        s.version = version(self, &slice_name);
+                    }
+                }
+                for (slice_name, pods) in created.into_iter().zip(std::mem::take(&mut st.unplaced)) {
+                    let slice_name: Rc<str> = slice_name.into();
+                    for p in &pods {
+                        if let Some(m) = st.members.get_mut(p.as_str()) {
+                            m.slice = Rc::clone(&slice_name);
+                        }
+                    }
+                    st.slices.insert(Rc::clone(&slice_name), SliceState { version: version(self, &slice_name), pods });
+                }
+                st.ports = ports;
+                st.written = (self.store.changes(Kind::EndpointSlice), self.store.changes(Kind::Endpoints));
+                st.endpoints_version = self.store.get(Kind::Endpoints, &ns, &name).and_then(version_of);
+                st
+            }
+            None => self.endpoints_state_from_store(svc, &ns, &name, ports),
+        };
+        self.endpoints_state.insert(key, state);
+    }
+
+    /// Whether what the controller remembers of a Service's endpoints still holds: the Service is
+    /// the one it synced, and its slices and Endpoints are the ones it wrote (nothing else
+    /// wrote either kind since, or its own are as it left them).
+    fn endpoints_state_holds(&self, st: &ServiceEndpoints, svc: &Service, ns: &str, name: &str) -> bool {
+        if st.service_version != svc.metadata.resource_version || st.slices.is_empty() {
+            return false;
+        }
+        if st.written == (self.store.changes(Kind::EndpointSlice), self.store.changes(Kind::Endpoints)) {
+            return true;
+        }
+        let theirs = self.service_slices(ns, name).map(|(n, s)| (n, version_of_meta(&s.metadata)));
+        let mine = st.slices.iter().map(|(n, s)| (&**n, s.version.clone()));
+        mine.eq(theirs) && st.endpoints_version == self.store.get(Kind::Endpoints, ns, name).and_then(version_of)
+    }
+
+    /// A Service's EndpointSlices (the ones labelled with its name), in name order.
+    fn service_slices<'a>(
+        &'a self,
+        ns: &'a str,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a EndpointSlice)> + 'a {
+        self.store.list(Kind::EndpointSlice, Some(ns)).filter_map(move |o| match o {
+            Object::EndpointSlice(s)
+                if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
+                    == Some(name) =>
+            {
+                Some((o.name(), &**s))
+            }
+            _ => None,
+        })
+    }
+
+    /// The sync from the whole list: every pod the Service selects.
+    fn plan_endpoints(&self, svc: &Service) -> EndpointsPlan {
+        let ns = svc.metadata.namespace.as_deref().unwrap_or_default();
+        let name = svc.metadata.name.as_deref().unwrap_or_default();
         let spec = svc.spec.clone().unwrap_or_default();
         let publish = spec.publish_not_ready_addresses.unwrap_or(false);
         let pods: Vec<&Pod> = self.service_pod_refs(svc).filter(|p| should_be_in_endpoints(p, true)).collect();
-        // Everything the EndpointSlice and Endpoints are made of, hashed: when it is what the
-        // last sync wrote and nobody touched those objects since, this sync would write nothing
-        // (at 150,000 pods, building the lists to compare them is what costs).
-        let fingerprint = {
-            use std::hash::{Hash, Hasher};
-            let mut h = crate::fingerprint::Fingerprint::default();
-            (&svc.metadata.resource_version, &svc.metadata.labels).hash(&mut h);
-            for p in &pods {
-                (&p.metadata.name, &p.metadata.namespace, &p.metadata.uid).hash(&mut h);
-                p.status.as_ref().and_then(|s| s.pod_ip.as_deref()).hash(&mut h);
-                p.spec.as_ref().and_then(|s| s.node_name.as_deref()).hash(&mut h);
-                // (ready, serving, terminating): serving is the pod's readiness.
-                endpoint_conditions(p, publish).hash(&mut h);
-                for sp in spec.ports.iter().flatten() {
-                    target_port(sp, p).hash(&mut h);
-                }
-            }
-            h.finish()
-        };
-        let key = (ns.clone(), name.clone());
-        let written =
-            |c: &Cluster| (fingerprint, c.store.changes(Kind::EndpointSlice), c.store.changes(Kind::Endpoints));
-        if self.endpoints_synced.get(&key) == Some(&written(self)) {
-            return;
-        }
-        let first_pod = pods.first();
-        let ports: Vec<EndpointPort> = spec
-            .ports
-            .iter()
-            .flatten()
-            .map(|sp| EndpointPort {
-                name: Some(sp.name.clone().unwrap_or_default()),
-                port: first_pod.and_then(|p| target_port(sp, p)).or(match &sp.target_port {
-                    Some(IntOrString::Int(p)) => Some(*p),
-                    None => Some(sp.port),
-                    _ => None,
-                }),
-                protocol: Some(sp.protocol.clone().unwrap_or_else(|| "TCP".into())),
-                app_protocol: sp.app_protocol.clone(),
-            })
-            .collect();
+        let ports = slice_ports(&spec, pods.first().copied());
+        let desired_ports = (!ports.is_empty()).then(|| ports.clone());
         // The v1 Endpoints object (endpoints_controller.go, syncService): the pods
         // `ShouldPodBeInEndpoints(pod, publishNotReadyAddresses)` keeps, ready addresses and
         // not-ready ones, each sorted by IP then UID (`RepackSubsets` -> `LessEndpointAddress`),
@@ -274,74 +440,26 @@ impl Cluster {
             }
             list.sort_unstable_by(by_ip_and_uid);
         }
-        let addr = |p: &Pod| EndpointAddress {
-            ip: ip_of(p).to_string(),
-            node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
-            target_ref: Some(pod_ref(p)),
-            ..Default::default()
-        };
-        let subsets = if ready.is_empty() && not_ready.is_empty() {
-            None
-        } else {
-            Some(vec![EndpointSubset {
-                addresses: (!ready.is_empty()).then(|| ready.iter().map(|p| addr(p)).collect()),
-                not_ready_addresses: (!not_ready.is_empty()).then(|| not_ready.iter().map(|p| addr(p)).collect()),
-                ports: Some(
-                    ports
-                        .iter()
-                        .map(|p| CorePort {
-                            name: p.name.clone(),
-                            port: p.port.unwrap_or(0),
-                            protocol: p.protocol.clone(),
-                            app_protocol: None,
-                        })
-                        .collect(),
-                ),
-            }])
-        };
-        let ep = Endpoints {
-            metadata: ObjectMeta {
-                name: Some(name.clone()),
-                namespace: Some(ns.clone()),
-                labels: svc.metadata.labels.clone(),
-                annotations: over_capacity
-                    .then(|| BTreeMap::from([(OVER_CAPACITY_ANNOTATION.to_string(), "truncated".to_string())])),
-                ..Default::default()
-            },
-            subsets,
-        };
+        let endpoints = self.endpoints_write(ns, name, &ready, &not_ready, over_capacity, &ports);
         // The EndpointSlices: at most MAX_ENDPOINTS_PER_SLICE endpoints each. As upstream's
         // reconciler does, an endpoint stays in the slice it is in, new ones fill the slices with
         // room (in name order) and then new slices `<service>-<5 chars>`; emptied slices are
         // deleted, but a Service always keeps one, even with no endpoints.
-        // Borrowed, not copied (a slice is copied only to write it): (name, endpoints, ports).
-        type Borrowed<'a> = (String, &'a Vec<Endpoint>, &'a Option<Vec<EndpointPort>>);
-        let slices: Vec<Borrowed> = self
-            .store
-            .list(Kind::EndpointSlice, Some(&ns))
-            .filter_map(|o| match o {
-                Object::EndpointSlice(s)
-                    if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)) == Some(&name) =>
-                {
-                    Some((o.name().to_string(), &s.endpoints, &s.ports))
-                }
-                _ => None,
-            })
-            .collect();
-        let desired_ports = (!ports.is_empty()).then(|| ports.clone());
+        let slices: Vec<(&str, &EndpointSlice)> = self.service_slices(ns, name).collect();
         fn pod_of(e: &Endpoint) -> &str {
             e.target_ref.as_ref().and_then(|r| r.name.as_deref()).unwrap_or_default()
         }
-        // Each desired endpoint by its pod (position in `pods`), placed once. Slices hold pod
-        // positions; an endpoint is built only for a slice that is written.
+        // Each desired endpoint by its pod (position in `pods`, which is in name order), placed
+        // once. Slices hold pod positions; an endpoint is built only for a slice that is written.
         let mut taken = vec![false; pods.len()];
-        let by_pod: BTreeMap<&str, usize> =
-            pods.iter().enumerate().map(|(i, p)| (p.metadata.name.as_deref().unwrap_or_default(), i)).collect();
+        let position =
+            |pod: &str| pods.binary_search_by(|p| p.metadata.name.as_deref().unwrap_or_default().cmp(pod)).ok();
         let mut placed: Vec<Vec<usize>> = slices
             .iter()
-            .map(|s| {
-                s.1.iter()
-                    .filter_map(|e| by_pod.get(pod_of(e)).copied().filter(|&i| !std::mem::replace(&mut taken[i], true)))
+            .map(|(_, s)| {
+                s.endpoints
+                    .iter()
+                    .filter_map(|e| position(pod_of(e)).filter(|&i| !std::mem::replace(&mut taken[i], true)))
                     .collect()
             })
             .collect();
@@ -357,55 +475,262 @@ impl Cluster {
             placed.push(rest.by_ref().take(MAX_ENDPOINTS_PER_SLICE).collect());
         }
         let keep_one = placed.iter().all(Vec::is_empty);
-        // What to write, decided while the slices are borrowed.
-        enum Write {
-            Remove(String),
-            Update(String, Vec<Endpoint>),
-            Create(Vec<Endpoint>),
-        }
-        let writes: Vec<Write> = placed
+        let slices = placed
             .into_iter()
             .enumerate()
             .filter_map(|(i, list)| match slices.get(i) {
-                Some((slice_name, _, _)) if list.is_empty() && !(keep_one && i == 0) => {
-                    Some(Write::Remove(slice_name.clone()))
+                Some((slice_name, _)) if list.is_empty() && !(keep_one && i == 0) => {
+                    Some(SliceWrite::Remove(slice_name.to_string()))
                 }
-                Some((slice_name, cur, cur_ports)) => {
-                    let same = cur.len() == list.len()
-                        && cur.iter().zip(&list).all(|(e, &i)| endpoint_is(e, pods[i], publish))
-                        && **cur_ports == desired_ports;
+                Some((slice_name, cur)) => {
+                    let same = cur.endpoints.len() == list.len()
+                        && cur.endpoints.iter().zip(&list).all(|(e, &i)| endpoint_is(e, pods[i], publish))
+                        && cur.ports == desired_ports;
                     (!same).then(|| {
-                        Write::Update(slice_name.clone(), list.iter().map(|&i| endpoint(pods[i], publish)).collect())
+                        SliceWrite::Update(
+                            slice_name.to_string(),
+                            list.iter().map(|&i| endpoint(pods[i], publish)).collect(),
+                        )
                     })
                 }
-                None => Some(Write::Create(list.iter().map(|&i| endpoint(pods[i], publish)).collect())),
+                None => Some(SliceWrite::Create(list.iter().map(|&i| endpoint(pods[i], publish)).collect())),
             })
             .collect();
-        for w in writes {
-            match w {
-                Write::Remove(slice_name) => {
-                    self.store.remove(Kind::EndpointSlice, &ns, &slice_name);
+        EndpointsPlan { slices, ports: desired_ports, endpoints }
+    }
+
+    /// The sync from the pods written since the last one (`written`, in name order), given what
+    /// the controller knew then (`st`, brought up to date). Same rules, same answer as
+    /// [`Cluster::plan_endpoints`].
+    fn plan_endpoints_since<'a>(
+        &self,
+        st: &mut ServiceEndpoints,
+        svc: &Service,
+        ns: &str,
+        written: impl Iterator<Item = &'a str>,
+    ) -> EndpointsPlan {
+        let spec = svc.spec.clone().unwrap_or_default();
+        let publish = spec.publish_not_ready_addresses.unwrap_or(false);
+        let selector = spec.selector.clone().unwrap_or_default();
+        let ServiceEndpoints { slices, members, v1, unplaced, ports: last_ports, .. } = st;
+        let mut touched: BTreeSet<Rc<str>> = BTreeSet::new();
+        let mut fresh: Vec<String> = Vec::new();
+        let mut changed = false;
+        for pod_name in written {
+            let now = self.store.get_shared(Kind::Pod, ns, pod_name).filter(|o| match &**o {
+                Object::Pod(p) => selects(&selector, p) && should_be_in_endpoints(p, true),
+                _ => false,
+            });
+            match (members.get_mut(pod_name), now) {
+                (None, None) => {}
+                (Some(m), Some(now)) => {
+                    if !Rc::ptr_eq(&m.pod, &now) {
+                        v1_file(v1, &m.pod, pod_name, publish, false);
+                        m.pod = now;
+                        v1_file(v1, &m.pod, pod_name, publish, true);
+                        touched.insert(Rc::clone(&m.slice));
+                        changed = true;
+                    }
                 }
-                Write::Update(slice_name, list) => {
-                    if let Some(Object::EndpointSlice(cur)) = self.store.get(Kind::EndpointSlice, &ns, &slice_name) {
+                (Some(_), None) => {
+                    let Some(m) = members.remove(pod_name) else { unreachable!("found above") };
+                    v1_file(v1, &m.pod, pod_name, publish, false);
+                    if let Some(s) = slices.get_mut(&*m.slice) {
+                        s.pods.retain(|p| p != pod_name);
+                    }
+                    touched.insert(m.slice);
+                    changed = true;
+                }
+                (None, Some(now)) => {
+                    v1_file(v1, &now, pod_name, publish, true);
+                    members.insert(pod_name.to_string(), Member { pod: now, slice: Rc::from("") });
+                    fresh.push(pod_name.to_string());
+                    changed = true;
+                }
+            }
+        }
+        // New endpoints fill the slices with room, in name order, then new slices.
+        let mut fresh = fresh.into_iter().peekable();
+        for (slice_name, s) in slices.iter_mut() {
+            while s.pods.len() < MAX_ENDPOINTS_PER_SLICE
+                && let Some(p) = fresh.next()
+            {
+                if let Some(m) = members.get_mut(&p) {
+                    m.slice = Rc::clone(slice_name);
+                }
+                s.pods.push(p);
+                touched.insert(Rc::clone(slice_name));
+            }
+        }
+        *unplaced = Vec::new();
+        while fresh.peek().is_some() {
+            unplaced.push(fresh.by_ref().take(MAX_ENDPOINTS_PER_SLICE).collect());
+        }
+        let pod = |name: &str| match members.get(name).map(|m| &*m.pod) {
+            Some(Object::Pod(p)) => Some(&**p),
+            _ => None,
+        };
+        let first = members.keys().next().and_then(|n| pod(n));
+        let ports = slice_ports(&spec, first);
+        let desired_ports = (!ports.is_empty()).then(|| ports.clone());
+        let ports_changed = desired_ports != *last_ports;
+        let keep_one = unplaced.is_empty() && slices.values().all(|s| s.pods.is_empty());
+        let mut writes = Vec::new();
+        let mut removed = Vec::new();
+        for (i, (slice_name, s)) in slices.iter().enumerate() {
+            if s.pods.is_empty() && !(keep_one && i == 0) {
+                writes.push(SliceWrite::Remove(slice_name.to_string()));
+                removed.push(Rc::clone(slice_name));
+                continue;
+            }
+            if !ports_changed && !touched.contains(slice_name) {
+                continue; // its pods and its ports are as the last sync left them
+            }
+            let list: Vec<&Pod> = s.pods.iter().filter_map(|p| pod(p)).collect();
+            let same = match self.store.get(Kind::EndpointSlice, ns, slice_name) {
+                Some(Object::EndpointSlice(cur)) => {
+                    cur.endpoints.len() == list.len()
+                        && cur.endpoints.iter().zip(&list).all(|(e, p)| endpoint_is(e, p, publish))
+                        && cur.ports == desired_ports
+                }
+                _ => false,
+            };
+            if !same {
+                writes.push(SliceWrite::Update(
+                    slice_name.to_string(),
+                    list.iter().map(|p| endpoint(p, publish)).collect(),
+                ));
+            }
+        }
+        for list in unplaced.iter() {
+            writes.push(SliceWrite::Create(list.iter().filter_map(|p| pod(p)).map(|p| endpoint(p, publish)).collect()));
+        }
+        for r in removed {
+            slices.remove(&r);
+        }
+        let endpoints = (changed || ports_changed)
+            .then(|| {
+                let [ready, not_ready] = &*v1;
+                let over_capacity = ready.len() + not_ready.len() > MAX_ENDPOINTS_CAPACITY;
+                let not_ready_kept = MAX_ENDPOINTS_CAPACITY.saturating_sub(ready.len());
+                let kept = |set: &BTreeSet<V1Key>, n: usize| -> Vec<&Pod> {
+                    set.iter().take(n).filter_map(|(_, _, name)| pod(name)).collect()
+                };
+                let (ready, not_ready) = (kept(ready, MAX_ENDPOINTS_CAPACITY), kept(not_ready, not_ready_kept));
+                let svc_ns = svc.metadata.namespace.as_deref().unwrap_or_default();
+                let svc_name = svc.metadata.name.as_deref().unwrap_or_default();
+                self.endpoints_write(svc_ns, svc_name, &ready, &not_ready, over_capacity, &ports)
+            })
+            .flatten();
+        EndpointsPlan { slices: writes, ports: desired_ports, endpoints }
+    }
+
+    /// What the controller knows after a sync from the whole list: read back from what it wrote.
+    fn endpoints_state_from_store(
+        &self,
+        svc: &Service,
+        ns: &str,
+        name: &str,
+        ports: Option<Vec<EndpointPort>>,
+    ) -> ServiceEndpoints {
+        let publish = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
+        let mut st = ServiceEndpoints {
+            service_version: svc.metadata.resource_version.clone(),
+            written: (self.store.changes(Kind::EndpointSlice), self.store.changes(Kind::Endpoints)),
+            endpoints_version: self.store.get(Kind::Endpoints, ns, name).and_then(version_of),
+            ports,
+            ..Default::default()
+        };
+        for (slice_name, s) in self.service_slices(ns, name) {
+            let slice_name: Rc<str> = slice_name.into();
+            let mut pods = Vec::with_capacity(s.endpoints.len());
+            for e in &s.endpoints {
+                let pod_name = e.target_ref.as_ref().and_then(|r| r.name.as_deref()).unwrap_or_default();
+                if let Some(pod) = self.store.get_shared(Kind::Pod, ns, pod_name) {
+                    v1_file(&mut st.v1, &pod, pod_name, publish, true);
+                    st.members.insert(pod_name.to_string(), Member { pod, slice: Rc::clone(&slice_name) });
+                }
+                pods.push(pod_name.to_string());
+            }
+            st.slices.insert(slice_name, SliceState { version: version_of_meta(&s.metadata), pods });
+        }
+        st
+    }
+
+    /// The v1 Endpoints write a sync makes, if any: `ready` and `not_ready` are the addresses
+    /// kept, each sorted; `over_capacity` says some were cut.
+    fn endpoints_write(
+        &self,
+        ns: &str,
+        name: &str,
+        ready: &[&Pod],
+        not_ready: &[&Pod],
+        over_capacity: bool,
+        ports: &[EndpointPort],
+    ) -> Option<EndpointsWrite> {
+        let addr = |p: &&Pod| EndpointAddress {
+            ip: ip_of(p).to_string(),
+            node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+            target_ref: Some(pod_ref(p)),
+            ..Default::default()
+        };
+        let subsets = if ready.is_empty() && not_ready.is_empty() {
+            None
+        } else {
+            Some(vec![EndpointSubset {
+                addresses: (!ready.is_empty()).then(|| ready.iter().map(addr).collect()),
+                not_ready_addresses: (!not_ready.is_empty()).then(|| not_ready.iter().map(addr).collect()),
+                ports: Some(
+                    ports
+                        .iter()
+                        .map(|p| CorePort {
+                            name: p.name.clone(),
+                            port: p.port.unwrap_or(0),
+                            protocol: p.protocol.clone(),
+                            app_protocol: None,
+                        })
+                        .collect(),
+                ),
+            }])
+        };
+        let same = match self.store.get(Kind::Endpoints, ns, name) {
+            Some(Object::Endpoints(cur)) => {
+                let annotated = cur.metadata.annotations.as_ref().and_then(|a| a.get(OVER_CAPACITY_ANNOTATION));
+                cur.subsets == subsets && annotated.map(String::as_str) == over_capacity.then_some("truncated")
+            }
+            _ => false,
+        };
+        (!same).then_some(EndpointsWrite { subsets, over_capacity })
+    }
+
+    /// Makes a sync's writes; gives the names of the slices it created, in order.
+    fn write_endpoints(&mut self, svc: &Service, ns: &str, name: &str, plan: EndpointsPlan) -> Vec<String> {
+        let mut created = Vec::new();
+        for w in plan.slices {
+            match w {
+                SliceWrite::Remove(slice_name) => {
+                    self.store.remove(Kind::EndpointSlice, ns, &slice_name);
+                }
+                SliceWrite::Update(slice_name, list) => {
+                    if let Some(Object::EndpointSlice(cur)) = self.store.get(Kind::EndpointSlice, ns, &slice_name) {
                         let slice = EndpointSlice {
                             endpoints: list,
-                            ports: desired_ports.clone(),
+                            ports: plan.ports.clone(),
                             metadata: cur.metadata.clone(),
                             address_type: cur.address_type.clone(),
                         };
                         self.store.update(Object::EndpointSlice(Box::new(slice)));
                     }
                 }
-                Write::Create(list) => {
+                SliceWrite::Create(list) => {
                     let slice_name = loop {
                         let n = format!("{name}-{}", self.rng_names.string_from(NAME_ALPHABET, 5));
-                        if !self.store.contains(Kind::EndpointSlice, &ns, &n) {
+                        if !self.store.contains(Kind::EndpointSlice, ns, &n) {
                             break n;
                         }
                     };
                     let labels: BTreeMap<String, String> = [
-                        (SERVICE_NAME_LABEL.to_string(), name.clone()),
+                        (SERVICE_NAME_LABEL.to_string(), name.to_string()),
                         (
                             "endpointslice.kubernetes.io/managed-by".to_string(),
                             "endpointslice-controller.k8s.io".to_string(),
@@ -416,44 +741,50 @@ impl Cluster {
                         metadata: ObjectMeta {
                             name: Some(slice_name.clone()),
                             generate_name: Some(format!("{name}-")),
-                            namespace: Some(ns.clone()),
+                            namespace: Some(ns.to_string()),
                             labels: Some(labels),
                             owner_references: Some(vec![owner_ref(Kind::Service, &svc.metadata)]),
                             ..Default::default()
                         },
                         address_type: "IPv4".into(),
                         endpoints: list,
-                        ports: desired_ports.clone(),
+                        ports: plan.ports.clone(),
                     };
                     self.store.create(Object::EndpointSlice(Box::new(slice)), self.now);
+                    created.push(slice_name);
                 }
             }
         }
-        match self.store.get(Kind::Endpoints, &ns, &name) {
+        let Some(EndpointsWrite { subsets, over_capacity }) = plan.endpoints else { return created };
+        match self.store.get(Kind::Endpoints, ns, name) {
             Some(Object::Endpoints(cur)) => {
-                fn annotated(m: &ObjectMeta) -> Option<&str> {
-                    m.annotations.as_ref().and_then(|a| a.get(OVER_CAPACITY_ANNOTATION)).map(String::as_str)
+                let mut metadata = cur.metadata.clone();
+                let annotations = metadata.annotations.get_or_insert_with(BTreeMap::new);
+                annotations.remove(OVER_CAPACITY_ANNOTATION);
+                if over_capacity {
+                    annotations.insert(OVER_CAPACITY_ANNOTATION.to_string(), "truncated".to_string());
                 }
-                if cur.subsets != ep.subsets || annotated(&cur.metadata) != annotated(&ep.metadata) {
-                    let mut metadata = cur.metadata.clone();
-                    let annotations = metadata.annotations.get_or_insert_with(BTreeMap::new);
-                    annotations.remove(OVER_CAPACITY_ANNOTATION);
-                    if over_capacity {
-                        annotations.insert(OVER_CAPACITY_ANNOTATION.to_string(), "truncated".to_string());
-                    }
-                    if annotations.is_empty() {
-                        metadata.annotations = None;
-                    }
-                    let cur = Endpoints { subsets: ep.subsets, metadata };
-                    self.store.update(Object::Endpoints(Box::new(cur)));
+                if annotations.is_empty() {
+                    metadata.annotations = None;
                 }
+                self.store.update(Object::Endpoints(Box::new(Endpoints { subsets, metadata })));
             }
             _ => {
+                let ep = Endpoints {
+                    metadata: ObjectMeta {
+                        name: Some(name.to_string()),
+                        namespace: Some(ns.to_string()),
+                        labels: svc.metadata.labels.clone(),
+                        annotations: over_capacity
+                            .then(|| BTreeMap::from([(OVER_CAPACITY_ANNOTATION.to_string(), "truncated".to_string())])),
+                        ..Default::default()
+                    },
+                    subsets,
+                };
                 self.store.create(Object::Endpoints(Box::new(ep)), self.now);
             }
         }
-        let synced = written(self);
-        self.endpoints_synced.insert(key, synced);
+        created
     }
 
     /// kube-proxy: the endpoint a new connection to `ns/svc:port` from `client` goes to.
@@ -683,6 +1014,49 @@ mod slice_tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// A sync after one pod changed reads that pod, not the Service's 250: it writes the one
+    /// slice that pod is in, and (debug builds) agrees with a sync from the whole list. When
+    /// something else writes the controller's slices, it starts over from the whole list.
+    #[test]
+    fn a_sync_reads_the_pods_written_since_the_last() {
+        let mut c = Cluster::new(ClusterConfig { seed: 7, nodes: 3 });
+        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 250\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: 'registry.k8s.io/pause:3.10', resources: {requests: {cpu: 1m, memory: 1Mi}}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+        let ws = Workspace::default().with_file("m.yaml", manifest);
+        c.run("kubectl apply -f m.yaml", &ws);
+        c.advance(60_000);
+        let key = ("default".to_string(), "web".to_string());
+        let known = |c: &Cluster| c.endpoints_state.get(&key).map_or(0, |st| st.members.len());
+        let since_whole = |c: &Cluster| c.endpoints_state.get(&key).map_or(0, |st| st.syncs_since_whole_list);
+        assert_eq!(known(&c), 250);
+        let syncs = since_whole(&c);
+        assert!(syncs > 0);
+        let versions = |c: &Cluster| -> BTreeMap<String, Option<String>> {
+            c.store.list(Kind::EndpointSlice, Some("default")).map(|o| (o.name().to_string(), version_of(o))).collect()
+        };
+        let before = versions(&c);
+        // One pod deleted: the ReplicaSet replaces it; its slice changes, the other two do not.
+        let victim = slices(&c, "web")[1].1[7].clone();
+        c.run(&format!("kubectl delete pod {victim} --grace-period=0 --force"), &ws);
+        c.advance(30_000);
+        let after = versions(&c);
+        let changed: Vec<&String> = after.iter().filter(|(n, v)| before.get(*n) != Some(v)).map(|(n, _)| n).collect();
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert!(slices(&c, "web").iter().all(|(_, p)| !p.contains(&victim)));
+        assert_eq!(slices(&c, "web").iter().map(|(_, p)| p.len()).sum::<usize>(), 250);
+        assert!(since_whole(&c) > syncs, "the syncs after one pod changed read only that pod");
+        // Someone else deletes a slice: the next sync starts over and puts its pods back.
+        let syncs = since_whole(&c);
+        let gone = slices(&c, "web")[0].0.clone();
+        c.store.remove(Kind::EndpointSlice, "default", &gone);
+        c.changed(Kind::Pod);
+        c.advance(10_000);
+        let s = slices(&c, "web");
+        assert_eq!(s.iter().map(|(_, p)| p.len()).sum::<usize>(), 250);
+        assert!(s.iter().all(|(_, p)| p.len() <= MAX_ENDPOINTS_PER_SLICE));
+        assert_eq!(known(&c), 250);
+        assert!(since_whole(&c) < syncs, "a slice written by someone else makes the controller start over");
     }
 
     /// At most 100 endpoints a slice (kube-controller-manager's --max-endpoints-per-slice

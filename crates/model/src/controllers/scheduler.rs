@@ -354,11 +354,9 @@ fn tolerates(tols: &[Toleration], taint: &Taint) -> bool {
 }
 
 fn node_selector_matches(pod: &Pod, node: &Node) -> bool {
-    let empty = BTreeMap::new();
-    let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
     let spec = pod.spec.as_ref();
     if let Some(sel) = spec.and_then(|s| s.node_selector.as_ref())
-        && !sel.iter().all(|(k, v)| labels.get(k) == Some(v))
+        && !sel.iter().all(|(k, v)| node.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
     {
         return false;
     }
@@ -423,13 +421,23 @@ fn host_ports(p: &Pod) -> Vec<(String, String, i32)> {
     out
 }
 
+/// What the filters ask of a pod, worked out once for all the nodes it is tried on.
+struct PodFit<'a> {
+    pod: &'a Pod,
+    req: Resources,
+    host_ports: Vec<(String, String, i32)>,
+}
+
 /// Runs the filter plugins in upstream order, stopping at the first that rejects the node.
-fn filter(pod: &Pod, node: &Node, info: &NodeInfo, alloc: Resources, req: Resources) -> Option<FilterVerdict> {
+/// `tainted`: whether the node is unschedulable or has taints (else their filters pass
+/// without reading the node).
+fn filter(fit: &PodFit, node: &Node, tainted: bool, info: &NodeInfo, alloc: Resources) -> Option<FilterVerdict> {
+    let PodFit { pod, req, ref host_ports } = *fit;
     let spec = pod.spec.as_ref();
     let tols: &[Toleration] = spec.and_then(|s| s.tolerations.as_deref()).unwrap_or(&[]);
     let reject = |plugin, reasons: Vec<String>, unresolvable| Some(FilterVerdict { plugin, reasons, unresolvable });
     // NodeUnschedulable
-    if node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
+    if tainted && node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
         let t =
             Taint { key: "node.kubernetes.io/unschedulable".into(), effect: "NoSchedule".into(), ..Default::default() };
         if !tolerates(tols, &t) {
@@ -443,7 +451,7 @@ fn filter(pod: &Pod, node: &Node, info: &NodeInfo, alloc: Resources, req: Resour
         return reject("NodeName", vec!["node(s) didn't match the requested node name".into()], true);
     }
     // TaintToleration (v1.34 wording names the first untolerated taint)
-    for t in node.spec.as_ref().and_then(|s| s.taints.as_ref()).into_iter().flatten() {
+    for t in node.spec.as_ref().filter(|_| tainted).and_then(|s| s.taints.as_ref()).into_iter().flatten() {
         if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(tols, t) {
             return reject(
                 "TaintToleration",
@@ -457,9 +465,9 @@ fn filter(pod: &Pod, node: &Node, info: &NodeInfo, alloc: Resources, req: Resour
         return reject("NodeAffinity", vec!["node(s) didn't match Pod's node affinity/selector".into()], true);
     }
     // NodePorts
-    for (ip, proto, port) in host_ports(pod) {
+    for (ip, proto, port) in host_ports {
         let clash = info.host_ports.iter().any(|(ip2, proto2, port2)| {
-            *port2 == port && *proto2 == proto && (ip == "0.0.0.0" || ip2 == "0.0.0.0" || *ip2 == ip)
+            port2 == port && proto2 == proto && (ip == "0.0.0.0" || ip2 == "0.0.0.0" || ip2 == ip)
         });
         if clash {
             return reject(
@@ -692,15 +700,26 @@ fn selector_key(ns: &str, sel: &LabelSelector) -> String {
     format!("{ns}/{sel:?}")
 }
 
+/// A topology key's values on the nodes, numbered.
+#[derive(Clone, Debug, Default)]
+struct DomainIds {
+    /// Each node's value's number (a node without the key has the value "").
+    ids: Vec<u32>,
+    /// Whether each node has the key.
+    has_key: Vec<bool>,
+    /// Each value's number.
+    by_value: BTreeMap<String, u32>,
+}
+
 /// How many pods each spread selector matches on each node and in each topology domain,
 /// computed once per selector and kept current as pods bind (and between passes while the
 /// bound pods and the nodes stay as they were; `SchedulerState::spread`).
 #[derive(Clone, Debug, Default)]
 struct SpreadCache {
     by_node: BTreeMap<String, (String, LabelSelector, Vec<u32>)>,
-    /// Topology key -> each node's value of it as a small number (a node without the key has
-    /// the value ""), and how many values there are: distinct domains counted without strings.
-    domain_ids: BTreeMap<String, (Vec<u32>, usize)>,
+    /// Topology key -> each node's value of it as a small number: distinct domains counted,
+    /// and domain counts looked up, without strings.
+    domain_ids: BTreeMap<String, DomainIds>,
     /// (selector key, topology key) -> domain value -> matching pods.
     by_domain: BTreeMap<(String, String), BTreeMap<String, u32>>,
 }
@@ -718,17 +737,22 @@ impl SpreadCache {
         store: &crate::store::Store,
     ) {
         if !self.domain_ids.contains_key(topo_key) {
-            let mut ids: BTreeMap<&str, u32> = BTreeMap::new();
-            let per_node: Vec<u32> = nodes
+            let mut by_value: BTreeMap<String, u32> = BTreeMap::new();
+            let mut has_key = Vec::with_capacity(nodes.len());
+            let ids: Vec<u32> = nodes
                 .iter()
                 .map(|n| {
-                    let v = n.metadata.labels.as_ref().and_then(|l| l.get(topo_key)).map_or("", String::as_str);
-                    let next = ids.len() as u32;
-                    *ids.entry(v).or_insert(next)
+                    let v = n.metadata.labels.as_ref().and_then(|l| l.get(topo_key));
+                    has_key.push(v.is_some());
+                    let v = v.map_or("", String::as_str);
+                    let next = by_value.len() as u32;
+                    match by_value.get(v) {
+                        Some(id) => *id,
+                        None => *by_value.entry(v.to_string()).or_insert(next),
+                    }
                 })
                 .collect();
-            let count = ids.len();
-            self.domain_ids.insert(topo_key.to_string(), (per_node, count));
+            self.domain_ids.insert(topo_key.to_string(), DomainIds { ids, has_key, by_value });
         }
         let key = selector_key(ns, sel);
         let counts = &self
@@ -938,6 +962,16 @@ impl Cluster {
             })
             .collect();
         let allocs: Vec<Resources> = nodes.iter().map(|n| node_allocatable(n)).collect();
+        // Nodes whose unschedulable flag or taints the filters must read; the others pass
+        // NodeUnschedulable and TaintToleration without the node being read again.
+        let tainted: Vec<bool> = nodes
+            .iter()
+            .map(|n| {
+                n.spec.as_ref().is_some_and(|s| {
+                    s.unschedulable.unwrap_or(false) || s.taints.as_ref().is_some_and(|t| !t.is_empty())
+                })
+            })
+            .collect();
         let mut by_name = self.node_infos();
         let mut infos: Vec<NodeInfo> = nodes
             .iter()
@@ -1008,8 +1042,7 @@ impl Cluster {
                     &image_nodes,
                     &names,
                     (&spread, &constraints.0, constraints.1),
-                    &allocs,
-                    &infos,
+                    (&allocs, &infos, &tainted),
                     &mut self.scheduler.next_start_node_index,
                     &mut self.rng_scheduler,
                     self.now,
@@ -1143,13 +1176,13 @@ fn schedule_one(
     // The pass's spread counts, with the pod's constraints (`spread_constraints`: the
     // constraints and whether they are the system defaults) already counted in them.
     (spread, constraints, system_default): (&SpreadCache, &[Spread], bool),
-    allocs: &[Resources],
-    infos: &[NodeInfo],
+    (allocs, infos, tainted): (&[Resources], &[NodeInfo], &[bool]),
     next_start: &mut usize,
     rng: &mut Rng,
     now: SimTime,
 ) -> Decision {
     let req = pod_requests(pod);
+    let fit = PodFit { pod, req, host_ports: host_ports(pod) };
     let n = nodes.len();
     // Verdicts only for the nodes looked at (percentageOfNodesToScore may stop early): at least
     // as many as it looks for, made room for at once (a verdict is a few hundred bytes; growing
@@ -1193,7 +1226,8 @@ fn schedule_one(
         }
         let i = (*next_start + k) % n;
         processed += 1;
-        let rejected = filter(pod, nodes[i], &infos[i], allocs[i], req).or_else(|| spread_filter(&hard, nodes[i], i));
+        let rejected =
+            filter(&fit, nodes[i], tainted[i], &infos[i], allocs[i]).or_else(|| spread_filter(&hard, nodes[i], i));
         if rejected.is_none() {
             feasible.push((verdicts.len(), i));
         }
@@ -1241,7 +1275,8 @@ fn schedule_one(
             } else {
                 // Distinct values of the key among the considered nodes (a node without it
                 // counts as the value "").
-                let (ids, count) = spread.domain_ids.get(&c.key).map_or((&[][..], 0), |(v, n)| (v.as_slice(), *n));
+                let (ids, count) =
+                    spread.domain_ids.get(&c.key).map_or((&[][..], 0), |d| (d.ids.as_slice(), d.by_value.len()));
                 let mut seen = vec![false; count.max(1)];
                 for (&(_, ni), _) in feasible.iter().zip(&ignored).filter(|(_, ig)| !**ig) {
                     seen[ids.get(ni).map_or(0, |d| *d as usize)] = true;
@@ -1251,10 +1286,25 @@ fn schedule_one(
             portable_ln(size as f64 + 2.0)
         })
         .collect();
-    // Each soft constraint's matching pods per node and per domain, looked up once.
-    type Counts<'a> = (&'a [u32], Option<&'a BTreeMap<String, u32>>);
-    let soft_counts: Vec<Counts> =
-        soft.iter().map(|c| (spread.node_counts(&ns, &c.selector), spread.domains(&ns, &c.selector, &c.key))).collect();
+    // Each soft constraint's matching pods per node and per domain (by the domain's number),
+    // and which nodes have its key: looked up once, not per node.
+    type Counts<'a> = (&'a [u32], Vec<u32>, &'a [bool], &'a [u32]);
+    let soft_counts: Vec<Counts> = soft
+        .iter()
+        .map(|c| {
+            let ids = spread.domain_ids.get(&c.key);
+            let mut by_id = vec![0; ids.map_or(0, |d| d.by_value.len())];
+            if let (Some(ids), Some(domains)) = (ids, spread.domains(&ns, &c.selector, &c.key)) {
+                for (value, count) in domains {
+                    if let Some(&id) = ids.by_value.get(value) {
+                        by_id[id as usize] = *count;
+                    }
+                }
+            }
+            let (has_key, node_ids) = ids.map_or((&[][..], &[][..]), |d| (d.has_key.as_slice(), d.ids.as_slice()));
+            (spread.node_counts(&ns, &c.selector), by_id, has_key, node_ids)
+        })
+        .collect();
     for &(i, ni) in &feasible {
         let node = &nodes[ni];
         let info = &infos[ni];
@@ -1276,6 +1326,7 @@ fn schedule_one(
         let untolerated = node
             .spec
             .as_ref()
+            .filter(|_| tainted[ni])
             .and_then(|s| s.taints.as_ref())
             .into_iter()
             .flatten()
@@ -1296,10 +1347,11 @@ fn schedule_one(
             .sum();
         affinity_scores.push(aff);
         let mut raw = 0.0;
-        for ((c, w), (counts, domains)) in soft.iter().zip(&weights).zip(&soft_counts) {
-            let Some(value) = node.metadata.labels.as_ref().and_then(|l| l.get(&c.key)) else { continue };
-            let cnt =
-                if c.key == HOSTNAME { counts[ni] } else { domains.and_then(|d| d.get(value)).copied().unwrap_or(0) };
+        for ((c, w), (counts, by_id, has_key, node_ids)) in soft.iter().zip(&weights).zip(&soft_counts) {
+            if !has_key.get(ni).copied().unwrap_or(false) {
+                continue;
+            }
+            let cnt = if c.key == HOSTNAME { counts[ni] } else { by_id[node_ids[ni] as usize] };
             raw += f64::from(cnt) * w + (c.max_skew - 1) as f64;
         }
         spread_raw.push(raw);
@@ -1308,24 +1360,23 @@ fn schedule_one(
     default_normalize(&mut affinity_scores, false);
     // PodTopologySpread NormalizeScore: 100 * (max + min - s) / max.
     // ImageLocality: images already on a node, scaled by how widely they are spread.
-    let images: Vec<String> = pod
+    // Each image's score where it is present depends on the pod only: worked out once.
+    let images: Vec<(String, i64)> = pod
         .spec
         .iter()
         .flat_map(|s| s.init_containers.iter().flatten().chain(s.containers.iter()))
         .filter_map(|c| c.image.as_deref().map(crate::kubelet::with_tag))
+        .map(|img| {
+            let have = image_nodes.get(img.as_str()).copied().unwrap_or(0);
+            let size = crate::kubelet::image_size(&img).unwrap_or(0);
+            let score = scaled_image_score(size, have, n);
+            (img, score)
+        })
         .collect();
     let image_scores: Vec<i64> = feasible
         .iter()
         .map(|&(_, ni)| {
-            let sum: i64 = images
-                .iter()
-                .filter(|img| node_images[ni].contains(*img))
-                .map(|img| {
-                    let have = image_nodes.get(img.as_str()).copied().unwrap_or(0);
-                    let size = crate::kubelet::image_size(img).unwrap_or(0);
-                    scaled_image_score(size, have, n)
-                })
-                .sum();
+            let sum: i64 = images.iter().filter(|(img, _)| node_images[ni].contains(img)).map(|(_, score)| score).sum();
             image_locality(sum, images.len())
         })
         .collect();
