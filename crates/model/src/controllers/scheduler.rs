@@ -558,10 +558,9 @@ pub fn balanced_allocation(requested: (i64, i64), allocatable: (i64, i64)) -> i6
     let frac = |r: i64, a: i64| {
         if a == 0 { None } else { Some((r as f64 / a as f64).min(1.0)) }
     };
-    let fs: Vec<f64> =
-        [frac(requested.0, allocatable.0), frac(requested.1, allocatable.1)].into_iter().flatten().collect();
-    let std = match fs.len() {
-        2 => (fs[0] - fs[1]).abs() / 2.0,
+    // With one resource (or none) to compare, the std is 0.
+    let std = match (frac(requested.0, allocatable.0), frac(requested.1, allocatable.1)) {
+        (Some(cpu), Some(memory)) => (cpu - memory).abs() / 2.0,
         _ => 0.0,
     };
     ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
