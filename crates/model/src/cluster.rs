@@ -103,6 +103,33 @@ impl Default for Kubeconfig {
     }
 }
 
+/// What a control loop remembers between its passes, as an informer's cache does. A copy of the
+/// cluster starts without it: a pass that knows nothing reads the whole list and writes exactly
+/// what a pass from memory would (debug builds check that on every pass), so the copy behaves
+/// the same, and the timeline's checkpoints (copies of the cluster) do not hold a second copy
+/// of every pod's name.
+#[derive(Debug, Default)]
+pub(crate) struct Remembered<T>(T);
+
+impl<T: Default> Clone for Remembered<T> {
+    fn clone(&self) -> Self {
+        Remembered(T::default())
+    }
+}
+
+impl<T> std::ops::Deref for Remembered<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Remembered<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
 #[derive(Clone)]
 pub struct Cluster {
     pub(crate) now: SimTime,
@@ -128,9 +155,9 @@ pub struct Cluster {
     pub(crate) rng_proxy: Rng,
     pub(crate) proxy: crate::controllers::endpoints::ProxyState,
     /// What the endpoints controller knows of each Service from its last sync.
-    pub(crate) endpoints_state: BTreeMap<(String, String), crate::controllers::endpoints::ServiceEndpoints>,
+    pub(crate) endpoints_state: Remembered<BTreeMap<(String, String), crate::controllers::endpoints::ServiceEndpoints>>,
     /// What the ReplicaSet controller knows of each ReplicaSet's pods from its last pass.
-    pub(crate) rs_pods: BTreeMap<(String, String), crate::controllers::replicaset::OwnedPods>,
+    pub(crate) rs_pods: Remembered<BTreeMap<(String, String), crate::controllers::replicaset::OwnedPods>>,
     pub(crate) traffic: crate::network::TrafficState,
     /// Each HPA's recent recommendations (time, replicas), for scale-down stabilisation.
     pub(crate) hpa_recommendations: BTreeMap<(String, String), Vec<(u64, i32)>>,
@@ -202,8 +229,8 @@ impl Cluster {
             rng_scheduler,
             rng_proxy,
             proxy: Default::default(),
-            endpoints_state: BTreeMap::new(),
-            rs_pods: BTreeMap::new(),
+            endpoints_state: Remembered::default(),
+            rs_pods: Remembered::default(),
             traffic: Default::default(),
             hpa_recommendations: BTreeMap::new(),
             scheduler: SchedulerState::default(),

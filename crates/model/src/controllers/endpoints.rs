@@ -199,6 +199,11 @@ struct EndpointsWrite {
     over_capacity: bool,
 }
 
+/// The namespace of the pods a Service selects: its own.
+fn pods_namespace(svc: &Service) -> &str {
+    svc.metadata.namespace.as_deref().unwrap_or("default")
+}
+
 /// Whether a Service's selector (map form) selects a pod.
 fn selects(selector: &BTreeMap<String, String>, p: &Pod) -> bool {
     let labels = p.metadata.labels.as_ref();
@@ -251,7 +256,7 @@ fn version_of_meta(m: &ObjectMeta) -> Option<String> {
 impl Cluster {
     /// The pods a Service selects, in store order (none without a selector).
     fn service_pod_refs<'a>(&'a self, svc: &'a Service) -> impl Iterator<Item = &'a Pod> + 'a {
-        let ns = svc.metadata.namespace.as_deref().unwrap_or("default");
+        let ns = pods_namespace(svc);
         let selector = svc.spec.as_ref().and_then(|s| s.selector.as_ref()).filter(|s| !s.is_empty());
         self.store.list(Kind::Pod, Some(ns)).filter_map(move |o| match (o, selector) {
             (Object::Pod(p), Some(sel)) => selects(sel, p).then_some(&**p),
@@ -324,7 +329,8 @@ impl Cluster {
         let known = self.endpoints_state.remove(&key).filter(|st| self.endpoints_state_holds(st, svc, &ns, &name));
         let (plan, known) = match known {
             Some(mut st) => {
-                let since = written.range((ns.clone(), String::new())..).take_while(|(n, _)| *n == ns);
+                let pods_ns = pods_namespace(svc);
+                let since = written.range((pods_ns.to_string(), String::new())..).take_while(|(n, _)| n == pods_ns);
                 let plan = self.plan_endpoints_since(&mut st, svc, &ns, since.map(|(_, p)| p.as_str()));
                 debug_assert_eq!(
                     plan,
@@ -517,7 +523,7 @@ impl Cluster {
         let mut fresh: Vec<String> = Vec::new();
         let mut changed = false;
         for pod_name in written {
-            let now = self.store.get_shared(Kind::Pod, ns, pod_name).filter(|o| match &**o {
+            let now = self.store.get_shared(Kind::Pod, pods_namespace(svc), pod_name).filter(|o| match &**o {
                 Object::Pod(p) => selects(&selector, p) && should_be_in_endpoints(p, true),
                 _ => false,
             });
@@ -646,7 +652,7 @@ impl Cluster {
             let mut pods = Vec::with_capacity(s.endpoints.len());
             for e in &s.endpoints {
                 let pod_name = e.target_ref.as_ref().and_then(|r| r.name.as_deref()).unwrap_or_default();
-                if let Some(pod) = self.store.get_shared(Kind::Pod, ns, pod_name) {
+                if let Some(pod) = self.store.get_shared(Kind::Pod, pods_namespace(svc), pod_name) {
                     v1_file(&mut st.v1, &pod, pod_name, publish, true);
                     st.members.insert(pod_name.to_string(), Member { pod, slice: Rc::clone(&slice_name) });
                 }
@@ -1057,6 +1063,32 @@ mod slice_tests {
         assert!(s.iter().all(|(_, p)| p.len() <= MAX_ENDPOINTS_PER_SLICE));
         assert_eq!(known(&c), 250);
         assert!(since_whole(&c) < syncs, "a slice written by someone else makes the controller start over");
+    }
+
+    /// A copy of the cluster (the timeline's checkpoints) does not copy what the controllers
+    /// remember, and behaves the same: its first passes read the whole lists.
+    #[test]
+    fn a_copy_of_the_cluster_forgets_the_controllers_memory_and_behaves_the_same() {
+        let mut c = Cluster::new(ClusterConfig { seed: 11, nodes: 3 });
+        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 150\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: 'registry.k8s.io/pause:3.10', resources: {requests: {cpu: 1m, memory: 1Mi}}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+        let ws = Workspace::default().with_file("m.yaml", manifest);
+        c.run("kubectl apply -f m.yaml", &ws);
+        c.advance(40_000);
+        assert!(!c.endpoints_state.is_empty() && !c.rs_pods.is_empty());
+        let mut copy = c.clone();
+        assert!(copy.endpoints_state.is_empty() && copy.rs_pods.is_empty());
+        for cluster in [&mut c, &mut copy] {
+            cluster.run("kubectl scale deployment web --replicas=260", &ws);
+            cluster.advance(30_000);
+            cluster.run("kubectl delete pod --all", &ws);
+            cluster.advance(60_000);
+        }
+        assert_eq!(c.digest(), copy.digest());
+        assert_eq!(slices(&c, "web"), slices(&copy, "web"));
+        assert_eq!(
+            c.run("kubectl get endpoints,rs -o yaml", &ws)[0].output,
+            copy.run("kubectl get endpoints,rs -o yaml", &ws)[0].output
+        );
     }
 
     /// At most 100 endpoints a slice (kube-controller-manager's --max-endpoints-per-slice

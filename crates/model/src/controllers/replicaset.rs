@@ -313,7 +313,9 @@ impl Cluster {
                     (rank_info(p, rank), *p)
                 })
                 .collect();
-            ranked.sort_by(|a, b| delete_first(&a.0, &b.0, now));
+            // kubeplay's merge sort: the ranking is not a total order, and the standard sort may
+            // panic on one (crate::sort).
+            crate::sort::sort_by(&mut ranked, |a, b| delete_first(&a.0, &b.0, now));
             ranked.iter().take(diff).map(|(_, p)| p.metadata.name.clone().unwrap_or_default()).collect()
         } else {
             Vec::new()
