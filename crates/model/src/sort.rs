@@ -1,10 +1,10 @@
-//! Stable sorting through one shared copy of the standard library's sort.
+//! Stable sorting through one shared copy of one sort.
 //!
 //! `slice::sort_by` is generic over the element and the comparison, so every call site with its
 //! own closure gets its own copy of the sort (about 3.7 KB of wasm each). The sorts here order a
-//! list of indices with a comparison behind `dyn`, which the standard sort sees as one type, and
-//! then move the elements into that order: the result is exactly `sort_by`'s (both are stable),
-//! at the cost of an indirect call per comparison. Meant for lists off the hot paths
+//! list of indices with a comparison behind `dyn`, one type for the sort, and then move the
+//! elements into that order: for a total order the result is exactly `sort_by`'s (both are
+//! stable), at the cost of an indirect call per comparison. Meant for lists off the hot paths
 //! (controllers' per-object lists, kubectl's printing), not for per-pod work in a loop
 //! (docs/size.md).
 //!
@@ -17,7 +17,7 @@
 
 use std::cmp::Ordering;
 
-/// [`slice::sort_by`], with the same result.
+/// [`slice::sort_by`], with the same result for a total order, and no panic for any other.
 pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
     if items.len() < 2 {
         return;

@@ -1,7 +1,8 @@
-# Scaling a Deployment of 250 down to 3 after a rolling update, with a bare pod that matches its
-# selector: the ReplicaSet controller ranks its pods for deletion (upstream's ActivePodsWithRanks
-# with LogarithmicScaleDown, K8S-FACTS §2), a comparison that is not a total order. The standard
-# library's sort panicked on it (found by review, issue #8); kubeplay's merge sort orders it.
+# Scaling a Deployment of 250 down to 3 after a rolling update: the ReplicaSet controller ranks
+# its pods for deletion (upstream's ActivePodsWithRanks with LogarithmicScaleDown, K8S-FACTS §2),
+# a comparison that is not a total order. The standard library's sort panicked on it (found by
+# review, issue #8); kubeplay's merge sort orders it. (The bare pod `a-first` matches the
+# Service, not the ReplicaSet, whose selector includes pod-template-hash.)
 kubectl apply -f - <<EOF
 apiVersion: apps/v1
 kind: Deployment
