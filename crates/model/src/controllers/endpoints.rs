@@ -1001,6 +1001,18 @@ mod slice_tests {
     use super::*;
     use crate::{ClusterConfig, Workspace};
 
+    /// A cluster of 3 nodes (seed `seed`) with a Deployment `web` of `replicas` tiny pods and a
+    /// Service `web`, just applied; the workspace holds the manifest as `m.yaml`.
+    fn web_of(replicas: u32, seed: u64) -> (Cluster, Workspace) {
+        let mut c = Cluster::new(ClusterConfig { seed, nodes: 3 });
+        let manifest = format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: c, image: 'registry.k8s.io/pause:3.10', resources: {{requests: {{cpu: 1m, memory: 1Mi}}}}}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: web}}\nspec:\n  selector: {{app: web}}\n  ports: [{{port: 80}}]\n"
+        );
+        let ws = Workspace::default().with_file("m.yaml", &manifest);
+        c.run("kubectl apply -f m.yaml", &ws);
+        (c, ws)
+    }
+
     /// The Service's slices: (name, endpoints' pods).
     fn slices(c: &Cluster, svc: &str) -> Vec<(String, Vec<String>)> {
         c.store
@@ -1027,10 +1039,7 @@ mod slice_tests {
     /// something else writes the controller's slices, it starts over from the whole list.
     #[test]
     fn a_sync_reads_the_pods_written_since_the_last() {
-        let mut c = Cluster::new(ClusterConfig { seed: 7, nodes: 3 });
-        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 250\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: 'registry.k8s.io/pause:3.10', resources: {requests: {cpu: 1m, memory: 1Mi}}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
-        let ws = Workspace::default().with_file("m.yaml", manifest);
-        c.run("kubectl apply -f m.yaml", &ws);
+        let (mut c, ws) = web_of(250, 7);
         c.advance(60_000);
         let key = ("default".to_string(), "web".to_string());
         let known = |c: &Cluster| c.endpoints_state.get(&key).map_or(0, |st| st.members.len());
@@ -1069,10 +1078,7 @@ mod slice_tests {
     /// remember, and behaves the same: its first passes read the whole lists.
     #[test]
     fn a_copy_of_the_cluster_forgets_the_controllers_memory_and_behaves_the_same() {
-        let mut c = Cluster::new(ClusterConfig { seed: 11, nodes: 3 });
-        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 150\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: 'registry.k8s.io/pause:3.10', resources: {requests: {cpu: 1m, memory: 1Mi}}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
-        let ws = Workspace::default().with_file("m.yaml", manifest);
-        c.run("kubectl apply -f m.yaml", &ws);
+        let (mut c, ws) = web_of(150, 11);
         c.advance(40_000);
         assert!(!c.endpoints_state.is_empty() && !c.rs_pods.is_empty());
         let mut copy = c.clone();
@@ -1096,10 +1102,7 @@ mod slice_tests {
     /// and go, and emptied slices go away.
     #[test]
     fn a_service_of_250_pods_has_three_slices_of_at_most_100() {
-        let mut c = Cluster::new(ClusterConfig { seed: 7, nodes: 3 });
-        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 250\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: 'registry.k8s.io/pause:3.10', resources: {requests: {cpu: 1m, memory: 1Mi}}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
-        let ws = Workspace::default().with_file("m.yaml", manifest);
-        c.run("kubectl apply -f m.yaml", &ws);
+        let (mut c, ws) = web_of(250, 7);
         c.advance(60_000);
         let s = slices(&c, "web");
         assert_eq!(s.len(), 3, "{:?}", s.iter().map(|(n, p)| (n, p.len())).collect::<Vec<_>>());
