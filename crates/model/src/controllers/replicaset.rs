@@ -165,13 +165,9 @@ pub(crate) struct OwnedPods {
 
 impl OwnedPods {
     /// A pod's part in `rs`'s status: None unless `rs` controls it and it is active.
-    fn part(rs: &ReplicaSet, pod: Option<&Object>) -> Option<(bool, bool)> {
-        match pod {
-            Some(Object::Pod(p)) if is_controlled_by(&p.metadata, &rs.metadata) && pod_is_active(p) => {
-                Some((fully_labeled(rs, p), pod_is_ready(p)))
-            }
-            _ => None,
-        }
+    fn part(rs: &ReplicaSet, pod: Option<&Pod>) -> Option<(bool, bool)> {
+        pod.filter(|p| is_controlled_by(&p.metadata, &rs.metadata) && pod_is_active(p))
+            .map(|p| (fully_labeled(rs, p), pod_is_ready(p)))
     }
 
     /// Records a pod's part as it is now.
@@ -233,12 +229,20 @@ impl Cluster {
         })
     }
 
+    /// A pod in the store, if it is there.
+    fn pod(&self, ns: &str, name: &str) -> Option<&Pod> {
+        match self.store.get(Kind::Pod, ns, name) {
+            Some(Object::Pod(p)) => Some(p),
+            _ => None,
+        }
+    }
+
     /// What the controller knows of `rs`'s pods, read from the whole list.
     fn count_owned_pods(&self, rs: &ReplicaSet) -> OwnedPods {
         let mut known =
             OwnedPods { uid: rs.metadata.uid.clone(), labels: template_labels(rs).cloned(), ..Default::default() };
-        for p in self.owned_pods(rs).filter(|p| pod_is_active(p)) {
-            known.set(p.metadata.name.as_deref().unwrap_or_default(), Some((fully_labeled(rs, p), pod_is_ready(p))));
+        for p in self.owned_pods(rs) {
+            known.set(p.metadata.name.as_deref().unwrap_or_default(), OwnedPods::part(rs, Some(p)));
         }
         known
     }
@@ -276,7 +280,7 @@ impl Cluster {
             known.filter(|k| min_ready <= 0 && k.uid == rs.metadata.uid && k.labels.as_ref() == template_labels(rs));
         if let Some(k) = known.as_mut() {
             for (_, pod) in written.range((key.0.clone(), String::new())..).take_while(|(n, _)| *n == ns) {
-                k.set(pod, OwnedPods::part(rs, self.store.get(Kind::Pod, ns, pod)));
+                k.set(pod, OwnedPods::part(rs, self.pod(ns, pod)));
             }
         }
         let scanned: Option<Vec<&Pod>> =
@@ -359,7 +363,7 @@ impl Cluster {
         }
         if let Some(k) = known.as_mut() {
             for pod in &touched {
-                k.set(pod, OwnedPods::part(rs, self.store.get(Kind::Pod, ns, pod)));
+                k.set(pod, OwnedPods::part(rs, self.pod(ns, pod)));
             }
         }
         match (settled, &known) {
