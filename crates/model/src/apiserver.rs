@@ -535,6 +535,7 @@ impl Cluster {
                     self.store.remove(Kind::Pod, &pns, &pn);
                 }
                 self.kubelet.nodes.remove(name);
+                self.kubelet.images_epoch += 1;
                 self.changed(Kind::Pod);
             }
             _ => {

@@ -482,10 +482,13 @@ impl Cluster {
     ) {
         debug_assert!(matches!(event_type, "Normal" | "Warning"), "event type {event_type}");
         let now = self.now.ms();
-        for b in format!("{now}|{event_type}|{reason}|{}/{namespace}/{name}|{message}\n", kind.name()).bytes() {
-            self.digest ^= u64::from(b);
-            self.digest = self.digest.wrapping_mul(0x0100_0000_01b3);
-        }
+        // The digest reads the event's line as it is written, without building it.
+        let mut fnv = Fnv(self.digest);
+        let _ = std::fmt::Write::write_fmt(
+            &mut fnv,
+            format_args!("{now}|{event_type}|{reason}|{}/{namespace}/{name}|{message}\n", kind.name()),
+        );
+        self.digest = fnv.0;
         let key = crate::fingerprint::Fingerprint::of(&(kind.name(), namespace, name, reason, message));
         let same = self.event_index.range((key, 0)..=(key, usize::MAX)).map(|&(_, i)| i).find(|&i| {
             let e = &self.events[i];
@@ -775,6 +778,19 @@ pub fn default_node(name: &str) -> Node {
         metadata: ObjectMeta { name: Some(name.into()), ..Default::default() },
         spec: Some(NodeSpec::default()),
         status: None,
+    }
+}
+
+/// FNV-1a over the bytes written to it (the event log's digest).
+struct Fnv(u64);
+
+impl std::fmt::Write for Fnv {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        for b in s.bytes() {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        Ok(())
     }
 }
 

@@ -90,7 +90,7 @@ impl Cluster {
                     .nodes
                     .iter()
                     .map(|v| NodeScoreView {
-                        node: v.node.to_string(),
+                        node: d.node_name(v).to_string(),
                         rejected_by: v.rejected.as_ref().map(|r| r.plugin.to_string()),
                         reasons: v.rejected.as_ref().map(|r| r.reasons.clone()).unwrap_or_default(),
                         scores: v.scores.iter().map(|s| (s.plugin.name().to_string(), s.weight(), s.score())).collect(),

@@ -187,7 +187,9 @@ impl PluginScore {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeVerdict {
-    pub node: std::rc::Rc<str>,
+    /// The node, by its place in the decision's `node_names` (`Decision::node_name`): a number,
+    /// so that making and forgetting hundreds of verdicts per pod touches no node's name.
+    pub node: u32,
     /// None when every filter passed; otherwise the plugin that rejected the node (boxed: most
     /// nodes pass, and a verdict is kept for each node a decision looked at).
     pub rejected: Option<Box<FilterVerdict>>,
@@ -229,10 +231,19 @@ impl Scores {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
     pub time_ms: u64,
+    /// The names of the nodes of the pass that made this decision (shared by its decisions).
+    pub node_names: std::rc::Rc<[std::rc::Rc<str>]>,
     pub nodes: Vec<NodeVerdict>,
     pub chosen: Option<String>,
     /// The FailedScheduling message when nothing fit.
     pub message: Option<String>,
+}
+
+impl Decision {
+    /// The name of the node a verdict is about.
+    pub fn node_name(&self, v: &NodeVerdict) -> &str {
+        self.node_names.get(v.node as usize).map_or("", |n| n)
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -250,6 +261,64 @@ pub struct SchedulerState {
     /// are current for: a pass reuses them while neither moved (pods arriving unbound and pods
     /// becoming ready change neither), instead of counting every pod again.
     spread: Option<((u64, u64), SpreadCache)>,
+    /// The last pass's view of the nodes, kept while no node changes and no kubelet pulls an
+    /// image (a copy of the cluster starts without it).
+    node_table: crate::cluster::Remembered<Option<NodeTable>>,
+}
+
+/// What a pass reads of every node, in the store's order: worked out again only when a node
+/// or the images on the nodes change (at 5,000 nodes, parsing every node's allocatable
+/// quantities and listing its images was a tenth of the envelope's time, once per pass).
+#[derive(Debug)]
+struct NodeTable {
+    /// The node changes and the kubelets' image changes it is current for.
+    at: (u64, u64),
+    nodes: Vec<std::rc::Rc<Object>>,
+    allocs: Vec<Resources>,
+    /// Whether each node's unschedulable flag or taints must be read; the others pass
+    /// NodeUnschedulable and TaintToleration without the node being read again.
+    tainted: Vec<bool>,
+    index: BTreeMap<String, usize>,
+    names: std::rc::Rc<[std::rc::Rc<str>]>,
+    images: NodeImages,
+}
+
+impl NodeTable {
+    fn of(
+        at: (u64, u64),
+        store: &crate::store::Store,
+        runtimes: &BTreeMap<String, crate::kubelet::NodeRuntime>,
+    ) -> Self {
+        let shared: Vec<std::rc::Rc<Object>> =
+            store.list(Kind::Node, None).filter_map(|o| store.get_shared(Kind::Node, "", o.name())).collect();
+        let nodes = node_refs(&shared);
+        NodeTable {
+            at,
+            allocs: nodes.iter().map(|n| node_allocatable(n)).collect(),
+            tainted: nodes
+                .iter()
+                .map(|n| {
+                    n.spec.as_ref().is_some_and(|s| {
+                        s.unschedulable.unwrap_or(false) || s.taints.as_ref().is_some_and(|t| !t.is_empty())
+                    })
+                })
+                .collect(),
+            index: nodes.iter().enumerate().map(|(i, n)| (n.metadata.name.clone().unwrap_or_default(), i)).collect(),
+            names: nodes.iter().map(|n| n.metadata.name.as_deref().unwrap_or("").into()).collect(),
+            images: NodeImages::of(&nodes, runtimes),
+            nodes: shared,
+        }
+    }
+}
+
+fn node_refs(shared: &[std::rc::Rc<Object>]) -> Vec<&Node> {
+    shared
+        .iter()
+        .filter_map(|o| match &**o {
+            Object::Node(n) => Some(&**n),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Per-node aggregate the plugins read, taken once per scheduling pass.
@@ -321,19 +390,17 @@ impl UsageIndex {
         }
     }
 
-    fn infos(&self) -> BTreeMap<String, NodeInfo> {
+    /// One node's usage (none if no pod counts on it).
+    fn info(&self, node: &str) -> NodeInfo {
         self.nodes
-            .iter()
-            .map(|(n, u)| {
-                let info = NodeInfo {
-                    requested: u.requested,
-                    non_zero: u.non_zero,
-                    pod_count: u.pod_count,
-                    host_ports: u.host_ports.keys().cloned().collect(),
-                };
-                (n.clone(), info)
+            .get(node)
+            .map(|u| NodeInfo {
+                requested: u.requested,
+                non_zero: u.non_zero,
+                pod_count: u.pod_count,
+                host_ports: u.host_ports.keys().cloned().collect(),
             })
-            .collect()
+            .unwrap_or_default()
     }
 }
 
@@ -451,7 +518,9 @@ fn filter(fit: &PodFit, node: &Node, tainted: bool, info: &NodeInfo, alloc: Reso
         return reject("NodeName", vec!["node(s) didn't match the requested node name".into()], true);
     }
     // TaintToleration (v1.34 wording names the first untolerated taint)
-    for t in node.spec.as_ref().filter(|_| tainted).and_then(|s| s.taints.as_ref()).into_iter().flatten() {
+    // (`tainted` first: reading the node of every pass was a cache miss per node)
+    let taints = if tainted { node.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or(&[]) } else { &[] };
+    for t in taints {
         if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(tols, t) {
             return reject(
                 "TaintToleration",
@@ -657,6 +726,8 @@ const HOSTNAME: &str = "kubernetes.io/hostname";
 #[derive(Clone, Debug)]
 struct Spread {
     key: String,
+    /// The selector with the pod's namespace, as the spread counts are keyed (`selector_key`).
+    sel_key: String,
     max_skew: i64,
     selector: LabelSelector,
     /// `whenUnsatisfiable: DoNotSchedule` (a filter) rather than `ScheduleAnyway` (a score).
@@ -668,15 +739,20 @@ struct Spread {
 /// selector is the pod's own labels, which is what its ReplicaSet selects (upstream builds it
 /// from the Services and controllers selecting the pod). Returns (constraints, system default).
 fn spread_constraints(pod: &Pod) -> (Vec<Spread>, bool) {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("");
     let explicit = pod.spec.as_ref().and_then(|s| s.topology_spread_constraints.as_ref());
     if let Some(cs) = explicit.filter(|c| !c.is_empty()) {
         let v = cs
             .iter()
-            .map(|c| Spread {
-                key: c.topology_key.clone(),
-                max_skew: i64::from(c.max_skew.max(1)),
-                selector: c.label_selector.clone().unwrap_or_default(),
-                hard: c.when_unsatisfiable == "DoNotSchedule",
+            .map(|c| {
+                let selector = c.label_selector.clone().unwrap_or_default();
+                Spread {
+                    key: c.topology_key.clone(),
+                    sel_key: selector_key(ns, &selector),
+                    max_skew: i64::from(c.max_skew.max(1)),
+                    selector,
+                    hard: c.when_unsatisfiable == "DoNotSchedule",
+                }
             })
             .collect();
         return (v, false);
@@ -685,10 +761,17 @@ fn spread_constraints(pod: &Pod) -> (Vec<Spread>, bool) {
         return (Vec::new(), true);
     }
     let selector = LabelSelector { match_labels: pod.metadata.labels.clone(), match_expressions: None };
+    let sel_key = selector_key(ns, &selector);
     (
         vec![
-            Spread { key: HOSTNAME.into(), max_skew: 3, selector: selector.clone(), hard: false },
-            Spread { key: "topology.kubernetes.io/zone".into(), max_skew: 5, selector, hard: false },
+            Spread {
+                key: HOSTNAME.into(),
+                sel_key: sel_key.clone(),
+                max_skew: 3,
+                selector: selector.clone(),
+                hard: false,
+            },
+            Spread { key: "topology.kubernetes.io/zone".into(), sel_key, max_skew: 5, selector, hard: false },
         ],
         true,
     )
@@ -729,12 +812,12 @@ impl SpreadCache {
     fn ensure(
         &mut self,
         ns: &str,
-        sel: &LabelSelector,
-        topo_key: &str,
+        c: &Spread,
         nodes: &[&Node],
         index: &BTreeMap<String, usize>,
         store: &crate::store::Store,
     ) {
+        let (sel, topo_key) = (&c.selector, c.key.as_str());
         if !self.domain_ids.contains_key(topo_key) {
             let mut by_value: BTreeMap<String, u32> = BTreeMap::new();
             let mut has_key = Vec::with_capacity(nodes.len());
@@ -753,14 +836,14 @@ impl SpreadCache {
                 .collect();
             self.domain_ids.insert(topo_key.to_string(), DomainIds { ids, has_key, by_value });
         }
-        let key = selector_key(ns, sel);
+        let key = &c.sel_key;
         let counts = &self
             .by_node
             .entry(key.clone())
             .or_insert_with(|| (ns.to_string(), sel.clone(), count_on_nodes(ns, sel, nodes.len(), index, store)))
             .2;
         if topo_key != HOSTNAME {
-            self.by_domain.entry((key, topo_key.to_string())).or_insert_with(|| {
+            self.by_domain.entry((key.clone(), topo_key.to_string())).or_insert_with(|| {
                 let mut domains: BTreeMap<String, u32> = BTreeMap::new();
                 for (i, n) in nodes.iter().enumerate() {
                     if let Some(v) = n.metadata.labels.as_ref().and_then(|l| l.get(topo_key)) {
@@ -794,12 +877,12 @@ impl SpreadCache {
         }
     }
 
-    fn node_counts(&self, ns: &str, sel: &LabelSelector) -> &[u32] {
-        self.by_node.get(&selector_key(ns, sel)).map_or(&[], |e| e.2.as_slice())
+    fn node_counts(&self, c: &Spread) -> &[u32] {
+        self.by_node.get(&c.sel_key).map_or(&[], |e| e.2.as_slice())
     }
 
-    fn domains(&self, ns: &str, sel: &LabelSelector, topo_key: &str) -> Option<&BTreeMap<String, u32>> {
-        self.by_domain.get(&(selector_key(ns, sel), topo_key.to_string()))
+    fn domains(&self, c: &Spread) -> Option<&BTreeMap<String, u32>> {
+        self.by_domain.get(&(c.sel_key.clone(), c.key.clone()))
     }
 
     fn on_bind(&mut self, node_index: usize, node: &Node, pod: &Pod) {
@@ -890,15 +973,27 @@ impl Cluster {
         r
     }
 
-    fn node_infos(&self) -> BTreeMap<String, NodeInfo> {
+    /// Each node's usage, in the order of `nodes`.
+    fn node_infos_of(&self, nodes: &[&Node]) -> Vec<NodeInfo> {
+        let name = |n: &&Node| n.metadata.name.as_deref().unwrap_or("").to_owned();
         match self.store.node_usage() {
             Some(usage) => {
-                let infos = usage.infos();
+                let infos: Vec<NodeInfo> =
+                    nodes.iter().map(|n| usage.info(n.metadata.name.as_deref().unwrap_or(""))).collect();
                 // Every test (and the seed sweep) checks the kept sums against a recount.
-                debug_assert_eq!(infos, self.node_infos_counted(), "the store's node usage drifted");
+                #[cfg(debug_assertions)]
+                {
+                    let mut counted = self.node_infos_counted();
+                    let expected: Vec<NodeInfo> =
+                        nodes.iter().map(|n| counted.remove(&name(n)).unwrap_or_default()).collect();
+                    debug_assert_eq!(infos, expected, "the store's node usage drifted");
+                }
                 infos
             }
-            None => self.node_infos_counted(),
+            None => {
+                let mut counted = self.node_infos_counted();
+                nodes.iter().map(|n| counted.remove(&name(n)).unwrap_or_default()).collect()
+            }
         }
     }
 
@@ -951,59 +1046,35 @@ impl Cluster {
         queue.sort();
         // Shared, not copied: 5,000 nodes are megabytes, and a pass runs every 20 ms while pods
         // arrive.
-        let shared_nodes: Vec<std::rc::Rc<Object>> =
-            self.store.list(Kind::Node, None).filter_map(|o| self.store.get_shared(Kind::Node, "", o.name())).collect();
-        let nodes: Vec<&Node> = shared_nodes
-            .iter()
-            .filter_map(|o| match &**o {
-                Object::Node(n) => Some(&**n),
-                _ => None,
-            })
-            .collect();
-        let allocs: Vec<Resources> = nodes.iter().map(|n| node_allocatable(n)).collect();
-        // Nodes whose unschedulable flag or taints the filters must read; the others pass
-        // NodeUnschedulable and TaintToleration without the node being read again.
-        let tainted: Vec<bool> = nodes
-            .iter()
-            .map(|n| {
-                n.spec.as_ref().is_some_and(|s| {
-                    s.unschedulable.unwrap_or(false) || s.taints.as_ref().is_some_and(|t| !t.is_empty())
-                })
-            })
-            .collect();
-        let mut by_name = self.node_infos();
-        let mut infos: Vec<NodeInfo> = nodes
-            .iter()
-            .map(|n| by_name.remove(n.metadata.name.as_deref().unwrap_or("")).unwrap_or_default())
-            .collect();
-        let index: BTreeMap<String, usize> =
-            nodes.iter().enumerate().map(|(i, n)| (n.metadata.name.clone().unwrap_or_default(), i)).collect();
-        let names: Vec<std::rc::Rc<str>> =
-            nodes.iter().map(|n| n.metadata.name.as_deref().unwrap_or("").into()).collect();
+        let at = (self.store.changes(Kind::Node), self.kubelet.images_epoch);
+        let table = match self.scheduler.node_table.take() {
+            Some(t) if t.at == at => t,
+            _ => NodeTable::of(at, &self.store, &self.kubelet.nodes),
+        };
+        #[cfg(debug_assertions)]
+        {
+            let fresh = NodeTable::of(at, &self.store, &self.kubelet.nodes);
+            debug_assert!(
+                fresh.nodes.len() == table.nodes.len()
+                    && fresh.nodes.iter().zip(&table.nodes).all(|(a, b)| std::rc::Rc::ptr_eq(a, b))
+                    && fresh.allocs == table.allocs
+                    && fresh.tainted == table.tainted
+                    && fresh.index == table.index
+                    && fresh.names == table.names
+                    && fresh.images == table.images,
+                "the scheduler's node table went stale"
+            );
+        }
+        let nodes = node_refs(&table.nodes);
+        let (allocs, tainted, index, names, images) =
+            (&table.allocs, &table.tainted, &table.index, &table.names, &table.images);
+        let mut infos = self.node_infos_of(&nodes);
         let mut spread = match self.scheduler.spread.take() {
             Some((at, kept)) if at == self.spread_epochs() => kept,
             _ => SpreadCache::default(),
         };
         #[cfg(debug_assertions)]
-        spread.check(&nodes, &index, &self.store);
-        // Images on each node (they change only when a kubelet pulls, never during a pass).
-        let owned_images: Vec<BTreeSet<String>> = nodes
-            .iter()
-            .map(|n| {
-                self.kubelet
-                    .nodes
-                    .get(n.metadata.name.as_deref().unwrap_or(""))
-                    .map(|r| r.images.clone())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let node_images: Vec<&BTreeSet<String>> = owned_images.iter().collect();
-        // ImageLocality's imageStates: on how many nodes each image is (upstream keeps this in
-        // the scheduler's snapshot; it does not change during a pass).
-        let mut image_nodes: BTreeMap<&str, usize> = BTreeMap::new();
-        for img in owned_images.iter().flatten() {
-            *image_nodes.entry(img.as_str()).or_default() += 1;
-        }
+        spread.check(&nodes, index, &self.store);
         let mut retry_at: Option<u64> = None;
         for (_, ns, name) in queue {
             let key = (ns.clone(), name.clone());
@@ -1023,6 +1094,7 @@ impl Cluster {
                 let n = nodes.len();
                 Decision {
                     time_ms: self.now.ms(),
+                    node_names: names.clone(),
                     nodes: Vec::new(),
                     chosen: None,
                     message: Some(format!(
@@ -1032,16 +1104,15 @@ impl Cluster {
             } else {
                 let constraints = spread_constraints(pod);
                 for c in &constraints.0 {
-                    spread.ensure(&ns, &c.selector, &c.key, &nodes, &index, &self.store);
+                    spread.ensure(&ns, c, &nodes, index, &self.store);
                 }
                 schedule_one(
                     pod,
                     &nodes,
-                    &node_images,
-                    &image_nodes,
-                    &names,
+                    images,
+                    names,
                     (&spread, &constraints.0, constraints.1),
-                    (&allocs, &infos, &tainted),
+                    (allocs, &infos, tainted),
                     &mut self.scheduler.next_start_node_index,
                     &mut self.rng_scheduler,
                     self.now,
@@ -1082,6 +1153,8 @@ impl Cluster {
         }
         // The counts are current after this pass's own bindings (`on_bind`).
         self.scheduler.spread = Some((self.spread_epochs(), spread));
+        drop(nodes);
+        *self.scheduler.node_table = Some(table);
     }
 
     /// What the spread counts are made of, as two change counters: the bound pods and the nodes.
@@ -1097,40 +1170,24 @@ impl Cluster {
         reason: Option<&str>,
         message: Option<&str>,
     ) {
-        let now = time(self.now);
         if let Some(Object::Pod(p)) = self.store.get(Kind::Pod, ns, name).cloned() {
             let mut p = p;
-            let st = p.status.get_or_insert_with(Default::default);
-            let conds = st.conditions.get_or_insert_with(Vec::new);
-            let new = PodCondition {
-                type_: "PodScheduled".into(),
-                status: status.into(),
-                reason: reason.map(str::to_string),
-                message: message.map(str::to_string),
-                last_transition_time: Some(now),
-                last_probe_time: None,
-                observed_generation: None,
-            };
-            if let Some(c) = conds.iter_mut().find(|c| c.type_ == "PodScheduled") {
-                if c.status == new.status && c.reason == new.reason && c.message == new.message {
-                    return;
-                }
-                *c = new;
-            } else {
-                conds.push(new);
+            if set_scheduled(&mut p, status, reason, message, self.now) {
+                self.store.update(Object::Pod(p));
             }
-            self.store.update(Object::Pod(p));
         }
     }
 
-    /// DefaultBinder: set spec.nodeName; the kubelet on that node takes it from there.
+    /// DefaultBinder: the pods/binding subresource sets spec.nodeName and the PodScheduled=True
+    /// condition in one write (BindingREST.setPodNodeAndMetadata: one GuaranteedUpdate, so one
+    /// resourceVersion); the kubelet on that node takes it from there.
     fn bind(&mut self, ns: &str, name: &str, node: &str) {
         if let Some(Object::Pod(p)) = self.store.get(Kind::Pod, ns, name).cloned() {
             let mut p = p;
             p.spec_mut().node_name = Some(node.to_string());
+            set_scheduled(&mut p, "True", None, None, self.now);
             self.store.update(Object::Pod(p));
         }
-        self.set_pod_scheduled_condition(ns, name, "True", None, None);
         self.record_event(
             Kind::Pod,
             ns,
@@ -1143,6 +1200,35 @@ impl Cluster {
         );
         self.kubelet_pod_bound(ns, name);
     }
+}
+
+/// Sets the pod's PodScheduled condition as upstream's `UpdatePodCondition` does: the transition
+/// time moves only when the status does (a new reason or message keeps it). Returns whether the
+/// condition changed.
+fn set_scheduled(p: &mut Pod, status: &str, reason: Option<&str>, message: Option<&str>, now: SimTime) -> bool {
+    let st = p.status.get_or_insert_with(Default::default);
+    let conds = st.conditions.get_or_insert_with(Vec::new);
+    let mut new = PodCondition {
+        type_: "PodScheduled".into(),
+        status: status.into(),
+        reason: reason.map(str::to_string),
+        message: message.map(str::to_string),
+        last_transition_time: Some(time(now)),
+        last_probe_time: None,
+        observed_generation: None,
+    };
+    if let Some(c) = conds.iter_mut().find(|c| c.type_ == "PodScheduled") {
+        if c.status == new.status && c.reason == new.reason && c.message == new.message {
+            return false;
+        }
+        if c.status == new.status {
+            new.last_transition_time = c.last_transition_time.clone();
+        }
+        *c = new;
+    } else {
+        conds.push(new);
+    }
+    true
 }
 
 pub(crate) fn is_terminal(p: &Pod) -> bool {
@@ -1163,15 +1249,57 @@ fn add_pod(info: &mut NodeInfo, p: &Pod) {
     }
 }
 
+/// The images on the pass's nodes, numbered, as ImageLocality reads them.
+#[derive(Debug, PartialEq, Eq)]
+struct NodeImages {
+    ids: BTreeMap<String, u32>,
+    /// On how many nodes each image is (upstream's imageStates, kept in the scheduler's
+    /// snapshot: it does not change during a pass).
+    nodes_with: Vec<usize>,
+    /// Each node's images, by number.
+    on_node: Vec<Vec<u32>>,
+}
+
+impl NodeImages {
+    fn of(nodes: &[&Node], runtimes: &BTreeMap<String, crate::kubelet::NodeRuntime>) -> Self {
+        let mut ids: BTreeMap<String, u32> = BTreeMap::new();
+        let mut nodes_with: Vec<usize> = Vec::new();
+        let on_node = nodes
+            .iter()
+            .map(|n| {
+                let Some(rt) = runtimes.get(n.metadata.name.as_deref().unwrap_or("")) else {
+                    return Vec::new();
+                };
+                rt.images
+                    .iter()
+                    .map(|img| {
+                        let id = match ids.get(img) {
+                            Some(id) => *id,
+                            None => {
+                                let id = nodes_with.len() as u32;
+                                ids.insert(img.clone(), id);
+                                nodes_with.push(0);
+                                id
+                            }
+                        };
+                        nodes_with[id as usize] += 1;
+                        id
+                    })
+                    .collect()
+            })
+            .collect();
+        NodeImages { ids, nodes_with, on_node }
+    }
+}
+
 /// One scheduling cycle for one pod: filter (stopping after enough feasible nodes), score,
 /// select. Pure apart from the round-robin start index and the tie-breaking RNG.
 #[allow(clippy::too_many_arguments)]
 fn schedule_one(
     pod: &Pod,
     nodes: &[&Node],
-    node_images: &[&BTreeSet<String>],
-    image_nodes: &BTreeMap<&str, usize>,
-    names: &[std::rc::Rc<str>],
+    node_images: &NodeImages,
+    names: &std::rc::Rc<[std::rc::Rc<str>]>,
     // The pass's spread counts, with the pod's constraints (`spread_constraints`: the
     // constraints and whether they are the system defaults) already counted in them.
     (spread, constraints, system_default): (&SpreadCache, &[Spread], bool),
@@ -1189,9 +1317,14 @@ fn schedule_one(
     let to_find = num_feasible_nodes_to_find(n);
     let mut verdicts: Vec<NodeVerdict> = Vec::with_capacity(to_find);
     if n == 0 {
-        return Decision { time_ms: now.ms(), nodes: verdicts, chosen: None, message: Some(fit_error_message(0, &[])) };
+        return Decision {
+            time_ms: now.ms(),
+            node_names: names.clone(),
+            nodes: verdicts,
+            chosen: None,
+            message: Some(fit_error_message(0, &[])),
+        };
     }
-    let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let own_labels = pod.metadata.labels.clone().unwrap_or_default();
     // PodTopologySpread Filter for DoNotSchedule constraints: skew = domain count + self match
     // - the smallest domain count must not exceed maxSkew.
@@ -1199,8 +1332,8 @@ fn schedule_one(
         .iter()
         .filter(|c| c.hard)
         .map(|c| {
-            let counts = spread.node_counts(&ns, &c.selector);
-            let domains = spread.domains(&ns, &c.selector, &c.key);
+            let counts = spread.node_counts(c);
+            let domains = spread.domains(c);
             let min = if c.key == HOSTNAME {
                 nodes
                     .iter()
@@ -1231,7 +1364,7 @@ fn schedule_one(
             feasible.push((verdicts.len(), i));
         }
         verdicts.push(NodeVerdict {
-            node: names[i].clone(),
+            node: i as u32,
             rejected: rejected.map(Box::new),
             evaluated: true,
             scores: Scores::default(),
@@ -1243,14 +1376,21 @@ fn schedule_one(
         let rejected: Vec<FilterVerdict> = verdicts.iter().filter_map(|v| v.rejected.as_deref().cloned()).collect();
         return Decision {
             time_ms: now.ms(),
+            node_names: names.clone(),
             nodes: verdicts,
             chosen: None,
             message: Some(fit_error_message(n, &rejected)),
         };
     }
     if feasible.len() == 1 {
-        let chosen = verdicts[feasible[0].0].node.to_string();
-        return Decision { time_ms: now.ms(), nodes: verdicts, chosen: Some(chosen), message: None };
+        let chosen = names[feasible[0].1].to_string();
+        return Decision {
+            time_ms: now.ms(),
+            node_names: names.clone(),
+            nodes: verdicts,
+            chosen: Some(chosen),
+            message: None,
+        };
     }
     // Score.
     let pod_nz = pod_requests_nonzero(pod);
@@ -1293,7 +1433,7 @@ fn schedule_one(
         .map(|c| {
             let ids = spread.domain_ids.get(&c.key);
             let mut by_id = vec![0; ids.map_or(0, |d| d.by_value.len())];
-            if let (Some(ids), Some(domains)) = (ids, spread.domains(&ns, &c.selector, &c.key)) {
+            if let (Some(ids), Some(domains)) = (ids, spread.domains(c)) {
                 for (value, count) in domains {
                     if let Some(&id) = ids.by_value.get(value) {
                         by_id[id as usize] = *count;
@@ -1301,9 +1441,16 @@ fn schedule_one(
                 }
             }
             let (has_key, node_ids) = ids.map_or((&[][..], &[][..]), |d| (d.has_key.as_slice(), d.ids.as_slice()));
-            (spread.node_counts(&ns, &c.selector), by_id, has_key, node_ids)
+            (spread.node_counts(c), by_id, has_key, node_ids)
         })
         .collect();
+    let preferred = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.affinity.as_ref())
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|na| na.preferred_during_scheduling_ignored_during_execution.as_deref())
+        .unwrap_or(&[]);
     for &(i, ni) in &feasible {
         let node = &nodes[ni];
         let info = &infos[ni];
@@ -1322,25 +1469,21 @@ fn schedule_one(
         if let Some(b) = balanced {
             verdicts[i].scores.push(PluginScore::new(ScorePlugin::NodeResourcesBalancedAllocation, b));
         }
-        let untolerated = node
-            .spec
-            .as_ref()
-            .filter(|_| tainted[ni])
-            .and_then(|s| s.taints.as_ref())
-            .into_iter()
-            .flatten()
-            .filter(|t| t.effect == "PreferNoSchedule" && !tolerates(tols, t))
-            .count() as i64;
+        // Only a node with taints is read for them (reading every node was a cache miss each).
+        let untolerated = if tainted[ni] {
+            node.spec
+                .as_ref()
+                .and_then(|s| s.taints.as_ref())
+                .into_iter()
+                .flatten()
+                .filter(|t| t.effect == "PreferNoSchedule" && !tolerates(tols, t))
+                .count() as i64
+        } else {
+            0
+        };
         taint_scores.push(untolerated);
-        let preferred = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.affinity.as_ref())
-            .and_then(|a| a.node_affinity.as_ref())
-            .and_then(|na| na.preferred_during_scheduling_ignored_during_execution.as_ref());
         let aff: i64 = preferred
-            .into_iter()
-            .flatten()
+            .iter()
             .filter(|t| node_selector_term_matches(&t.preference, node))
             .map(|t| i64::from(t.weight))
             .sum();
@@ -1360,22 +1503,28 @@ fn schedule_one(
     // PodTopologySpread NormalizeScore: 100 * (max + min - s) / max.
     // ImageLocality: images already on a node, scaled by how widely they are spread.
     // Each image's score where it is present depends on the pod only: worked out once.
-    let images: Vec<(String, i64)> = pod
+    // (the image's number, if some node has it; its score where it is).
+    let images: Vec<(Option<u32>, i64)> = pod
         .spec
         .iter()
         .flat_map(|s| s.init_containers.iter().flatten().chain(s.containers.iter()))
         .filter_map(|c| c.image.as_deref().map(crate::kubelet::with_tag))
         .map(|img| {
-            let have = image_nodes.get(img.as_str()).copied().unwrap_or(0);
+            let id = node_images.ids.get(img.as_str()).copied();
+            let have = id.map_or(0, |id| node_images.nodes_with[id as usize]);
             let size = crate::kubelet::image_size(&img).unwrap_or(0);
-            let score = scaled_image_score(size, have, n);
-            (img, score)
+            (id, scaled_image_score(size, have, n))
         })
         .collect();
     let image_scores: Vec<i64> = feasible
         .iter()
         .map(|&(_, ni)| {
-            let sum: i64 = images.iter().filter(|(img, _)| node_images[ni].contains(img)).map(|(_, score)| score).sum();
+            let on_node = &node_images.on_node[ni];
+            let sum: i64 = images
+                .iter()
+                .filter(|(id, _)| id.is_some_and(|id| on_node.contains(&id)))
+                .map(|(_, score)| score)
+                .sum();
             image_locality(sum, images.len())
         })
         .collect();
@@ -1426,8 +1575,8 @@ fn schedule_one(
             }
         }
     }
-    let chosen = best.map(|i| verdicts[i].node.to_string());
-    Decision { time_ms: now.ms(), nodes: verdicts, chosen, message: None }
+    let chosen = best.map(|i| names[verdicts[i].node as usize].to_string());
+    Decision { time_ms: now.ms(), node_names: names.clone(), nodes: verdicts, chosen, message: None }
 }
 
 #[cfg(test)]

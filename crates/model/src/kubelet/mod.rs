@@ -69,6 +69,9 @@ pub struct KubeletState {
     pub custom_profiles: BTreeMap<String, crate::images::Profile>,
     /// The profiles running containers follow, one shared copy of each, by fingerprint.
     profiles: BTreeMap<u64, Vec<std::rc::Rc<crate::images::Profile>>>,
+    /// Changes whenever a node's runtime comes or goes or an image arrives on a node (the
+    /// scheduler's node table is kept while it stays).
+    pub(crate) images_epoch: u64,
 }
 
 impl KubeletState {
@@ -97,6 +100,7 @@ pub struct LocalImage {
 
 impl KubeletState {
     pub fn register_node(&mut self, name: &str) {
+        self.images_epoch += 1;
         let index = self.nodes.len() as u32 + 1;
         self.nodes.entry(name.to_string()).or_insert(NodeRuntime {
             images: BTreeSet::new(),

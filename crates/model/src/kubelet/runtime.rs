@@ -828,8 +828,10 @@ impl Cluster {
                     let d = go_duration(until - c.pull_started.min(until));
                     let took = if d == "0s" { "0s".to_string() } else { d };
                     self.kubelet_event(&ns, &name, node, "Normal", "Pulled", &format!("Successfully pulled image \"{image}\" in {took} ({took} including waiting). Image size: {size} bytes."));
-                    if let Some(n) = self.kubelet.nodes.get_mut(node) {
-                        n.images.insert(tagged);
+                    if let Some(n) = self.kubelet.nodes.get_mut(node)
+                        && n.images.insert(tagged)
+                    {
+                        self.kubelet.images_epoch += 1;
                     }
                     true
                 }
