@@ -46,7 +46,10 @@ pub struct Store {
     pod_specs_prune_at: usize,
     /// The pods written (created, changed or removed) since each [`PodReader`] last took them:
     /// the events its pod informer would deliver.
-    pods_written: [std::collections::BTreeSet<(String, String)>; 2],
+    pods_written: [std::collections::BTreeSet<(String, String)>; 3],
+    /// Whether the pods written are kept for [`PodReader::Proxy`]: only once kube-proxy's view
+    /// reads them (a cluster without traffic keeps no such list).
+    pods_written_for_proxy: bool,
 }
 
 /// The control loops that read only the pods written since their last pass.
@@ -54,6 +57,8 @@ pub struct Store {
 pub(crate) enum PodReader {
     Endpoints = 0,
     ReplicaSets = 1,
+    /// kube-proxy's view of the Services' endpoints (network).
+    Proxy = 2,
 }
 
 /// What sorts pod specs into `Store::pod_specs`' buckets: the node and the containers' names,
@@ -85,6 +90,19 @@ fn spread_membership(o: Option<&Object>) -> Option<SpreadMembership<'_>> {
     let node = p.spec.as_ref().and_then(|s| s.node_name.as_deref())?;
     let finished = crate::controllers::scheduler::is_terminal(p);
     Some((p.metadata.namespace.as_deref().unwrap_or(""), node, p.metadata.labels.as_ref(), finished))
+}
+
+/// Whether a pod's write leaves what it adds to its node's usage as it was: the same spec (one
+/// shared copy: its node, requests and host ports) and the same finished-or-not. Most writes
+/// are the kubelet's status writes, which change neither.
+fn same_usage(old: Option<&Object>, new: Option<&Object>) -> bool {
+    let (Some(Object::Pod(a)), Some(Object::Pod(b))) = (old, new) else { return false };
+    let same_spec = match (&a.spec, &b.spec) {
+        (Some(x), Some(y)) => Rc::ptr_eq(x, y),
+        (None, None) => true,
+        _ => false,
+    };
+    same_spec && crate::controllers::scheduler::is_terminal(a) == crate::controllers::scheduler::is_terminal(b)
 }
 
 fn is_unbound_pod(obj: &Object) -> bool {
@@ -132,9 +150,7 @@ impl Store {
         if kind == Kind::Pod {
             // The caller may unbind it; keep the superset. Node usage cannot follow it.
             self.unbound_pods.insert((namespace.to_string(), name.to_string()));
-            for set in &mut self.pods_written {
-                set.insert((namespace.to_string(), name.to_string()));
-            }
+            self.note_written(&(namespace.to_string(), name.to_string()));
             self.node_usage = None;
             self.bound_pods_epoch += 1;
         }
@@ -180,10 +196,10 @@ impl Store {
         } else {
             self.unbound_pods.remove(&key);
         }
-        for set in &mut self.pods_written {
-            set.insert(key.clone());
-        }
-        if let Some(u) = self.node_usage.as_mut() {
+        self.note_written(&key);
+        if let Some(u) = self.node_usage.as_mut()
+            && !same_usage(old, new)
+        {
             if let Some(o) = old {
                 u.sub(o);
             }
@@ -203,9 +219,22 @@ impl Store {
         self.bound_pods_epoch
     }
 
-    /// The pods written since `reader` last took them, by (namespace, name).
+    /// The pods written since `reader` last took them, by (namespace, name). For
+    /// [`PodReader::Proxy`], those since its first take (before it, the reader reads every pod).
     pub(crate) fn take_pods_written(&mut self, reader: PodReader) -> std::collections::BTreeSet<(String, String)> {
+        if matches!(reader, PodReader::Proxy) {
+            self.pods_written_for_proxy = true;
+        }
         std::mem::take(&mut self.pods_written[reader as usize])
+    }
+
+    fn note_written(&mut self, key: &(String, String)) {
+        let readers = if self.pods_written_for_proxy { 3 } else { 2 };
+        for set in &mut self.pods_written[..readers] {
+            if !set.contains(key) {
+                set.insert(key.clone());
+            }
+        }
     }
 
     /// A number that changes whenever an object of `kind` is created, updated or removed.

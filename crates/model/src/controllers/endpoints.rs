@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use crate::api::Pod;
 use k8s_openapi::api::core::v1::{
-    EndpointAddress, EndpointPort as CorePort, EndpointSubset, Endpoints, ObjectReference, Service, ServiceSpec,
+    EndpointAddress, EndpointPort as CorePort, EndpointSubset, Endpoints, ObjectReference, Service, ServicePort,
+    ServiceSpec,
 };
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -245,6 +246,29 @@ fn v1_file(v1: &mut [BTreeSet<V1Key>; 2], pod: &Object, name: &str, publish: boo
     }
 }
 
+/// A pod's endpoint for a Service port, if it has one: selected by the Service (the caller's
+/// part), in the endpoints, with an IP and the port.
+pub(crate) fn backend_of(svc: &Service, sp: &ServicePort, p: &Pod) -> Option<Backend> {
+    if !should_be_in_endpoints(p, true) {
+        return None;
+    }
+    let publish = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
+    let (ready, serving, terminating) = endpoint_conditions(p, publish);
+    Some(Backend {
+        pod: p.metadata.name.clone().unwrap_or_default(),
+        ip: p.status.as_ref()?.pod_ip.clone()?,
+        port: target_port(sp, p)?,
+        ready,
+        serving,
+        terminating,
+    })
+}
+
+/// Whether a Service selects a pod (none without a selector), as `service_pod_refs` does.
+pub(crate) fn service_selects(svc: &Service, p: &Pod) -> bool {
+    svc.spec.as_ref().and_then(|s| s.selector.as_ref()).filter(|s| !s.is_empty()).is_some_and(|sel| selects(sel, p))
+}
+
 fn version_of(o: &Object) -> Option<String> {
     version_of_meta(o.meta())
 }
@@ -266,27 +290,15 @@ impl Cluster {
 
     /// The endpoints of a Service's `port`, as its EndpointSlices list them.
     pub fn backends(&self, ns: &str, svc_name: &str, port: i32) -> Vec<Backend> {
-        let Some(Object::Service(svc)) = self.store.get(Kind::Service, ns, svc_name) else { return Vec::new() };
-        let publish = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
-        let Some(sp) =
-            svc.spec.as_ref().and_then(|s| s.ports.as_ref()).and_then(|ps| ps.iter().find(|p| p.port == port)).cloned()
-        else {
-            return Vec::new();
-        };
-        self.service_pod_refs(svc)
-            .filter(|p| should_be_in_endpoints(p, true))
-            .filter_map(|p| {
-                let (ready, serving, terminating) = endpoint_conditions(p, publish);
-                Some(Backend {
-                    pod: p.metadata.name.clone().unwrap_or_default(),
-                    ip: p.status.as_ref()?.pod_ip.clone()?,
-                    port: target_port(&sp, p)?,
-                    ready,
-                    serving,
-                    terminating,
-                })
-            })
-            .collect()
+        let Some((svc, sp)) = self.service_port(ns, svc_name, port) else { return Vec::new() };
+        self.service_pod_refs(svc).filter_map(|p| backend_of(svc, &sp, p)).collect()
+    }
+
+    /// A Service and its port `port`.
+    pub(crate) fn service_port(&self, ns: &str, svc_name: &str, port: i32) -> Option<(&Service, ServicePort)> {
+        let Some(Object::Service(svc)) = self.store.get(Kind::Service, ns, svc_name) else { return None };
+        let sp = svc.spec.as_ref()?.ports.as_ref()?.iter().find(|p| p.port == port)?.clone();
+        Some((svc, sp))
     }
 
     pub(crate) fn sync_endpoints(&mut self) {
@@ -870,6 +882,48 @@ impl ProxyRules {
 }
 
 impl Cluster {
+    /// The endpoints of a Service port as `backends` gives them, kept by kube-proxy's view and
+    /// brought up to date with the pods written since its last sync (at 150,000 pods, reading
+    /// every pod at each sync was a tenth of the envelope's time).
+    pub(crate) fn proxy_endpoints(&mut self, ns: &str, svc_name: &str, port: i32) -> Vec<Backend> {
+        let written = self.store.take_pods_written(crate::store::PodReader::Proxy);
+        let service_changes = self.store.changes(Kind::Service);
+        let mut kept = std::mem::take(&mut *self.proxy.members);
+        // The pods written are taken once for every Service port kept; those whose Services
+        // may have changed are read again from every pod when next needed.
+        kept.retain(|_, m| m.service_changes == service_changes);
+        for ((kns, ksvc, kport), m) in kept.iter_mut() {
+            let Some((svc, sp)) = self.service_port(kns, ksvc, *kport) else {
+                m.backends.clear();
+                continue;
+            };
+            let pods_ns = pods_namespace(svc);
+            for (_, name) in written.range((pods_ns.to_string(), String::new())..).take_while(|(n, _)| n == pods_ns) {
+                let backend = match self.store.get(Kind::Pod, pods_ns, name) {
+                    Some(Object::Pod(p)) if service_selects(svc, p) => backend_of(svc, &sp, p),
+                    _ => None,
+                };
+                match backend {
+                    Some(b) => {
+                        m.backends.insert(name.clone(), b);
+                    }
+                    None => {
+                        m.backends.remove(name);
+                    }
+                }
+            }
+        }
+        let key = (ns.to_string(), svc_name.to_string(), port);
+        let members = kept.entry(key).or_insert_with(|| ProxyMembers {
+            service_changes,
+            backends: self.backends(ns, svc_name, port).into_iter().map(|b| (b.pod.clone(), b)).collect(),
+        });
+        let all: Vec<Backend> = members.backends.values().cloned().collect();
+        debug_assert_eq!(all, self.backends(ns, svc_name, port), "kube-proxy's kept endpoints went stale");
+        *self.proxy.members = kept;
+        all
+    }
+
     /// Cluster DNS from a pod in `ns`: `svc`, `svc.ns`, `svc.ns.svc[.cluster.local]`, or a
     /// ClusterIP; returns (namespace, service, port).
     pub(crate) fn service_for_inside(&self, ns: &str, host: &str, port: i32) -> Option<(String, String, i32)> {
@@ -940,6 +994,16 @@ pub struct ProxyState {
     round_robin: BTreeMap<(String, String, i32), usize>,
     /// (service port, client) -> (pod, last used ms).
     affinity: BTreeMap<(ServicePortKey, String), (String, u64)>,
+    /// Each Service port's endpoints as kube-proxy last read them, by pod name: a sync reads
+    /// only the pods written since (a copy of the cluster starts without them).
+    members: crate::cluster::Remembered<BTreeMap<ServicePortKey, ProxyMembers>>,
+}
+
+/// A Service port's endpoints by pod name, and the Services' change counter they were read at.
+#[derive(Clone, Debug, Default)]
+struct ProxyMembers {
+    service_changes: u64,
+    backends: BTreeMap<String, Backend>,
 }
 
 #[cfg(test)]

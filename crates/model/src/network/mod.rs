@@ -127,7 +127,7 @@ impl Cluster {
                 Rc::clone(rules)
             }
             _ => {
-                let rules = Rc::new(ProxyRules::new(self.backends(ns, svc, port)));
+                let rules = Rc::new(ProxyRules::new(self.proxy_endpoints(ns, svc, port)));
                 self.traffic.proxy_view.insert(key, (Rc::clone(&rules), now, versions));
                 rules
             }
