@@ -559,10 +559,10 @@ impl Cluster {
     /// failed one does not).
     pub(crate) fn pod_node_alive(&self, ns: &str, pod: &str) -> bool {
         let node = match self.store().get(Kind::Pod, ns, pod) {
-            Some(Object::Pod(p)) => p.spec.as_ref().and_then(|s| s.node_name.clone()),
+            Some(Object::Pod(p)) => p.spec.as_ref().and_then(|s| s.node_name.as_deref()),
             _ => None,
         };
-        node.and_then(|n| self.kubelet.nodes.get(&n)).is_none_or(|rt| rt.down_since.is_none() || rt.partitioned)
+        node.and_then(|n| self.kubelet.nodes.get(n)).is_none_or(|rt| rt.down_since.is_none() || rt.partitioned)
     }
 
     /// Whether a container of the pod listens on `port` now.
