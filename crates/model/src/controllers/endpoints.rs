@@ -1138,6 +1138,51 @@ mod slice_tests {
         assert!(since_whole(&c) < syncs, "a slice written by someone else makes the controller start over");
     }
 
+    /// kube-proxy keeps each Service port's endpoints and reads only the pods written since its
+    /// last sync: after every kind of change it must list what reading every pod lists.
+    #[test]
+    fn kube_proxy_keeps_the_endpoints_the_pods_give() {
+        let (mut c, ws) = web_of(40, 5);
+        let same = |c: &mut Cluster, step: &str| {
+            let kept = c.proxy_endpoints("default", "web", 80);
+            assert_eq!(kept, c.backends("default", "web", 80), "after {step}");
+            kept.len()
+        };
+        assert_eq!(same(&mut c, "the apply"), 0, "no pod has an IP yet");
+        c.advance(30_000);
+        assert_eq!(same(&mut c, "the rollout"), 40);
+        assert!(!c.proxy.members.is_empty(), "the view is kept");
+        let steps = [
+            "kubectl scale deployment web --replicas=55",
+            "kubectl set image deployment/web c=registry.k8s.io/pause:3.9",
+            "kubectl label pods --all app=other --overwrite",
+            "kubectl scale deployment web --replicas=12",
+            "kubectl delete pod --all --grace-period=0 --force",
+            "node fail node-2",
+            "kubectl delete service web",
+            "kubectl apply -f m.yaml",
+        ];
+        for step in steps {
+            c.run(step, &ws);
+            for _ in 0..6 {
+                c.advance(2_500);
+                same(&mut c, step);
+            }
+        }
+        // The Service's port changes: the view is read again, and a port it lacks has none.
+        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 81, targetPort: 80}]\n";
+        c.run("kubectl apply -f s.yaml", &Workspace::default().with_file("s.yaml", svc));
+        c.advance(5_000);
+        assert_eq!(same(&mut c, "the port change"), 0, "port 80 is gone");
+        let on_81 = c.proxy_endpoints("default", "web", 81);
+        assert!(!on_81.is_empty());
+        assert_eq!(on_81, c.backends("default", "web", 81));
+        // A copy forgets the kept view and reads every pod: the same endpoints.
+        let mut copy = c.clone();
+        assert!(copy.proxy.members.is_empty());
+        assert_eq!(copy.proxy_endpoints("default", "web", 81), on_81);
+    }
+
     /// A copy of the cluster (the timeline's checkpoints) does not copy what the controllers
     /// remember, and behaves the same: its first passes read the whole lists.
     #[test]
