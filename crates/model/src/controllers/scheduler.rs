@@ -1583,6 +1583,54 @@ fn schedule_one(
 mod tests {
     use super::*;
 
+    /// The pods/binding subresource sets spec.nodeName and PodScheduled=True in one update
+    /// (upstream pkg/registry/core/pod/storage BindingREST.setPodNodeAndMetadata: one
+    /// GuaranteedUpdate), so a binding is one resourceVersion; a condition whose status stays
+    /// keeps its transition time when its message changes (UpdatePodCondition).
+    #[test]
+    fn a_binding_is_one_write() {
+        let mut c = Cluster::new(crate::cluster::ClusterConfig { seed: 1, nodes: 1 });
+        let ws = crate::Workspace::default().with_file(
+            "p.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: nginx:1.27}]\n",
+        );
+        c.run("kubectl apply -f p.yaml", &ws);
+        let version = |c: &Cluster| -> u64 {
+            c.store
+                .get(Kind::Pod, "default", "p")
+                .and_then(|o| o.meta().resource_version.clone())
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let before = version(&c);
+        c.bind("default", "p", "node-1");
+        assert_eq!(version(&c), before + 1);
+        let Some(Object::Pod(p)) = c.store.get(Kind::Pod, "default", "p") else { panic!("no pod") };
+        assert_eq!(p.spec.as_ref().and_then(|s| s.node_name.as_deref()), Some("node-1"));
+        let conds = p.status.as_ref().and_then(|s| s.conditions.clone()).unwrap_or_default();
+        assert!(conds.iter().any(|c| c.type_ == "PodScheduled" && c.status == "True" && c.reason.is_none()));
+
+        let mut p = (**p).clone();
+        let at = |p: &Pod| {
+            p.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|c| c[0].last_transition_time.clone())
+        };
+        p.status = None;
+        assert!(set_scheduled(&mut p, "False", Some("Unschedulable"), Some("0/1 nodes are available"), SimTime(1_000)));
+        let first = at(&p);
+        assert!(set_scheduled(&mut p, "False", Some("Unschedulable"), Some("0/2 nodes are available"), SimTime(9_000)));
+        assert_eq!(at(&p), first, "the status stayed False");
+        assert!(!set_scheduled(
+            &mut p,
+            "False",
+            Some("Unschedulable"),
+            Some("0/2 nodes are available"),
+            SimTime(12_000)
+        ));
+        assert!(set_scheduled(&mut p, "True", None, None, SimTime(20_000)));
+        assert_ne!(at(&p), first);
+    }
+
     /// K8S-FACTS §6.4: least_allocated_test.go TestLeastAllocatedScoringStrategy.
     #[test]
     fn least_allocated_table() {
