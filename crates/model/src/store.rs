@@ -47,9 +47,12 @@ pub struct Store {
     /// The pods written (created, changed or removed) since each [`PodReader`] last took them:
     /// the events its pod informer would deliver.
     pods_written: [std::collections::BTreeSet<(String, String)>; 3],
-    /// Whether the pods written are kept for [`PodReader::Proxy`]: only once kube-proxy's view
-    /// reads them (a cluster without traffic keeps no such list).
+    /// Whether the pods written are kept for [`PodReader::Proxy`]: from kube-proxy's first read
+    /// (a cluster that never had traffic keeps no such list) until the list holds more names
+    /// than there are pods (traffic stopped while pods come and go): then it is dropped, and
+    /// `proxy_list_dropped` tells kube-proxy to read every pod once more.
     pods_written_for_proxy: bool,
+    proxy_list_dropped: bool,
 }
 
 /// The control loops that read only the pods written since their last pass.
@@ -235,6 +238,24 @@ impl Store {
                 set.insert(key.clone());
             }
         }
+        let proxy = &self.pods_written[PodReader::Proxy as usize];
+        if proxy.len() > 1024 && proxy.len() > self.count(Kind::Pod) {
+            self.pods_written[PodReader::Proxy as usize].clear();
+            self.pods_written_for_proxy = false;
+            self.proxy_list_dropped = true;
+        }
+    }
+
+    /// How many pods are listed as written for `reader`.
+    #[cfg(test)]
+    pub(crate) fn pods_written_count(&self, reader: PodReader) -> usize {
+        self.pods_written[reader as usize].len()
+    }
+
+    /// Whether the pods written for kube-proxy were dropped since it last asked (it must then
+    /// read every pod).
+    pub(crate) fn take_proxy_list_dropped(&mut self) -> bool {
+        std::mem::take(&mut self.proxy_list_dropped)
     }
 
     /// A number that changes whenever an object of `kind` is created, updated or removed.

@@ -886,9 +886,13 @@ impl Cluster {
     /// brought up to date with the pods written since its last sync (at 150,000 pods, reading
     /// every pod at each sync was a tenth of the envelope's time).
     pub(crate) fn proxy_endpoints(&mut self, ns: &str, svc_name: &str, port: i32) -> Vec<Backend> {
+        let dropped = self.store.take_proxy_list_dropped();
         let written = self.store.take_pods_written(crate::store::PodReader::Proxy);
         let service_changes = self.store.changes(Kind::Service);
         let mut kept = std::mem::take(&mut *self.proxy.members);
+        if dropped {
+            kept.clear();
+        }
         // The pods written are taken once for every Service port kept; those whose Services
         // may have changed are read again from every pod when next needed.
         kept.retain(|_, m| m.service_changes == service_changes);
@@ -1181,6 +1185,24 @@ mod slice_tests {
         let mut copy = c.clone();
         assert!(copy.proxy.members.is_empty());
         assert_eq!(copy.proxy_endpoints("default", "web", 81), on_81);
+    }
+
+    /// Once traffic stops, nobody takes kube-proxy's list of pods written: while pods come and
+    /// go it must not grow past the pods there are (found by review: it grew with every name).
+    #[test]
+    fn kube_proxys_list_of_pods_written_stays_bounded_without_traffic() {
+        let (mut c, ws) = web_of(60, 3);
+        c.advance(20_000);
+        assert_eq!(c.proxy_endpoints("default", "web", 80).len(), 60);
+        for round in 0..30 {
+            c.run(&format!("kubectl set image deployment/web c=registry.k8s.io/pause:3.{}", 8 + round % 2), &ws);
+            c.advance(40_000);
+            let listed = c.store.pods_written_count(crate::store::PodReader::Proxy);
+            assert!(listed <= 1024.max(c.store.count(Kind::Pod)) + 1, "round {round}: {listed} names listed");
+        }
+        let kept = c.proxy_endpoints("default", "web", 80);
+        assert_eq!(kept, c.backends("default", "web", 80));
+        assert_eq!(kept.len(), 60);
     }
 
     /// A copy of the cluster (the timeline's checkpoints) does not copy what the controllers

@@ -261,8 +261,9 @@ pub struct SchedulerState {
     /// are current for: a pass reuses them while neither moved (pods arriving unbound and pods
     /// becoming ready change neither), instead of counting every pod again.
     spread: Option<((u64, u64), SpreadCache)>,
-    /// The last pass's view of the nodes, kept while no node changes and no kubelet pulls an
-    /// image (a copy of the cluster starts without it).
+    /// The last pass's view of the nodes, kept while no node changes, no node's runtime comes
+    /// or goes and no kubelet pulls an image (a copy of the cluster starts without it). It
+    /// holds the nodes themselves: a node written in place (`Store::get_mut`) is copied first.
     node_table: crate::cluster::Remembered<Option<NodeTable>>,
 }
 
@@ -933,6 +934,9 @@ fn count_on_nodes(
 /// scale (150,000 pods x hundreds of evaluated nodes would not fit otherwise): at most this
 /// many decisions, holding at most VERDICTS_KEPT per-node verdicts between them (at 5,000
 /// nodes a decision looks at 500, so the last 200 decisions are kept; on a small cluster 2,048).
+/// The decisions share the table of node names their verdicts point into: one per set of node
+/// names (a new table when the nodes themselves change, not when only their images or status
+/// do), and none for a decision without verdicts.
 pub const DECISIONS_KEPT: usize = 2048;
 pub const VERDICTS_KEPT: usize = 100_000;
 
@@ -1049,7 +1053,15 @@ impl Cluster {
         let at = (self.store.changes(Kind::Node), self.kubelet.images_epoch);
         let table = match self.scheduler.node_table.take() {
             Some(t) if t.at == at => t,
-            _ => NodeTable::of(at, &self.store, &self.kubelet.nodes),
+            Some(old) => {
+                let mut new = NodeTable::of(at, &self.store, &self.kubelet.nodes);
+                // The kept decisions share one name table while the nodes' names stay.
+                if new.names == old.names {
+                    new.names = old.names;
+                }
+                new
+            }
+            None => NodeTable::of(at, &self.store, &self.kubelet.nodes),
         };
         #[cfg(debug_assertions)]
         {
@@ -1094,7 +1106,7 @@ impl Cluster {
                 let n = nodes.len();
                 Decision {
                     time_ms: self.now.ms(),
-                    node_names: names.clone(),
+                    node_names: Vec::new().into(),
                     nodes: Vec::new(),
                     chosen: None,
                     message: Some(format!(
@@ -1582,6 +1594,25 @@ fn schedule_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The kept decisions point into one table of node names while the nodes stay the same,
+    /// though images arriving on the nodes make each pass read the nodes again (found by
+    /// review: each rebuild of the node table made a new name table, which VERDICTS_KEPT does
+    /// not count).
+    #[test]
+    fn decisions_share_one_table_of_node_names_while_the_nodes_stay() {
+        let mut c = Cluster::new(crate::cluster::ClusterConfig { seed: 2, nodes: 3 });
+        let ws = crate::Workspace::default();
+        c.run("kubectl create deployment a --image=nginx:1.27 --replicas=3", &ws);
+        c.advance(60_000);
+        let epoch = c.kubelet.images_epoch;
+        c.run("kubectl create deployment b --image=redis:7 --replicas=3", &ws);
+        c.advance(60_000);
+        assert!(c.kubelet.images_epoch > epoch, "images arrived between the two");
+        let tables: Vec<_> = c.scheduler.decisions.values().map(|d| d.node_names.clone()).collect();
+        assert_eq!(tables.len(), 6);
+        assert!(tables.iter().all(|t| std::rc::Rc::ptr_eq(t, &tables[0])));
+    }
 
     /// The pods/binding subresource sets spec.nodeName and PodScheduled=True in one update
     /// (upstream pkg/registry/core/pod/storage BindingREST.setPodNodeAndMetadata: one
