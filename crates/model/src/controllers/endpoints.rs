@@ -836,19 +836,20 @@ impl Cluster {
                     .and_then(|c| c.timeout_seconds)
                     .unwrap_or(10_800) as u64
             });
-        let key = (ns.to_string(), svc_name.to_string(), port);
+        // Made only when session affinity or IPVS needs it (most requests need neither).
+        let key = || (ns.to_string(), svc_name.to_string(), port);
         let now = self.now.ms();
         if let Some(timeout_s) = affinity_timeout_s
-            && let Some((pod, last)) = self.proxy.affinity.get(&(key.clone(), client.to_string())).cloned()
+            && let Some((pod, last)) = self.proxy.affinity.get(&(key(), client.to_string())).cloned()
             && now.saturating_sub(last) <= timeout_s * 1000
             && let Some(b) = pool.iter().map(|i| &rules.all[*i]).find(|b| b.pod == pod)
         {
             let b = b.clone();
-            self.proxy.affinity.insert((key, client.to_string()), (pod, now));
+            self.proxy.affinity.insert((key(), client.to_string()), (pod, now));
             return Ok(b);
         }
         let chosen = if self.proxy.ipvs {
-            let n = self.proxy.round_robin.entry(key.clone()).or_insert(0);
+            let n = self.proxy.round_robin.entry(key()).or_insert(0);
             let b = rules.all[pool[*n % pool.len()]].clone();
             *n += 1;
             b
@@ -857,7 +858,7 @@ impl Cluster {
             rules.all[pool[self.rng_proxy.below(pool.len() as u32) as usize]].clone()
         };
         if affinity_timeout_s.is_some() {
-            self.proxy.affinity.insert((key, client.to_string()), (chosen.pod.clone(), now));
+            self.proxy.affinity.insert((key(), client.to_string()), (chosen.pod.clone(), now));
         }
         Ok(chosen)
     }

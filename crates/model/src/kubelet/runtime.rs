@@ -526,11 +526,23 @@ impl Cluster {
 
     /// The HTTP status one pod answers on `port` for `path` now; Err when nothing listens.
     pub(crate) fn http_from_pod(&self, ns: &str, pod: &str, port: i32, path: &str) -> Result<u16, String> {
+        self.http_from(self.store().get(Kind::Pod, ns, pod), self.pod_runtime(ns, pod), port, path)
+    }
+
+    /// `http_from_pod` with the pod and its runtime already looked up (a request needs them
+    /// for its latency too).
+    pub(crate) fn http_from(
+        &self,
+        pod: Option<&Object>,
+        rt: Option<&PodRt>,
+        port: i32,
+        path: &str,
+    ) -> Result<u16, String> {
         let now = self.now.ms();
-        if !self.pod_node_alive(ns, pod) {
+        if !self.node_alive_under(pod) {
             return Err("connection timed out".into());
         }
-        let rt = self.pod_runtime(ns, pod).ok_or("no such pod")?;
+        let rt = rt.ok_or("no such pod")?;
         let c = rt
             .containers
             .iter()
@@ -558,7 +570,11 @@ impl Cluster {
     /// Whether the machine under a pod still runs its containers (a partitioned node does; a
     /// failed one does not).
     pub(crate) fn pod_node_alive(&self, ns: &str, pod: &str) -> bool {
-        let node = match self.store().get(Kind::Pod, ns, pod) {
+        self.node_alive_under(self.store().get(Kind::Pod, ns, pod))
+    }
+
+    fn node_alive_under(&self, pod: Option<&Object>) -> bool {
+        let node = match pod {
             Some(Object::Pod(p)) => p.spec.as_ref().and_then(|s| s.node_name.as_deref()),
             _ => None,
         };

@@ -154,9 +154,10 @@ impl Cluster {
         let Ok(b) = self.pick_from(&ns, &name, svc_port, client, &all) else {
             return (Outcome::Refused, None, 0);
         };
-        match self.http_from_pod(&ns, &b.pod, b.port, path) {
+        let (pod, rt) = (self.store.get(crate::api::Kind::Pod, &ns, &b.pod), self.pod_runtime(&ns, &b.pod));
+        match self.http_from(pod, rt, b.port, path) {
             Ok(status) => {
-                let latency = self.request_latency(&ns, &b.pod);
+                let latency = self.request_latency(pod, rt);
                 let o = match status {
                     200..=399 => Outcome::Ok2xx,
                     400..=499 => Outcome::Client4xx,
@@ -191,17 +192,17 @@ impl Cluster {
                 let endpoint = backend.as_ref().map(|b| format!("{}:{}", b.ip, b.port));
                 let pod = backend.map(|b| b.pod);
                 let sec = now / 1000;
-                let bucket = self
-                    .traffic
-                    .buckets
-                    .entry(g.target.clone())
-                    .or_default()
-                    .entry(sec)
-                    .or_insert_with(|| Bucket { second: sec, ..Default::default() });
+                // (Names copied only the first time a bucket sees them: thousands of requests a
+                // second land in the same few.)
+                if !self.traffic.buckets.contains_key(&g.target) {
+                    self.traffic.buckets.insert(g.target.clone(), BTreeMap::new());
+                }
+                let Some(by_second) = self.traffic.buckets.get_mut(&g.target) else { continue };
+                let bucket = by_second.entry(sec).or_insert_with(|| Bucket { second: sec, ..Default::default() });
                 bucket.requests += 1;
-                *bucket.outcomes.entry(outcome.label().to_string()).or_default() += 1;
+                count_in(&mut bucket.outcomes, outcome.label());
                 if let Some(p) = &pod {
-                    *bucket.per_pod.entry(p.clone()).or_default() += 1;
+                    count_in(&mut bucket.per_pod, p);
                 }
                 bucket.latency_ms_sum += latency;
                 bucket.latency_ms_max = bucket.latency_ms_max.max(latency);
@@ -229,8 +230,8 @@ impl Cluster {
 
     /// Latency of one request on a pod: the profile's time, stretched when the requests' CPU
     /// need exceeds the container's CPU limit (CFS throttling).
-    fn request_latency(&self, ns: &str, pod: &str) -> u64 {
-        let (base, cpu_per_req, limit) = self.pod_request_costs(ns, pod);
+    fn request_latency(&self, pod: Option<&crate::api::Object>, rt: Option<&crate::kubelet::runtime::PodRt>) -> u64 {
+        let (base, cpu_per_req, limit) = request_costs(pod, rt);
         let rps: u64 = self.traffic.generators.values().map(|g| u64::from(g.rps)).sum::<u64>().max(1);
         let pods = self.store.count(crate::api::Kind::Pod).max(1) as u64;
         let need = (cpu_per_req as u64) * rps / pods;
@@ -238,23 +239,6 @@ impl Cluster {
             Some(l) if l > 0 && need > l as u64 => base * need / l as u64,
             _ => base,
         }
-    }
-
-    /// Per-request costs of a pod's serving container: (ms, CPU millicore-seconds, CPU limit).
-    pub(crate) fn pod_request_costs(&self, ns: &str, pod: &str) -> (u64, i64, Option<i64>) {
-        let limit = match self.store.get(crate::api::Kind::Pod, ns, pod) {
-            Some(crate::api::Object::Pod(p)) => p
-                .spec
-                .as_ref()
-                .and_then(|s| s.containers.first())
-                .and_then(|c| c.resources.as_ref())
-                .and_then(|r| r.limits.as_ref())
-                .and_then(|l| l.get("cpu"))
-                .and_then(|q| crate::api::quantity::milli_value(&q.0).ok()),
-            _ => None,
-        };
-        let (ms, cpu) = self.pod_runtime(ns, pod).and_then(|rt| rt.serving_costs()).unwrap_or((5, 2));
-        (ms, cpu, limit)
     }
 
     /// Requests per second a pod served over the last `window_s` seconds (all targets).
@@ -332,4 +316,35 @@ impl Cluster {
         candidates.sort_by_key(|c| !c.0);
         candidates.into_iter().next().map(|c| (c.1, c.2, c.3))
     }
+}
+
+/// Adds one to `key`'s count, copying the key only when it is new.
+fn count_in(counts: &mut BTreeMap<String, u64>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
+        }
+    }
+}
+
+/// Per-request costs of a pod's serving container, from the pod and its runtime: (ms, CPU
+/// millicore-seconds, CPU limit).
+fn request_costs(
+    pod: Option<&crate::api::Object>,
+    rt: Option<&crate::kubelet::runtime::PodRt>,
+) -> (u64, i64, Option<i64>) {
+    let limit = match pod {
+        Some(crate::api::Object::Pod(p)) => p
+            .spec
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .and_then(|c| c.resources.as_ref())
+            .and_then(|r| r.limits.as_ref())
+            .and_then(|l| l.get("cpu"))
+            .and_then(|q| crate::api::quantity::milli_value(&q.0).ok()),
+        _ => None,
+    };
+    let (ms, cpu) = rt.and_then(|rt| rt.serving_costs()).unwrap_or((5, 2));
+    (ms, cpu, limit)
 }
