@@ -48,9 +48,9 @@ pub struct Store {
     /// the events its pod informer would deliver.
     pods_written: [std::collections::BTreeSet<(String, String)>; 3],
     /// Whether the pods written are kept for [`PodReader::Proxy`]: from kube-proxy's first read
-    /// (a cluster that never had traffic keeps no such list) until the list holds more names
-    /// than there are pods (traffic stopped while pods come and go): then it is dropped, and
-    /// `proxy_list_dropped` tells kube-proxy to read every pod once more.
+    /// (a cluster that never had traffic keeps no such list) until the list outgrows the pods
+    /// there are (traffic stopped while pods come and go; checked at each 1,024 names): then it
+    /// is dropped, and `proxy_list_dropped` tells kube-proxy to read every pod once more.
     pods_written_for_proxy: bool,
     proxy_list_dropped: bool,
 }
