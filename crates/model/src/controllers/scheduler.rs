@@ -519,7 +519,7 @@ fn filter(fit: &PodFit, node: &Node, tainted: bool, info: &NodeInfo, alloc: Reso
         return reject("NodeName", vec!["node(s) didn't match the requested node name".into()], true);
     }
     // TaintToleration (v1.34 wording names the first untolerated taint)
-    // (`tainted` first: reading the node of every pass was a cache miss per node)
+    // `tainted` first: reading every node's spec for taints was a cache miss per node.
     let taints = if tainted { node.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or(&[]) } else { &[] };
     for t in taints {
         if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(tols, t) {
