@@ -483,7 +483,7 @@ impl Cluster {
         debug_assert!(matches!(event_type, "Normal" | "Warning"), "event type {event_type}");
         let now = self.now.ms();
         // The digest reads the event's line as it is written, without building it.
-        let mut fnv = Fnv(self.digest);
+        let mut fnv = crate::fingerprint::Fnv(self.digest);
         let _ = std::fmt::Write::write_fmt(
             &mut fnv,
             format_args!("{now}|{event_type}|{reason}|{}/{namespace}/{name}|{message}\n", kind.name()),
@@ -778,19 +778,6 @@ pub fn default_node(name: &str) -> Node {
         metadata: ObjectMeta { name: Some(name.into()), ..Default::default() },
         spec: Some(NodeSpec::default()),
         status: None,
-    }
-}
-
-/// FNV-1a over the bytes written to it (the event log's digest).
-struct Fnv(u64);
-
-impl std::fmt::Write for Fnv {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        for b in s.bytes() {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-        Ok(())
     }
 }
 

@@ -61,6 +61,28 @@ impl Hasher for Fingerprint {
     }
 }
 
+/// FNV-1a, 64-bit, from any starting value (`Fnv::NEW` is the standard offset basis): the event
+/// log's digest, image digests, the random streams' names. Text can be written to it.
+pub(crate) struct Fnv(pub(crate) u64);
+
+impl Fnv {
+    pub(crate) const NEW: Fnv = Fnv(0xcbf2_9ce4_8422_2325);
+
+    pub(crate) fn bytes(&mut self, bytes: impl IntoIterator<Item = u8>) {
+        for b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+impl std::fmt::Write for Fnv {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.bytes(s.bytes());
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Fingerprint;

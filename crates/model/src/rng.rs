@@ -21,13 +21,10 @@ impl Rng {
 
     /// A new independent stream for a subsystem, derived from this one and the subsystem's name.
     pub fn fork(&mut self, name: &str) -> Rng {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in name.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        let mut h = crate::fingerprint::Fnv::NEW;
+        h.bytes(name.bytes());
         let seed = self.next_u64();
-        Rng::new(seed, h)
+        Rng::new(seed, h.0)
     }
 
     pub fn next_u32(&mut self) -> u32 {

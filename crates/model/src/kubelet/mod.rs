@@ -153,14 +153,11 @@ pub fn qos_class(p: &Pod) -> &'static str {
 pub fn image_id(image: &str) -> String {
     let repo = repository(image);
     let full = if repo.contains('/') { repo.clone() } else { format!("docker.io/library/{repo}") };
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = crate::fingerprint::Fnv::NEW;
     let mut digest = String::new();
     for round in 0..4u8 {
-        for b in with_tag(image).bytes().chain([round]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        digest.push_str(&format!("{h:016x}"));
+        h.bytes(with_tag(image).bytes().chain([round]));
+        digest.push_str(&format!("{:016x}", h.0));
     }
     format!("{full}@sha256:{digest}")
 }
