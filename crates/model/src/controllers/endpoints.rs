@@ -20,6 +20,10 @@ use crate::cluster::Cluster;
 use crate::controllers::replicaset::NAME_ALPHABET;
 
 pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
+/// Who manages an EndpointSlice; the controller keeps only its own (`LabelManagedBy`).
+pub const MANAGED_BY_LABEL: &str = "endpointslice.kubernetes.io/managed-by";
+/// The EndpointSlice controller's name in that label.
+pub const CONTROLLER_NAME: &str = "endpointslice-controller.k8s.io";
 
 /// `podToEndpoint` conditions: (ready, serving, terminating).
 pub fn endpoint_conditions(pod: &Pod, publish_not_ready: bool) -> (bool, bool, bool) {
@@ -38,19 +42,57 @@ pub fn should_be_in_endpoints(pod: &Pod, include_terminating: bool) -> bool {
         && (include_terminating || pod.metadata.deletion_timestamp.is_none())
 }
 
-/// A Service port's target on a pod: a number, or a named container port.
-pub fn target_port(svc_port: &k8s_openapi::api::core::v1::ServicePort, pod: &Pod) -> Option<i32> {
+/// A Service port's target on a pod (`FindPort`, kubernetes/endpointslice utils.go): a number,
+/// or the port of that name and protocol of one of the pod's containers or sidecars (init
+/// containers with `restartPolicy: Always`); none when no container has it.
+pub fn target_port(svc_port: &ServicePort, pod: &Pod) -> Option<i32> {
     match &svc_port.target_port {
         None => Some(svc_port.port),
         Some(IntOrString::Int(p)) => Some(*p),
-        Some(IntOrString::String(name)) => pod
-            .spec
-            .iter()
-            .flat_map(|s| s.containers.iter())
-            .flat_map(|c| c.ports.iter().flatten())
-            .find(|p| p.name.as_deref() == Some(name))
-            .map(|p| p.container_port),
+        Some(IntOrString::String(name)) => {
+            let protocol = svc_port.protocol.as_deref().unwrap_or("TCP");
+            let spec = pod.spec.as_ref()?;
+            let sidecars =
+                spec.init_containers.iter().flatten().filter(|c| c.restart_policy.as_deref() == Some("Always"));
+            spec.containers
+                .iter()
+                .chain(sidecars)
+                .flat_map(|c| c.ports.iter().flatten())
+                .find(|p| p.name.as_deref() == Some(name) && p.protocol.as_deref().unwrap_or("TCP") == protocol)
+                .map(|p| p.container_port)
+        }
     }
+}
+
+/// The ports of a pod's endpoints (`getEndpointPorts`): each Service port it has a target for,
+/// in the Service's order; none is `None`, as a slice stores it. Pods with different ports go
+/// in different slices.
+fn pod_ports(spec: &ServiceSpec, pod: &Pod) -> Option<Vec<EndpointPort>> {
+    let ports: Vec<EndpointPort> = spec
+        .ports
+        .iter()
+        .flatten()
+        .filter_map(|sp| {
+            Some(EndpointPort {
+                name: Some(sp.name.clone().unwrap_or_default()),
+                port: Some(target_port(sp, pod)?),
+                protocol: Some(sp.protocol.clone().unwrap_or_else(|| "TCP".into())),
+                app_protocol: sp.app_protocol.clone(),
+            })
+        })
+        .collect();
+    (!ports.is_empty()).then_some(ports)
+}
+
+/// A slice's ports as [`pod_ports`] gives them: an empty list is none.
+fn ports_of(slice: &EndpointSlice) -> Option<&[EndpointPort]> {
+    slice.ports.as_deref().filter(|p| !p.is_empty())
+}
+
+/// Whether a slice is the placeholder a Service without endpoints keeps: no endpoints, no ports
+/// (`placeholderSliceCompare` in reconciler.go).
+fn is_placeholder(slice: &EndpointSlice) -> bool {
+    slice.endpoints.is_empty() && ports_of(slice).is_none()
 }
 
 /// A pod's IP ("" before it has one).
@@ -150,8 +192,11 @@ pub(crate) struct ServiceEndpoints {
     written: (u64, u64),
     /// The Endpoints object's resourceVersion after the sync.
     endpoints_version: Option<String>,
-    /// The slices' ports as written.
-    ports: Option<Vec<EndpointPort>>,
+    /// The ports every one of its slices has, when they all have the same ones and hold
+    /// endpoints: a sync from the pods written places new endpoints only then. A placeholder
+    /// slice, or pods with different ports (so slices of different ports), send any change
+    /// through the sync from the whole list.
+    one_ports: Option<Option<Vec<EndpointPort>>>,
     /// Its slices in name order: their resourceVersion and their endpoints' pods, in order.
     slices: BTreeMap<Rc<str>, SliceState>,
     /// Each pod with an endpoint: the pod as last read, and its slice.
@@ -182,16 +227,16 @@ type V1Key = (String, Option<String>, String);
 #[derive(Debug, PartialEq)]
 struct EndpointsPlan {
     slices: Vec<SliceWrite>,
-    /// The slices' ports.
-    ports: Option<Vec<EndpointPort>>,
     endpoints: Option<EndpointsWrite>,
 }
 
 #[derive(Debug, PartialEq)]
 enum SliceWrite {
     Remove(String),
-    Update(String, Vec<Endpoint>),
-    Create(Vec<Endpoint>),
+    /// A slice's new ports and endpoints.
+    Update(String, Option<Vec<EndpointPort>>, Vec<Endpoint>),
+    /// A new slice: its ports and endpoints.
+    Create(Option<Vec<EndpointPort>>, Vec<Endpoint>),
 }
 
 #[derive(Debug, PartialEq)]
@@ -209,25 +254,6 @@ fn pods_namespace(svc: &Service) -> &str {
 fn selects(selector: &BTreeMap<String, String>, p: &Pod) -> bool {
     let labels = p.metadata.labels.as_ref();
     selector.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
-}
-
-/// The slices' ports: each Service port, with its number on `first_pod` (the first pod by name)
-/// when it names a container port.
-fn slice_ports(spec: &ServiceSpec, first_pod: Option<&Pod>) -> Vec<EndpointPort> {
-    spec.ports
-        .iter()
-        .flatten()
-        .map(|sp| EndpointPort {
-            name: Some(sp.name.clone().unwrap_or_default()),
-            port: first_pod.and_then(|p| target_port(sp, p)).or(match &sp.target_port {
-                Some(IntOrString::Int(p)) => Some(*p),
-                None => Some(sp.port),
-                _ => None,
-            }),
-            protocol: Some(sp.protocol.clone().unwrap_or_else(|| "TCP".into())),
-            app_protocol: sp.app_protocol.clone(),
-        })
-        .collect()
 }
 
 /// Files a pod among the v1 Endpoints' candidates (`insert`), or takes it out: ready or not
@@ -267,6 +293,28 @@ pub(crate) fn backend_of(svc: &Service, sp: &ServicePort, p: &Pod) -> Option<Bac
 /// Whether a Service selects a pod (none without a selector), as `service_pod_refs` does.
 pub(crate) fn service_selects(svc: &Service, p: &Pod) -> bool {
     svc.spec.as_ref().and_then(|s| s.selector.as_ref()).filter(|s| !s.is_empty()).is_some_and(|sel| selects(sel, p))
+}
+
+/// A sync's slice writes in upstream's order (`finalize` in reconciler.go): a slice to create
+/// takes the name of one to delete instead, as an update (the last create the first delete);
+/// then the creates, the updates and the deletes.
+fn slice_writes(
+    removes: Vec<String>,
+    mut updates: Vec<SliceWrite>,
+    mut creates: Vec<(Option<Vec<EndpointPort>>, Vec<Endpoint>)>,
+) -> Vec<SliceWrite> {
+    let mut removes = removes.into_iter();
+    while !creates.is_empty()
+        && let Some(slice_name) = removes.next()
+    {
+        let Some((ports, list)) = creates.pop() else { break };
+        updates.push(SliceWrite::Update(slice_name, ports, list));
+    }
+    let mut writes: Vec<SliceWrite> =
+        creates.into_iter().map(|(ports, list)| SliceWrite::Create(ports, list)).collect();
+    writes.extend(updates);
+    writes.extend(removes.map(SliceWrite::Remove));
+    writes
 }
 
 fn version_of(o: &Object) -> Option<String> {
@@ -339,11 +387,12 @@ impl Cluster {
         let name = svc.metadata.name.clone().unwrap_or_default();
         let key = (ns.clone(), name.clone());
         let known = self.endpoints_state.remove(&key).filter(|st| self.endpoints_state_holds(st, svc, &ns, &name));
-        let (plan, known) = match known {
-            Some(mut st) => {
-                let pods_ns = pods_namespace(svc);
-                let since = written.range((pods_ns.to_string(), String::new())..).take_while(|(n, _)| n == pods_ns);
-                let plan = self.plan_endpoints_since(&mut st, svc, &ns, since.map(|(_, p)| p.as_str()));
+        let pods_ns = pods_namespace(svc);
+        let since = written.range((pods_ns.to_string(), String::new())..).take_while(|(n, _)| n == pods_ns);
+        let since = since.map(|(_, p)| p.as_str());
+        let from_written = known.and_then(|mut st| Some((self.plan_endpoints_since(&mut st, svc, &ns, since)?, st)));
+        let (plan, known) = match from_written {
+            Some((plan, mut st)) => {
                 debug_assert_eq!(
                     plan,
                     self.plan_endpoints(svc),
@@ -358,11 +407,10 @@ impl Cluster {
             .slices
             .iter()
             .filter_map(|w| match w {
-                SliceWrite::Update(n, _) => Some(n.clone()),
+                SliceWrite::Update(n, ..) => Some(n.clone()),
                 _ => None,
             })
             .collect();
-        let ports = plan.ports.clone();
         let created = self.write_endpoints(svc, &ns, &name, plan);
         let state = match known {
             Some(mut st) => {
@@ -383,12 +431,11 @@ impl Cluster {
                     }
                     st.slices.insert(Rc::clone(&slice_name), SliceState { version: version(self, &slice_name), pods });
                 }
-                st.ports = ports;
                 st.written = (self.store.changes(Kind::EndpointSlice), self.store.changes(Kind::Endpoints));
                 st.endpoints_version = self.store.get(Kind::Endpoints, &ns, &name).and_then(version_of);
                 st
             }
-            None => self.endpoints_state_from_store(svc, &ns, &name, ports),
+            None => self.endpoints_state_from_store(svc, &ns, &name),
         };
         self.endpoints_state.insert(key, state);
     }
@@ -408,7 +455,8 @@ impl Cluster {
         mine.eq(theirs) && st.endpoints_version == self.store.get(Kind::Endpoints, ns, name).and_then(version_of)
     }
 
-    /// A Service's EndpointSlices (the ones labelled with its name), in name order.
+    /// The EndpointSlices the controller keeps for a Service (labelled with its name and as
+    /// managed by the controller; a slice someone else manages is theirs), in name order.
     fn service_slices<'a>(
         &'a self,
         ns: &'a str,
@@ -416,8 +464,10 @@ impl Cluster {
     ) -> impl Iterator<Item = (&'a str, &'a EndpointSlice)> + 'a {
         self.store.list(Kind::EndpointSlice, Some(ns)).filter_map(move |o| match o {
             Object::EndpointSlice(s)
-                if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
-                    == Some(name) =>
+                if s.metadata.labels.as_ref().is_some_and(|l| {
+                    l.get(SERVICE_NAME_LABEL).map(String::as_str) == Some(name)
+                        && l.get(MANAGED_BY_LABEL).map(String::as_str) == Some(CONTROLLER_NAME)
+                }) =>
             {
                 Some((o.name(), &**s))
             }
@@ -432,8 +482,21 @@ impl Cluster {
         let spec = svc.spec.clone().unwrap_or_default();
         let publish = spec.publish_not_ready_addresses.unwrap_or(false);
         let pods: Vec<&Pod> = self.service_pod_refs(svc).filter(|p| should_be_in_endpoints(p, true)).collect();
-        let ports = slice_ports(&spec, pods.first().copied());
-        let desired_ports = (!ports.is_empty()).then(|| ports.clone());
+        // Each pod's ports, as a number among the Service's distinct port lists (in the order
+        // the pods, in name order, first have them): as upstream's reconciler groups the
+        // desired endpoints by port map, each slice holds pods of one port list.
+        let mut port_lists: Vec<Option<Vec<EndpointPort>>> = Vec::new();
+        let list_of: Vec<usize> = pods
+            .iter()
+            .map(|p| {
+                let ports = pod_ports(&spec, p);
+                port_lists.iter().position(|l| *l == ports).unwrap_or_else(|| {
+                    port_lists.push(ports);
+                    port_lists.len() - 1
+                })
+            })
+            .collect();
+        let v1_ports = port_lists.first().cloned().flatten().unwrap_or_default();
         // The v1 Endpoints object (endpoints_controller.go, syncService): the pods
         // `ShouldPodBeInEndpoints(pod, publishNotReadyAddresses)` keeps, ready addresses and
         // not-ready ones, each sorted by IP then UID (`RepackSubsets` -> `LessEndpointAddress`),
@@ -458,11 +521,12 @@ impl Cluster {
             }
             list.sort_unstable_by(by_ip_and_uid);
         }
-        let endpoints = self.endpoints_write(ns, name, &ready, &not_ready, over_capacity, &ports);
-        // The EndpointSlices: at most MAX_ENDPOINTS_PER_SLICE endpoints each. As upstream's
-        // reconciler does, an endpoint stays in the slice it is in, new ones fill the slices with
-        // room (in name order) and then new slices `<service>-<5 chars>`; emptied slices are
-        // deleted, but a Service always keeps one, even with no endpoints.
+        let endpoints = self.endpoints_write(ns, name, &ready, &not_ready, over_capacity, &v1_ports);
+        // The EndpointSlices: at most MAX_ENDPOINTS_PER_SLICE endpoints each, of one port list.
+        // As upstream's reconciler does, an endpoint stays in the slice it is in while its ports
+        // are the slice's, new ones fill the slices of their ports with room (in name order) and
+        // then new slices `<service>-<5 chars>`. Emptied slices, and slices of ports no pod has,
+        // are deleted. A Service without endpoints keeps one placeholder slice, without ports.
         let slices: Vec<(&str, &EndpointSlice)> = self.service_slices(ns, name).collect();
         fn pod_of(e: &Endpoint) -> &str {
             e.target_ref.as_ref().and_then(|r| r.name.as_deref()).unwrap_or_default()
@@ -472,65 +536,79 @@ impl Cluster {
         let mut taken = vec![false; pods.len()];
         let position =
             |pod: &str| pods.binary_search_by(|p| p.metadata.name.as_deref().unwrap_or_default().cmp(pod)).ok();
+        let slice_list: Vec<Option<usize>> =
+            slices.iter().map(|(_, s)| port_lists.iter().position(|l| l.as_deref() == ports_of(s))).collect();
         let mut placed: Vec<Vec<usize>> = slices
             .iter()
-            .map(|(_, s)| {
+            .zip(&slice_list)
+            .map(|((_, s), list)| {
+                let Some(list) = *list else { return Vec::new() };
                 s.endpoints
                     .iter()
-                    .filter_map(|e| position(pod_of(e)).filter(|&i| !std::mem::replace(&mut taken[i], true)))
+                    .filter_map(|e| {
+                        position(pod_of(e)).filter(|&i| list_of[i] == list && !std::mem::replace(&mut taken[i], true))
+                    })
                     .collect()
             })
             .collect();
-        let mut rest = (0..pods.len()).filter(|&i| !taken[i]).peekable();
-        for list in placed.iter_mut() {
+        // The pods not placed yet, by port list.
+        let mut rest: Vec<std::collections::VecDeque<usize>> = vec![Default::default(); port_lists.len()];
+        for i in (0..pods.len()).filter(|&i| !taken[i]) {
+            rest[list_of[i]].push_back(i);
+        }
+        for (list, slice_ports) in placed.iter_mut().zip(&slice_list) {
+            let Some(rest) = slice_ports.map(|l| &mut rest[l]) else { continue };
             while list.len() < MAX_ENDPOINTS_PER_SLICE
-                && let Some(i) = rest.next()
+                && let Some(i) = rest.pop_front()
             {
                 list.push(i);
             }
         }
-        while rest.peek().is_some() || placed.is_empty() {
-            placed.push(rest.by_ref().take(MAX_ENDPOINTS_PER_SLICE).collect());
+        let (mut removes, mut updates, mut creates) = (Vec::new(), Vec::new(), Vec::new());
+        for ((slice_name, cur), list) in slices.iter().zip(&placed) {
+            if list.is_empty() {
+                removes.push(slice_name.to_string());
+                continue;
+            }
+            let same = cur.endpoints.len() == list.len()
+                && cur.endpoints.iter().zip(list).all(|(e, &i)| endpoint_is(e, pods[i], publish));
+            if !same {
+                let list = list.iter().map(|&i| endpoint(pods[i], publish)).collect();
+                updates.push(SliceWrite::Update(slice_name.to_string(), cur.ports.clone(), list));
+            }
         }
-        let keep_one = placed.iter().all(Vec::is_empty);
-        let slices = placed
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, list)| match slices.get(i) {
-                Some((slice_name, _)) if list.is_empty() && !(keep_one && i == 0) => {
-                    Some(SliceWrite::Remove(slice_name.to_string()))
-                }
-                Some((slice_name, cur)) => {
-                    let same = cur.endpoints.len() == list.len()
-                        && cur.endpoints.iter().zip(&list).all(|(e, &i)| endpoint_is(e, pods[i], publish))
-                        && cur.ports == desired_ports;
-                    (!same).then(|| {
-                        SliceWrite::Update(
-                            slice_name.to_string(),
-                            list.iter().map(|&i| endpoint(pods[i], publish)).collect(),
-                        )
-                    })
-                }
-                None => Some(SliceWrite::Create(list.iter().map(|&i| endpoint(pods[i], publish)).collect())),
-            })
-            .collect();
-        EndpointsPlan { slices, ports: desired_ports, endpoints }
+        for (ports, rest) in port_lists.iter().zip(&rest) {
+            for chunk in Vec::from_iter(rest.iter().copied()).chunks(MAX_ENDPOINTS_PER_SLICE) {
+                creates.push((ports.clone(), chunk.iter().map(|&i| endpoint(pods[i], publish)).collect()));
+            }
+        }
+        // No endpoints: the placeholder stays if it is the one slice, else one is made
+        // (`reconcileByAddressType`).
+        if pods.is_empty() {
+            match slices[..] {
+                [(_, only)] if is_placeholder(only) => removes.clear(),
+                _ => creates.push((None, Vec::new())),
+            }
+        }
+        EndpointsPlan { slices: slice_writes(removes, updates, creates), endpoints }
     }
 
     /// The sync from the pods written since the last one (`written`, in name order), given what
     /// the controller knew then (`st`, brought up to date). Same rules, same answer as
-    /// [`Cluster::plan_endpoints`].
+    /// [`Cluster::plan_endpoints`]. None when that takes the whole list: a new endpoint whose
+    /// ports are not the ones all the slices have (or there is only the placeholder), or the
+    /// last endpoint gone.
     fn plan_endpoints_since<'a>(
         &self,
         st: &mut ServiceEndpoints,
         svc: &Service,
         ns: &str,
         written: impl Iterator<Item = &'a str>,
-    ) -> EndpointsPlan {
+    ) -> Option<EndpointsPlan> {
         let spec = svc.spec.clone().unwrap_or_default();
         let publish = spec.publish_not_ready_addresses.unwrap_or(false);
         let selector = spec.selector.clone().unwrap_or_default();
-        let ServiceEndpoints { slices, members, v1, unplaced, ports: last_ports, .. } = st;
+        let ServiceEndpoints { slices, members, v1, unplaced, one_ports, .. } = st;
         let mut touched: BTreeSet<Rc<str>> = BTreeSet::new();
         let mut fresh: Vec<String> = Vec::new();
         let mut changed = false;
@@ -539,6 +617,13 @@ impl Cluster {
                 Object::Pod(p) => selects(&selector, p) && should_be_in_endpoints(p, true),
                 _ => false,
             });
+            // A pod new to the slices (or another of the same name) goes in a slice of its ports.
+            if let Some(Object::Pod(p)) = now.as_deref()
+                && members.get(pod_name).is_none_or(|m| m.pod.meta().uid != p.metadata.uid)
+                && one_ports.as_ref().is_none_or(|ports| pod_ports(&spec, p) != *ports)
+            {
+                return None;
+            }
             match (members.get_mut(pod_name), now) {
                 (None, None) => {}
                 (Some(m), Some(now)) => {
@@ -567,7 +652,15 @@ impl Cluster {
                 }
             }
         }
-        // New endpoints fill the slices with room, in name order, then new slices.
+        *unplaced = Vec::new();
+        if !changed {
+            return Some(EndpointsPlan { slices: Vec::new(), endpoints: None });
+        }
+        if members.is_empty() {
+            return None; // the placeholder's turn
+        }
+        // New endpoints (all of the slices' ports) fill the slices with room, in name order,
+        // then new slices.
         let mut fresh = fresh.into_iter().peekable();
         for (slice_name, s) in slices.iter_mut() {
             while s.pods.len() < MAX_ENDPOINTS_PER_SLICE
@@ -580,7 +673,6 @@ impl Cluster {
                 touched.insert(Rc::clone(slice_name));
             }
         }
-        *unplaced = Vec::new();
         while fresh.peek().is_some() {
             unplaced.push(fresh.by_ref().take(MAX_ENDPOINTS_PER_SLICE).collect());
         }
@@ -588,76 +680,70 @@ impl Cluster {
             Some(Object::Pod(p)) => Some(&**p),
             _ => None,
         };
-        let first = members.keys().next().and_then(|n| pod(n));
-        let ports = slice_ports(&spec, first);
-        let desired_ports = (!ports.is_empty()).then(|| ports.clone());
-        let ports_changed = desired_ports != *last_ports;
-        let keep_one = unplaced.is_empty() && slices.values().all(|s| s.pods.is_empty());
-        let mut writes = Vec::new();
-        let mut removed = Vec::new();
-        for (i, (slice_name, s)) in slices.iter().enumerate() {
-            if s.pods.is_empty() && !(keep_one && i == 0) {
-                writes.push(SliceWrite::Remove(slice_name.to_string()));
-                removed.push(Rc::clone(slice_name));
+        let (mut removes, mut updates) = (Vec::new(), Vec::new());
+        for (slice_name, s) in slices.iter() {
+            if s.pods.is_empty() {
+                removes.push(slice_name.to_string());
                 continue;
             }
-            if !ports_changed && !touched.contains(slice_name) {
-                continue; // its pods and its ports are as the last sync left them
+            if !touched.contains(slice_name) {
+                continue; // its pods are as the last sync left them
             }
             let list: Vec<&Pod> = s.pods.iter().filter_map(|p| pod(p)).collect();
-            let same = match self.store.get(Kind::EndpointSlice, ns, slice_name) {
-                Some(Object::EndpointSlice(cur)) => {
-                    cur.endpoints.len() == list.len()
-                        && cur.endpoints.iter().zip(&list).all(|(e, p)| endpoint_is(e, p, publish))
-                        && cur.ports == desired_ports
-                }
-                _ => false,
+            let cur = match self.store.get(Kind::EndpointSlice, ns, slice_name) {
+                Some(Object::EndpointSlice(cur)) => Some(cur),
+                _ => None,
             };
+            let same = cur.is_some_and(|cur| {
+                cur.endpoints.len() == list.len()
+                    && cur.endpoints.iter().zip(&list).all(|(e, p)| endpoint_is(e, p, publish))
+            });
             if !same {
-                writes.push(SliceWrite::Update(
-                    slice_name.to_string(),
-                    list.iter().map(|p| endpoint(p, publish)).collect(),
-                ));
+                let list = list.iter().map(|p| endpoint(p, publish)).collect();
+                updates.push(SliceWrite::Update(slice_name.to_string(), cur.and_then(|c| c.ports.clone()), list));
             }
         }
-        for list in unplaced.iter() {
-            writes.push(SliceWrite::Create(list.iter().filter_map(|p| pod(p)).map(|p| endpoint(p, publish)).collect()));
-        }
-        for r in removed {
-            slices.remove(&r);
-        }
-        let endpoints = (changed || ports_changed)
-            .then(|| {
-                let [ready, not_ready] = &*v1;
-                let over_capacity = ready.len() + not_ready.len() > MAX_ENDPOINTS_CAPACITY;
-                let not_ready_kept = MAX_ENDPOINTS_CAPACITY.saturating_sub(ready.len());
-                let kept = |set: &BTreeSet<V1Key>, n: usize| -> Vec<&Pod> {
-                    set.iter().take(n).filter_map(|(_, _, name)| pod(name)).collect()
-                };
-                let (ready, not_ready) = (kept(ready, MAX_ENDPOINTS_CAPACITY), kept(not_ready, not_ready_kept));
-                let svc_ns = svc.metadata.namespace.as_deref().unwrap_or_default();
-                let svc_name = svc.metadata.name.as_deref().unwrap_or_default();
-                self.endpoints_write(svc_ns, svc_name, &ready, &not_ready, over_capacity, &ports)
+        let creates = unplaced
+            .iter()
+            .map(|list| {
+                let ports = one_ports.clone().flatten();
+                (ports, list.iter().filter_map(|p| pod(p)).map(|p| endpoint(p, publish)).collect())
             })
-            .flatten();
-        EndpointsPlan { slices: writes, ports: desired_ports, endpoints }
+            .collect();
+        for r in &removes {
+            slices.remove(r.as_str());
+        }
+        let [ready, not_ready] = &*v1;
+        let over_capacity = ready.len() + not_ready.len() > MAX_ENDPOINTS_CAPACITY;
+        let not_ready_kept = MAX_ENDPOINTS_CAPACITY.saturating_sub(ready.len());
+        let kept = |set: &BTreeSet<V1Key>, n: usize| -> Vec<&Pod> {
+            set.iter().take(n).filter_map(|(_, _, name)| pod(name)).collect()
+        };
+        let (ready, not_ready) = (kept(ready, MAX_ENDPOINTS_CAPACITY), kept(not_ready, not_ready_kept));
+        let v1_ports = members.keys().next().and_then(|n| pod(n)).and_then(|p| pod_ports(&spec, p)).unwrap_or_default();
+        let svc_name = svc.metadata.name.as_deref().unwrap_or_default();
+        let endpoints = self.endpoints_write(ns, svc_name, &ready, &not_ready, over_capacity, &v1_ports);
+        Some(EndpointsPlan { slices: slice_writes(removes, updates, creates), endpoints })
     }
 
     /// What the controller knows after a sync from the whole list: read back from what it wrote.
-    fn endpoints_state_from_store(
-        &self,
-        svc: &Service,
-        ns: &str,
-        name: &str,
-        ports: Option<Vec<EndpointPort>>,
-    ) -> ServiceEndpoints {
+    fn endpoints_state_from_store(&self, svc: &Service, ns: &str, name: &str) -> ServiceEndpoints {
         let publish = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
         let mut st = ServiceEndpoints {
             service_version: svc.metadata.resource_version.clone(),
             written: (self.store.changes(Kind::EndpointSlice), self.store.changes(Kind::Endpoints)),
             endpoints_version: self.store.get(Kind::Endpoints, ns, name).and_then(version_of),
-            ports,
             ..Default::default()
+        };
+        let slices: Vec<&EndpointSlice> = self.service_slices(ns, name).map(|(_, s)| s).collect();
+        st.one_ports = match slices.first() {
+            Some(first)
+                if slices.iter().all(|s| ports_of(s) == ports_of(first))
+                    && slices.iter().any(|s| !s.endpoints.is_empty()) =>
+            {
+                Some(ports_of(first).map(<[_]>::to_vec))
+            }
+            _ => None,
         };
         for (slice_name, s) in self.service_slices(ns, name) {
             let slice_name: Rc<str> = slice_name.into();
@@ -729,18 +815,18 @@ impl Cluster {
                 SliceWrite::Remove(slice_name) => {
                     self.store.remove(Kind::EndpointSlice, ns, &slice_name);
                 }
-                SliceWrite::Update(slice_name, list) => {
+                SliceWrite::Update(slice_name, ports, list) => {
                     if let Some(Object::EndpointSlice(cur)) = self.store.get(Kind::EndpointSlice, ns, &slice_name) {
                         let slice = EndpointSlice {
                             endpoints: list,
-                            ports: plan.ports.clone(),
+                            ports,
                             metadata: cur.metadata.clone(),
                             address_type: cur.address_type.clone(),
                         };
                         self.store.update(Object::EndpointSlice(Box::new(slice)));
                     }
                 }
-                SliceWrite::Create(list) => {
+                SliceWrite::Create(ports, list) => {
                     let slice_name = loop {
                         let n = format!("{name}-{}", self.rng_names.string_from(NAME_ALPHABET, 5));
                         if !self.store.contains(Kind::EndpointSlice, ns, &n) {
@@ -749,10 +835,7 @@ impl Cluster {
                     };
                     let labels: BTreeMap<String, String> = [
                         (SERVICE_NAME_LABEL.to_string(), name.to_string()),
-                        (
-                            "endpointslice.kubernetes.io/managed-by".to_string(),
-                            "endpointslice-controller.k8s.io".to_string(),
-                        ),
+                        (MANAGED_BY_LABEL.to_string(), CONTROLLER_NAME.to_string()),
                     ]
                     .into();
                     let slice = EndpointSlice {
@@ -766,7 +849,7 @@ impl Cluster {
                         },
                         address_type: "IPv4".into(),
                         endpoints: list,
-                        ports: plan.ports.clone(),
+                        ports,
                     };
                     self.store.create(Object::EndpointSlice(Box::new(slice)), self.now);
                     created.push(slice_name);
@@ -1319,5 +1402,95 @@ mod slice_tests {
         let e = endpoints(&c);
         assert_eq!(e.subsets.as_ref().and_then(|s| s[0].addresses.as_ref()).map(Vec::len), Some(900));
         assert_eq!(annotation(&e), None, "under the capacity again");
+    }
+
+    /// Each slice's ports, pods and the port each pod's endpoint has there.
+    fn slice_ports(c: &Cluster, svc: &str) -> Vec<(String, Vec<i32>, Vec<String>)> {
+        c.store
+            .list(Kind::EndpointSlice, Some("default"))
+            .filter_map(|o| match o {
+                Object::EndpointSlice(s)
+                    if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
+                        == Some(svc) =>
+                {
+                    let ports = s.ports.iter().flatten().filter_map(|p| p.port).collect();
+                    let mut pods: Vec<String> = s
+                        .endpoints
+                        .iter()
+                        .map(|e| e.target_ref.as_ref().and_then(|r| r.name.clone()).unwrap_or_default())
+                        .collect();
+                    pods.sort();
+                    Some((o.name().to_string(), ports, pods))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Pods whose named target port has another number, or none, go in slices of their own
+    /// ports (kubernetes/endpointslice reconciler.go groups the endpoints by port map;
+    /// `getEndpointPorts` leaves out a port `FindPort` does not find, which matches a
+    /// container port by name *and* protocol). A Service left without endpoints keeps one
+    /// placeholder slice without ports, and a slice to create takes the name of one to delete
+    /// (`finalize`), so the names stay. A slice someone else manages is left alone.
+    #[test]
+    fn pods_with_other_ports_get_slices_of_their_own() {
+        let mut c = Cluster::new(ClusterConfig { seed: 3, nodes: 3 });
+        let deploy = |name: &str, port: i32, protocol: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  replicas: 2\n  selector: {{matchLabels: {{app: web, v: {name}}}}}\n  template:\n    metadata: {{labels: {{app: web, v: {name}}}}}\n    spec:\n      containers: [{{name: c, image: 'registry.k8s.io/pause:3.10', ports: [{{name: http, containerPort: {port}, protocol: {protocol}}}]}}]\n---\n"
+            )
+        };
+        let manifest = [
+            deploy("a", 8080, "TCP"),
+            deploy("b", 9090, "TCP"),
+            deploy("u", 7070, "UDP"),
+            "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{name: h, port: 80, targetPort: http}]\n---\n".into(),
+            "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: web-mine\n  labels: {kubernetes.io/service-name: web, endpointslice.kubernetes.io/managed-by: me}\naddressType: IPv4\nendpoints: [{addresses: [10.9.9.9]}]\nports: [{name: h, port: 80}]\n".into(),
+        ]
+        .concat();
+        let ws = Workspace::default().with_file("m.yaml", &manifest);
+        c.run("kubectl apply -f m.yaml", &ws);
+        c.advance(30_000);
+        let pods_of = |c: &Cluster, d: &str| -> Vec<String> {
+            let mut v: Vec<String> = c
+                .store
+                .list(Kind::Pod, Some("default"))
+                .map(|o| o.name().to_string())
+                .filter(|n| n.starts_with(&format!("{d}-")))
+                .collect();
+            v.sort();
+            v
+        };
+        let by_ports = |c: &Cluster| -> BTreeMap<Vec<i32>, Vec<String>> {
+            slice_ports(c, "web")
+                .into_iter()
+                .filter(|(n, ..)| n != "web-mine")
+                .map(|(_, ports, pods)| (ports, pods))
+                .collect()
+        };
+        let got = by_ports(&c);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[&vec![8080]], pods_of(&c, "a"));
+        assert_eq!(got[&vec![9090]], pods_of(&c, "b"));
+        // The UDP container port is not the TCP Service port's target: no port at all.
+        assert_eq!(got[&vec![]], pods_of(&c, "u"));
+        let names = |c: &Cluster| -> BTreeSet<String> { slice_ports(c, "web").into_iter().map(|(n, ..)| n).collect() };
+        let before = names(&c);
+        // Every endpoint gone: one placeholder, with the name of a slice that was.
+        c.run("kubectl delete deployment a b u", &ws);
+        c.advance(60_000);
+        let left = slice_ports(&c, "web");
+        let mine = left.iter().find(|(n, ..)| n == "web-mine").cloned();
+        assert_eq!(mine, Some(("web-mine".into(), vec![80], vec![String::new()])), "someone else's slice stays");
+        let ours: Vec<_> = left.into_iter().filter(|(n, ..)| n != "web-mine").collect();
+        assert_eq!(ours.len(), 1, "{ours:?}");
+        assert!(before.contains(&ours[0].0), "the placeholder keeps a slice's name: {ours:?}");
+        assert_eq!((ours[0].1.len(), ours[0].2.len()), (0, 0), "a placeholder has no ports or endpoints");
+        // Endpoints again: the placeholder's name, with their ports.
+        c.run("kubectl apply -f m.yaml", &ws);
+        c.advance(30_000);
+        assert!(names(&c).contains(&ours[0].0), "{:?}", names(&c));
+        assert_eq!(by_ports(&c).len(), 3);
     }
 }
