@@ -46,13 +46,7 @@ pub struct Store {
     pod_specs_prune_at: usize,
     /// The pods written (created, changed or removed) since each [`PodReader`] last took them:
     /// the events its pod informer would deliver.
-    pods_written: [std::collections::BTreeSet<(String, String)>; 3],
-    /// Whether the pods written are kept for [`PodReader::Proxy`]: from kube-proxy's first read
-    /// (a cluster that never had traffic keeps no such list) until the list outgrows the pods
-    /// there are (traffic stopped while pods come and go; checked at each 1,024 names): then it
-    /// is dropped, and `proxy_list_dropped` tells kube-proxy to read every pod once more.
-    pods_written_for_proxy: bool,
-    proxy_list_dropped: bool,
+    pods_written: [std::collections::BTreeSet<(String, String)>; 2],
 }
 
 /// The control loops that read only the pods written since their last pass.
@@ -60,8 +54,6 @@ pub struct Store {
 pub(crate) enum PodReader {
     Endpoints = 0,
     ReplicaSets = 1,
-    /// kube-proxy's view of the Services' endpoints (network).
-    Proxy = 2,
 }
 
 /// What sorts pod specs into `Store::pod_specs`' buckets: the node and the containers' names,
@@ -222,50 +214,17 @@ impl Store {
         self.bound_pods_epoch
     }
 
-    /// The pods written since `reader` last took them, by (namespace, name). For
-    /// [`PodReader::Proxy`], those since its first take (before it, the reader reads every pod).
+    /// The pods written since `reader` last took them, by (namespace, name).
     pub(crate) fn take_pods_written(&mut self, reader: PodReader) -> std::collections::BTreeSet<(String, String)> {
-        if matches!(reader, PodReader::Proxy) {
-            self.pods_written_for_proxy = true;
-        }
         std::mem::take(&mut self.pods_written[reader as usize])
     }
 
     fn note_written(&mut self, key: &(String, String)) {
-        for set in &mut self.pods_written[..PodReader::Proxy as usize] {
+        for set in &mut self.pods_written {
             if !set.contains(key) {
                 set.insert(key.clone());
             }
         }
-        if !self.pods_written_for_proxy {
-            return;
-        }
-        let proxy = &mut self.pods_written[PodReader::Proxy as usize];
-        if proxy.contains(key) {
-            return;
-        }
-        proxy.insert(key.clone());
-        // Counting the pods costs a step per namespace: done only each time the list has grown
-        // by another 1,024 names (found by review: done on every write, 16,000 namespaces of one
-        // pod took three times as long to apply).
-        let listed = proxy.len();
-        if listed.is_multiple_of(1024) && listed > self.count(Kind::Pod) {
-            self.pods_written[PodReader::Proxy as usize].clear();
-            self.pods_written_for_proxy = false;
-            self.proxy_list_dropped = true;
-        }
-    }
-
-    /// How many pods are listed as written for `reader`.
-    #[cfg(test)]
-    pub(crate) fn pods_written_count(&self, reader: PodReader) -> usize {
-        self.pods_written[reader as usize].len()
-    }
-
-    /// Whether the pods written for kube-proxy were dropped since it last asked (it must then
-    /// read every pod).
-    pub(crate) fn take_proxy_list_dropped(&mut self) -> bool {
-        std::mem::take(&mut self.proxy_list_dropped)
     }
 
     /// A number that changes whenever an object of `kind` is created, updated or removed.

@@ -272,27 +272,44 @@ fn v1_file(v1: &mut [BTreeSet<V1Key>; 2], pod: &Object, name: &str, publish: boo
     }
 }
 
-/// A pod's endpoint for a Service port, if it has one: selected by the Service (the caller's
-/// part), in the endpoints, with an IP and the port.
-pub(crate) fn backend_of(svc: &Service, sp: &ServicePort, p: &Pod) -> Option<Backend> {
-    if !should_be_in_endpoints(p, true) {
-        return None;
+/// kube-proxy's reading of one EndpointSlice for a Service port (`newEndpointSliceInfo`,
+/// `endpointInfoByServicePort` and `addEndpoints` in kubernetes/kubernetes
+/// pkg/proxy/endpointslicecache.go): the slice's ports of the Service port's name and protocol
+/// (a port without a number gives nothing), and for each, every endpoint's first address with
+/// that port, keyed `IP:port`; `ready` and `serving` unset count as true, `terminating` unset as
+/// false. `pod_at` names the pod at an address ("" when none is).
+fn slice_backends(
+    slice: &EndpointSlice,
+    sp: &ServicePort,
+    mut pod_at: impl FnMut(&Endpoint, &str) -> String,
+) -> Vec<(String, Backend)> {
+    let name = sp.name.as_deref().unwrap_or_default();
+    let protocol = sp.protocol.as_deref().unwrap_or("TCP");
+    let mut ports: Vec<i32> = slice
+        .ports
+        .iter()
+        .flatten()
+        .filter(|p| p.name.as_deref() == Some(name) && p.protocol.as_deref().unwrap_or("TCP") == protocol)
+        .filter_map(|p| p.port.filter(|&n| n != 0))
+        .collect();
+    ports.sort_unstable();
+    let mut out = Vec::new();
+    for port in ports {
+        for e in &slice.endpoints {
+            let Some(ip) = e.addresses.first() else { continue };
+            let c = e.conditions.as_ref();
+            let backend = Backend {
+                pod: pod_at(e, ip),
+                ip: ip.clone(),
+                port,
+                ready: c.and_then(|c| c.ready) != Some(false),
+                serving: c.and_then(|c| c.serving) != Some(false),
+                terminating: c.and_then(|c| c.terminating) == Some(true),
+            };
+            out.push((format!("{ip}:{port}"), backend));
+        }
     }
-    let publish = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
-    let (ready, serving, terminating) = endpoint_conditions(p, publish);
-    Some(Backend {
-        pod: p.metadata.name.clone().unwrap_or_default(),
-        ip: p.status.as_ref()?.pod_ip.clone()?,
-        port: target_port(sp, p)?,
-        ready,
-        serving,
-        terminating,
-    })
-}
-
-/// Whether a Service selects a pod (none without a selector), as `service_pod_refs` does.
-pub(crate) fn service_selects(svc: &Service, p: &Pod) -> bool {
-    svc.spec.as_ref().and_then(|s| s.selector.as_ref()).filter(|s| !s.is_empty()).is_some_and(|sel| selects(sel, p))
+    out
 }
 
 /// A sync's slice writes in upstream's order (`finalize` in reconciler.go): a slice to create
@@ -336,10 +353,62 @@ impl Cluster {
         })
     }
 
-    /// The endpoints of a Service's `port`, as its EndpointSlices list them.
+    /// The endpoints of a Service's `port` as kube-proxy reads them from the Service's
+    /// EndpointSlices (whoever wrote them: the controller, or a user for a Service without a
+    /// selector), one per `IP:port` and in that string's order (`byEndpoint`), as its rules list
+    /// them. Where slices repeat an address, the first slice by name gives it.
     pub fn backends(&self, ns: &str, svc_name: &str, port: i32) -> Vec<Backend> {
-        let Some((svc, sp)) = self.service_port(ns, svc_name, port) else { return Vec::new() };
-        self.service_pod_refs(svc).filter_map(|p| backend_of(svc, &sp, p)).collect()
+        let Some((_, sp)) = self.service_port(ns, svc_name, port) else { return Vec::new() };
+        let mut by_ip = None;
+        let mut all: BTreeMap<String, Backend> = BTreeMap::new();
+        for (_, slice) in self.proxied_slices(ns, svc_name) {
+            for (key, b) in slice_backends(slice, &sp, |e, ip| self.pod_at(ns, e, ip, &mut by_ip)) {
+                all.entry(key).or_insert(b);
+            }
+        }
+        all.into_values().collect()
+    }
+
+    /// The EndpointSlices kube-proxy reads for a Service: those labelled with its name, of IPv4
+    /// addresses (its address family), whoever manages them, in name order.
+    fn proxied_slices<'a>(&'a self, ns: &'a str, name: &'a str) -> impl Iterator<Item = (&'a str, &'a EndpointSlice)> {
+        self.store.list(Kind::EndpointSlice, Some(ns)).filter_map(move |o| match o {
+            Object::EndpointSlice(s)
+                if s.address_type == "IPv4"
+                    && s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
+                        == Some(name) =>
+            {
+                Some((o.name(), &**s))
+            }
+            _ => None,
+        })
+    }
+
+    /// The pod in `ns` at an endpoint's address `ip`, which answers what is sent there: the
+    /// pod the endpoint's `targetRef` names if it has that IP, else the pod that has it (from
+    /// `by_ip`, made from every pod of the namespace on first need); "" when none has.
+    fn pod_at(&self, ns: &str, e: &Endpoint, ip: &str, by_ip: &mut Option<BTreeMap<String, String>>) -> String {
+        if let Some(r) = &e.target_ref
+            && r.kind.as_deref() == Some("Pod")
+            && r.namespace.as_deref().is_none_or(|n| n == ns)
+            && let Some(name) = r.name.as_deref()
+            && let Some(Object::Pod(p)) = self.store.get(Kind::Pod, ns, name)
+            && ip_of(p) == ip
+        {
+            return name.to_string();
+        }
+        let by_ip = by_ip.get_or_insert_with(|| {
+            let mut index = BTreeMap::new();
+            for o in self.store.list(Kind::Pod, Some(ns)) {
+                let Object::Pod(p) = o else { continue };
+                let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
+                if !ip_of(p).is_empty() && !matches!(phase, Some("Succeeded" | "Failed")) {
+                    index.entry(ip_of(p).to_string()).or_insert_with(|| o.name().to_string());
+                }
+            }
+            index
+        });
+        by_ip.get(ip).cloned().unwrap_or_default()
     }
 
     /// A Service and its port `port`.
@@ -967,47 +1036,59 @@ impl ProxyRules {
 
 impl Cluster {
     /// The endpoints of a Service port as `backends` gives them, kept by kube-proxy's view and
-    /// brought up to date with the pods written since its last sync (at 150,000 pods, reading
-    /// every pod at each sync was a tenth of the envelope's time).
+    /// brought up to date with the slices changed since its last sync, as its EndpointSlice
+    /// cache keeps each slice (at 150,000 pods, 1,500 slices: a change to one reads that one).
     pub(crate) fn proxy_endpoints(&mut self, ns: &str, svc_name: &str, port: i32) -> Vec<Backend> {
-        let dropped = self.store.take_proxy_list_dropped();
-        let written = self.store.take_pods_written(crate::store::PodReader::Proxy);
-        let service_changes = self.store.changes(Kind::Service);
+        let changes = (self.store.changes(Kind::Service), self.store.changes(Kind::EndpointSlice));
+        let key = (ns.to_string(), svc_name.to_string(), port);
         let mut kept = std::mem::take(&mut *self.proxy.members);
-        if dropped {
-            kept.clear();
-        }
-        // The pods written are taken once for every Service port kept; those whose Services
-        // may have changed are read again from every pod when next needed.
-        kept.retain(|_, m| m.service_changes == service_changes);
-        for ((kns, ksvc, kport), m) in kept.iter_mut() {
-            let Some((svc, sp)) = self.service_port(kns, ksvc, *kport) else {
-                m.backends.clear();
-                continue;
-            };
-            let pods_ns = pods_namespace(svc);
-            for (_, name) in written.range((pods_ns.to_string(), String::new())..).take_while(|(n, _)| n == pods_ns) {
-                let backend = match self.store.get(Kind::Pod, pods_ns, name) {
-                    Some(Object::Pod(p)) if service_selects(svc, p) => backend_of(svc, &sp, p),
-                    _ => None,
-                };
-                match backend {
-                    Some(b) => {
-                        m.backends.insert(name.clone(), b);
+        // A change to any Service may have changed this one's port: read every slice again.
+        let mut m =
+            kept.remove(&key).filter(|m| m.read_at.is_some_and(|(svc, _)| svc == changes.0)).unwrap_or_default();
+        if m.read_at != Some(changes) {
+            match self.service_port(ns, svc_name, port) {
+                None => m = ProxyMembers::default(),
+                Some((_, sp)) => {
+                    let current: BTreeMap<&str, &EndpointSlice> = self.proxied_slices(ns, svc_name).collect();
+                    let stale: Vec<Rc<str>> = m
+                        .slices
+                        .iter()
+                        .filter(|(n, (version, _))| {
+                            current.get(&***n).is_none_or(|s| s.metadata.resource_version != *version)
+                        })
+                        .map(|(n, _)| Rc::clone(n))
+                        .collect();
+                    for slice_name in stale {
+                        m.forget(&slice_name);
                     }
-                    None => {
-                        m.backends.remove(name);
+                    let mut by_ip = None;
+                    for (slice_name, slice) in current {
+                        if m.slices.contains_key(slice_name) {
+                            continue;
+                        }
+                        let read = slice_backends(slice, &sp, |e, ip| self.pod_at(ns, e, ip, &mut by_ip));
+                        let slice_name: Rc<str> = slice_name.into();
+                        let mut keys = Vec::with_capacity(read.len());
+                        for (k, b) in read {
+                            keys.push(k.clone());
+                            m.endpoints.entry((k, Rc::clone(&slice_name))).or_insert(b);
+                        }
+                        m.slices.insert(slice_name, (slice.metadata.resource_version.clone(), keys));
                     }
                 }
             }
+            m.read_at = Some(changes);
         }
-        let key = (ns.to_string(), svc_name.to_string(), port);
-        let members = kept.entry(key).or_insert_with(|| ProxyMembers {
-            service_changes,
-            backends: self.backends(ns, svc_name, port).into_iter().map(|b| (b.pod.clone(), b)).collect(),
-        });
-        let all: Vec<Backend> = members.backends.values().cloned().collect();
+        let mut all: Vec<Backend> = Vec::with_capacity(m.endpoints.len());
+        let mut last: Option<&str> = None;
+        for ((k, _), b) in &m.endpoints {
+            if last != Some(k.as_str()) {
+                all.push(b.clone());
+                last = Some(k);
+            }
+        }
         debug_assert_eq!(all, self.backends(ns, svc_name, port), "kube-proxy's kept endpoints went stale");
+        kept.insert(key, m);
         *self.proxy.members = kept;
         all
     }
@@ -1082,16 +1163,31 @@ pub struct ProxyState {
     round_robin: BTreeMap<(String, String, i32), usize>,
     /// (service port, client) -> (pod, last used ms).
     affinity: BTreeMap<(ServicePortKey, String), (String, u64)>,
-    /// Each Service port's endpoints as kube-proxy last read them, by pod name: a sync reads
-    /// only the pods written since (a copy of the cluster starts without them).
+    /// Each Service port's endpoints as kube-proxy last read them from its slices: a sync
+    /// reads only the slices changed since (a copy of the cluster starts without them).
     members: crate::cluster::Remembered<BTreeMap<ServicePortKey, ProxyMembers>>,
 }
 
-/// A Service port's endpoints by pod name, and the Services' change counter they were read at.
+/// A Service port's endpoints as kube-proxy last read its slices.
 #[derive(Clone, Debug, Default)]
 struct ProxyMembers {
-    service_changes: u64,
-    backends: BTreeMap<String, Backend>,
+    /// The Services' and EndpointSlices' change counters when last read.
+    read_at: Option<(u64, u64)>,
+    /// Each slice read: its resourceVersion then, and the endpoints it gave (`IP:port`).
+    slices: BTreeMap<Rc<str>, (Option<String>, Vec<String>)>,
+    /// The endpoints by `IP:port` and the slice that gives them (where slices repeat an
+    /// address, the first by name counts).
+    endpoints: BTreeMap<(String, Rc<str>), Backend>,
+}
+
+impl ProxyMembers {
+    /// Takes what a slice gave out of the endpoints.
+    fn forget(&mut self, slice_name: &Rc<str>) {
+        let Some((_, keys)) = self.slices.remove(slice_name) else { return };
+        for k in keys {
+            self.endpoints.remove(&(k, Rc::clone(slice_name)));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1226,10 +1322,10 @@ mod slice_tests {
         assert!(since_whole(&c) < syncs, "a slice written by someone else makes the controller start over");
     }
 
-    /// kube-proxy keeps each Service port's endpoints and reads only the pods written since its
-    /// last sync: after every kind of change it must list what reading every pod lists.
+    /// kube-proxy keeps each Service port's endpoints and reads only the slices changed since
+    /// its last sync: after every kind of change it must list what reading every slice lists.
     #[test]
-    fn kube_proxy_keeps_the_endpoints_the_pods_give() {
+    fn kube_proxy_keeps_the_endpoints_the_slices_give() {
         let (mut c, ws) = web_of(40, 5);
         let same = |c: &mut Cluster, step: &str| {
             let kept = c.proxy_endpoints("default", "web", 80);
@@ -1240,11 +1336,15 @@ mod slice_tests {
         c.advance(30_000);
         assert_eq!(same(&mut c, "the rollout"), 40);
         assert!(!c.proxy.members.is_empty(), "the view is kept");
+        let theirs = "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: web-theirs\n  labels: {kubernetes.io/service-name: web, endpointslice.kubernetes.io/managed-by: me}\naddressType: IPv4\nendpoints: [{addresses: [10.9.9.9]}, {addresses: [10.9.9.8], conditions: {ready: false}}]\nports: [{name: '', port: 80}]\n";
+        let ws = ws.with_file("theirs.yaml", theirs);
         let steps = [
             "kubectl scale deployment web --replicas=55",
+            "kubectl apply -f theirs.yaml",
             "kubectl set image deployment/web c=registry.k8s.io/pause:3.9",
             "kubectl label pods --all app=other --overwrite",
             "kubectl scale deployment web --replicas=12",
+            "kubectl delete endpointslice web-theirs",
             "kubectl delete pod --all --grace-period=0 --force",
             "node fail node-2",
             "kubectl delete service web",
@@ -1265,29 +1365,69 @@ mod slice_tests {
         let on_81 = c.proxy_endpoints("default", "web", 81);
         assert!(!on_81.is_empty());
         assert_eq!(on_81, c.backends("default", "web", 81));
-        // A copy forgets the kept view and reads every pod: the same endpoints.
+        // A copy forgets the kept view and reads every slice: the same endpoints.
         let mut copy = c.clone();
         assert!(copy.proxy.members.is_empty());
         assert_eq!(copy.proxy_endpoints("default", "web", 81), on_81);
     }
 
-    /// Once traffic stops, nobody takes kube-proxy's list of pods written: while pods come and
-    /// go it must not grow past the pods there are (found by review: it grew with every name).
+    /// kube-proxy routes what the EndpointSlices say, whoever wrote them
+    /// (pkg/proxy/endpointslicecache.go): a Service without a selector reaches the addresses of
+    /// a hand-written slice; endpoints are matched to the Service port by the slice port's
+    /// name and protocol, listed once per `IP:port` and sorted by that string (`byEndpoint`);
+    /// unset `ready` counts as ready. An address no pod has answers nothing: a timeout.
     #[test]
-    fn kube_proxys_list_of_pods_written_stays_bounded_without_traffic() {
-        let (mut c, ws) = web_of(60, 3);
-        c.advance(20_000);
-        assert_eq!(c.proxy_endpoints("default", "web", 80).len(), 60);
-        for round in 0..30 {
-            c.run(&format!("kubectl set image deployment/web c=registry.k8s.io/pause:3.{}", 8 + round % 2), &ws);
-            c.advance(40_000);
-            let listed = c.store.pods_written_count(crate::store::PodReader::Proxy);
-            // Dropped at the first multiple of 1,024 names above the pods there are.
-            assert!(listed < c.store.count(Kind::Pod) + 1024, "round {round}: {listed} names listed");
+    fn kube_proxy_routes_what_the_endpointslices_say() {
+        let mut c = Cluster::new(ClusterConfig { seed: 9, nodes: 3 });
+        let web = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 12\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: nginx, image: 'nginx:1.27', ports: [{containerPort: 80}]}]\n";
+        let ws = Workspace::default().with_file("web.yaml", web);
+        c.run("kubectl apply -f web.yaml", &ws);
+        c.advance(60_000);
+        let ips: Vec<String> = c
+            .store
+            .list(Kind::Pod, Some("default"))
+            .filter_map(|o| match o {
+                Object::Pod(p) => Some(ip_of(p).to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ips.len(), 12);
+        // The web Service's endpoints: in `IP:port` order as strings (10.244.x.10 before .2).
+        c.run("kubectl expose deployment web --port 80", &ws);
+        c.advance(5_000);
+        let keys: Vec<String> =
+            c.backends("default", "web", 80).iter().map(|b| format!("{}:{}", b.ip, b.port)).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys.len(), 12);
+        assert_eq!(keys, sorted);
+        // A Service without a selector, and its slices by hand: one pod's IP twice (listed
+        // once), an address nobody has, and a port of another name that is not the Service's.
+        let ext = format!(
+            "apiVersion: v1\nkind: Service\nmetadata: {{name: ext}}\nspec:\n  ports: [{{name: http, port: 80}}]\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ext-1\n  labels: {{kubernetes.io/service-name: ext}}\naddressType: IPv4\nendpoints: [{{addresses: ['{a}']}}, {{addresses: ['10.9.9.9']}}]\nports: [{{name: http, port: 80}}]\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ext-2\n  labels: {{kubernetes.io/service-name: ext}}\naddressType: IPv4\nendpoints: [{{addresses: ['{a}']}}, {{addresses: ['{b}']}}]\nports: [{{name: metrics, port: 80}}]\n",
+            a = ips[0],
+            b = ips[1]
+        );
+        c.run("kubectl apply -f ext.yaml", &ws.with_file("ext.yaml", &ext));
+        c.advance(2_000);
+        let ext = c.backends("default", "ext", 80);
+        let pod0 = c.store.list(Kind::Pod, Some("default")).next().map(|o| o.name().to_string()).unwrap_or_default();
+        let got: Vec<(&str, &str, bool)> = ext.iter().map(|b| (b.ip.as_str(), b.pod.as_str(), b.ready)).collect();
+        let mut want = vec![(ips[0].as_str(), pod0.as_str(), true), ("10.9.9.9", "", true)];
+        want.sort();
+        assert_eq!(got, want, "the endpoints never reach the pods the selector-less Service names by IP");
+        let mut outcomes = BTreeSet::new();
+        for i in 0..40 {
+            let (o, b, _) = c.request("ext", &format!("10.0.0.{i}"));
+            outcomes.insert((o, b.map(|b| b.pod)));
         }
-        let kept = c.proxy_endpoints("default", "web", 80);
-        assert_eq!(kept, c.backends("default", "web", 80));
-        assert_eq!(kept.len(), 60);
+        assert_eq!(
+            outcomes,
+            BTreeSet::from([
+                (crate::network::Outcome::Ok2xx, Some(pod0.clone())),
+                (crate::network::Outcome::Timeout, Some(String::new()))
+            ])
+        );
     }
 
     /// A copy of the cluster (the timeline's checkpoints) does not copy what the controllers

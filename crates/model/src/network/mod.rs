@@ -79,8 +79,8 @@ pub struct RequestRecord {
 /// The most recent requests kept one by one (older ones live on in the per-second buckets).
 pub const REQUEST_LOG_KEPT: usize = 20_000;
 
-/// kube-proxy's rules for a Service port: the rules, when synced, and the store's pod and
-/// Service change counters then.
+/// kube-proxy's rules for a Service port: the rules, when synced, and the store's
+/// EndpointSlice and Service change counters then.
 type ProxyView = (Rc<ProxyRules>, u64, (u64, u64));
 
 #[derive(Clone, Debug, Default)]
@@ -118,10 +118,11 @@ impl Cluster {
     fn proxy_backends(&mut self, ns: &str, svc: &str, port: i32) -> Rc<ProxyRules> {
         let now = self.now.ms();
         let key = (ns.to_string(), svc.to_string(), port);
-        let versions = (self.store.changes(crate::api::Kind::Pod), self.store.changes(crate::api::Kind::Service));
+        let versions =
+            (self.store.changes(crate::api::Kind::EndpointSlice), self.store.changes(crate::api::Kind::Service));
         match self.traffic.proxy_view.get_mut(&key) {
             Some((rules, at, _)) if now < *at + PROXY_SYNC_MS => Rc::clone(rules),
-            // A sync when no pod or Service changed finds the same endpoints.
+            // A sync when no EndpointSlice or Service changed finds the same endpoints.
             Some((rules, at, seen)) if *seen == versions => {
                 *at = now;
                 Rc::clone(rules)
@@ -154,6 +155,10 @@ impl Cluster {
         let Ok(b) = self.pick_from(&ns, &name, svc_port, client, &all) else {
             return (Outcome::Refused, None, 0);
         };
+        if b.pod.is_empty() {
+            // No pod has the endpoint's address (a hand-written slice): nothing answers.
+            return (Outcome::Timeout, Some(b), 30_000);
+        }
         let (pod, rt) = (self.store.get(crate::api::Kind::Pod, &ns, &b.pod), self.pod_runtime(&ns, &b.pod));
         match self.http_from(pod, rt, b.port, path) {
             Ok(status) => {
@@ -190,7 +195,7 @@ impl Cluster {
                 let client = format!("192.168.65.{}", 2 + (i % 200));
                 let (outcome, backend, latency) = self.request(&g.target, &client);
                 let endpoint = backend.as_ref().map(|b| format!("{}:{}", b.ip, b.port));
-                let pod = backend.map(|b| b.pod);
+                let pod = backend.map(|b| b.pod).filter(|p| !p.is_empty());
                 let sec = now / 1000;
                 // (Names copied only the first time a bucket sees them: thousands of requests a
                 // second land in the same few.)
