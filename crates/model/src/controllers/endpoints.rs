@@ -64,24 +64,36 @@ pub fn target_port(svc_port: &ServicePort, pod: &Pod) -> Option<i32> {
     }
 }
 
-/// The ports of a pod's endpoints (`getEndpointPorts`): each Service port it has a target for,
-/// in the Service's order; none is `None`, as a slice stores it. Pods with different ports go
-/// in different slices.
-fn pod_ports(spec: &ServiceSpec, pod: &Pod) -> Option<Vec<EndpointPort>> {
+/// A pod's target for each of the Service's ports, in order (none where it has none): pods
+/// with equal targets have equal endpoint ports.
+fn port_numbers(spec: &ServiceSpec, pod: &Pod) -> Vec<Option<i32>> {
+    spec.ports.iter().flatten().map(|sp| target_port(sp, pod)).collect()
+}
+
+/// The ports of the endpoints of pods with these targets (`getEndpointPorts`): each Service
+/// port with a target, in the Service's order; none is `None`, as a slice stores it. Pods with
+/// different ports go in different slices.
+fn ports_for(spec: &ServiceSpec, numbers: &[Option<i32>]) -> Option<Vec<EndpointPort>> {
     let ports: Vec<EndpointPort> = spec
         .ports
         .iter()
         .flatten()
-        .filter_map(|sp| {
+        .zip(numbers)
+        .filter_map(|(sp, n)| {
             Some(EndpointPort {
                 name: Some(sp.name.clone().unwrap_or_default()),
-                port: Some(target_port(sp, pod)?),
+                port: Some((*n)?),
                 protocol: Some(sp.protocol.clone().unwrap_or_else(|| "TCP".into())),
                 app_protocol: sp.app_protocol.clone(),
             })
         })
         .collect();
     (!ports.is_empty()).then_some(ports)
+}
+
+/// A pod's endpoint ports.
+fn pod_ports(spec: &ServiceSpec, pod: &Pod) -> Option<Vec<EndpointPort>> {
+    ports_for(spec, &port_numbers(spec, pod))
 }
 
 /// A slice's ports as [`pod_ports`] gives them: an empty list is none.
@@ -554,13 +566,14 @@ impl Cluster {
         // Each pod's ports, as a number among the Service's distinct port lists (in the order
         // the pods, in name order, first have them): as upstream's reconciler groups the
         // desired endpoints by port map, each slice holds pods of one port list.
+        // (Found by their targets: a pod's ports are made only for the first of each list.)
         let mut port_lists: Vec<Option<Vec<EndpointPort>>> = Vec::new();
+        let mut list_by_targets: BTreeMap<Vec<Option<i32>>, usize> = BTreeMap::new();
         let list_of: Vec<usize> = pods
             .iter()
             .map(|p| {
-                let ports = pod_ports(&spec, p);
-                port_lists.iter().position(|l| *l == ports).unwrap_or_else(|| {
-                    port_lists.push(ports);
+                *list_by_targets.entry(port_numbers(&spec, p)).or_insert_with_key(|targets| {
+                    port_lists.push(ports_for(&spec, targets));
                     port_lists.len() - 1
                 })
             })
@@ -605,8 +618,22 @@ impl Cluster {
         let mut taken = vec![false; pods.len()];
         let position =
             |pod: &str| pods.binary_search_by(|p| p.metadata.name.as_deref().unwrap_or_default().cmp(pod)).ok();
-        let slice_list: Vec<Option<usize>> =
-            slices.iter().map(|(_, s)| port_lists.iter().position(|l| l.as_deref() == ports_of(s))).collect();
+        // A slice's port list, if a pod has it: the targets its ports give each Service port.
+        let slice_list: Vec<Option<usize>> = slices
+            .iter()
+            .map(|(_, s)| {
+                let targets: Vec<Option<i32>> = spec
+                    .ports
+                    .iter()
+                    .flatten()
+                    .map(|sp| {
+                        let name = sp.name.as_deref().unwrap_or_default();
+                        s.ports.iter().flatten().find(|p| p.name.as_deref() == Some(name)).and_then(|p| p.port)
+                    })
+                    .collect();
+                list_by_targets.get(&targets).copied().filter(|&l| port_lists[l].as_deref() == ports_of(s))
+            })
+            .collect();
         let mut placed: Vec<Vec<usize>> = slices
             .iter()
             .zip(&slice_list)
@@ -621,14 +648,15 @@ impl Cluster {
             })
             .collect();
         // The pods not placed yet, by port list.
-        let mut rest: Vec<std::collections::VecDeque<usize>> = vec![Default::default(); port_lists.len()];
+        let mut untaken: Vec<Vec<usize>> = vec![Vec::new(); port_lists.len()];
         for i in (0..pods.len()).filter(|&i| !taken[i]) {
-            rest[list_of[i]].push_back(i);
+            untaken[list_of[i]].push(i);
         }
+        let mut rest: Vec<std::vec::IntoIter<usize>> = untaken.into_iter().map(Vec::into_iter).collect();
         for (list, slice_ports) in placed.iter_mut().zip(&slice_list) {
             let Some(rest) = slice_ports.map(|l| &mut rest[l]) else { continue };
             while list.len() < MAX_ENDPOINTS_PER_SLICE
-                && let Some(i) = rest.pop_front()
+                && let Some(i) = rest.next()
             {
                 list.push(i);
             }
@@ -646,8 +674,8 @@ impl Cluster {
                 updates.push(SliceWrite::Update(slice_name.to_string(), cur.ports.clone(), list));
             }
         }
-        for (ports, rest) in port_lists.iter().zip(&rest) {
-            for chunk in Vec::from_iter(rest.iter().copied()).chunks(MAX_ENDPOINTS_PER_SLICE) {
+        for (ports, rest) in port_lists.iter().zip(rest) {
+            for chunk in rest.collect::<Vec<usize>>().chunks(MAX_ENDPOINTS_PER_SLICE) {
                 creates.push((ports.clone(), chunk.iter().map(|&i| endpoint(pods[i], publish)).collect()));
             }
         }
@@ -1049,13 +1077,13 @@ impl Cluster {
             match self.service_port(ns, svc_name, port) {
                 None => m = ProxyMembers::default(),
                 Some((_, sp)) => {
-                    let current: BTreeMap<&str, &EndpointSlice> = self.proxied_slices(ns, svc_name).collect();
+                    // In name order, as the store lists them.
+                    let current: Vec<(&str, &EndpointSlice)> = self.proxied_slices(ns, svc_name).collect();
+                    let find = |n: &str| current.binary_search_by_key(&n, |(name, _)| name).ok().map(|i| current[i].1);
                     let stale: Vec<Rc<str>> = m
                         .slices
                         .iter()
-                        .filter(|(n, (version, _))| {
-                            current.get(&***n).is_none_or(|s| s.metadata.resource_version != *version)
-                        })
+                        .filter(|(n, (version, _))| find(n).is_none_or(|s| s.metadata.resource_version != *version))
                         .map(|(n, _)| Rc::clone(n))
                         .collect();
                     for slice_name in stale {
