@@ -15,6 +15,11 @@ const MANIFESTS: &[&str] = &[
     "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: NAME}\nspec:\n  rules: [{host: a.example, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: NAME, port: {number: 80}}}}]}}]\n",
     "kind: Deployment\nmetadata: {name: NAME\n",
     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: NAME}\nspec: {replicas: -NUM, selector: {}}\n",
+    // Pods whose named port has another number, a Service with named and UDP targets, and a
+    // Service without a selector with a hand-written EndpointSlice (kube-proxy reads slices).
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: NAME-p}\nspec:\n  replicas: NUM\n  selector: {matchLabels: {app: NAME}}\n  template:\n    metadata: {labels: {app: NAME}}\n    spec:\n      containers: [{name: c, image: IMAGE, ports: [{name: http, containerPort: 80NUM}]}]\n",
+    "apiVersion: v1\nkind: Service\nmetadata: {name: NAME}\nspec:\n  selector: {app: NAME}\n  ports: [{name: h, port: 80, targetPort: http}, {name: u, port: 81, protocol: UDP, targetPort: http}]\n",
+    "apiVersion: v1\nkind: Service\nmetadata: {name: NAME}\nspec:\n  ports: [{port: 80}]\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: NAME-NUM\n  labels: {kubernetes.io/service-name: NAME}\naddressType: IPv4\nendpoints: [{addresses: [10.244.1.NUM]}, {addresses: [10.244.2.2], conditions: {ready: false}}]\nports: [{name: '', port: 80}]\n",
 ];
 const COMMANDS: &[&str] = &[
     "kubectl scale deployment NAME --replicas=NUM",
