@@ -24,6 +24,8 @@ pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 pub const MANAGED_BY_LABEL: &str = "endpointslice.kubernetes.io/managed-by";
 /// The EndpointSlice controller's name in that label.
 pub const CONTROLLER_NAME: &str = "endpointslice-controller.k8s.io";
+/// The mark on the slices of a Service without a cluster IP (`v1.IsHeadlessService`).
+pub const HEADLESS_LABEL: &str = "service.kubernetes.io/headless";
 
 /// `podToEndpoint` conditions: (ready, serving, terminating).
 pub fn endpoint_conditions(pod: &Pod, publish_not_ready: bool) -> (bool, bool, bool) {
@@ -322,6 +324,40 @@ fn slice_backends(
         }
     }
     out
+}
+
+/// The labels a Service's slices carry (`setEndpointSliceLabels`): the Service's own, but for
+/// the reserved ones; the headless mark when it has no cluster IP; its name and the controller's.
+fn slice_labels(svc: &Service) -> BTreeMap<String, String> {
+    let mut labels: BTreeMap<String, String> = svc
+        .metadata
+        .labels
+        .iter()
+        .flatten()
+        .filter(|(k, _)| !is_reserved_label(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let cluster_ip = svc.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()).unwrap_or_default();
+    if cluster_ip.is_empty() || cluster_ip == "None" {
+        labels.insert(HEADLESS_LABEL.to_string(), String::new());
+    }
+    labels.insert(SERVICE_NAME_LABEL.to_string(), svc.metadata.name.clone().unwrap_or_default());
+    labels.insert(MANAGED_BY_LABEL.to_string(), CONTROLLER_NAME.to_string());
+    labels
+}
+
+/// `isReservedLabelKey`: the labels the controller sets itself.
+fn is_reserved_label(key: &str) -> bool {
+    key == SERVICE_NAME_LABEL || key == MANAGED_BY_LABEL || key == HEADLESS_LABEL
+}
+
+/// Whether a slice's labels, but for the reserved ones, differ from its Service's (then the
+/// reconciler updates it: `reconcileByPortMapping`).
+fn labels_changed(slice: &EndpointSlice, svc: &Service) -> bool {
+    let own = |l: &Option<BTreeMap<String, String>>| -> Vec<(String, String)> {
+        l.iter().flatten().filter(|(k, _)| !is_reserved_label(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
+    own(&slice.metadata.labels) != own(&svc.metadata.labels)
 }
 
 /// A sync's slice writes in upstream's order (`finalize` in reconciler.go): a slice to create
@@ -668,7 +704,8 @@ impl Cluster {
                 continue;
             }
             let same = cur.endpoints.len() == list.len()
-                && cur.endpoints.iter().zip(list).all(|(e, &i)| endpoint_is(e, pods[i], publish));
+                && cur.endpoints.iter().zip(list).all(|(e, &i)| endpoint_is(e, pods[i], publish))
+                && !labels_changed(cur, svc);
             if !same {
                 let list = list.iter().map(|&i| endpoint(pods[i], publish)).collect();
                 updates.push(SliceWrite::Update(slice_name.to_string(), cur.ports.clone(), list));
@@ -683,7 +720,7 @@ impl Cluster {
         // (`reconcileByAddressType`).
         if pods.is_empty() {
             match slices[..] {
-                [(_, only)] if is_placeholder(only) => removes.clear(),
+                [(_, only)] if is_placeholder(only) && !labels_changed(only, svc) => removes.clear(),
                 _ => creates.push((None, Vec::new())),
             }
         }
@@ -917,7 +954,7 @@ impl Cluster {
                         let slice = EndpointSlice {
                             endpoints: list,
                             ports,
-                            metadata: cur.metadata.clone(),
+                            metadata: ObjectMeta { labels: Some(slice_labels(svc)), ..cur.metadata.clone() },
                             address_type: cur.address_type.clone(),
                         };
                         self.store.update(Object::EndpointSlice(Box::new(slice)));
@@ -930,11 +967,7 @@ impl Cluster {
                             break n;
                         }
                     };
-                    let labels: BTreeMap<String, String> = [
-                        (SERVICE_NAME_LABEL.to_string(), name.to_string()),
-                        (MANAGED_BY_LABEL.to_string(), CONTROLLER_NAME.to_string()),
-                    ]
-                    .into();
+                    let labels = slice_labels(svc);
                     let slice = EndpointSlice {
                         metadata: ObjectMeta {
                             name: Some(slice_name.clone()),
@@ -1660,5 +1693,64 @@ mod slice_tests {
         c.advance(30_000);
         assert!(names(&c).contains(&ours[0].0), "{:?}", names(&c));
         assert_eq!(by_ports(&c).len(), 3);
+    }
+
+    /// A Service's slices carry its labels, the headless mark when it has no cluster IP, and
+    /// follow when its labels change (`setEndpointSliceLabels`, `reconcileByPortMapping`).
+    #[test]
+    fn slices_carry_their_services_labels() {
+        let (mut c, ws) = web_of(3, 4);
+        let headless = "apiVersion: v1\nkind: Service\nmetadata: {name: web-headless, labels: {tier: db}}\nspec:\n  clusterIP: None\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+        let web = |tier: &str| {
+            format!(
+                "apiVersion: v1\nkind: Service\nmetadata: {{name: web, labels: {{tier: {tier}}}}}\nspec:\n  selector: {{app: web}}\n  ports: [{{port: 80}}]\n"
+            )
+        };
+        let ws = ws
+            .with_file("h.yaml", headless)
+            .with_file("front.yaml", &web("front"))
+            .with_file("back.yaml", &web("back"));
+        c.run("kubectl apply -f h.yaml", &ws);
+        c.run("kubectl apply -f front.yaml", &ws);
+        c.advance(20_000);
+        let labels = |c: &Cluster, svc: &str| -> Vec<BTreeMap<String, String>> {
+            c.store
+                .list(Kind::EndpointSlice, Some("default"))
+                .filter_map(|o| match o {
+                    Object::EndpointSlice(s)
+                        if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
+                            == Some(svc) =>
+                    {
+                        s.metadata.labels.clone()
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        let want = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        assert_eq!(
+            labels(&c, "web"),
+            [want(&[(MANAGED_BY_LABEL, CONTROLLER_NAME), (SERVICE_NAME_LABEL, "web"), ("tier", "front")])]
+        );
+        assert_eq!(
+            labels(&c, "web-headless"),
+            [want(&[
+                (MANAGED_BY_LABEL, CONTROLLER_NAME),
+                (SERVICE_NAME_LABEL, "web-headless"),
+                (HEADLESS_LABEL, ""),
+                ("tier", "db")
+            ])]
+        );
+        c.run("kubectl apply -f back.yaml", &ws);
+        c.advance(5_000);
+        assert_eq!(
+            labels(&c, "web"),
+            [want(&[(MANAGED_BY_LABEL, CONTROLLER_NAME), (SERVICE_NAME_LABEL, "web"), ("tier", "back")])]
+        );
+        let out: String =
+            c.run("kubectl get endpointslices -l tier=back -o name", &ws).into_iter().map(|r| r.output).collect();
+        assert_eq!(out.lines().count(), 1, "{out}");
     }
 }
