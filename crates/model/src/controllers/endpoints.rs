@@ -1398,12 +1398,22 @@ mod slice_tests {
         assert_eq!(same(&mut c, "the rollout"), 40);
         assert!(!c.proxy.members.is_empty(), "the view is kept");
         let theirs = "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: web-theirs\n  labels: {kubernetes.io/service-name: web, endpointslice.kubernetes.io/managed-by: me}\naddressType: IPv4\nendpoints: [{addresses: [10.9.9.9]}, {addresses: [10.9.9.8], conditions: {ready: false}}]\nports: [{name: '', port: 80}]\n";
-        let ws = ws.with_file("theirs.yaml", theirs);
+        let bare = |app: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: bare, labels: {{app: {app}}}}}\nspec:\n  containers: [{{name: c, image: 'registry.k8s.io/pause:3.10'}}]\n"
+            )
+        };
+        let ws = ws
+            .with_file("theirs.yaml", theirs)
+            .with_file("bare.yaml", &bare("web"))
+            .with_file("other.yaml", &bare("other"));
         let steps = [
             "kubectl scale deployment web --replicas=55",
             "kubectl apply -f theirs.yaml",
             "kubectl set image deployment/web c=registry.k8s.io/pause:3.9",
-            "kubectl label pods --all app=other --overwrite",
+            "kubectl apply -f bare.yaml",
+            // (Relabelled out of the Service: kubeplay has no `kubectl label` yet.)
+            "kubectl apply -f other.yaml",
             "kubectl scale deployment web --replicas=12",
             "kubectl delete endpointslice web-theirs",
             "kubectl delete pod --all --grace-period=0 --force",
@@ -1412,7 +1422,8 @@ mod slice_tests {
             "kubectl apply -f m.yaml",
         ];
         for step in steps {
-            c.run(step, &ws);
+            let ran = c.run(step, &ws);
+            assert!(ran.iter().all(|r| r.ok), "{step}: {ran:?}");
             for _ in 0..6 {
                 c.advance(2_500);
                 same(&mut c, step);
