@@ -373,7 +373,9 @@ impl Cluster {
                 self.wake(Controller::ReplicaSet);
                 self.wake(Controller::Deployment);
             }
-            Kind::Service => self.wake(Controller::Endpoints),
+            // Slices or Endpoints changed by anyone else: the controller puts its own back (its
+            // own writes do not come through here, as its tracker skips them upstream).
+            Kind::Service | Kind::EndpointSlice | Kind::Endpoints => self.wake(Controller::Endpoints),
             Kind::HorizontalPodAutoscaler => self.wake(Controller::Hpa),
             Kind::Pod => {
                 self.wake(Controller::Endpoints);

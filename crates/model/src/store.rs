@@ -47,6 +47,10 @@ pub struct Store {
     /// The pods written (created, changed or removed) since each [`PodReader`] last took them:
     /// the events its pod informer would deliver.
     pods_written: [std::collections::BTreeSet<(String, String)>; 2],
+    /// The pods by `status.podIP` (namespace, name), kept as pods are written: what answers at
+    /// an address (kube-proxy routes to addresses). None after a `get_mut` of a pod, which it
+    /// cannot follow: readers then look at every pod.
+    pods_by_ip: Option<BTreeMap<String, std::collections::BTreeSet<(String, String)>>>,
 }
 
 /// The control loops that read only the pods written since their last pass.
@@ -54,6 +58,14 @@ pub struct Store {
 pub(crate) enum PodReader {
     Endpoints = 0,
     ReplicaSets = 1,
+}
+
+/// A pod's `status.podIP`, when it has one.
+fn pod_ip(o: Option<&Object>) -> Option<&str> {
+    match o {
+        Some(Object::Pod(p)) => p.status.as_ref()?.pod_ip.as_deref().filter(|ip| !ip.is_empty()),
+        _ => None,
+    }
 }
 
 /// What sorts pod specs into `Store::pod_specs`' buckets: the node and the containers' names,
@@ -123,7 +135,7 @@ pub fn sim_time(t: &Time) -> SimTime {
 
 impl Store {
     pub fn new(seed: u64) -> Self {
-        Store { seed, node_usage: Some(Default::default()), ..Default::default() }
+        Store { seed, node_usage: Some(Default::default()), pods_by_ip: Some(Default::default()), ..Default::default() }
     }
 
     /// Each node's usage by its bound, non-terminal pods, if the index is whole.
@@ -147,6 +159,7 @@ impl Store {
             self.unbound_pods.insert((namespace.to_string(), name.to_string()));
             self.note_written(&(namespace.to_string(), name.to_string()));
             self.node_usage = None;
+            self.pods_by_ip = None;
             self.bound_pods_epoch += 1;
         }
         self.kinds.get_mut(&kind)?.get_mut(namespace)?.get_mut(name).map(Rc::make_mut)
@@ -192,6 +205,22 @@ impl Store {
             self.unbound_pods.remove(&key);
         }
         self.note_written(&key);
+        let (old_ip, new_ip) = (pod_ip(old), pod_ip(new));
+        if old_ip != new_ip
+            && let Some(index) = self.pods_by_ip.as_mut()
+        {
+            if let Some(ip) = old_ip
+                && let Some(keys) = index.get_mut(ip)
+            {
+                keys.remove(&key);
+                if keys.is_empty() {
+                    index.remove(ip);
+                }
+            }
+            if let Some(ip) = new_ip {
+                index.entry(ip.to_string()).or_default().insert(key.clone());
+            }
+        }
         if let Some(u) = self.node_usage.as_mut()
             && !same_usage(old, new)
         {
@@ -202,6 +231,16 @@ impl Store {
                 u.add(n);
             }
         }
+    }
+
+    /// The pods whose `status.podIP` is `ip`, in (namespace, name) order.
+    pub fn pods_at_ip<'a, 'b>(&'a self, ip: &'b str) -> impl Iterator<Item = &'a Object> + use<'a, 'b> {
+        let indexed = self
+            .pods_by_ip
+            .as_ref()
+            .map(|index| index.get(ip).into_iter().flatten().filter_map(|(ns, name)| self.get(Kind::Pod, ns, name)));
+        let scanned = self.pods_by_ip.is_none().then(|| self.list(Kind::Pod, None));
+        indexed.into_iter().flatten().chain(scanned.into_iter().flatten()).filter(move |o| pod_ip(Some(o)) == Some(ip))
     }
 
     pub fn count(&self, kind: Kind) -> usize {

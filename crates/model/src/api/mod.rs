@@ -881,6 +881,7 @@ pub fn not_simulated(kind: Kind, value: &Value) -> Vec<String> {
         "initContainers.image",
         "initContainers.imagePullPolicy",
         "initContainers.restartPolicy",
+        "initContainers.ports",
         "initContainers.command",
         "initContainers.args",
         "initContainers.env",

@@ -172,10 +172,12 @@ fn endpoint_is(e: &Endpoint, p: &Pod, publish_not_ready: bool) -> bool {
     same
 }
 
-/// One routable endpoint of a Service.
+/// One routable endpoint of a Service, as kube-proxy's rules hold it: an address and port.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Backend {
-    pub pod: String,
+    /// The pod the endpoint's `targetRef` names, (namespace, name). What answers is whatever
+    /// has the address when a connection is made ([`Cluster::pod_answering`]).
+    pub target: Option<(String, String)>,
     pub ip: String,
     pub port: i32,
     pub ready: bool,
@@ -237,6 +239,9 @@ struct Member {
 
 type V1Key = (String, Option<String>, String);
 
+/// Slices with their names.
+type NamedSlices<'a> = Vec<(&'a str, &'a EndpointSlice)>;
+
 /// A sync's writes: the slices in order, then the Endpoints object.
 #[derive(Debug, PartialEq)]
 struct EndpointsPlan {
@@ -291,12 +296,8 @@ fn v1_file(v1: &mut [BTreeSet<V1Key>; 2], pod: &Object, name: &str, publish: boo
 /// pkg/proxy/endpointslicecache.go): the slice's ports of the Service port's name and protocol
 /// (a port without a number gives nothing), and for each, every endpoint's first address with
 /// that port, keyed `IP:port`; `ready` and `serving` unset count as true, `terminating` unset as
-/// false. `pod_at` names the pod at an address ("" when none is).
-fn slice_backends(
-    slice: &EndpointSlice,
-    sp: &ServicePort,
-    mut pod_at: impl FnMut(&Endpoint, &str) -> String,
-) -> Vec<(String, Backend)> {
+/// false. (A slice's endpoints with the same key: the first one counts.)
+fn slice_backends(ns: &str, slice: &EndpointSlice, sp: &ServicePort) -> Vec<(String, Backend)> {
     let name = sp.name.as_deref().unwrap_or_default();
     let protocol = sp.protocol.as_deref().unwrap_or("TCP");
     let mut ports: Vec<i32> = slice
@@ -312,8 +313,13 @@ fn slice_backends(
         for e in &slice.endpoints {
             let Some(ip) = e.addresses.first() else { continue };
             let c = e.conditions.as_ref();
+            let target = e
+                .target_ref
+                .as_ref()
+                .filter(|r| r.kind.as_deref() == Some("Pod"))
+                .and_then(|r| Some((r.namespace.clone().unwrap_or_else(|| ns.to_string()), r.name.clone()?)));
             let backend = Backend {
-                pod: pod_at(e, ip),
+                target,
                 ip: ip.clone(),
                 port,
                 ready: c.and_then(|c| c.ready) != Some(false),
@@ -361,9 +367,10 @@ fn labels_changed(slice: &EndpointSlice, svc: &Service) -> bool {
 }
 
 /// A sync's slice writes in upstream's order (`finalize` in reconciler.go): a slice to create
-/// takes the name of one to delete instead, as an update (the last create the first delete);
-/// then the creates, the updates and the deletes.
+/// takes the name of one to delete instead, as an update (the last create the first delete;
+/// never a `foreign` one); then the creates, the updates and the deletes.
 fn slice_writes(
+    foreign: Vec<String>,
     removes: Vec<String>,
     mut updates: Vec<SliceWrite>,
     mut creates: Vec<(Option<Vec<EndpointPort>>, Vec<Endpoint>)>,
@@ -378,7 +385,7 @@ fn slice_writes(
     let mut writes: Vec<SliceWrite> =
         creates.into_iter().map(|(ports, list)| SliceWrite::Create(ports, list)).collect();
     writes.extend(updates);
-    writes.extend(removes.map(SliceWrite::Remove));
+    writes.extend(foreign.into_iter().chain(removes).map(SliceWrite::Remove));
     writes
 }
 
@@ -407,10 +414,9 @@ impl Cluster {
     /// them. Where slices repeat an address, the first slice by name gives it.
     pub fn backends(&self, ns: &str, svc_name: &str, port: i32) -> Vec<Backend> {
         let Some((_, sp)) = self.service_port(ns, svc_name, port) else { return Vec::new() };
-        let mut by_ip = None;
         let mut all: BTreeMap<String, Backend> = BTreeMap::new();
         for (_, slice) in self.proxied_slices(ns, svc_name) {
-            for (key, b) in slice_backends(slice, &sp, |e, ip| self.pod_at(ns, e, ip, &mut by_ip)) {
+            for (key, b) in slice_backends(ns, slice, &sp) {
                 all.entry(key).or_insert(b);
             }
         }
@@ -432,31 +438,23 @@ impl Cluster {
         })
     }
 
-    /// The pod in `ns` at an endpoint's address `ip`, which answers what is sent there: the
-    /// pod the endpoint's `targetRef` names if it has that IP, else the pod that has it (from
-    /// `by_ip`, made from every pod of the namespace on first need); "" when none has.
-    fn pod_at(&self, ns: &str, e: &Endpoint, ip: &str, by_ip: &mut Option<BTreeMap<String, String>>) -> String {
-        if let Some(r) = &e.target_ref
-            && r.kind.as_deref() == Some("Pod")
-            && r.namespace.as_deref().is_none_or(|n| n == ns)
-            && let Some(name) = r.name.as_deref()
-            && let Some(Object::Pod(p)) = self.store.get(Kind::Pod, ns, name)
-            && ip_of(p) == ip
+    /// The pod that answers at an endpoint's address now: the one its `targetRef` names if
+    /// that pod has the address, else a pod that has it and has not finished (pod IPs are the
+    /// cluster's, not a namespace's); none when no pod has it.
+    pub(crate) fn pod_answering(&self, b: &Backend) -> Option<&Object> {
+        let has_ip = |p: &Pod| ip_of(p) == b.ip;
+        if let Some((ns, name)) = &b.target
+            && let Some(o @ Object::Pod(p)) = self.store.get(Kind::Pod, ns, name)
+            && has_ip(p)
         {
-            return name.to_string();
+            return Some(o);
         }
-        let by_ip = by_ip.get_or_insert_with(|| {
-            let mut index = BTreeMap::new();
-            for o in self.store.list(Kind::Pod, Some(ns)) {
-                let Object::Pod(p) = o else { continue };
-                let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
-                if !ip_of(p).is_empty() && !matches!(phase, Some("Succeeded" | "Failed")) {
-                    index.entry(ip_of(p).to_string()).or_insert_with(|| o.name().to_string());
-                }
+        self.store.pods_at_ip(&b.ip).find(|o| match o {
+            Object::Pod(p) => {
+                !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
             }
-            index
-        });
-        by_ip.get(ip).cloned().unwrap_or_default()
+            _ => false,
+        })
     }
 
     /// A Service and its port `port`.
@@ -645,7 +643,18 @@ impl Cluster {
         // are the slice's, new ones fill the slices of their ports with room (in name order) and
         // then new slices `<service>-<5 chars>`. Emptied slices, and slices of ports no pod has,
         // are deleted. A Service without endpoints keeps one placeholder slice, without ports.
-        let slices: Vec<(&str, &EndpointSlice)> = self.service_slices(ns, name).collect();
+        // A slice of another address type, or not owned by this Service (one left from a
+        // Service of the same name), is deleted and never reused (`reconcileByAddressType`).
+        let uid = svc.metadata.uid.as_deref();
+        let (slices, foreign): (NamedSlices, NamedSlices) = self.service_slices(ns, name).partition(|(_, s)| {
+            s.address_type == "IPv4"
+                && s.metadata
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|o| o.kind == "Service" && o.api_version == "v1" && Some(o.uid.as_str()) == uid)
+        });
+        let foreign: Vec<String> = foreign.into_iter().map(|(n, _)| n.to_string()).collect();
         fn pod_of(e: &Endpoint) -> &str {
             e.target_ref.as_ref().and_then(|r| r.name.as_deref()).unwrap_or_default()
         }
@@ -724,7 +733,7 @@ impl Cluster {
                 _ => creates.push((None, Vec::new())),
             }
         }
-        EndpointsPlan { slices: slice_writes(removes, updates, creates), endpoints }
+        EndpointsPlan { slices: slice_writes(foreign, removes, updates, creates), endpoints }
     }
 
     /// The sync from the pods written since the last one (`written`, in name order), given what
@@ -857,7 +866,7 @@ impl Cluster {
         let v1_ports = members.keys().next().and_then(|n| pod(n)).and_then(|p| pod_ports(&spec, p)).unwrap_or_default();
         let svc_name = svc.metadata.name.as_deref().unwrap_or_default();
         let endpoints = self.endpoints_write(ns, svc_name, &ready, &not_ready, over_capacity, &v1_ports);
-        Some(EndpointsPlan { slices: slice_writes(removes, updates, creates), endpoints })
+        Some(EndpointsPlan { slices: slice_writes(Vec::new(), removes, updates, creates), endpoints })
     }
 
     /// What the controller knows after a sync from the whole list: read back from what it wrote.
@@ -1053,12 +1062,12 @@ impl Cluster {
         let key = || (ns.to_string(), svc_name.to_string(), port);
         let now = self.now.ms();
         if let Some(timeout_s) = affinity_timeout_s
-            && let Some((pod, last)) = self.proxy.affinity.get(&(key(), client.to_string())).cloned()
+            && let Some((endpoint, last)) = self.proxy.affinity.get(&(key(), client.to_string())).cloned()
             && now.saturating_sub(last) <= timeout_s * 1000
-            && let Some(b) = pool.iter().map(|i| &rules.all[*i]).find(|b| b.pod == pod)
+            && let Some(b) = pool.iter().map(|i| &rules.all[*i]).find(|b| (&b.ip, b.port) == (&endpoint.0, endpoint.1))
         {
             let b = b.clone();
-            self.proxy.affinity.insert((key(), client.to_string()), (pod, now));
+            self.proxy.affinity.insert((key(), client.to_string()), (endpoint, now));
             return Ok(b);
         }
         let chosen = if self.proxy.ipvs {
@@ -1071,7 +1080,7 @@ impl Cluster {
             rules.all[pool[self.rng_proxy.below(pool.len() as u32) as usize]].clone()
         };
         if affinity_timeout_s.is_some() {
-            self.proxy.affinity.insert((key(), client.to_string()), (chosen.pod.clone(), now));
+            self.proxy.affinity.insert((key(), client.to_string()), ((chosen.ip.clone(), chosen.port), now));
         }
         Ok(chosen)
     }
@@ -1108,7 +1117,11 @@ impl Cluster {
             kept.remove(&key).filter(|m| m.read_at.is_some_and(|(svc, _)| svc == changes.0)).unwrap_or_default();
         if m.read_at != Some(changes) {
             match self.service_port(ns, svc_name, port) {
-                None => m = ProxyMembers::default(),
+                None => {
+                    // No such Service port (any more): nothing kept for it.
+                    *self.proxy.members = kept;
+                    return Vec::new();
+                }
                 Some((_, sp)) => {
                     // In name order, as the store lists them.
                     let current: Vec<(&str, &EndpointSlice)> = self.proxied_slices(ns, svc_name).collect();
@@ -1122,12 +1135,11 @@ impl Cluster {
                     for slice_name in stale {
                         m.forget(&slice_name);
                     }
-                    let mut by_ip = None;
                     for (slice_name, slice) in current {
                         if m.slices.contains_key(slice_name) {
                             continue;
                         }
-                        let read = slice_backends(slice, &sp, |e, ip| self.pod_at(ns, e, ip, &mut by_ip));
+                        let read = slice_backends(ns, slice, &sp);
                         let slice_name: Rc<str> = slice_name.into();
                         let mut keys = Vec::with_capacity(read.len());
                         for (k, b) in read {
@@ -1222,8 +1234,9 @@ pub struct ProxyState {
     /// IPVS mode (round robin) instead of the default iptables (random).
     pub ipvs: bool,
     round_robin: BTreeMap<(String, String, i32), usize>,
-    /// (service port, client) -> (pod, last used ms).
-    affinity: BTreeMap<(ServicePortKey, String), (String, u64)>,
+    /// (service port, client) -> (endpoint IP and port, last used ms): ClientIP affinity sticks
+    /// to an endpoint, as its `recent` match does.
+    affinity: BTreeMap<(ServicePortKey, String), ((String, i32), u64)>,
     /// Each Service port's endpoints as kube-proxy last read them from its slices: a sync
     /// reads only the slices changed since (a copy of the cluster starts without them).
     members: crate::cluster::Remembered<BTreeMap<ServicePortKey, ProxyMembers>>,
@@ -1445,25 +1458,31 @@ mod slice_tests {
 
     /// kube-proxy routes what the EndpointSlices say, whoever wrote them
     /// (pkg/proxy/endpointslicecache.go): a Service without a selector reaches the addresses of
-    /// a hand-written slice; endpoints are matched to the Service port by the slice port's
-    /// name and protocol, listed once per `IP:port` and sorted by that string (`byEndpoint`);
-    /// unset `ready` counts as ready. An address no pod has answers nothing: a timeout.
+    /// hand-written slices. An endpoint counts for the Service port when its slice's port has
+    /// the port's name and protocol and a number (not 0); FQDN slices are not read; endpoints
+    /// are listed once per `IP:port`, sorted by that string (`byEndpoint`); unset `ready`
+    /// counts as ready. What answers is whatever pod has the address when the request is made,
+    /// in any namespace; an address no pod has answers nothing: a timeout.
     #[test]
     fn kube_proxy_routes_what_the_endpointslices_say() {
         let mut c = Cluster::new(ClusterConfig { seed: 9, nodes: 3 });
-        let web = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 12\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: nginx, image: 'nginx:1.27', ports: [{containerPort: 80}]}]\n";
+        let web = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 12\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: nginx, image: 'nginx:1.27', ports: [{containerPort: 80}]}]\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: other}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: elsewhere, namespace: other}\nspec:\n  containers: [{name: nginx, image: 'nginx:1.27', ports: [{containerPort: 80}]}]\n";
         let ws = Workspace::default().with_file("web.yaml", web);
-        c.run("kubectl apply -f web.yaml", &ws);
+        let ran = c.run("kubectl apply -f web.yaml", &ws);
+        assert!(ran.iter().all(|r| r.ok), "{ran:?}");
         c.advance(60_000);
-        let ips: Vec<String> = c
-            .store
-            .list(Kind::Pod, Some("default"))
-            .filter_map(|o| match o {
-                Object::Pod(p) => Some(ip_of(p).to_string()),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(ips.len(), 12);
+        let pods = |c: &Cluster, ns: &str| -> Vec<(String, String)> {
+            c.store
+                .list(Kind::Pod, Some(ns))
+                .filter_map(|o| match o {
+                    Object::Pod(p) => Some((o.name().to_string(), ip_of(p).to_string())),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (web_pods, elsewhere) = (pods(&c, "default"), pods(&c, "other"));
+        assert_eq!((web_pods.len(), elsewhere.len()), (12, 1));
+        let ip = |i: usize| web_pods[i].1.as_str();
         // The web Service's endpoints: in `IP:port` order as strings (10.244.x.10 before .2).
         c.run("kubectl expose deployment web --port 80", &ws);
         c.advance(5_000);
@@ -1473,33 +1492,106 @@ mod slice_tests {
         sorted.sort();
         assert_eq!(keys.len(), 12);
         assert_eq!(keys, sorted);
-        // A Service without a selector, and its slices by hand: one pod's IP twice (listed
-        // once), an address nobody has, and a port of another name that is not the Service's.
-        let ext = format!(
-            "apiVersion: v1\nkind: Service\nmetadata: {{name: ext}}\nspec:\n  ports: [{{name: http, port: 80}}]\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ext-1\n  labels: {{kubernetes.io/service-name: ext}}\naddressType: IPv4\nendpoints: [{{addresses: ['{a}']}}, {{addresses: ['10.9.9.9']}}]\nports: [{{name: http, port: 80}}]\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ext-2\n  labels: {{kubernetes.io/service-name: ext}}\naddressType: IPv4\nendpoints: [{{addresses: ['{a}']}}, {{addresses: ['{b}']}}]\nports: [{{name: metrics, port: 80}}]\n",
-            a = ips[0],
-            b = ips[1]
-        );
-        c.run("kubectl apply -f ext.yaml", &ws.with_file("ext.yaml", &ext));
+        // A Service without a selector and its slices by hand.
+        let slice = |name: &str, kind: &str, addresses: &[&str], ports: &str| {
+            let endpoints: Vec<String> = addresses.iter().map(|a| format!("{{addresses: ['{a}']}}")).collect();
+            format!(
+                "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: {name}\n  labels: {{kubernetes.io/service-name: ext}}\naddressType: {kind}\nendpoints: [{}]\nports: {ports}\n",
+                endpoints.join(", ")
+            )
+        };
+        let ext = [
+            "apiVersion: v1\nkind: Service\nmetadata: {name: ext}\nspec:\n  ports: [{name: http, port: 80}]\n".to_string(),
+            // One pod's address twice (listed once), one nobody has, one in another namespace.
+            slice("ext-1", "IPv4", &[ip(0), "10.9.9.9", ip(0), &elsewhere[0].1], "[{name: http, port: 80}]"),
+            // Not ready: not chosen while others are.
+            format!("---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ext-2\n  labels: {{kubernetes.io/service-name: ext}}\naddressType: IPv4\nendpoints: [{{addresses: ['{}'], conditions: {{ready: false}}}}]\nports: [{{name: http, port: 80}}]\n", ip(1)),
+            // Another protocol, another name, no number, an FQDN slice: none of them counts.
+            slice("ext-3", "IPv4", &[ip(2)], "[{name: http, port: 80, protocol: UDP}]"),
+            slice("ext-4", "IPv4", &[ip(3)], "[{name: metrics, port: 80}]"),
+            slice("ext-5", "IPv4", &[ip(4)], "[{name: http, port: 0}]"),
+            slice("ext-6", "FQDN", &["example.com"], "[{name: http, port: 80}]"),
+        ]
+        .concat();
+        let ran = c.run("kubectl apply -f ext.yaml", &ws.clone().with_file("ext.yaml", &ext));
+        assert!(ran.iter().all(|r| r.ok), "{ran:?}");
         c.advance(2_000);
-        let ext = c.backends("default", "ext", 80);
-        let pod0 = c.store.list(Kind::Pod, Some("default")).next().map(|o| o.name().to_string()).unwrap_or_default();
-        let got: Vec<(&str, &str, bool)> = ext.iter().map(|b| (b.ip.as_str(), b.pod.as_str(), b.ready)).collect();
-        let mut want = vec![(ips[0].as_str(), pod0.as_str(), true), ("10.9.9.9", "", true)];
-        want.sort();
-        assert_eq!(got, want, "the endpoints never reach the pods the selector-less Service names by IP");
-        let mut outcomes = BTreeSet::new();
-        for i in 0..40 {
-            let (o, b, _) = c.request("ext", &format!("10.0.0.{i}"));
-            outcomes.insert((o, b.map(|b| b.pod)));
-        }
+        let got: Vec<(String, bool)> =
+            c.backends("default", "ext", 80).iter().map(|b| (b.ip.clone(), b.ready)).collect();
+        let mut want = vec![
+            (ip(0).to_string(), true),
+            ("10.9.9.9".to_string(), true),
+            (elsewhere[0].1.clone(), true),
+            (ip(1).to_string(), false),
+        ];
+        want.sort_by_key(|(a, _)| format!("{a}:80"));
+        assert_eq!(got, want);
+        let outcomes = |c: &mut Cluster| -> BTreeSet<(crate::network::Outcome, Option<String>)> {
+            (0..60)
+                .map(|i| c.request("ext", &format!("10.0.0.{i}")))
+                .map(|(o, b, _)| (o, b.and_then(|(_, p)| p)))
+                .collect()
+        };
+        use crate::network::Outcome::{Ok2xx, Timeout};
         assert_eq!(
-            outcomes,
-            BTreeSet::from([
-                (crate::network::Outcome::Ok2xx, Some(pod0.clone())),
-                (crate::network::Outcome::Timeout, Some(String::new()))
-            ])
+            outcomes(&mut c),
+            BTreeSet::from([(Ok2xx, Some(web_pods[0].0.clone())), (Ok2xx, Some("elsewhere".into())), (Timeout, None)])
         );
+        // The pod at an address goes; the slice stays as written: nothing answers there, at
+        // once, and kube-proxy's kept view still agrees with a read of every slice.
+        c.run(&format!("kubectl delete pod {} --grace-period=0 --force", web_pods[0].0), &ws);
+        assert_eq!(outcomes(&mut c), BTreeSet::from([(Ok2xx, Some("elsewhere".into())), (Timeout, None)]));
+        c.advance(1_500);
+        assert_eq!(c.proxy_endpoints("default", "ext", 80), c.backends("default", "ext", 80));
+    }
+
+    /// ClientIP session affinity sticks to an endpoint (iptables' `recent` match is per
+    /// endpoint chain), so endpoints with no pod behind them are told apart too.
+    #[test]
+    fn client_ip_affinity_sticks_to_an_endpoint() {
+        let mut c = Cluster::new(ClusterConfig { seed: 2, nodes: 1 });
+        let m = "apiVersion: v1\nkind: Service\nmetadata: {name: sticky}\nspec:\n  sessionAffinity: ClientIP\n  ports: [{port: 80}]\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: sticky-1\n  labels: {kubernetes.io/service-name: sticky}\naddressType: IPv4\nendpoints: [{addresses: [10.9.9.1]}, {addresses: [10.9.9.2]}, {addresses: [10.9.9.3]}]\nports: [{name: '', port: 80}]\n";
+        c.run("kubectl apply -f m.yaml", &Workspace::default().with_file("m.yaml", m));
+        c.advance(2_000);
+        let mut chosen = BTreeSet::new();
+        for client in 0..12 {
+            let to: BTreeSet<String> =
+                (0..5).filter_map(|_| c.request("sticky", &format!("10.0.0.{client}")).1).map(|(b, _)| b.ip).collect();
+            assert_eq!(to.len(), 1, "client {client} went to {to:?}");
+            chosen.extend(to);
+        }
+        assert!(chosen.len() > 1, "the clients spread over the endpoints: {chosen:?}");
+    }
+
+    /// A slice the controller keeps, deleted by hand, is put back (upstream's controller
+    /// requeues the Service on a slice's change: `onEndpointSliceDelete`). Slices claiming to be
+    /// the controller's for the Service but of another address type, or owned by no such
+    /// Service, are deleted and never reused for the new one (`reconcileByAddressType`,
+    /// `finalize`).
+    #[test]
+    fn a_slice_deleted_by_hand_comes_back_and_claims_are_not_reused() {
+        let (mut c, ws) = web_of(3, 8);
+        c.advance(20_000);
+        let before = slices(&c, "web");
+        assert_eq!(before.len(), 1);
+        c.run(&format!("kubectl delete endpointslice {}", before[0].0), &ws);
+        c.advance(1_000);
+        let after = slices(&c, "web");
+        assert_eq!(after.iter().map(|(_, p)| p.len()).sum::<usize>(), 3, "{after:?}");
+        assert_eq!(c.backends("default", "web", 80).len(), 3);
+        let claim = |name: &str, kind: &str| {
+            format!(
+                "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: {name}\n  labels: {{kubernetes.io/service-name: web, endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io}}\naddressType: {kind}\nendpoints: []\nports: [{{name: '', port: 80}}]\n"
+            )
+        };
+        let ws = ws.with_file("claims.yaml", &[claim("web-fqdn", "FQDN"), claim("web-stray", "IPv4")].concat());
+        let ran = c.run(&format!("kubectl apply -f claims.yaml\nkubectl delete endpointslice {}", after[0].0), &ws);
+        assert!(ran.iter().all(|r| r.ok), "{ran:?}");
+        c.advance(1_000);
+        let now = slices(&c, "web");
+        assert_eq!(now.len(), 1, "{now:?}");
+        assert!(!["web-fqdn", "web-stray", after[0].0.as_str()].contains(&now[0].0.as_str()), "{now:?}");
+        assert_eq!(now[0].1.len(), 3);
     }
 
     /// A copy of the cluster (the timeline's checkpoints) does not copy what the controllers

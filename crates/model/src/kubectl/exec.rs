@@ -224,7 +224,13 @@ pub fn curl_request(c: &mut Cluster, ns: &str, argv: &[String], client: &str, ou
         }
         Err(_) => return refused(host, port),
     };
-    let status = match c.http_from_pod(&svc_ns, &backend.pod, backend.port, path) {
+    let answering = c.pod_answering(&backend);
+    let rt = answering.and_then(|p| c.pod_runtime(p.namespace(), p.name()));
+    let status = match answering.map(|p| c.http_from(Some(p), rt, backend.port, path)) {
+        Some(s) => s,
+        None => return refused(host, port),
+    };
+    let status = match status {
         Ok(s) => s,
         Err(_) => return refused(host, port),
     };

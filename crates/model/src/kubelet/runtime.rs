@@ -519,18 +519,15 @@ impl Cluster {
             Some(Object::Service(s)) => s.spec.as_ref().and_then(|sp| sp.cluster_ip.clone()).unwrap_or_default(),
             _ => String::new(),
         };
-        let ok =
-            self.backends(&svc_ns, &svc_name, port).iter().any(|b| b.ready && self.listening(&svc_ns, &b.pod, b.port));
+        let ok = self
+            .backends(&svc_ns, &svc_name, port)
+            .iter()
+            .any(|b| b.ready && self.pod_answering(b).is_some_and(|p| self.listening(p.namespace(), p.name(), b.port)));
         if ok { Ok(()) } else { Err(format!("dial tcp {ip}:{port}: connect: connection refused")) }
     }
 
-    /// The HTTP status one pod answers on `port` for `path` now; Err when nothing listens.
-    pub(crate) fn http_from_pod(&self, ns: &str, pod: &str, port: i32, path: &str) -> Result<u16, String> {
-        self.http_from(self.store().get(Kind::Pod, ns, pod), self.pod_runtime(ns, pod), port, path)
-    }
-
-    /// `http_from_pod` with the pod and its runtime already looked up (a request needs them
-    /// for its latency too).
+    /// The HTTP status a pod (with its runtime) answers on `port` for `path` now; Err when
+    /// nothing listens.
     pub(crate) fn http_from(
         &self,
         pod: Option<&Object>,

@@ -135,8 +135,9 @@ impl Cluster {
         }
     }
 
-    /// One request to `target` now: (outcome, chosen backend, latency ms).
-    pub fn request(&mut self, target: &str, client: &str) -> (Outcome, Option<Backend>, u64) {
+    /// One request to `target` now: (outcome, the endpoint kube-proxy chose and the pod that
+    /// answered there if any, latency ms).
+    pub fn request(&mut self, target: &str, client: &str) -> (Outcome, Option<(Backend, Option<String>)>, u64) {
         let rest = target.trim_start_matches("http://");
         let (hostport, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
@@ -155,11 +156,14 @@ impl Cluster {
         let Ok(b) = self.pick_from(&ns, &name, svc_port, client, &all) else {
             return (Outcome::Refused, None, 0);
         };
-        if b.pod.is_empty() {
-            // No pod has the endpoint's address (a hand-written slice): nothing answers.
-            return (Outcome::Timeout, Some(b), 30_000);
-        }
-        let (pod, rt) = (self.store.get(crate::api::Kind::Pod, &ns, &b.pod), self.pod_runtime(&ns, &b.pod));
+        let Some(pod) = self.pod_answering(&b) else {
+            // No pod has the endpoint's address (a hand-written slice, a pod gone): nothing
+            // answers.
+            return (Outcome::Timeout, Some((b, None)), 30_000);
+        };
+        let rt = self.pod_runtime(pod.namespace(), pod.name());
+        let name = Some(pod.name().to_string());
+        let pod = Some(pod);
         match self.http_from(pod, rt, b.port, path) {
             Ok(status) => {
                 let latency = self.request_latency(pod, rt);
@@ -168,10 +172,10 @@ impl Cluster {
                     400..=499 => Outcome::Client4xx,
                     _ => Outcome::Server5xx,
                 };
-                (o, Some(b), latency)
+                (o, Some((b, name)), latency)
             }
-            Err(e) if e.contains("timeout") || e.contains("timed out") => (Outcome::Timeout, Some(b), 30_000),
-            Err(_) => (Outcome::Refused, Some(b), 0),
+            Err(e) if e.contains("timeout") || e.contains("timed out") => (Outcome::Timeout, Some((b, name)), 30_000),
+            Err(_) => (Outcome::Refused, Some((b, name)), 0),
         }
     }
 
@@ -194,8 +198,8 @@ impl Cluster {
             for i in 0..n {
                 let client = format!("192.168.65.{}", 2 + (i % 200));
                 let (outcome, backend, latency) = self.request(&g.target, &client);
-                let endpoint = backend.as_ref().map(|b| format!("{}:{}", b.ip, b.port));
-                let pod = backend.map(|b| b.pod).filter(|p| !p.is_empty());
+                let endpoint = backend.as_ref().map(|(b, _)| format!("{}:{}", b.ip, b.port));
+                let pod = backend.and_then(|(_, pod)| pod);
                 let sec = now / 1000;
                 // (Names copied only the first time a bucket sees them: thousands of requests a
                 // second land in the same few.)
