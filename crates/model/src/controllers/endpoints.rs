@@ -208,19 +208,14 @@ pub(crate) struct ServiceEndpoints {
     written: (u64, u64),
     /// The Endpoints object's resourceVersion after the sync.
     endpoints_version: Option<String>,
-    /// The ports every one of its slices has, when they all have the same ones and hold
-    /// endpoints: a sync from the pods written places new endpoints only then. A placeholder
-    /// slice, or pods with different ports (so slices of different ports), send any change
-    /// through the sync from the whole list.
-    one_ports: Option<Option<Vec<EndpointPort>>>,
     /// Its slices in name order: their resourceVersion and their endpoints' pods, in order.
     slices: BTreeMap<Rc<str>, SliceState>,
     /// Each pod with an endpoint: the pod as last read, and its slice.
     members: BTreeMap<String, Member>,
     /// The v1 Endpoints' candidates, ready and not ready, by (IP, UID, name).
     v1: [BTreeSet<V1Key>; 2],
-    /// New endpoints' pods for the slices a sync creates (named when created).
-    unplaced: Vec<Vec<String>>,
+    /// New endpoints' pods for the slices a sync creates (named when created), with their ports.
+    unplaced: Vec<(Option<Vec<EndpointPort>>, Vec<String>)>,
     /// Syncs from the pods written since the last one from the whole list.
     syncs_since_whole_list: u64,
 }
@@ -228,6 +223,8 @@ pub(crate) struct ServiceEndpoints {
 #[derive(Clone, Debug)]
 struct SliceState {
     version: Option<String>,
+    /// Its ports (as [`pod_ports`] gives them): its pods have these.
+    ports: Option<Vec<EndpointPort>>,
     pods: Vec<String>,
 }
 
@@ -537,14 +534,15 @@ impl Cluster {
                         s.version = version(self, &slice_name);
                     }
                 }
-                for (slice_name, pods) in created.into_iter().zip(std::mem::take(&mut st.unplaced)) {
+                for (slice_name, (ports, pods)) in created.into_iter().zip(std::mem::take(&mut st.unplaced)) {
                     let slice_name: Rc<str> = slice_name.into();
                     for p in &pods {
                         if let Some(m) = st.members.get_mut(p.as_str()) {
                             m.slice = Rc::clone(&slice_name);
                         }
                     }
-                    st.slices.insert(Rc::clone(&slice_name), SliceState { version: version(self, &slice_name), pods });
+                    let version = version(self, &slice_name);
+                    st.slices.insert(Rc::clone(&slice_name), SliceState { version, ports, pods });
                 }
                 st.written = (self.store.changes(Kind::EndpointSlice), self.store.changes(Kind::Endpoints));
                 st.endpoints_version = self.store.get(Kind::Endpoints, &ns, &name).and_then(version_of);
@@ -751,19 +749,21 @@ impl Cluster {
         let spec = svc.spec.clone().unwrap_or_default();
         let publish = spec.publish_not_ready_addresses.unwrap_or(false);
         let selector = spec.selector.clone().unwrap_or_default();
-        let ServiceEndpoints { slices, members, v1, unplaced, one_ports, .. } = st;
+        let ServiceEndpoints { slices, members, v1, unplaced, .. } = st;
         let mut touched: BTreeSet<Rc<str>> = BTreeSet::new();
-        let mut fresh: Vec<String> = Vec::new();
+        // New endpoints' pods, in name order, by their ports (each list in the order first met).
+        let mut fresh: Vec<(Option<Vec<EndpointPort>>, std::collections::VecDeque<String>)> = Vec::new();
         let mut changed = false;
         for pod_name in written {
             let now = self.store.get_shared(Kind::Pod, pods_namespace(svc), pod_name).filter(|o| match &**o {
                 Object::Pod(p) => selects(&selector, p) && should_be_in_endpoints(p, true),
                 _ => false,
             });
-            // A pod new to the slices (or another of the same name) goes in a slice of its ports.
+            // Another pod of the same name stays in its slice only if it has the slice's ports.
             if let Some(Object::Pod(p)) = now.as_deref()
-                && members.get(pod_name).is_none_or(|m| m.pod.meta().uid != p.metadata.uid)
-                && one_ports.as_ref().is_none_or(|ports| pod_ports(&spec, p) != *ports)
+                && let Some(m) = members.get(pod_name)
+                && m.pod.meta().uid != p.metadata.uid
+                && slices.get(&*m.slice).is_none_or(|s| s.ports != pod_ports(&spec, p))
             {
                 return None;
             }
@@ -789,8 +789,15 @@ impl Cluster {
                 }
                 (None, Some(now)) => {
                     v1_file(v1, &now, pod_name, publish, true);
+                    let ports = match &*now {
+                        Object::Pod(p) => pod_ports(&spec, p),
+                        _ => None,
+                    };
+                    match fresh.iter_mut().find(|(l, _)| *l == ports) {
+                        Some((_, names)) => names.push_back(pod_name.to_string()),
+                        None => fresh.push((ports, [pod_name.to_string()].into())),
+                    }
                     members.insert(pod_name.to_string(), Member { pod: now, slice: Rc::from("") });
-                    fresh.push(pod_name.to_string());
                     changed = true;
                 }
             }
@@ -802,12 +809,14 @@ impl Cluster {
         if members.is_empty() {
             return None; // the placeholder's turn
         }
-        // New endpoints (all of the slices' ports) fill the slices with room, in name order,
-        // then new slices.
-        let mut fresh = fresh.into_iter().peekable();
+        // New endpoints fill the slices of their ports with room, in name order, then new
+        // slices. New slices of two port lists at once are ordered by the first pod of each
+        // list among them all, which the whole list tells (so does a new slice where another
+        // goes: the full sync gives it the name).
         for (slice_name, s) in slices.iter_mut() {
+            let Some((_, names)) = fresh.iter_mut().find(|(l, _)| *l == s.ports) else { continue };
             while s.pods.len() < MAX_ENDPOINTS_PER_SLICE
-                && let Some(p) = fresh.next()
+                && let Some(p) = names.pop_front()
             {
                 if let Some(m) = members.get_mut(&p) {
                     m.slice = Rc::clone(slice_name);
@@ -816,8 +825,15 @@ impl Cluster {
                 touched.insert(Rc::clone(slice_name));
             }
         }
-        while fresh.peek().is_some() {
-            unplaced.push(fresh.by_ref().take(MAX_ENDPOINTS_PER_SLICE).collect());
+        fresh.retain(|(_, names)| !names.is_empty());
+        if fresh.len() > 1 || (!fresh.is_empty() && slices.values().any(|s| s.pods.is_empty())) {
+            return None;
+        }
+        for (ports, names) in fresh {
+            let names = Vec::from(names);
+            for chunk in names.chunks(MAX_ENDPOINTS_PER_SLICE) {
+                unplaced.push((ports.clone(), chunk.to_vec()));
+            }
         }
         let pod = |name: &str| match members.get(name).map(|m| &*m.pod) {
             Some(Object::Pod(p)) => Some(&**p),
@@ -848,9 +864,8 @@ impl Cluster {
         }
         let creates = unplaced
             .iter()
-            .map(|list| {
-                let ports = one_ports.clone().flatten();
-                (ports, list.iter().filter_map(|p| pod(p)).map(|p| endpoint(p, publish)).collect())
+            .map(|(ports, list)| {
+                (ports.clone(), list.iter().filter_map(|p| pod(p)).map(|p| endpoint(p, publish)).collect())
             })
             .collect();
         for r in &removes {
@@ -878,16 +893,6 @@ impl Cluster {
             endpoints_version: self.store.get(Kind::Endpoints, ns, name).and_then(version_of),
             ..Default::default()
         };
-        let slices: Vec<&EndpointSlice> = self.service_slices(ns, name).map(|(_, s)| s).collect();
-        st.one_ports = match slices.first() {
-            Some(first)
-                if slices.iter().all(|s| ports_of(s) == ports_of(first))
-                    && slices.iter().any(|s| !s.endpoints.is_empty()) =>
-            {
-                Some(ports_of(first).map(<[_]>::to_vec))
-            }
-            _ => None,
-        };
         for (slice_name, s) in self.service_slices(ns, name) {
             let slice_name: Rc<str> = slice_name.into();
             let mut pods = Vec::with_capacity(s.endpoints.len());
@@ -899,7 +904,8 @@ impl Cluster {
                 }
                 pods.push(pod_name.to_string());
             }
-            st.slices.insert(slice_name, SliceState { version: version_of_meta(&s.metadata), pods });
+            let ports = ports_of(s).map(<[_]>::to_vec);
+            st.slices.insert(slice_name, SliceState { version: version_of_meta(&s.metadata), ports, pods });
         }
         st
     }
