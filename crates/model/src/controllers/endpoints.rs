@@ -810,9 +810,7 @@ impl Cluster {
             return None; // the placeholder's turn
         }
         // New endpoints fill the slices of their ports with room, in name order, then new
-        // slices. New slices of two port lists at once are ordered by the first pod of each
-        // list among them all, which the whole list tells (so does a new slice where another
-        // goes: the full sync gives it the name).
+        // slices.
         for (slice_name, s) in slices.iter_mut() {
             let Some((_, names)) = fresh.iter_mut().find(|(l, _)| *l == s.ports) else { continue };
             while s.pods.len() < MAX_ENDPOINTS_PER_SLICE
@@ -826,14 +824,41 @@ impl Cluster {
             }
         }
         fresh.retain(|(_, names)| !names.is_empty());
-        if fresh.len() > 1 || (!fresh.is_empty() && slices.values().any(|s| s.pods.is_empty())) {
-            return None;
+        if fresh.len() > 1 {
+            // New slices of several port lists: in the order the lists' first pods (by name,
+            // among all the Service's endpoints) come, as the sync from the whole list meets
+            // them.
+            let first_of = |ports: &Option<Vec<EndpointPort>>, names: &std::collections::VecDeque<String>| {
+                let placed = slices.values().filter(|s| s.ports == *ports).flat_map(|s| s.pods.iter());
+                placed.chain(names.iter()).min().cloned()
+            };
+            let mut keyed: Vec<_> =
+                fresh.into_iter().map(|(ports, names)| (first_of(&ports, &names), ports, names)).collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            fresh = keyed.into_iter().map(|(_, ports, names)| (ports, names)).collect();
         }
         for (ports, names) in fresh {
             let names = Vec::from(names);
             for chunk in names.chunks(MAX_ENDPOINTS_PER_SLICE) {
                 unplaced.push((ports.clone(), chunk.to_vec()));
             }
+        }
+        // A slice to delete takes the last new slice's endpoints instead (`finalize`), as the
+        // sync from the whole list does in `slice_writes`.
+        let emptied: Vec<Rc<str>> =
+            slices.iter().filter(|(_, s)| s.pods.is_empty()).map(|(n, _)| Rc::clone(n)).collect();
+        let mut recycled: Vec<Rc<str>> = Vec::new();
+        for slice_name in emptied {
+            let Some((ports, pods)) = unplaced.pop() else { break };
+            for p in &pods {
+                if let Some(m) = members.get_mut(p.as_str()) {
+                    m.slice = Rc::clone(&slice_name);
+                }
+            }
+            if let Some(s) = slices.get_mut(&slice_name) {
+                *s = SliceState { version: s.version.clone(), ports, pods };
+            }
+            recycled.push(slice_name);
         }
         let pod = |name: &str| match members.get(name).map(|m| &*m.pod) {
             Some(Object::Pod(p)) => Some(&**p),
@@ -844,6 +869,9 @@ impl Cluster {
             if s.pods.is_empty() {
                 removes.push(slice_name.to_string());
                 continue;
+            }
+            if recycled.contains(slice_name) {
+                continue; // written below, after the other updates
             }
             if !touched.contains(slice_name) {
                 continue; // its pods are as the last sync left them
@@ -861,6 +889,11 @@ impl Cluster {
                 let list = list.iter().map(|p| endpoint(p, publish)).collect();
                 updates.push(SliceWrite::Update(slice_name.to_string(), cur.and_then(|c| c.ports.clone()), list));
             }
+        }
+        for slice_name in &recycled {
+            let Some(s) = slices.get(slice_name) else { continue };
+            let list = s.pods.iter().filter_map(|p| pod(p)).map(|p| endpoint(p, publish)).collect();
+            updates.push(SliceWrite::Update(slice_name.to_string(), s.ports.clone(), list));
         }
         let creates = unplaced
             .iter()
