@@ -50,7 +50,8 @@ pub struct Store {
     /// The pods by `status.podIP` (namespace, name), kept as pods are written: what answers at
     /// an address (kube-proxy routes to addresses). None after a `get_mut` of a pod, which it
     /// cannot follow: readers then look at every pod.
-    pods_by_ip: Option<BTreeMap<String, std::collections::BTreeSet<(String, String)>>>,
+    /// (Almost always one pod an address: a list, not a set, is a tenth of the memory.)
+    pods_by_ip: Option<BTreeMap<String, Vec<(String, String)>>>,
 }
 
 /// The control loops that read only the pods written since their last pass.
@@ -212,13 +213,17 @@ impl Store {
             if let Some(ip) = old_ip
                 && let Some(keys) = index.get_mut(ip)
             {
-                keys.remove(&key);
+                keys.retain(|k| *k != key);
                 if keys.is_empty() {
                     index.remove(ip);
                 }
             }
             if let Some(ip) = new_ip {
-                index.entry(ip.to_string()).or_default().insert(key.clone());
+                let keys = index.entry(ip.to_string()).or_default();
+                if !keys.contains(&key) {
+                    keys.push(key.clone());
+                    keys.sort();
+                }
             }
         }
         if let Some(u) = self.node_usage.as_mut()
@@ -235,6 +240,22 @@ impl Store {
 
     /// The pods whose `status.podIP` is `ip`, in (namespace, name) order.
     pub fn pods_at_ip<'a, 'b>(&'a self, ip: &'b str) -> impl Iterator<Item = &'a Object> + use<'a, 'b> {
+        #[cfg(debug_assertions)]
+        if let Some(index) = &self.pods_by_ip {
+            let scanned: Vec<(&str, &str)> = self
+                .list(Kind::Pod, None)
+                .filter(|o| pod_ip(Some(o)) == Some(ip))
+                .map(|o| (o.namespace(), o.name()))
+                .collect();
+            let listed: Vec<(&str, &str)> = index
+                .get(ip)
+                .into_iter()
+                .flatten()
+                .filter(|(ns, name)| self.get(Kind::Pod, ns, name).is_some_and(|o| pod_ip(Some(o)) == Some(ip)))
+                .map(|(ns, name)| (ns.as_str(), name.as_str()))
+                .collect();
+            debug_assert_eq!(listed, scanned, "the pods by IP went stale at {ip}");
+        }
         let indexed = self
             .pods_by_ip
             .as_ref()
