@@ -1374,25 +1374,27 @@ mod slice_tests {
         (c, ws)
     }
 
+    /// The slices labelled with a Service's name in `default`, whoever manages them.
+    fn labelled<'a>(c: &'a Cluster, svc: &'a str) -> impl Iterator<Item = (&'a str, &'a EndpointSlice)> + 'a {
+        c.store.list(Kind::EndpointSlice, Some("default")).filter_map(move |o| match o {
+            Object::EndpointSlice(s)
+                if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
+                    == Some(svc) =>
+            {
+                Some((o.name(), &**s))
+            }
+            _ => None,
+        })
+    }
+
+    /// An endpoint's pod, by its `targetRef`.
+    fn pod_named(e: &Endpoint) -> String {
+        e.target_ref.as_ref().and_then(|r| r.name.clone()).unwrap_or_default()
+    }
+
     /// The Service's slices: (name, endpoints' pods).
     fn slices(c: &Cluster, svc: &str) -> Vec<(String, Vec<String>)> {
-        c.store
-            .list(Kind::EndpointSlice, Some("default"))
-            .filter_map(|o| match o {
-                Object::EndpointSlice(s)
-                    if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
-                        == Some(svc) =>
-                {
-                    let pods = s
-                        .endpoints
-                        .iter()
-                        .map(|e| e.target_ref.as_ref().and_then(|r| r.name.clone()).unwrap_or_default())
-                        .collect();
-                    Some((o.name().to_string(), pods))
-                }
-                _ => None,
-            })
-            .collect()
+        labelled(c, svc).map(|(name, s)| (name.to_string(), s.endpoints.iter().map(pod_named).collect())).collect()
     }
 
     /// A sync after one pod changed reads that pod, not the Service's 250: it writes the one
@@ -1749,23 +1751,11 @@ mod slice_tests {
 
     /// Each slice's ports, pods and the port each pod's endpoint has there.
     fn slice_ports(c: &Cluster, svc: &str) -> Vec<(String, Vec<i32>, Vec<String>)> {
-        c.store
-            .list(Kind::EndpointSlice, Some("default"))
-            .filter_map(|o| match o {
-                Object::EndpointSlice(s)
-                    if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
-                        == Some(svc) =>
-                {
-                    let ports = s.ports.iter().flatten().filter_map(|p| p.port).collect();
-                    let mut pods: Vec<String> = s
-                        .endpoints
-                        .iter()
-                        .map(|e| e.target_ref.as_ref().and_then(|r| r.name.clone()).unwrap_or_default())
-                        .collect();
-                    pods.sort();
-                    Some((o.name().to_string(), ports, pods))
-                }
-                _ => None,
+        labelled(c, svc)
+            .map(|(name, s)| {
+                let mut pods: Vec<String> = s.endpoints.iter().map(pod_named).collect();
+                pods.sort();
+                (name.to_string(), s.ports.iter().flatten().filter_map(|p| p.port).collect(), pods)
             })
             .collect()
     }
@@ -1856,18 +1846,7 @@ mod slice_tests {
         c.run("kubectl apply -f front.yaml", &ws);
         c.advance(20_000);
         let labels = |c: &Cluster, svc: &str| -> Vec<BTreeMap<String, String>> {
-            c.store
-                .list(Kind::EndpointSlice, Some("default"))
-                .filter_map(|o| match o {
-                    Object::EndpointSlice(s)
-                        if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
-                            == Some(svc) =>
-                    {
-                        s.metadata.labels.clone()
-                    }
-                    _ => None,
-                })
-                .collect()
+            labelled(c, svc).filter_map(|(_, s)| s.metadata.labels.clone()).collect()
         };
         let want = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
             pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
