@@ -224,15 +224,13 @@ pub fn curl_request(c: &mut Cluster, ns: &str, argv: &[String], client: &str, ou
         }
         Err(_) => return refused(host, port),
     };
-    let answering = c.pod_answering(&backend);
-    let rt = answering.and_then(|p| c.pod_runtime(p.namespace(), p.name()));
-    let status = match answering.map(|p| c.http_from(Some(p), rt, backend.port, path)) {
-        Some(s) => s,
-        None => return refused(host, port),
-    };
-    let status = match status {
-        Ok(s) => s,
-        Err(_) => return refused(host, port),
+    // The pod at the endpoint's address answers; none there, or nothing listening, refuses.
+    let answer = c
+        .pod_answering(&backend)
+        .map(|p| c.http_from(Some(p), c.pod_runtime(p.namespace(), p.name()), backend.port, path));
+    let status = match answer {
+        Some(Ok(s)) => s,
+        _ => return refused(host, port),
     };
     let body = match status {
         200 if path.contains("health") => "{\"status\":\"ok\"}".to_string(),
