@@ -239,29 +239,24 @@ impl Store {
     }
 
     /// The pods whose `status.podIP` is `ip`, in (namespace, name) order.
-    pub fn pods_at_ip<'a, 'b>(&'a self, ip: &'b str) -> impl Iterator<Item = &'a Object> + use<'a, 'b> {
-        #[cfg(debug_assertions)]
-        if let Some(index) = &self.pods_by_ip {
-            let scanned: Vec<(&str, &str)> = self
-                .list(Kind::Pod, None)
-                .filter(|o| pod_ip(Some(o)) == Some(ip))
-                .map(|o| (o.namespace(), o.name()))
-                .collect();
-            let listed: Vec<(&str, &str)> = index
-                .get(ip)
-                .into_iter()
-                .flatten()
-                .filter(|(ns, name)| self.get(Kind::Pod, ns, name).is_some_and(|o| pod_ip(Some(o)) == Some(ip)))
-                .map(|(ns, name)| (ns.as_str(), name.as_str()))
-                .collect();
-            debug_assert_eq!(listed, scanned, "the pods by IP went stale at {ip}");
-        }
-        let indexed = self
-            .pods_by_ip
-            .as_ref()
-            .map(|index| index.get(ip).into_iter().flatten().filter_map(|(ns, name)| self.get(Kind::Pod, ns, name)));
-        let scanned = self.pods_by_ip.is_none().then(|| self.list(Kind::Pod, None));
-        indexed.into_iter().flatten().chain(scanned.into_iter().flatten()).filter(move |o| pod_ip(Some(o)) == Some(ip))
+    pub fn pods_at_ip(&self, ip: &str) -> Vec<&Object> {
+        let has_ip = |o: &&Object| pod_ip(Some(o)) == Some(ip);
+        let Some(index) = &self.pods_by_ip else {
+            return self.list(Kind::Pod, None).filter(has_ip).collect();
+        };
+        let found: Vec<&Object> = index
+            .get(ip)
+            .into_iter()
+            .flatten()
+            .filter_map(|(ns, name)| self.get(Kind::Pod, ns, name))
+            .filter(has_ip)
+            .collect();
+        debug_assert_eq!(
+            found.iter().map(|o| (o.namespace(), o.name())).collect::<Vec<_>>(),
+            self.list(Kind::Pod, None).filter(has_ip).map(|o| (o.namespace(), o.name())).collect::<Vec<_>>(),
+            "the pods by IP went stale at {ip}"
+        );
+        found
     }
 
     pub fn count(&self, kind: Kind) -> usize {

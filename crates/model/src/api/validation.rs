@@ -198,6 +198,20 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
             if !["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"].contains(&ty.as_str()) {
                 errs.push(unsupported("spec.type", &ty, &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]));
             }
+            // `validateServicePort`: with more than one port each needs a name, and no two
+            // the same (the endpoints' ports are told apart by name).
+            let ports = spec.ports.as_deref().unwrap_or_default();
+            let mut names = std::collections::BTreeSet::new();
+            for (i, p) in ports.iter().enumerate() {
+                let path = format!("spec.ports[{i}].name");
+                match p.name.as_deref().filter(|n| !n.is_empty()) {
+                    None if ports.len() > 1 => errs.push(required(&path)),
+                    Some(n) if !names.insert(n) => {
+                        errs.push(FieldError { message: format!("{path}: Duplicate value: \"{n}\""), path })
+                    }
+                    _ => {}
+                }
+            }
             for (i, p) in spec.ports.iter().flatten().enumerate() {
                 if !(1..=65535).contains(&p.port) {
                     errs.push(invalid(

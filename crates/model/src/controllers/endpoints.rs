@@ -439,19 +439,15 @@ impl Cluster {
     /// that pod has the address, else a pod that has it and has not finished (pod IPs are the
     /// cluster's, not a namespace's); none when no pod has it.
     pub(crate) fn pod_answering(&self, b: &Backend) -> Option<&Object> {
-        let has_ip = |p: &Pod| ip_of(p) == b.ip;
-        if let Some((ns, name)) = &b.target
-            && let Some(o @ Object::Pod(p)) = self.store.get(Kind::Pod, ns, name)
-            && has_ip(p)
-        {
-            return Some(o);
-        }
-        self.store.pods_at_ip(&b.ip).find(|o| match o {
+        let running_at = |o: &&Object| match o {
             Object::Pod(p) => {
-                !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
+                let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
+                ip_of(p) == b.ip && !matches!(phase, Some("Succeeded" | "Failed"))
             }
             _ => false,
-        })
+        };
+        let target = b.target.as_ref().and_then(|(ns, name)| self.store.get(Kind::Pod, ns, name));
+        target.filter(running_at).or_else(|| self.store.pods_at_ip(&b.ip).into_iter().find(running_at))
     }
 
     /// A Service and its port `port`.
@@ -661,22 +657,9 @@ impl Cluster {
         let mut taken = vec![false; pods.len()];
         let position =
             |pod: &str| pods.binary_search_by(|p| p.metadata.name.as_deref().unwrap_or_default().cmp(pod)).ok();
-        // A slice's port list, if a pod has it: the targets its ports give each Service port.
-        let slice_list: Vec<Option<usize>> = slices
-            .iter()
-            .map(|(_, s)| {
-                let targets: Vec<Option<i32>> = spec
-                    .ports
-                    .iter()
-                    .flatten()
-                    .map(|sp| {
-                        let name = sp.name.as_deref().unwrap_or_default();
-                        s.ports.iter().flatten().find(|p| p.name.as_deref() == Some(name)).and_then(|p| p.port)
-                    })
-                    .collect();
-                list_by_targets.get(&targets).copied().filter(|&l| port_lists[l].as_deref() == ports_of(s))
-            })
-            .collect();
+        // A slice's port list, if a pod has it.
+        let slice_list: Vec<Option<usize>> =
+            slices.iter().map(|(_, s)| port_lists.iter().position(|l| l.as_deref() == ports_of(s))).collect();
         let mut placed: Vec<Vec<usize>> = slices
             .iter()
             .zip(&slice_list)
@@ -1503,7 +1486,7 @@ mod slice_tests {
     /// the port's name and protocol and a number (not 0); FQDN slices are not read; endpoints
     /// are listed once per `IP:port`, sorted by that string (`byEndpoint`); unset `ready`
     /// counts as ready. What answers is whatever pod has the address when the request is made,
-    /// in any namespace; an address no pod has answers nothing: a timeout.
+    /// in any namespace (named with it); at an address no pod has, the connection fails at once.
     #[test]
     fn kube_proxy_routes_what_the_endpointslices_say() {
         let mut c = Cluster::new(ClusterConfig { seed: 9, nodes: 3 });
@@ -1573,15 +1556,19 @@ mod slice_tests {
                 .map(|(o, b, _)| (o, b.and_then(|(_, p)| p)))
                 .collect()
         };
-        use crate::network::Outcome::{Ok2xx, Timeout};
+        use crate::network::Outcome::{Ok2xx, Refused};
         assert_eq!(
             outcomes(&mut c),
-            BTreeSet::from([(Ok2xx, Some(web_pods[0].0.clone())), (Ok2xx, Some("elsewhere".into())), (Timeout, None)])
+            BTreeSet::from([
+                (Ok2xx, Some(web_pods[0].0.clone())),
+                (Ok2xx, Some("other/elsewhere".into())),
+                (Refused, None)
+            ])
         );
         // The pod at an address goes; the slice stays as written: nothing answers there, at
         // once, and kube-proxy's kept view still agrees with a read of every slice.
         c.run(&format!("kubectl delete pod {} --grace-period=0 --force", web_pods[0].0), &ws);
-        assert_eq!(outcomes(&mut c), BTreeSet::from([(Ok2xx, Some("elsewhere".into())), (Timeout, None)]));
+        assert_eq!(outcomes(&mut c), BTreeSet::from([(Ok2xx, Some("other/elsewhere".into())), (Refused, None)]));
         c.advance(1_500);
         assert_eq!(c.proxy_endpoints("default", "ext", 80), c.backends("default", "ext", 80));
     }

@@ -157,12 +157,17 @@ impl Cluster {
             return (Outcome::Refused, None, 0);
         };
         let Some(pod) = self.pod_answering(&b) else {
-            // No pod has the endpoint's address (a hand-written slice, a pod gone): nothing
-            // answers.
-            return (Outcome::Timeout, Some((b, None)), 30_000);
+            // No pod has the endpoint's address (a pod gone while kube-proxy still lists it, or
+            // a hand-written slice): the connection fails at once, as curl's does (exit 7).
+            return (Outcome::Refused, Some((b, None)), 0);
         };
         let rt = self.pod_runtime(pod.namespace(), pod.name());
-        let name = Some(pod.name().to_string());
+        // A pod of another namespace (an address in a hand-written slice) is named with it.
+        let name = Some(if pod.namespace() == ns {
+            pod.name().to_string()
+        } else {
+            format!("{}/{}", pod.namespace(), pod.name())
+        });
         let pod = Some(pod);
         match self.http_from(pod, rt, b.port, path) {
             Ok(status) => {

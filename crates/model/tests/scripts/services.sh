@@ -57,6 +57,27 @@ spec:
   ports:
   - port: 80
     nodePort: 8080
+---
+# More than one port: each needs a name, and no two the same (validateServicePort).
+apiVersion: v1
+kind: Service
+metadata:
+  name: unnamed
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+  - {name: metrics, port: 81}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: twice
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80}
+  - {name: http, port: 81}
 EOF
 kubectl get endpointslices
 kubectl rollout status deployment/web
