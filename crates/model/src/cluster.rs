@@ -690,13 +690,7 @@ impl Cluster {
             }
             let cells = crate::kubectl::printers::service_cells(svc, self.now, false);
             let mut endpoints: Vec<crate::view::EndpointView> = Vec::new();
-            for so in self.store.list(Kind::EndpointSlice, Some(ns)) {
-                let Object::EndpointSlice(slice) = so else { continue };
-                if slice.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).map(String::as_str)
-                    != Some(name)
-                {
-                    continue;
-                }
+            for (_, slice) in self.labelled_slices(ns, name) {
                 for ep in &slice.endpoints {
                     let c = ep.conditions.clone().unwrap_or_default();
                     let pod = ep.target_ref.as_ref().and_then(|r| r.name.clone()).unwrap_or_default();

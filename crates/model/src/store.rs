@@ -220,9 +220,8 @@ impl Store {
             }
             if let Some(ip) = new_ip {
                 let keys = index.entry(ip.to_string()).or_default();
-                if !keys.contains(&key) {
-                    keys.push(key.clone());
-                    keys.sort();
+                if let Err(at) = keys.binary_search(&key) {
+                    keys.insert(at, key.clone());
                 }
             }
         }

@@ -332,14 +332,7 @@ fn slice_backends(ns: &str, slice: &EndpointSlice, sp: &ServicePort) -> Vec<(Str
 /// The labels a Service's slices carry (`setEndpointSliceLabels`): the Service's own, but for
 /// the reserved ones; the headless mark when it has no cluster IP; its name and the controller's.
 fn slice_labels(svc: &Service) -> BTreeMap<String, String> {
-    let mut labels: BTreeMap<String, String> = svc
-        .metadata
-        .labels
-        .iter()
-        .flatten()
-        .filter(|(k, _)| !is_reserved_label(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut labels = unreserved_labels(&svc.metadata.labels);
     let cluster_ip = svc.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()).unwrap_or_default();
     if cluster_ip.is_empty() || cluster_ip == "None" {
         labels.insert(HEADLESS_LABEL.to_string(), String::new());
@@ -357,10 +350,12 @@ fn is_reserved_label(key: &str) -> bool {
 /// Whether a slice's labels, but for the reserved ones, differ from its Service's (then the
 /// reconciler updates it: `reconcileByPortMapping`).
 fn labels_changed(slice: &EndpointSlice, svc: &Service) -> bool {
-    let own = |l: &Option<BTreeMap<String, String>>| -> Vec<(String, String)> {
-        l.iter().flatten().filter(|(k, _)| !is_reserved_label(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
-    };
-    own(&slice.metadata.labels) != own(&svc.metadata.labels)
+    unreserved_labels(&slice.metadata.labels) != unreserved_labels(&svc.metadata.labels)
+}
+
+/// Labels but for the reserved ones.
+fn unreserved_labels(labels: &Option<BTreeMap<String, String>>) -> BTreeMap<String, String> {
+    labels.iter().flatten().filter(|(k, _)| !is_reserved_label(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// A sync's slice writes in upstream's order (`finalize` in reconciler.go): a slice to create
@@ -420,19 +415,27 @@ impl Cluster {
         all.into_values().collect()
     }
 
-    /// The EndpointSlices kube-proxy reads for a Service: those labelled with its name, of IPv4
-    /// addresses (its address family), whoever manages them, in name order.
-    fn proxied_slices<'a>(&'a self, ns: &'a str, name: &'a str) -> impl Iterator<Item = (&'a str, &'a EndpointSlice)> {
+    /// The EndpointSlices labelled with a Service's name, whoever manages them, in name order.
+    pub(crate) fn labelled_slices<'a>(
+        &'a self,
+        ns: &'a str,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a EndpointSlice)> {
         self.store.list(Kind::EndpointSlice, Some(ns)).filter_map(move |o| match o {
             Object::EndpointSlice(s)
-                if s.address_type == "IPv4"
-                    && s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
-                        == Some(name) =>
+                if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
+                    == Some(name) =>
             {
                 Some((o.name(), &**s))
             }
             _ => None,
         })
+    }
+
+    /// The EndpointSlices kube-proxy reads for a Service: those labelled with its name, of IPv4
+    /// addresses (its address family), whoever manages them, in name order.
+    fn proxied_slices<'a>(&'a self, ns: &'a str, name: &'a str) -> impl Iterator<Item = (&'a str, &'a EndpointSlice)> {
+        self.labelled_slices(ns, name).filter(|(_, s)| s.address_type == "IPv4")
     }
 
     /// The pod that answers at an endpoint's address now: the one its `targetRef` names if
@@ -571,16 +574,9 @@ impl Cluster {
         ns: &'a str,
         name: &'a str,
     ) -> impl Iterator<Item = (&'a str, &'a EndpointSlice)> + 'a {
-        self.store.list(Kind::EndpointSlice, Some(ns)).filter_map(move |o| match o {
-            Object::EndpointSlice(s)
-                if s.metadata.labels.as_ref().is_some_and(|l| {
-                    l.get(SERVICE_NAME_LABEL).map(String::as_str) == Some(name)
-                        && l.get(MANAGED_BY_LABEL).map(String::as_str) == Some(CONTROLLER_NAME)
-                }) =>
-            {
-                Some((o.name(), &**s))
-            }
-            _ => None,
+        self.labelled_slices(ns, name).filter(|(_, s)| {
+            s.metadata.labels.as_ref().and_then(|l| l.get(MANAGED_BY_LABEL)).map(String::as_str)
+                == Some(CONTROLLER_NAME)
         })
     }
 
@@ -1359,15 +1355,7 @@ mod slice_tests {
 
     /// The slices labelled with a Service's name in `default`, whoever manages them.
     fn labelled<'a>(c: &'a Cluster, svc: &'a str) -> impl Iterator<Item = (&'a str, &'a EndpointSlice)> + 'a {
-        c.store.list(Kind::EndpointSlice, Some("default")).filter_map(move |o| match o {
-            Object::EndpointSlice(s)
-                if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str)
-                    == Some(svc) =>
-            {
-                Some((o.name(), &**s))
-            }
-            _ => None,
-        })
+        c.labelled_slices("default", svc)
     }
 
     /// An endpoint's pod, by its `targetRef`.
