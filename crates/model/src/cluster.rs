@@ -14,6 +14,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::{Kind, Object};
 use crate::controllers::scheduler::SchedulerState;
+use crate::fingerprint::{LookupMap, LookupSet};
 use crate::kubectl::{CommandResult, Workspace};
 use crate::kubelet::KubeletState;
 use crate::queue::{Controller, Timer, TimerQueue};
@@ -130,6 +131,9 @@ impl<T> std::ops::DerefMut for Remembered<T> {
     }
 }
 
+/// `event_prev`'s "no earlier event with this hash".
+const NO_EVENT: u32 = u32::MAX;
+
 #[derive(Clone)]
 pub struct Cluster {
     pub(crate) now: SimTime,
@@ -141,12 +145,15 @@ pub struct Cluster {
     /// [`pass_ms`]); a change seen meanwhile is handled by one more pass after it.
     busy_until: BTreeMap<Controller, SimTime>,
     pub(crate) events: Vec<EventRecord>,
-    /// Each event by a hash of what makes two events one (kind, object, reason, message) and
-    /// its index in `events`: a repeat is found among the few with its hash, so the index holds
-    /// no second copy of every event's strings (150,000 pods record about a million events).
-    event_index: BTreeSet<(u64, usize)>,
+    /// Each event by a hash of what makes two events one (kind, object, reason, message): the
+    /// newest event with that hash, and in `event_prev` the one before it with the same hash,
+    /// so a repeat is found among the few with its hash and the index holds no second copy of
+    /// every event's strings (150,000 pods record about a million events).
+    event_index: LookupMap<u64, u32>,
+    /// For each event, the previous event with the same hash (`NO_EVENT` for none).
+    event_prev: Vec<u32>,
     /// The strings events share (see [`EventRecord`]).
-    event_strings: BTreeSet<Rc<str>>,
+    event_strings: LookupSet<Rc<str>>,
     /// The last message of each event reason, shared with the next event that says the same.
     last_messages: BTreeMap<Rc<str>, Rc<str>>,
     digest: u64,
@@ -221,8 +228,9 @@ impl Cluster {
             queued: BTreeMap::new(),
             busy_until: BTreeMap::new(),
             events: Vec::new(),
-            event_index: BTreeSet::new(),
-            event_strings: BTreeSet::new(),
+            event_index: LookupMap::default(),
+            event_prev: Vec::new(),
+            event_strings: LookupSet::default(),
             last_messages: BTreeMap::new(),
             digest: 0xcbf2_9ce4_8422_2325,
             rng_names,
@@ -492,21 +500,24 @@ impl Cluster {
         );
         self.digest = fnv.0;
         let key = crate::fingerprint::Fingerprint::of(&(kind.name(), namespace, name, reason, message));
-        let same = self.event_index.range((key, 0)..=(key, usize::MAX)).map(|&(_, i)| i).find(|&i| {
-            let e = &self.events[i];
-            e.kind == kind
+        let newest = self.event_index.get(&key).copied();
+        let mut at = newest.unwrap_or(NO_EVENT);
+        while let Some(e) = self.events.get_mut(at as usize) {
+            if e.kind == kind
                 && *e.namespace == *namespace
                 && *e.name == *name
                 && *e.reason == *reason
                 && *e.message == *message
-        });
-        if let Some(i) = same {
-            let e = &mut self.events[i];
-            e.count += 1;
-            e.last_ms = now;
-            return;
+            {
+                e.count += 1;
+                e.last_ms = now;
+                return;
+            }
+            at = self.event_prev.get(at as usize).copied().unwrap_or(NO_EVENT);
         }
-        self.event_index.insert((key, self.events.len()));
+        let Ok(index) = u32::try_from(self.events.len()) else { return };
+        self.event_index.insert(key, index);
+        self.event_prev.push(newest.unwrap_or(NO_EVENT));
         let reason = self.intern(reason);
         let message = match self.last_messages.get(&*reason) {
             Some(last) if **last == *message => last.clone(),

@@ -61,6 +61,16 @@ impl Hasher for Fingerprint {
     }
 }
 
+/// A hash map that is only ever looked up, never iterated, keyed with [`Fingerprint`] (no random
+/// keys): its order cannot reach any output, which is why the model may use one where a
+/// B-tree's compares were a hot spot (the event log's index at a million events).
+#[allow(clippy::disallowed_types)]
+pub(crate) type LookupMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fingerprint>>;
+
+/// A set that is only ever looked up, never iterated (see [`LookupMap`]).
+#[allow(clippy::disallowed_types)]
+pub(crate) type LookupSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fingerprint>>;
+
 /// FNV-1a, 64-bit, from any starting value (`Fnv::NEW` is the standard offset basis): the event
 /// log's digest, image digests, the random streams' names. Text can be written to it.
 pub(crate) struct Fnv(pub(crate) u64);

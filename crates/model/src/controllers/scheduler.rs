@@ -494,57 +494,90 @@ struct PodFit<'a> {
     pod: &'a Pod,
     req: Resources,
     host_ports: Vec<(String, String, i32)>,
+    /// Whether NodeName or NodeAffinity must read the node (the pod names a node, or has a
+    /// node selector or required node affinity).
+    reads_node: bool,
 }
 
-/// Runs the filter plugins in upstream order, stopping at the first that rejects the node.
-/// `tainted`: whether the node is unschedulable or has taints (else their filters pass
-/// without reading the node).
+impl<'a> PodFit<'a> {
+    fn of(pod: &'a Pod) -> Self {
+        let spec = pod.spec.as_ref();
+        let reads_node = spec.is_some_and(|s| {
+            s.node_name.is_some()
+                || s.node_selector.is_some()
+                || s.affinity
+                    .as_ref()
+                    .and_then(|a| a.node_affinity.as_ref())
+                    .is_some_and(|na| na.required_during_scheduling_ignored_during_execution.is_some())
+        });
+        PodFit { pod, req: pod_requests(pod), host_ports: host_ports(pod), reads_node }
+    }
+}
+
+/// Runs the filter plugins in upstream order, stopping at the first that rejects the node:
+/// those that read the node (only when they can say something: the node is unschedulable or
+/// tainted, or the pod asks for a node), then those that read what is on it.
 fn filter(fit: &PodFit, node: &Node, tainted: bool, info: &NodeInfo, alloc: Resources) -> Option<FilterVerdict> {
-    let PodFit { pod, req, ref host_ports } = *fit;
+    if tainted || fit.reads_node {
+        // Not inlined: reading every node for nothing was a cache miss each, and once inlined
+        // the compiler loaded the node before the test that skips it.
+        if let Some(v) = filter_node(fit, node, tainted) {
+            return Some(v);
+        }
+    }
+    filter_usage(fit, info, alloc)
+}
+
+/// NodeUnschedulable, NodeName, TaintToleration and NodeAffinity. `tainted`: whether the node
+/// is unschedulable or has taints (else the first and third pass without reading it).
+#[inline(never)]
+fn filter_node(fit: &PodFit, node: &Node, tainted: bool) -> Option<FilterVerdict> {
+    let pod = fit.pod;
     let spec = pod.spec.as_ref();
     let tols: &[Toleration] = spec.and_then(|s| s.tolerations.as_deref()).unwrap_or(&[]);
-    let reject = |plugin, reasons: Vec<String>, unresolvable| Some(FilterVerdict { plugin, reasons, unresolvable });
+    let reject = |plugin, reasons: Vec<String>| Some(FilterVerdict { plugin, reasons, unresolvable: true });
     // NodeUnschedulable
     if tainted && node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
         let t =
             Taint { key: "node.kubernetes.io/unschedulable".into(), effect: "NoSchedule".into(), ..Default::default() };
         if !tolerates(tols, &t) {
-            return reject("NodeUnschedulable", vec!["node(s) were unschedulable".into()], true);
+            return reject("NodeUnschedulable", vec!["node(s) were unschedulable".into()]);
         }
     }
     // NodeName
     if let Some(n) = spec.and_then(|s| s.node_name.as_deref())
         && Some(n) != node.metadata.name.as_deref()
     {
-        return reject("NodeName", vec!["node(s) didn't match the requested node name".into()], true);
+        return reject("NodeName", vec!["node(s) didn't match the requested node name".into()]);
     }
     // TaintToleration (v1.34 wording names the first untolerated taint)
-    // `tainted` first: reading every node's spec for taints was a cache miss per node.
     let taints = if tainted { node.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or(&[]) } else { &[] };
     for t in taints {
         if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(tols, t) {
             return reject(
                 "TaintToleration",
                 vec![format!("node(s) had untolerated taint {{{}: {}}}", t.key, t.value.as_deref().unwrap_or(""))],
-                true,
             );
         }
     }
     // NodeAffinity
-    if !node_selector_matches(pod, node) {
-        return reject("NodeAffinity", vec!["node(s) didn't match Pod's node affinity/selector".into()], true);
+    if fit.reads_node && !node_selector_matches(pod, node) {
+        return reject("NodeAffinity", vec!["node(s) didn't match Pod's node affinity/selector".into()]);
     }
+    None
+}
+
+/// NodePorts and NodeResourcesFit: what the pods already on the node use.
+fn filter_usage(fit: &PodFit, info: &NodeInfo, alloc: Resources) -> Option<FilterVerdict> {
+    let PodFit { req, ref host_ports, .. } = *fit;
+    let reject = |plugin, reasons: Vec<String>| Some(FilterVerdict { plugin, reasons, unresolvable: false });
     // NodePorts
     for (ip, proto, port) in host_ports {
         let clash = info.host_ports.iter().any(|(ip2, proto2, port2)| {
             port2 == port && proto2 == proto && (ip == "0.0.0.0" || ip2 == "0.0.0.0" || ip2 == ip)
         });
         if clash {
-            return reject(
-                "NodePorts",
-                vec!["node(s) didn't have free ports for the requested pod ports".into()],
-                false,
-            );
+            return reject("NodePorts", vec!["node(s) didn't have free ports for the requested pod ports".into()]);
         }
     }
     // NodeResourcesFit
@@ -562,7 +595,7 @@ fn filter(fit: &PodFit, node: &Node, tainted: bool, info: &NodeInfo, alloc: Reso
         reasons.push("Insufficient ephemeral-storage".into());
     }
     if !reasons.is_empty() {
-        return reject("NodeResourcesFit", reasons, false);
+        return reject("NodeResourcesFit", reasons);
     }
     None
 }
@@ -1320,8 +1353,8 @@ fn schedule_one(
     rng: &mut Rng,
     now: SimTime,
 ) -> Decision {
-    let req = pod_requests(pod);
-    let fit = PodFit { pod, req, host_ports: host_ports(pod) };
+    let fit = PodFit::of(pod);
+    let req = fit.req;
     let n = nodes.len();
     // Verdicts only for the nodes looked at (percentageOfNodesToScore may stop early): at least
     // as many as it looks for, made room for at once (a verdict is a few hundred bytes; growing
@@ -1364,14 +1397,17 @@ fn schedule_one(
     // `feasible` holds (index into verdicts, index into nodes).
     let mut feasible: Vec<(usize, usize)> = Vec::with_capacity(to_find);
     let mut processed = 0;
+    // The index kept from the last pod is below the node count unless nodes went since.
+    let start = *next_start % n;
     for k in 0..n {
         if feasible.len() >= to_find {
             break;
         }
-        let i = (*next_start + k) % n;
+        // `(start + k) % n` without a division per node (start < n and k < n).
+        let i = if start + k >= n { start + k - n } else { start + k };
         processed += 1;
-        let rejected =
-            filter(&fit, nodes[i], tainted[i], &infos[i], allocs[i]).or_else(|| spread_filter(&hard, nodes[i], i));
+        let rejected = filter(&fit, nodes[i], tainted[i], &infos[i], allocs[i])
+            .or_else(|| if hard.is_empty() { None } else { spread_filter(&hard, nodes[i], i) });
         if rejected.is_none() {
             feasible.push((verdicts.len(), i));
         }
@@ -1383,7 +1419,7 @@ fn schedule_one(
             total: 0,
         });
     }
-    *next_start = (*next_start + processed) % n;
+    *next_start = (start + processed) % n;
     if feasible.is_empty() {
         let rejected: Vec<FilterVerdict> = verdicts.iter().filter_map(|v| v.rejected.as_deref().cloned()).collect();
         return Decision {
