@@ -431,7 +431,7 @@ impl Cluster {
 
     /// The runtime the kubelet keeps for a pod (for `kubectl logs`).
     pub fn pod_runtime(&self, ns: &str, name: &str) -> Option<&PodRt> {
-        self.kubelet.pods.get(&(ns.to_string(), name.to_string()))
+        self.kubelet.pods.get(&(ns.to_string(), name.to_string())).map(|rt| &**rt)
     }
 
     fn profile_for(&self, pod: &Pod, c: &Container) -> (Profile, Vec<String>) {
@@ -647,7 +647,15 @@ impl Cluster {
                         }
                     },
                 ));
-                PodRt { containers, n_init, ip, start_ms: now, wake_at: None, terminating: false, written: None }
+                Box::new(PodRt {
+                    containers,
+                    n_init,
+                    ip,
+                    start_ms: now,
+                    wake_at: None,
+                    terminating: false,
+                    written: None,
+                })
             }
         };
 

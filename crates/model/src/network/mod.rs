@@ -94,6 +94,15 @@ pub struct TrafficState {
     proxy_view: BTreeMap<(String, String, i32), ProxyView>,
 }
 
+/// Where requests to one target go (see `Cluster::route`).
+struct Route {
+    ns: String,
+    name: String,
+    svc_port: i32,
+    path: String,
+    rules: Rc<ProxyRules>,
+}
+
 impl Cluster {
     pub fn traffic_start(&mut self, target: &str, rps: u32, duration_ms: Option<u64>) {
         let now = self.now.ms();
@@ -138,6 +147,15 @@ impl Cluster {
     /// One request to `target` now: (outcome, the endpoint kube-proxy chose and the pod that
     /// answered there if any, latency ms).
     pub fn request(&mut self, target: &str, client: &str) -> (Outcome, Option<(Backend, Option<String>)>, u64) {
+        match self.route(target) {
+            Some(route) => self.request_on(&route, client),
+            None => (Outcome::Refused, None, 0),
+        }
+    }
+
+    /// Which Service port a request to `target` reaches, and kube-proxy's rules for it: the same
+    /// for every request of one instant (a traffic generator works it out once a tick).
+    fn route(&mut self, target: &str) -> Option<Route> {
         let rest = target.trim_start_matches("http://");
         let (hostport, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
@@ -147,13 +165,19 @@ impl Cluster {
             Some((h, p)) => (h.to_string(), p.parse().unwrap_or(80)),
             None => (hostport.to_string(), 80),
         };
-        let svc = self
+        let (ns, name, svc_port) = self
             .service_for_outside(&host, port)
             .or_else(|| self.service_for_inside("default", &host, port))
-            .or_else(|| if port == 80 { self.ingress_route(&host, path) } else { None });
-        let Some((ns, name, svc_port)) = svc else { return (Outcome::Refused, None, 0) };
-        let all = self.proxy_backends(&ns, &name, svc_port);
-        let Ok(b) = self.pick_from(&ns, &name, svc_port, client, &all) else {
+            .or_else(|| if port == 80 { self.ingress_route(&host, path) } else { None })?;
+        let rules = self.proxy_backends(&ns, &name, svc_port);
+        Some(Route { ns, name, svc_port, path: path.to_string(), rules })
+    }
+
+    /// One request along `route` from `client`.
+    fn request_on(&mut self, route: &Route, client: &str) -> (Outcome, Option<(Backend, Option<String>)>, u64) {
+        let Route { ns, name, svc_port, path, rules: all } = route;
+        let (ns, name, svc_port, path) = (ns.as_str(), name.as_str(), *svc_port, path.as_str());
+        let Ok(b) = self.pick_from(ns, name, svc_port, client, all) else {
             return (Outcome::Refused, None, 0);
         };
         let Some(pod) = self.pod_answering(&b) else {
@@ -200,9 +224,13 @@ impl Cluster {
             let want_milli = u64::from(g.rps) * TICK_MS + g.carry_milli;
             let n = want_milli / 1000;
             g.carry_milli = want_milli % 1000;
+            let route = if n > 0 { self.route(&g.target) } else { None };
             for i in 0..n {
                 let client = format!("192.168.65.{}", 2 + (i % 200));
-                let (outcome, backend, latency) = self.request(&g.target, &client);
+                let (outcome, backend, latency) = match &route {
+                    Some(route) => self.request_on(route, &client),
+                    None => (Outcome::Refused, None, 0),
+                };
                 let endpoint = backend.as_ref().map(|(b, _)| format!("{}:{}", b.ip, b.port));
                 let pod = backend.and_then(|(_, pod)| pod);
                 let sec = now / 1000;
