@@ -2,7 +2,6 @@
 //! API server keeps (uid, resourceVersion, generation, creationTimestamp).
 
 use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
 use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::PodSpec;
@@ -17,7 +16,64 @@ pub type Labels = BTreeMap<String, String>;
 /// Objects are shared: a reader that must hold one while it changes the cluster takes an `Rc`
 /// ([`Store::get_shared`]) instead of a deep copy, and a cloned cluster shares them until one
 /// side writes (copy on write).
-type Objects = BTreeMap<String, BTreeMap<String, Rc<Object>>>;
+type Objects = BTreeMap<String, Names>;
+
+/// One namespace's objects of one kind: found by name through a hash table (a B-tree of 150,000
+/// pod names compared strings at every level of every lookup, a tenth of the envelope's time),
+/// listed in name order through a sorted set of the same names. The table is only looked up,
+/// never iterated, so its order reaches nothing.
+#[derive(Clone, Default)]
+struct Names {
+    order: std::collections::BTreeSet<Rc<str>>,
+    objects: crate::fingerprint::LookupMap<Rc<str>, Rc<Object>>,
+}
+
+impl Names {
+    fn get(&self, name: &str) -> Option<&Rc<Object>> {
+        self.objects.get(name)
+    }
+
+    fn get_mut(&mut self, name: &str) -> Option<&mut Rc<Object>> {
+        self.objects.get_mut(name)
+    }
+
+    /// Stores `obj` under its name, replacing what was there.
+    fn insert(&mut self, obj: Rc<Object>) -> &Rc<Object> {
+        if !self.objects.contains_key(obj.name()) {
+            let key: Rc<str> = Rc::from(obj.name());
+            self.order.insert(key.clone());
+            return self.objects.entry(key).or_insert(obj);
+        }
+        let Some(slot) = self.objects.get_mut(obj.name()) else { unreachable!("present above") };
+        *slot = obj;
+        slot
+    }
+
+    fn remove(&mut self, name: &str) -> Option<Rc<Object>> {
+        let (key, obj) = self.objects.remove_entry(name)?;
+        self.order.remove(&key);
+        Some(obj)
+    }
+
+    /// In name order.
+    fn values(&self) -> impl Iterator<Item = &Rc<Object>> + '_ {
+        self.order.iter().filter_map(|name| self.objects.get(name))
+    }
+
+    fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Names {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.order.iter().zip(self.values())).finish()
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Store {
@@ -259,7 +315,7 @@ impl Store {
     }
 
     pub fn count(&self, kind: Kind) -> usize {
-        self.kinds.get(&kind).map_or(0, |m| m.values().map(BTreeMap::len).sum())
+        self.kinds.get(&kind).map_or(0, |m| m.values().map(Names::len).sum())
     }
 
     /// A number that changes whenever a bound pod appears, goes, moves to another node, gets
@@ -324,17 +380,10 @@ impl Store {
         let by_ns = self.kinds.entry(kind).or_default();
         // The namespace's map, its name copied only for the first object in it.
         if !by_ns.contains_key(obj.namespace()) {
-            by_ns.insert(obj.namespace().to_string(), BTreeMap::new());
+            by_ns.insert(obj.namespace().to_string(), Names::default());
         }
         let Some(map) = by_ns.get_mut(obj.namespace()) else { unreachable!("inserted above") };
-        let obj = Rc::new(obj);
-        match map.entry(obj.name().to_string()) {
-            Entry::Occupied(mut slot) => {
-                slot.insert(obj);
-                slot.into_mut()
-            }
-            Entry::Vacant(slot) => slot.insert(obj),
-        }
+        map.insert(Rc::new(obj))
     }
 
     /// Replaces an existing object, bumping resourceVersion.
@@ -350,8 +399,8 @@ impl Store {
         match map.get_mut(obj.namespace()).and_then(|m| m.get_mut(obj.name())) {
             Some(slot) => *slot = Rc::new(obj),
             None => {
-                let (ns, name) = (obj.namespace().to_string(), obj.name().to_string());
-                map.entry(ns).or_default().insert(name, Rc::new(obj));
+                let ns = obj.namespace().to_string();
+                map.entry(ns).or_default().insert(Rc::new(obj));
             }
         }
     }
