@@ -94,7 +94,7 @@ impl Cluster {
                         rejected_by: v.rejected.as_ref().map(|r| r.plugin.to_string()),
                         reasons: v.rejected.as_ref().map(|r| r.reasons.clone()).unwrap_or_default(),
                         scores: v.scores.iter().map(|s| (s.plugin.name().to_string(), s.weight(), s.score())).collect(),
-                        total: v.total,
+                        total: v.total(),
                     })
                     .collect(),
             });

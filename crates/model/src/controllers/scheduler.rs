@@ -130,6 +130,7 @@ pub struct FilterVerdict {
 /// The default score plugins, each with its weight in the default profile (upstream's
 /// `getDefaultPlugins`: TaintToleration 3, NodeAffinity 2, PodTopologySpread 2, the others 1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
 pub enum ScorePlugin {
     #[default]
     NodeResourcesFit,
@@ -161,19 +162,19 @@ impl ScorePlugin {
     }
 }
 
-/// One score plugin's contribution on one node: eight bytes (a pass keeps one per plugin for
+/// One score plugin's contribution on one node: two bytes (a pass keeps one per plugin for
 /// each of the hundreds of nodes it scores per pod, and the inspector keeps 100,000).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PluginScore {
     pub plugin: ScorePlugin,
     /// After NormalizeScore, 0..=100 (MAX_NODE_SCORE).
-    score: i32,
+    score: u8,
 }
 
 impl PluginScore {
     fn new(plugin: ScorePlugin, score: i64) -> Self {
         debug_assert!((0..=MAX_NODE_SCORE).contains(&score), "{} scored {score}", plugin.name());
-        PluginScore { plugin, score: score.clamp(0, MAX_NODE_SCORE) as i32 }
+        PluginScore { plugin, score: score.clamp(0, MAX_NODE_SCORE) as u8 }
     }
 
     pub fn score(self) -> i64 {
@@ -196,7 +197,13 @@ pub struct NodeVerdict {
     /// Whether this node was looked at (percentageOfNodesToScore may stop early).
     pub evaluated: bool,
     pub scores: Scores,
-    pub total: i64,
+}
+
+impl NodeVerdict {
+    /// The weighted sum of the scores (what selectHost compares).
+    pub fn total(&self) -> i64 {
+        self.scores.iter().map(|s| s.weight() * s.score()).sum()
+    }
 }
 
 /// Most score plugins that score a node: NodeResourcesFit, NodeResourcesBalancedAllocation,
@@ -1357,8 +1364,8 @@ fn schedule_one(
     let req = fit.req;
     let n = nodes.len();
     // Verdicts only for the nodes looked at (percentageOfNodesToScore may stop early): at least
-    // as many as it looks for, made room for at once (a verdict is a few hundred bytes; growing
-    // the list by doubling copied each one about twice).
+    // as many as it looks for, made room for at once (500 at 5,000 nodes; growing the list by
+    // doubling copied each one about twice).
     let to_find = num_feasible_nodes_to_find(n);
     let mut verdicts: Vec<NodeVerdict> = Vec::with_capacity(to_find);
     if n == 0 {
@@ -1416,7 +1423,6 @@ fn schedule_one(
             rejected: rejected.map(Box::new),
             evaluated: true,
             scores: Scores::default(),
-            total: 0,
         });
     }
     *next_start = (start + processed) % n;
@@ -1604,14 +1610,13 @@ fn schedule_one(
             verdicts[i].scores.push(PluginScore::new(ScorePlugin::PodTopologySpread, *s));
         }
         verdicts[i].scores.push(PluginScore::new(ScorePlugin::ImageLocality, image_scores[j]));
-        verdicts[i].total = verdicts[i].scores.iter().map(|s| s.weight() * s.score()).sum();
     }
     // selectHost: reservoir sampling among the top scores.
     let mut best: Option<usize> = None;
     let mut max = i64::MIN;
     let mut count = 0u32;
     for &(i, _) in &feasible {
-        let s = verdicts[i].total;
+        let s = verdicts[i].total();
         if s > max {
             max = s;
             best = Some(i);
@@ -1699,6 +1704,14 @@ mod tests {
     }
 
     /// K8S-FACTS §6.4: least_allocated_test.go TestLeastAllocatedScoringStrategy.
+    /// A decision keeps a verdict for each node it looked at: 500 a pod at 5,000 nodes, made
+    /// and forgotten for each of 150,000 pods. They were 88 bytes natively before the scores
+    /// became two bytes each and the total a sum worked out when asked.
+    #[test]
+    fn a_verdict_is_small() {
+        assert!(std::mem::size_of::<NodeVerdict>() <= 32, "{}", std::mem::size_of::<NodeVerdict>());
+    }
+
     #[test]
     fn least_allocated_table() {
         assert_eq!(least_allocated((0, 0), (4000, 10000)), 100);
