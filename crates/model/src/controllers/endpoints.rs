@@ -1048,8 +1048,8 @@ impl Cluster {
     /// kube-proxy: the endpoint a new connection to `ns/svc:port` from `client` goes to.
     /// Ready endpoints first; if none, serving-and-terminating ones; none at all is a refusal.
     pub fn pick_backend(&mut self, ns: &str, svc_name: &str, port: i32, client: &str) -> Result<Backend, String> {
-        let rules = ProxyRules::new(self.backends(ns, svc_name, port));
-        self.pick_from(ns, svc_name, port, client, &rules)
+        let rules = ProxyRules::new(self.backends(ns, svc_name, port).into_iter().map(Rc::new).collect());
+        self.pick_from(ns, svc_name, port, client, &rules).map(Rc::unwrap_or_clone)
     }
 
     /// kube-proxy's choice among `rules` (its possibly stale view of the endpoints).
@@ -1060,7 +1060,7 @@ impl Cluster {
         port: i32,
         client: &str,
         rules: &ProxyRules,
-    ) -> Result<Backend, String> {
+    ) -> Result<Rc<Backend>, String> {
         if rules.pool.is_empty() {
             return Err("no endpoints".into());
         }
@@ -1108,12 +1108,14 @@ impl Cluster {
 /// to (the ready endpoints, or if none, the serving and terminating ones).
 #[derive(Clone, Debug, Default)]
 pub struct ProxyRules {
-    pub all: Vec<Backend>,
+    /// Shared with kube-proxy's kept view: a sync that changed one slice makes a new list of
+    /// 150,000 endpoints at the envelope, a count each, not three strings each.
+    pub all: Vec<Rc<Backend>>,
     pool: Vec<usize>,
 }
 
 impl ProxyRules {
-    pub fn new(all: Vec<Backend>) -> ProxyRules {
+    pub fn new(all: Vec<Rc<Backend>>) -> ProxyRules {
         let mut pool: Vec<usize> = (0..all.len()).filter(|i| all[*i].ready).collect();
         if pool.is_empty() {
             pool = (0..all.len()).filter(|i| all[*i].serving && all[*i].terminating).collect();
@@ -1126,7 +1128,13 @@ impl Cluster {
     /// The endpoints of a Service port as `backends` gives them, kept by kube-proxy's view and
     /// brought up to date with the slices changed since its last sync, as its EndpointSlice
     /// cache keeps each slice (at 150,000 pods, 1,500 slices: a change to one reads that one).
+    #[cfg(test)]
     pub(crate) fn proxy_endpoints(&mut self, ns: &str, svc_name: &str, port: i32) -> Vec<Backend> {
+        self.proxy_endpoints_shared(ns, svc_name, port).into_iter().map(Rc::unwrap_or_clone).collect()
+    }
+
+    /// [`Cluster::proxy_endpoints`], shared with the kept view.
+    pub(crate) fn proxy_endpoints_shared(&mut self, ns: &str, svc_name: &str, port: i32) -> Vec<Rc<Backend>> {
         let changes = (self.store.changes(Kind::Service), self.store.changes(Kind::EndpointSlice));
         let key = (ns.to_string(), svc_name.to_string(), port);
         let mut kept = std::mem::take(&mut *self.proxy.members);
@@ -1162,7 +1170,7 @@ impl Cluster {
                         let mut keys = Vec::with_capacity(read.len());
                         for (k, b) in read {
                             keys.push(k.clone());
-                            m.endpoints.entry((k, Rc::clone(&slice_name))).or_insert(b);
+                            m.endpoints.entry((k, Rc::clone(&slice_name))).or_insert_with(|| Rc::new(b));
                         }
                         m.slices.insert(slice_name, (slice.metadata.resource_version.clone(), keys));
                     }
@@ -1170,15 +1178,18 @@ impl Cluster {
             }
             m.read_at = Some(changes);
         }
-        let mut all: Vec<Backend> = Vec::with_capacity(m.endpoints.len());
+        let mut all: Vec<Rc<Backend>> = Vec::with_capacity(m.endpoints.len());
         let mut last: Option<&str> = None;
         for ((k, _), b) in &m.endpoints {
             if last != Some(k.as_str()) {
-                all.push(b.clone());
+                all.push(Rc::clone(b));
                 last = Some(k);
             }
         }
-        debug_assert_eq!(all, self.backends(ns, svc_name, port), "kube-proxy's kept endpoints went stale");
+        debug_assert!(
+            all.iter().map(|b| &**b).eq(self.backends(ns, svc_name, port).iter()),
+            "kube-proxy's kept endpoints went stale"
+        );
         kept.insert(key, m);
         *self.proxy.members = kept;
         all
@@ -1269,7 +1280,7 @@ struct ProxyMembers {
     slices: BTreeMap<Rc<str>, (Option<String>, Vec<String>)>,
     /// The endpoints by `IP:port` and the slice that gives them (where slices repeat an
     /// address, the first by name counts).
-    endpoints: BTreeMap<(String, Rc<str>), Backend>,
+    endpoints: BTreeMap<(String, Rc<str>), Rc<Backend>>,
 }
 
 impl ProxyMembers {

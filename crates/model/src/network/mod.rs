@@ -94,6 +94,9 @@ pub struct TrafficState {
     proxy_view: BTreeMap<(String, String, i32), ProxyView>,
 }
 
+/// The endpoint a request went to, and the pod that answered there (if any).
+type Answered = (Rc<Backend>, Option<String>);
+
 /// Where requests to one target go (see `Cluster::route`).
 struct Route {
     ns: String,
@@ -137,7 +140,7 @@ impl Cluster {
                 Rc::clone(rules)
             }
             _ => {
-                let rules = Rc::new(ProxyRules::new(self.proxy_endpoints(ns, svc, port)));
+                let rules = Rc::new(ProxyRules::new(self.proxy_endpoints_shared(ns, svc, port)));
                 self.traffic.proxy_view.insert(key, (Rc::clone(&rules), now, versions));
                 rules
             }
@@ -147,10 +150,11 @@ impl Cluster {
     /// One request to `target` now: (outcome, the endpoint kube-proxy chose and the pod that
     /// answered there if any, latency ms).
     pub fn request(&mut self, target: &str, client: &str) -> (Outcome, Option<(Backend, Option<String>)>, u64) {
-        match self.route(target) {
+        let (outcome, backend, latency) = match self.route(target) {
             Some(route) => self.request_on(&route, client),
             None => (Outcome::Refused, None, 0),
-        }
+        };
+        (outcome, backend.map(|(b, pod)| (Rc::unwrap_or_clone(b), pod)), latency)
     }
 
     /// Which Service port a request to `target` reaches, and kube-proxy's rules for it: the same
@@ -174,7 +178,7 @@ impl Cluster {
     }
 
     /// One request along `route` from `client`.
-    fn request_on(&mut self, route: &Route, client: &str) -> (Outcome, Option<(Backend, Option<String>)>, u64) {
+    fn request_on(&mut self, route: &Route, client: &str) -> (Outcome, Option<Answered>, u64) {
         let Route { ns, name, svc_port, path, rules: all } = route;
         let (ns, name, svc_port, path) = (ns.as_str(), name.as_str(), *svc_port, path.as_str());
         let Ok(b) = self.pick_from(ns, name, svc_port, client, all) else {
