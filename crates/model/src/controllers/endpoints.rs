@@ -275,17 +275,34 @@ fn selects(selector: &BTreeMap<String, String>, p: &Pod) -> bool {
 /// Files a pod among the v1 Endpoints' candidates (`insert`), or takes it out: ready or not
 /// ready, by IP and UID, when `ShouldPodBeInEndpoints(pod, publishNotReadyAddresses)`.
 fn v1_file(v1: &mut [BTreeSet<V1Key>; 2], pod: &Object, name: &str, publish: bool, insert: bool) {
+    let Some((ready, _, _)) = v1_place(pod, publish) else { return };
     let Object::Pod(p) = pod else { return };
-    if !should_be_in_endpoints(p, publish) {
-        return;
-    }
-    let set = &mut v1[usize::from(!(publish || pod_is_ready(p)))];
+    let set = &mut v1[usize::from(!ready)];
     let key = (ip_of(p).to_string(), p.metadata.uid.clone(), name.to_string());
     if insert {
         set.insert(key);
     } else {
         set.remove(&key);
     }
+}
+
+/// Where a pod goes in the v1 Endpoints' lists, if anywhere: (ready, IP, uid).
+fn v1_place(pod: &Object, publish: bool) -> Option<(bool, &str, Option<&str>)> {
+    let Object::Pod(p) = pod else { return None };
+    if !should_be_in_endpoints(p, publish) {
+        return None;
+    }
+    Some((publish || pod_is_ready(p), ip_of(p), p.metadata.uid.as_deref()))
+}
+
+/// A pod written again: moved in the v1 Endpoints' lists only if its place there changed (most
+/// writes are the kubelet's, which leave it where it was).
+fn v1_refile(v1: &mut [BTreeSet<V1Key>; 2], old: &Object, new: &Object, name: &str, publish: bool) {
+    if v1_place(old, publish) == v1_place(new, publish) {
+        return;
+    }
+    v1_file(v1, old, name, publish, false);
+    v1_file(v1, new, name, publish, true);
 }
 
 /// kube-proxy's reading of one EndpointSlice for a Service port (`newEndpointSliceInfo`,
@@ -750,9 +767,8 @@ impl Cluster {
                 (None, None) => {}
                 (Some(m), Some(now)) => {
                     if !Rc::ptr_eq(&m.pod, &now) {
-                        v1_file(v1, &m.pod, pod_name, publish, false);
+                        v1_refile(v1, &m.pod, &now, pod_name, publish);
                         m.pod = now;
-                        v1_file(v1, &m.pod, pod_name, publish, true);
                         touched.insert(Rc::clone(&m.slice));
                         changed = true;
                     }
