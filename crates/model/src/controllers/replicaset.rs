@@ -384,7 +384,8 @@ impl Cluster {
     fn create_pod_for(&mut self, rs: &ReplicaSet) -> String {
         let ns = rs.metadata.namespace.clone().unwrap_or_else(|| "default".into());
         let rs_name = rs.metadata.name.clone().unwrap_or_default();
-        let template = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+        let no_template = Default::default();
+        let template = rs.spec.as_ref().and_then(|s| s.template.as_ref()).unwrap_or(&no_template);
         let prefix: String = format!("{rs_name}-").chars().take(58).collect();
         let mut name;
         loop {
@@ -393,7 +394,8 @@ impl Cluster {
                 break;
             }
         }
-        let tm = template.metadata.clone().unwrap_or_default();
+        let no_meta = ObjectMeta::default();
+        let tm = template.metadata.as_ref().unwrap_or(&no_meta);
         let mut spec = template.spec.clone().unwrap_or_default();
         defaults::pod_spec(&mut spec);
         defaults::default_tolerations(&mut spec);
