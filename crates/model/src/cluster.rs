@@ -132,7 +132,7 @@ impl<T> std::ops::DerefMut for Remembered<T> {
 }
 
 /// `event_prev`'s "no earlier event with this hash".
-const NO_EVENT: u32 = u32::MAX;
+const NO_EVENT: usize = usize::MAX;
 
 #[derive(Clone)]
 pub struct Cluster {
@@ -149,9 +149,9 @@ pub struct Cluster {
     /// newest event with that hash, and in `event_prev` the one before it with the same hash,
     /// so a repeat is found among the few with its hash and the index holds no second copy of
     /// every event's strings (150,000 pods record about a million events).
-    event_index: LookupMap<u64, u32>,
+    event_index: LookupMap<u64, usize>,
     /// For each event, the previous event with the same hash (`NO_EVENT` for none).
-    event_prev: Vec<u32>,
+    event_prev: Vec<usize>,
     /// The strings events share (see [`EventRecord`]).
     event_strings: LookupSet<Rc<str>>,
     /// The last message of each event reason, shared with the next event that says the same.
@@ -502,7 +502,7 @@ impl Cluster {
         let key = crate::fingerprint::Fingerprint::of(&(kind.name(), namespace, name, reason, message));
         let newest = self.event_index.get(&key).copied();
         let mut at = newest.unwrap_or(NO_EVENT);
-        while let Some(e) = self.events.get_mut(at as usize) {
+        while let Some(e) = self.events.get_mut(at) {
             if e.kind == kind
                 && *e.namespace == *namespace
                 && *e.name == *name
@@ -513,10 +513,9 @@ impl Cluster {
                 e.last_ms = now;
                 return;
             }
-            at = self.event_prev.get(at as usize).copied().unwrap_or(NO_EVENT);
+            at = self.event_prev.get(at).copied().unwrap_or(NO_EVENT);
         }
-        let Ok(index) = u32::try_from(self.events.len()) else { return };
-        self.event_index.insert(key, index);
+        self.event_index.insert(key, self.events.len());
         self.event_prev.push(newest.unwrap_or(NO_EVENT));
         let reason = self.intern(reason);
         let message = match self.last_messages.get(&*reason) {

@@ -61,15 +61,125 @@ impl Hasher for Fingerprint {
     }
 }
 
-/// A hash map that is only ever looked up, never iterated, keyed with [`Fingerprint`] (no random
-/// keys): its order cannot reach any output, which is why the model may use one where a
-/// B-tree's compares were a hot spot (the event log's index at a million events).
+/// The hash tables behind [`LookupMap`] and [`LookupSet`]: keyed with [`Fingerprint`], no random
+/// keys.
 #[allow(clippy::disallowed_types)]
-pub(crate) type LookupMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fingerprint>>;
+type Table<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fingerprint>>;
+#[allow(clippy::disallowed_types)]
+type SetTable<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fingerprint>>;
 
-/// A set that is only ever looked up, never iterated (see [`LookupMap`]).
-#[allow(clippy::disallowed_types)]
-pub(crate) type LookupSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fingerprint>>;
+/// A hash map that can be looked up but not iterated in its own order: what it holds comes out
+/// only sorted ([`LookupMap::sorted`], its `Debug`), so its order cannot reach any output. The
+/// model uses one where a B-tree's string compares were a hot spot (the store's objects by
+/// name, the kubelets' pod records, the event log's index; `HashMap` itself stays banned by the
+/// project's lint).
+#[derive(Clone)]
+pub(crate) struct LookupMap<K, V>(Table<K, V>);
+
+impl<K, V> Default for LookupMap<K, V> {
+    fn default() -> Self {
+        LookupMap(Table::default())
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V> LookupMap<K, V> {
+    pub(crate) fn get<Q: std::hash::Hash + Eq + ?Sized>(&self, k: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.get(k)
+    }
+
+    pub(crate) fn get_mut<Q: std::hash::Hash + Eq + ?Sized>(&mut self, k: &Q) -> Option<&mut V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.get_mut(k)
+    }
+
+    pub(crate) fn contains_key<Q: std::hash::Hash + Eq + ?Sized>(&self, k: &Q) -> bool
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.contains_key(k)
+    }
+
+    pub(crate) fn insert(&mut self, k: K, v: V) -> Option<V> {
+        self.0.insert(k, v)
+    }
+
+    /// Stores `v` under `k` if nothing is there, and gives what is there.
+    pub(crate) fn get_or_insert(&mut self, k: K, v: V) -> &mut V {
+        self.0.entry(k).or_insert(v)
+    }
+
+    pub(crate) fn remove<Q: std::hash::Hash + Eq + ?Sized>(&mut self, k: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.remove(k)
+    }
+
+    pub(crate) fn remove_entry<Q: std::hash::Hash + Eq + ?Sized>(&mut self, k: &Q) -> Option<(K, V)>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.remove_entry(k)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Everything, in key order.
+    pub(crate) fn sorted(&self) -> Vec<(&K, &V)>
+    where
+        K: Ord,
+    {
+        let mut all: Vec<(&K, &V)> = self.0.iter().collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        all
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Ord + std::fmt::Debug, V: std::fmt::Debug> std::fmt::Debug for LookupMap<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.sorted()).finish()
+    }
+}
+
+/// A set that can be looked up but not iterated (see [`LookupMap`]).
+#[derive(Clone)]
+pub(crate) struct LookupSet<K>(SetTable<K>);
+
+impl<K> Default for LookupSet<K> {
+    fn default() -> Self {
+        LookupSet(SetTable::default())
+    }
+}
+
+impl<K: std::hash::Hash + Eq> LookupSet<K> {
+    pub(crate) fn get<Q: std::hash::Hash + Eq + ?Sized>(&self, k: &Q) -> Option<&K>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.get(k)
+    }
+
+    pub(crate) fn insert(&mut self, k: K) -> bool {
+        self.0.insert(k)
+    }
+}
+
+impl<K> std::fmt::Debug for LookupSet<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LookupSet({} entries)", self.0.len())
+    }
+}
 
 /// FNV-1a, 64-bit, from any starting value (`Fnv::NEW` is the standard offset basis): the event
 /// log's digest, image digests, the random streams' names. Text can be written to it.

@@ -42,7 +42,8 @@ impl Names {
         if !self.objects.contains_key(obj.name()) {
             let key: Rc<str> = Rc::from(obj.name());
             self.order.insert(key.clone());
-            return self.objects.entry(key).or_insert(obj);
+            debug_assert_eq!(self.order.len(), self.objects.len() + 1, "the store's names and objects went apart");
+            return self.objects.get_or_insert(key, obj);
         }
         let Some(slot) = self.objects.get_mut(obj.name()) else { unreachable!("present above") };
         *slot = obj;
@@ -52,6 +53,7 @@ impl Names {
     fn remove(&mut self, name: &str) -> Option<Rc<Object>> {
         let (key, obj) = self.objects.remove_entry(name)?;
         self.order.remove(&key);
+        debug_assert_eq!(self.order.len(), self.objects.len(), "the store's names and objects went apart");
         Some(obj)
     }
 

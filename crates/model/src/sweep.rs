@@ -411,9 +411,7 @@ pub fn rollout_surge(c: &Cluster) -> Result<(), Violation> {
 pub fn backoff_max(c: &Cluster) -> Result<(), Violation> {
     let now = c.now.ms();
     // In name order: the first violation reported is the same on every run.
-    let mut pods: Vec<_> = c.kubelet.pods.iter().collect();
-    pods.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for ((ns, name), rt) in pods {
+    for ((ns, name), rt) in c.kubelet.pods.sorted() {
         for b in rt.backoffs() {
             let over = |x: Option<crate::kubelet::runtime::Backoff>| x.is_some_and(|x| x.backoff_ms > BACKOFF_MAX_MS);
             let waiting_too_long = b.waiting.as_deref() == Some("CrashLoopBackOff")
@@ -657,7 +655,7 @@ mod tests {
     #[test]
     fn backoff_max_catches_a_back_off_over_300_s() {
         let mut c = healthy();
-        let first = c.kubelet.pods.keys().min().cloned().unwrap();
+        let first = c.kubelet.pods.sorted()[0].0.clone();
         let rt = c.kubelet.pods.get_mut(&first).unwrap();
         rt.force_restart_backoff(Backoff { backoff_ms: BACKOFF_MAX_MS + 1, last_update_ms: 0 });
         assert_eq!(backoff_max(&c).unwrap_err().0, "backoff-max");

@@ -1141,15 +1141,16 @@ impl ProxyRules {
 }
 
 impl Cluster {
-    /// The endpoints of a Service port as `backends` gives them, kept by kube-proxy's view and
-    /// brought up to date with the slices changed since its last sync, as its EndpointSlice
-    /// cache keeps each slice (at 150,000 pods, 1,500 slices: a change to one reads that one).
+    /// [`Cluster::proxy_endpoints_shared`], copied (what tests compare with `backends`).
     #[cfg(test)]
     pub(crate) fn proxy_endpoints(&mut self, ns: &str, svc_name: &str, port: i32) -> Vec<Backend> {
         self.proxy_endpoints_shared(ns, svc_name, port).into_iter().map(Rc::unwrap_or_clone).collect()
     }
 
-    /// [`Cluster::proxy_endpoints`], shared with the kept view.
+    /// The endpoints of a Service port as `backends` gives them, kept by kube-proxy's view and
+    /// brought up to date with the slices changed since its last sync, as its EndpointSlice
+    /// cache keeps each slice (at 150,000 pods, 1,500 slices: a change to one reads that one).
+    /// Shared with the kept view: a sync makes a list of counted references, not copies.
     pub(crate) fn proxy_endpoints_shared(&mut self, ns: &str, svc_name: &str, port: i32) -> Vec<Rc<Backend>> {
         let changes = (self.store.changes(Kind::Service), self.store.changes(Kind::EndpointSlice));
         let key = (ns.to_string(), svc_name.to_string(), port);

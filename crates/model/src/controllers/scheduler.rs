@@ -343,7 +343,9 @@ struct NodeInfo {
 /// (pkg/scheduler/backend/cache) instead of summing every pod each cycle.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct UsageIndex {
-    nodes: BTreeMap<String, NodeUsage>,
+    /// By node name: looked up for every node on every pass (5,000 nodes, a pass every 20 ms
+    /// while pods arrive).
+    nodes: crate::fingerprint::LookupMap<String, NodeUsage>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -1655,6 +1657,65 @@ mod tests {
         assert!(tables.iter().all(|t| std::rc::Rc::ptr_eq(t, &tables[0])));
     }
 
+    /// NodeAffinity's required terms and a nodeSelector filter nodes that have neither taints
+    /// nor anything else to say (the filters that read the node run only when one can speak:
+    /// `PodFit::reads_node`). Upstream: plugins/nodeaffinity `Filter` (ErrReasonPod, "node(s)
+    /// didn't match Pod's node affinity/selector").
+    #[test]
+    fn node_affinity_and_selectors_filter_untainted_nodes() {
+        let mut c = Cluster::new(crate::cluster::ClusterConfig { seed: 1, nodes: 3 });
+        let ws = crate::Workspace::default()
+            .with_file(
+                "not-one.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: not-one}\nspec:\n  replicas: 6\n  selector: {matchLabels: {app: not-one}}\n  template:\n    metadata: {labels: {app: not-one}}\n    spec:\n      affinity:\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n            - matchExpressions: [{key: kubernetes.io/hostname, operator: NotIn, values: [node-1]}]\n      containers: [{name: c, image: nginx:1.27}]\n",
+            )
+            .with_file(
+                "on-two.yaml",
+                "apiVersion: v1\nkind: Pod\nmetadata: {name: on-two}\nspec:\n  nodeSelector: {kubernetes.io/hostname: node-2}\n  containers: [{name: c, image: nginx:1.27}]\n",
+            )
+            .with_file(
+                "nowhere.yaml",
+                "apiVersion: v1\nkind: Pod\nmetadata: {name: nowhere}\nspec:\n  nodeSelector: {disk: ssd}\n  containers: [{name: c, image: nginx:1.27}]\n",
+            );
+        c.run("kubectl apply -f not-one.yaml\nkubectl apply -f on-two.yaml\nkubectl apply -f nowhere.yaml", &ws);
+        c.advance(10_000);
+        let node_of = |o: &Object| match o {
+            Object::Pod(p) => p.spec.as_ref().and_then(|s| s.node_name.clone()),
+            _ => None,
+        };
+        let pods: Vec<(String, Option<String>)> =
+            c.store.list(Kind::Pod, None).map(|o| (o.name().to_string(), node_of(o))).collect();
+        let not_one: Vec<_> = pods.iter().filter(|(n, _)| n.starts_with("not-one-")).collect();
+        assert_eq!(not_one.len(), 6);
+        assert!(not_one.iter().all(|(_, node)| node.is_some() && node.as_deref() != Some("node-1")), "{pods:?}");
+        assert!(pods.contains(&("on-two".to_string(), Some("node-2".to_string()))), "{pods:?}");
+        assert!(pods.contains(&("nowhere".to_string(), None)), "{pods:?}");
+        let d = c.scheduling_decision("default", "nowhere").expect("a decision");
+        assert!(d.nodes.iter().all(|v| v.rejected.as_ref().is_some_and(|r| r.plugin == "NodeAffinity")));
+    }
+
+    /// percentageOfNodesToScore: each pod's search starts where the last one stopped
+    /// (schedule_one.go `nextStartNodeIndex = (nextStartNodeIndex + processedNodes) %
+    /// len(nodes)`), so above 100 nodes, where a search stops early, pods spread their searches
+    /// around the nodes.
+    #[test]
+    fn each_search_starts_where_the_last_stopped() {
+        let mut c = Cluster::new(crate::cluster::ClusterConfig { seed: 1, nodes: 250 });
+        let ws = crate::Workspace::default();
+        c.run("kubectl create deployment web --image=nginx:1.27 --replicas=3", &ws);
+        c.advance(2_000);
+        let to_find = num_feasible_nodes_to_find(250);
+        assert!(to_find < 250, "the search stops early at this size");
+        let mut firsts: Vec<(u64, u32, usize)> =
+            c.scheduler.decisions.values().map(|d| (d.time_ms, d.nodes[0].node, d.nodes.len())).collect();
+        firsts.sort();
+        assert_eq!(firsts.len(), 3);
+        assert_eq!(firsts.iter().map(|f| f.2).collect::<Vec<_>>(), vec![to_find; 3], "every node fits");
+        let starts: Vec<u32> = firsts.iter().map(|f| f.1).collect();
+        let step = to_find as u32;
+        assert_eq!(starts, vec![0, step, (2 * step) % 250]);
+    }
+
     /// The pods/binding subresource sets spec.nodeName and PodScheduled=True in one update
     /// (upstream pkg/registry/core/pod/storage BindingREST.setPodNodeAndMetadata: one
     /// GuaranteedUpdate), so a binding is one resourceVersion; a condition whose status stays
@@ -1703,15 +1764,29 @@ mod tests {
         assert_ne!(at(&p), first);
     }
 
-    /// K8S-FACTS §6.4: least_allocated_test.go TestLeastAllocatedScoringStrategy.
     /// A decision keeps a verdict for each node it looked at: 500 a pod at 5,000 nodes, made
     /// and forgotten for each of 150,000 pods. They were 88 bytes natively before the scores
-    /// became two bytes each and the total a sum worked out when asked.
+    /// became two bytes each and the total a sum worked out when asked. The total weighs each
+    /// plugin as the default profile does (TaintToleration 3, NodeAffinity and
+    /// PodTopologySpread 2, the others 1).
     #[test]
-    fn a_verdict_is_small() {
+    fn a_verdict_is_small_and_weighs_its_scores() {
         assert!(std::mem::size_of::<NodeVerdict>() <= 32, "{}", std::mem::size_of::<NodeVerdict>());
+        let mut v = NodeVerdict { node: 0, rejected: None, evaluated: true, scores: Scores::default() };
+        for (plugin, score) in [
+            (ScorePlugin::NodeResourcesFit, 10),
+            (ScorePlugin::NodeResourcesBalancedAllocation, 20),
+            (ScorePlugin::TaintToleration, 30),
+            (ScorePlugin::NodeAffinity, 40),
+            (ScorePlugin::PodTopologySpread, 50),
+            (ScorePlugin::ImageLocality, 60),
+        ] {
+            v.scores.push(PluginScore::new(plugin, score));
+        }
+        assert_eq!(v.total(), 10 + 20 + 3 * 30 + 2 * 40 + 2 * 50 + 60);
     }
 
+    /// K8S-FACTS §6.4: least_allocated_test.go TestLeastAllocatedScoringStrategy.
     #[test]
     fn least_allocated_table() {
         assert_eq!(least_allocated((0, 0), (4000, 10000)), 100);
