@@ -113,7 +113,8 @@ pub struct Store {
     /// an address (kube-proxy routes to addresses). None after a `get_mut` of a pod, which it
     /// cannot follow: readers then look at every pod.
     /// (Almost always one pod an address: a list, not a set, is a tenth of the memory.)
-    pods_by_ip: Option<BTreeMap<String, Vec<(String, String)>>>,
+    /// (Looked up by address, never listed: a hash table.)
+    pods_by_ip: Option<crate::fingerprint::LookupMap<String, Vec<(String, String)>>>,
 }
 
 /// The control loops that read only the pods written since their last pass.
@@ -294,7 +295,10 @@ impl Store {
                 }
             }
             if let Some(ip) = new_ip {
-                let keys = index.entry(ip.to_string()).or_default();
+                let keys = match index.get_mut(ip) {
+                    Some(keys) => keys,
+                    None => index.get_or_insert(ip.to_string(), Vec::new()),
+                };
                 if let Err(at) = keys.binary_search(&key) {
                     keys.insert(at, key.clone());
                 }
