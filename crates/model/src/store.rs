@@ -748,6 +748,53 @@ mod tests {
         assert_eq!(unbound(&s), ["a", "c"]);
     }
 
+    /// The usage epoch moves whenever what bound, unfinished pods add to their nodes may have
+    /// changed, and stays on the writes that change nothing there (the scheduler keeps its node
+    /// usage while it stays).
+    #[test]
+    fn the_usage_epoch_follows_what_pods_add_to_their_nodes() {
+        use crate::api::Pod;
+        use k8s_openapi::api::core::v1::{PodSpec, PodStatus};
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+        let pod = |node: Option<&str>, phase: &str| {
+            Object::Pod(Box::new(Pod {
+                metadata: ObjectMeta {
+                    name: Some("p".into()),
+                    namespace: Some("default".into()),
+                    ..Default::default()
+                },
+                spec: Some(PodSpec { node_name: node.map(str::to_string), ..Default::default() }.into()),
+                status: Some(PodStatus { phase: Some(phase.into()), ..Default::default() }),
+            }))
+        };
+        let mut s = Store::new(1);
+        let mut at = s.usage_epoch();
+        let mut moved = |s: &Store| {
+            let m = s.usage_epoch() != at;
+            at = s.usage_epoch();
+            m
+        };
+        s.create(pod(None, "Pending"), SimTime::ZERO);
+        assert!(!moved(&s), "an unbound pod adds nothing");
+        s.update(pod(Some("node-1"), "Pending"));
+        assert!(moved(&s), "bound");
+        let Some(Object::Pod(p)) = s.get(Kind::Pod, "default", "p").cloned() else { panic!("no pod") };
+        let mut status_only = p.clone();
+        status_only.status = Some(PodStatus { phase: Some("Running".into()), ..Default::default() });
+        s.update(Object::Pod(status_only));
+        assert!(!moved(&s), "a status write keeps the spec");
+        s.update(pod(Some("node-2"), "Running"));
+        assert!(moved(&s), "moved to another node");
+        s.update(pod(Some("node-2"), "Succeeded"));
+        assert!(moved(&s), "finished");
+        s.create(pod(Some("node-2"), "Running"), SimTime::ZERO);
+        assert!(moved(&s), "created again over the finished one");
+        s.get_mut(Kind::Pod, "default", "p");
+        assert!(moved(&s), "written in place");
+        s.remove(Kind::Pod, "default", "p");
+        assert!(moved(&s), "removed");
+    }
+
     #[test]
     fn timestamps_round_trip() {
         let t = SimTime(125_000);
