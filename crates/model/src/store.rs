@@ -163,21 +163,10 @@ fn spread_membership(o: Option<&Object>) -> Option<SpreadMembership<'_>> {
     Some((p.metadata.namespace.as_deref().unwrap_or(""), node, p.metadata.labels.as_ref(), finished))
 }
 
-/// Whether a pod's write leaves what it adds to its node's usage as it was: the same spec (one
-/// shared copy: its node, requests and host ports) and the same finished-or-not. Most writes
-/// are the kubelet's status writes, which change neither.
-fn same_usage(old: Option<&Object>, new: Option<&Object>) -> bool {
-    let (Some(Object::Pod(a)), Some(Object::Pod(b))) = (old, new) else { return false };
-    let same_spec = match (&a.spec, &b.spec) {
-        (Some(x), Some(y)) => Rc::ptr_eq(x, y),
-        (None, None) => true,
-        _ => false,
-    };
-    same_spec && crate::controllers::scheduler::is_terminal(a) == crate::controllers::scheduler::is_terminal(b)
-}
-
 /// What a pod adds to its node's usage, as an identity: its node and its spec (one shared copy:
-/// its requests and host ports), if it is bound and not finished. Only compared for equality.
+/// its requests and host ports), if it is bound and not finished. Only compared for equality: a
+/// write that leaves it as it was (most writes are the kubelet's status writes) leaves the
+/// nodes' usage alone.
 fn usage_of(o: Option<&Object>) -> Option<(&str, *const PodSpec)> {
     let Some(Object::Pod(p)) = o else { return None };
     let spec = p.spec.as_ref()?;
@@ -306,15 +295,13 @@ impl Store {
         }
         if usage_of(old) != usage_of(new) {
             self.usage_epoch += 1;
-        }
-        if let Some(u) = self.node_usage.as_mut()
-            && !same_usage(old, new)
-        {
-            if let Some(o) = old {
-                u.sub(o);
-            }
-            if let Some(n) = new {
-                u.add(n);
+            if let Some(u) = self.node_usage.as_mut() {
+                if let Some(o) = old {
+                    u.sub(o);
+                }
+                if let Some(n) = new {
+                    u.add(n);
+                }
             }
         }
     }

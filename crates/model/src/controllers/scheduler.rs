@@ -1133,9 +1133,8 @@ impl Cluster {
         let nodes = node_refs(&table.nodes);
         let (allocs, tainted, index, names, images) =
             (&table.allocs, &table.tainted, &table.index, &table.names, &table.images);
-        let infos_at = (self.store.usage_epoch(), self.store.changes(Kind::Node));
         let mut infos = match self.scheduler.infos.take() {
-            Some((at, kept)) if at == infos_at => {
+            Some((at, kept)) if at == self.usage_epochs() => {
                 debug_assert_eq!(kept, self.node_infos_of(&nodes), "the scheduler's kept node usage went stale");
                 kept
             }
@@ -1226,9 +1225,15 @@ impl Cluster {
         // The counts are current after this pass's own bindings (`on_bind`).
         self.scheduler.spread = Some((self.spread_epochs(), spread));
         // So is the usage (`add_pod`).
-        *self.scheduler.infos = Some(((self.store.usage_epoch(), self.store.changes(Kind::Node)), infos));
+        *self.scheduler.infos = Some((self.usage_epochs(), infos));
         drop(nodes);
         *self.scheduler.node_table = Some(table);
+    }
+
+    /// What the nodes' usage is made of, as two change counters: the bound pods' usage and the
+    /// nodes.
+    fn usage_epochs(&self) -> (u64, u64) {
+        (self.store.usage_epoch(), self.store.changes(Kind::Node))
     }
 
     /// What the spread counts are made of, as two change counters: the bound pods and the nodes.
