@@ -120,6 +120,13 @@ impl<K: std::hash::Hash + Eq, V> LookupMap<K, V> {
         self.0.remove(k)
     }
 
+    pub(crate) fn get_key_value<Q: std::hash::Hash + Eq + ?Sized>(&self, k: &Q) -> Option<(&K, &V)>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.get_key_value(k)
+    }
+
     pub(crate) fn remove_entry<Q: std::hash::Hash + Eq + ?Sized>(&mut self, k: &Q) -> Option<(K, V)>
     where
         K: std::borrow::Borrow<Q>,

@@ -277,6 +277,14 @@ pub fn busybox(command: &[String]) -> (Profile, Vec<String>) {
 /// `kubeplay.dev/memory-leak: 10` (MiB per minute), `kubeplay.dev/memory: 300` (MiB at idle).
 /// A key may name one container: `kubeplay.dev/deadlock-after.wallet-server`.
 pub fn apply_overrides(p: &mut Profile, annotations: &BTreeMap<String, String>, container: &str) {
+    // Most pods have none of these: the keys are not looked up (each lookup formats its key).
+    if !annotations
+        .range::<str, _>((std::ops::Bound::Included("kubeplay.dev/"), std::ops::Bound::Unbounded))
+        .next()
+        .is_some_and(|(k, _)| k.starts_with("kubeplay.dev/"))
+    {
+        return;
+    }
     let get = |key: &str| {
         annotations
             .get(&format!("kubeplay.dev/{key}.{container}"))

@@ -37,6 +37,11 @@ impl Names {
         self.objects.get_mut(name)
     }
 
+    /// The stored copy of `name`, if an object has it.
+    fn key(&self, name: &str) -> Option<&Rc<str>> {
+        self.objects.get_key_value(name).map(|(k, _)| k)
+    }
+
     /// Stores `obj` under its name, replacing what was there.
     fn insert(&mut self, obj: Rc<Object>) -> &Rc<Object> {
         if !self.objects.contains_key(obj.name()) {
@@ -106,15 +111,32 @@ pub struct Store {
     /// How many specs `pod_specs` holds, and at how many it next drops the ones no pod holds.
     pod_specs_held: usize,
     pod_specs_prune_at: usize,
-    /// The pods written (created, changed or removed) since each [`PodReader`] last took them:
-    /// the events its pod informer would deliver.
-    pods_written: [std::collections::BTreeSet<(String, String)>; 2],
+    /// The pods written (created, changed or removed) since each [`PodReader`] last took them,
+    /// in the order written, repeats and all: the events its pod informer would deliver. A
+    /// write adds the stored name's own copy to each (a reference count, not a copy; two
+    /// B-trees of copied names were a twentieth of the envelope's time); the reader sorts.
+    pods_written: [Vec<(Rc<str>, Rc<str>)>; 2],
+    /// The namespaces `pods_written` names, one copy each.
+    written_namespaces: std::collections::BTreeSet<Rc<str>>,
     /// The pods by `status.podIP` (namespace, name), kept as pods are written: what answers at
     /// an address (kube-proxy routes to addresses). None after a `get_mut` of a pod, which it
     /// cannot follow: readers then look at every pod.
     /// (Almost always one pod an address: a list, not a set, is a tenth of the memory.)
     /// (Looked up by address, never listed: a hash table.)
     pods_by_ip: Option<crate::fingerprint::LookupMap<String, Vec<(String, String)>>>,
+}
+
+/// The pods written since a reader's last pass ([`Store::take_pods_written`]), each once, in
+/// (namespace, name) order.
+#[derive(Debug, Default)]
+pub(crate) struct PodsWritten(Vec<(Rc<str>, Rc<str>)>);
+
+impl PodsWritten {
+    /// The names written in `namespace`, in order.
+    pub(crate) fn in_namespace<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let from = self.0.partition_point(|(ns, _)| &**ns < namespace);
+        self.0[from..].iter().take_while(move |(ns, _)| &**ns == namespace).map(|(_, name)| &**name)
+    }
 }
 
 /// The control loops that read only the pods written since their last pass.
@@ -222,7 +244,7 @@ impl Store {
         if kind == Kind::Pod {
             // The caller may unbind it; keep the superset. Node usage cannot follow it.
             self.unbound_pods.insert((namespace.to_string(), name.to_string()));
-            self.note_written(&(namespace.to_string(), name.to_string()));
+            self.note_written(namespace, name);
             self.node_usage = None;
             self.pods_by_ip = None;
             self.bound_pods_epoch += 1;
@@ -270,7 +292,7 @@ impl Store {
         } else {
             self.unbound_pods.remove(&key);
         }
-        self.note_written(&key);
+        self.note_written(&key.0, &key.1);
         let (old_ip, new_ip) = (pod_ip(old), pod_ip(new));
         if old_ip != new_ip
             && let Some(index) = self.pods_by_ip.as_mut()
@@ -342,16 +364,29 @@ impl Store {
         self.usage_epoch
     }
 
-    /// The pods written since `reader` last took them, by (namespace, name).
-    pub(crate) fn take_pods_written(&mut self, reader: PodReader) -> std::collections::BTreeSet<(String, String)> {
-        std::mem::take(&mut self.pods_written[reader as usize])
+    /// The pods written since `reader` last took them.
+    pub(crate) fn take_pods_written(&mut self, reader: PodReader) -> PodsWritten {
+        let mut log = std::mem::take(&mut self.pods_written[reader as usize]);
+        // Equal entries are the same two names: which of them comes first shows nowhere.
+        log.sort_unstable();
+        log.dedup();
+        PodsWritten(log)
     }
 
-    fn note_written(&mut self, key: &(String, String)) {
-        for set in &mut self.pods_written {
-            if !set.contains(key) {
-                set.insert(key.clone());
+    fn note_written(&mut self, namespace: &str, name: &str) {
+        let ns = match self.written_namespaces.get(namespace) {
+            Some(ns) => Rc::clone(ns),
+            None => {
+                let ns: Rc<str> = Rc::from(namespace);
+                self.written_namespaces.insert(Rc::clone(&ns));
+                ns
             }
+        };
+        // A pod being created or already removed is not stored under its name: a copy then.
+        let stored = self.kinds.get(&Kind::Pod).and_then(|m| m.get(namespace)).and_then(|n| n.key(name));
+        let name = stored.map_or_else(|| Rc::from(name), Rc::clone);
+        for log in &mut self.pods_written {
+            log.push((Rc::clone(&ns), Rc::clone(&name)));
         }
     }
 

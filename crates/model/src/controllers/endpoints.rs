@@ -510,14 +510,13 @@ impl Cluster {
     /// whole cost. It starts over from the whole list when it knows nothing yet, or when the
     /// Service or what it wrote was changed by anything else. Debug builds check every such
     /// sync against one from the whole list.
-    fn sync_service_endpoints(&mut self, svc: &Service, written: &BTreeSet<(String, String)>) {
+    fn sync_service_endpoints(&mut self, svc: &Service, written: &crate::store::PodsWritten) {
         let ns = svc.metadata.namespace.clone().unwrap_or_default();
         let name = svc.metadata.name.clone().unwrap_or_default();
         let key = (ns.clone(), name.clone());
         let known = self.endpoints_state.remove(&key).filter(|st| self.endpoints_state_holds(st, svc, &ns, &name));
         let pods_ns = pods_namespace(svc);
-        let since = written.range((pods_ns.to_string(), String::new())..).take_while(|(n, _)| n == pods_ns);
-        let since = since.map(|(_, p)| p.as_str());
+        let since = written.in_namespace(pods_ns);
         let from_written = known.and_then(|mut st| Some((self.plan_endpoints_since(&mut st, svc, &ns, since)?, st)));
         let (plan, known) = match from_written {
             Some((plan, mut st)) => {

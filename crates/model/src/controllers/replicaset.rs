@@ -2,7 +2,7 @@
 //! naming new ones `<rs>-<5 chars>` and deleting surplus ones in upstream's ranking (§2).
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::api::Pod;
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
@@ -261,7 +261,7 @@ impl Cluster {
         status
     }
 
-    fn sync_replica_set(&mut self, ns: &str, name: &str, written: &BTreeSet<(String, String)>) {
+    fn sync_replica_set(&mut self, ns: &str, name: &str, written: &crate::store::PodsWritten) {
         let key = (ns.to_string(), name.to_string());
         let known = self.rs_pods.remove(&key);
         let shared = self.store.get_shared(Kind::ReplicaSet, ns, name);
@@ -279,7 +279,7 @@ impl Cluster {
         let mut known =
             known.filter(|k| min_ready <= 0 && k.uid == rs.metadata.uid && k.labels.as_ref() == template_labels(rs));
         if let Some(k) = known.as_mut() {
-            for (_, pod) in written.range((key.0.clone(), String::new())..).take_while(|(n, _)| *n == ns) {
+            for pod in written.in_namespace(ns) {
                 k.set(pod, OwnedPods::part(rs, self.pod(ns, pod)));
             }
         }

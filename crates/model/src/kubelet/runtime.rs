@@ -6,6 +6,7 @@
 //! everything due, writes the pod's status, and sets its next wake-up.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use crate::api::Pod;
 use k8s_openapi::api::core::v1::{
@@ -193,6 +194,8 @@ struct ContainerRt {
     /// An init container with restartPolicy Always: it keeps running beside the app.
     sidecar: bool,
     image: String,
+    /// The runtime's digest of `image` (`imageID`), worked out when the container first starts.
+    image_id: String,
     /// Shared with every container that follows the same profile ([`KubeletState::share_profile`]).
     profile: std::rc::Rc<Profile>,
     port: Option<i32>,
@@ -927,7 +930,10 @@ impl Cluster {
         let cname = spec.name.clone();
         self.kubelet_event(&ns, &name, node, "Normal", "Created", &format!("Created container: {cname}"));
         self.kubelet_event(&ns, &name, node, "Normal", "Started", &format!("Started container {cname}"));
-        let id: String = (0..4).map(|_| format!("{:016x}", self.rng_names.next_u64())).collect();
+        let mut id = String::with_capacity(64);
+        for _ in 0..4 {
+            let _ = write!(id, "{:016x}", self.rng_names.next_u64());
+        }
         // What the process finds at start: required env, dependencies.
         let (mut profile, echoed) = self.profile_for(pod, spec);
         // A CPU limit below what start-up wants throttles it (CFS quota): start-up stretches.
@@ -1023,6 +1029,9 @@ impl Cluster {
         c.last_terminated = c.terminated.take().or(c.last_terminated.take());
         c.profile = profile;
         c.container_id = format!("containerd://{id}");
+        if c.image_id.is_empty() {
+            c.image_id = image_id(&c.image);
+        }
         c.running_since = Some(now);
         c.waiting = None;
         c.start_at = None;
@@ -1316,7 +1325,7 @@ impl Cluster {
                 ContainerStatus {
                     name: c.name.clone(),
                     image: c.image.clone(),
-                    image_id: if ever_ran { image_id(&c.image) } else { String::new() },
+                    image_id: if ever_ran { c.image_id.clone() } else { String::new() },
                     container_id: ever_ran.then(|| c.container_id.clone()),
                     ready: c.ready && c.running_since.is_some(),
                     started: Some(c.started && c.running_since.is_some()),
@@ -1394,7 +1403,9 @@ impl Cluster {
             )
             .collect();
         let ready = unready.is_empty() && phase == "Running";
-        let old = pod.status.clone().unwrap_or_default();
+        // Read where it is: the pod is shared and its status is only looked at.
+        let no_status = PodStatus::default();
+        let old = pod.status.as_ref().unwrap_or(&no_status);
         let cond = |ty: &str, status: bool, reason: Option<String>, message: Option<String>| {
             let s = if status { "True" } else { "False" };
             let prev = old.conditions.iter().flatten().find(|c| c.type_ == ty);
@@ -1458,8 +1469,8 @@ impl Cluster {
             ..Default::default()
         };
         if pod.status.as_ref() != Some(&status) {
-            let mut p = pod.clone();
-            p.status = Some(status);
+            // The pod as read with the new status (not a copy of the old one, then dropped).
+            let p = Pod { metadata: pod.metadata.clone(), spec: pod.spec.clone(), status: Some(status) };
             let was_ready = crate::controllers::pod_is_ready(pod);
             self.store.update(Object::Pod(Box::new(p)));
             self.changed(Kind::Pod);
