@@ -22,7 +22,7 @@ const REGISTRY: &[(&str, u64)] = &[
 
 /// The size of an image the registry serves, in bytes.
 pub fn image_size(image: &str) -> Option<u64> {
-    let repo = repository(image);
+    let repo = repository_of(image);
     REGISTRY.iter().find(|(r, _)| *r == repo).map(|(_, s)| *s)
 }
 
@@ -33,12 +33,17 @@ pub(crate) fn pull_ms(size: u64) -> u64 {
 
 /// `docker.io/library/nginx:1.27` -> `nginx`; the repository part of an image reference.
 pub fn repository(image: &str) -> String {
+    repository_of(image).to_string()
+}
+
+/// [`repository`], borrowed from the reference.
+fn repository_of(image: &str) -> &str {
     let no_digest = image.split('@').next().unwrap_or("");
     let (repo, _) = match no_digest.rfind(':') {
         Some(i) if !no_digest[i..].contains('/') => no_digest.split_at(i),
         _ => (no_digest, ""),
     };
-    repo.trim_start_matches("docker.io/").trim_start_matches("library/").to_string()
+    repo.trim_start_matches("docker.io/").trim_start_matches("library/")
 }
 
 /// The reference with its default tag, as the runtime normalises it (`nginx` -> `nginx:latest`).
@@ -76,9 +81,20 @@ pub struct KubeletState {
     /// Changes whenever a node's runtime comes or goes or an image arrives on a node (the
     /// scheduler's node table is kept while it stays).
     pub(crate) images_epoch: u64,
+    /// [`image_id`] of each image a container started with, worked out once (it hashes the
+    /// reference four times over; the pods of a Deployment share their images).
+    image_ids: crate::fingerprint::LookupMap<String, String>,
 }
 
 impl KubeletState {
+    /// [`image_id`], remembered.
+    pub(crate) fn image_id(&mut self, image: &str) -> String {
+        if let Some(id) = self.image_ids.get(image) {
+            return id.clone();
+        }
+        self.image_ids.get_or_insert(image.to_string(), image_id(image)).clone()
+    }
+
     /// The one shared copy of a behaviour profile: the containers of a Deployment's pods follow
     /// the same one, and a copy each (280 bytes and its lists) adds up at 150,000 pods.
     pub(crate) fn share_profile(&mut self, p: crate::images::Profile) -> std::rc::Rc<crate::images::Profile> {

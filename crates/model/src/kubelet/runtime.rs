@@ -14,7 +14,7 @@ use k8s_openapi::api::core::v1::{
     PodCondition, PodIP, PodSpec, PodStatus, Probe,
 };
 
-use super::{image_id, image_size, repository, with_tag};
+use super::{image_size, repository, with_tag};
 use crate::api::{Kind, Object};
 use crate::cluster::Cluster;
 use crate::images::{self, OnMissing, OnSigterm, Profile};
@@ -439,7 +439,8 @@ impl Cluster {
 
     fn profile_for(&self, pod: &Pod, c: &Container) -> (Profile, Vec<String>) {
         let (mut profile, logs) = self.base_profile(c);
-        images::apply_overrides(&mut profile, &pod.metadata.annotations.clone().unwrap_or_default(), &c.name);
+        let none = BTreeMap::new();
+        images::apply_overrides(&mut profile, pod.metadata.annotations.as_ref().unwrap_or(&none), &c.name);
         (profile, logs)
     }
 
@@ -1030,7 +1031,7 @@ impl Cluster {
         c.profile = profile;
         c.container_id = format!("containerd://{id}");
         if c.image_id.is_empty() {
-            c.image_id = image_id(&c.image);
+            c.image_id = self.kubelet.image_id(&c.image);
         }
         c.running_since = Some(now);
         c.waiting = None;
