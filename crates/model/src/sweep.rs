@@ -655,8 +655,9 @@ mod tests {
     #[test]
     fn backoff_max_catches_a_back_off_over_300_s() {
         let mut c = healthy();
-        let first = c.kubelet.pods.sorted()[0].0.clone();
-        let rt = c.kubelet.pods.get_mut(&first).unwrap();
+        let (ns, name) = c.kubelet.pods.sorted()[0].0;
+        let (ns, name) = (ns.to_string(), name.to_string());
+        let rt = c.kubelet.pods.get_mut(&ns, &name).unwrap();
         rt.force_restart_backoff(Backoff { backoff_ms: BACKOFF_MAX_MS + 1, last_update_ms: 0 });
         assert_eq!(backoff_max(&c).unwrap_err().0, "backoff-max");
     }

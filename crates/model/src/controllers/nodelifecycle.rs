@@ -67,7 +67,7 @@ impl Cluster {
         for (ns, pod) in self.pods_on_node(name) {
             if crashed {
                 // The machine rebooted: the kubelet finds its containers gone and starts anew.
-                self.kubelet.pods.remove(&(ns.clone(), pod.clone()));
+                self.kubelet.pods.remove(&ns, &pod);
             }
             self.kubelet_wake(&ns, &pod, self.now.plus_ms(100));
         }

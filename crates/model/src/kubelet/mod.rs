@@ -66,11 +66,8 @@ pub struct NodeRuntime {
 #[derive(Clone, Debug, Default)]
 pub struct KubeletState {
     pub nodes: BTreeMap<String, NodeRuntime>,
-    /// Each pod's runtime record by (namespace, name): looked up, never iterated in an order
-    /// that reaches output (the seed sweep sorts), and at 150,000 pods a B-tree's string
-    /// compares on every request and sync were a tenth of the time. Boxed: a sync takes the
-    /// record out and puts it back.
-    pub(crate) pods: crate::fingerprint::LookupMap<(String, String), Box<runtime::PodRt>>,
+    /// Each pod's runtime record ([`PodRts`]).
+    pub(crate) pods: PodRts,
     /// Images built or tagged with `docker`, by `name:tag`: present on every node (a single
     /// docker-desktop node shares the Docker image store) and in no registry.
     pub local_images: BTreeMap<String, LocalImage>,
@@ -84,6 +81,51 @@ pub struct KubeletState {
     /// [`image_id`] of each image a container started with, worked out once (it hashes the
     /// reference four times over; the pods of a Deployment share their images).
     image_ids: crate::fingerprint::LookupMap<String, String>,
+}
+
+/// Each pod's runtime record by namespace, then name: looked up, never iterated in an order that
+/// reaches output (the seed sweep sorts), and at 150,000 pods a B-tree's string compares on
+/// every request and sync were a tenth of the time. By namespace, then name, so that a lookup
+/// by two `&str` copies neither (a table keyed by a pair of strings needs the pair built). Boxed:
+/// a sync takes the record out and puts it back, under the name it was stored with.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PodRts(
+    crate::fingerprint::LookupMap<String, crate::fingerprint::LookupMap<String, Box<runtime::PodRt>>>,
+);
+
+impl PodRts {
+    pub(crate) fn get(&self, ns: &str, name: &str) -> Option<&runtime::PodRt> {
+        self.0.get(ns)?.get(name).map(|rt| &**rt)
+    }
+
+    pub(crate) fn get_mut(&mut self, ns: &str, name: &str) -> Option<&mut runtime::PodRt> {
+        self.0.get_mut(ns)?.get_mut(name).map(|rt| &mut **rt)
+    }
+
+    /// Takes a pod's record out, with the name it was stored under (to put it back with).
+    pub(crate) fn take(&mut self, ns: &str, name: &str) -> Option<(String, Box<runtime::PodRt>)> {
+        self.0.get_mut(ns)?.remove_entry(name)
+    }
+
+    pub(crate) fn put(&mut self, ns: &str, name: String, rt: Box<runtime::PodRt>) {
+        match self.0.get_mut(ns) {
+            Some(names) => names.insert(name, rt),
+            None => self.0.get_or_insert(ns.to_string(), Default::default()).insert(name, rt),
+        };
+    }
+
+    pub(crate) fn remove(&mut self, ns: &str, name: &str) {
+        self.take(ns, name);
+    }
+
+    /// Every record, in (namespace, name) order.
+    pub(crate) fn sorted(&self) -> Vec<((&str, &str), &runtime::PodRt)> {
+        let mut all = Vec::new();
+        for (ns, names) in self.0.sorted() {
+            all.extend(names.sorted().into_iter().map(|(name, rt)| ((ns.as_str(), name.as_str()), &**rt)));
+        }
+        all
+    }
 }
 
 impl KubeletState {

@@ -403,7 +403,7 @@ impl Cluster {
     pub(crate) fn kubelet_node_down(&mut self, node: &str) {
         let now = self.now.ms();
         for key in self.pods_on_node(node) {
-            let Some(rt) = self.kubelet.pods.get_mut(&key) else { continue };
+            let Some(rt) = self.kubelet.pods.get_mut(&key.0, &key.1) else { continue };
             for r in rt.containers.iter_mut().flat_map(|c| c.probes.values_mut()) {
                 r.suspend(now, true);
             }
@@ -422,8 +422,7 @@ impl Cluster {
     }
 
     pub(crate) fn kubelet_wake(&mut self, ns: &str, name: &str, at: SimTime) {
-        let key = (ns.to_string(), name.to_string());
-        if let Some(rt) = self.kubelet.pods.get_mut(&key) {
+        if let Some(rt) = self.kubelet.pods.get_mut(ns, name) {
             if rt.wake_at.is_some_and(|w| w <= at.ms() && w >= self.now.ms()) {
                 return;
             }
@@ -434,7 +433,7 @@ impl Cluster {
 
     /// The runtime the kubelet keeps for a pod (for `kubectl logs`).
     pub fn pod_runtime(&self, ns: &str, name: &str) -> Option<&PodRt> {
-        self.kubelet.pods.get(&(ns.to_string(), name.to_string())).map(|rt| &**rt)
+        self.kubelet.pods.get(ns, name)
     }
 
     fn profile_for(&self, pod: &Pod, c: &Container) -> (Profile, Vec<String>) {
@@ -603,11 +602,10 @@ impl Cluster {
     }
 
     pub(crate) fn kubelet_sync_pod(&mut self, ns: &str, name: &str) {
-        let key = (ns.to_string(), name.to_string());
         // Shared, not copied: the pod stays as read while this sync writes its status.
         let shared = self.store.get_shared(Kind::Pod, ns, name);
         let Some(Object::Pod(pod)) = shared.as_deref() else {
-            self.kubelet.pods.remove(&key);
+            self.kubelet.pods.remove(ns, name);
             return;
         };
         let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { return };
@@ -616,15 +614,15 @@ impl Cluster {
             return;
         }
         let now = self.now.ms();
-        if let Some(rt) = self.kubelet.pods.get_mut(&key)
+        if let Some(rt) = self.kubelet.pods.get_mut(ns, name)
             && rt.wake_at.is_some_and(|w| w <= now)
         {
             rt.wake_at = None;
         }
         let default_spec = PodSpec::default();
         let spec = pod.spec.as_deref().unwrap_or(&default_spec);
-        let mut rt = match self.kubelet.pods.remove(&key) {
-            Some(rt) => rt,
+        let (key, mut rt) = match self.kubelet.pods.take(ns, name) {
+            Some(taken) => taken,
             None => {
                 let nrt = self.kubelet.nodes.entry(node.clone()).or_default();
                 nrt.next_ip += 1;
@@ -651,21 +649,15 @@ impl Cluster {
                         }
                     },
                 ));
-                Box::new(PodRt {
-                    containers,
-                    n_init,
-                    ip,
-                    start_ms: now,
-                    wake_at: None,
-                    terminating: false,
-                    written: None,
-                })
+                let rt =
+                    PodRt { containers, n_init, ip, start_ms: now, wake_at: None, terminating: false, written: None };
+                (name.to_string(), Box::new(rt))
             }
         };
 
         if pod.metadata.deletion_timestamp.is_some() {
             if self.sync_terminating(pod, &node, &mut rt) {
-                self.kubelet.pods.remove(&key);
+                // Its record, taken out above, goes with it.
                 self.store.remove(Kind::Pod, ns, name);
                 self.scheduler.epoch += 1;
                 self.changed(Kind::Pod);
@@ -720,7 +712,7 @@ impl Cluster {
         }
         self.write_status(pod, &node, &mut rt);
         let next = next_wake(&rt, now);
-        self.kubelet.pods.insert(key, rt);
+        self.kubelet.pods.put(ns, key, rt);
         if let Some(t) = next {
             self.kubelet_wake(ns, name, SimTime(t));
         }
@@ -736,8 +728,8 @@ impl Cluster {
         i: usize,
         restart_policy: &str,
     ) {
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let name = pod.metadata.name.clone().unwrap_or_default();
+        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        let name = pod.metadata.name.as_deref().unwrap_or_default();
         let now = self.now.ms();
         // A scheduled exit or SIGKILL.
         let c = &mut rt.containers[i];
@@ -791,8 +783,8 @@ impl Cluster {
                     let cname = c.name.clone();
                     let uid = pod.metadata.uid.clone().unwrap_or_default();
                     self.kubelet_event(
-                        &ns,
-                        &name,
+                        ns,
+                        name,
                         node,
                         "Warning",
                         "BackOff",
@@ -803,11 +795,11 @@ impl Cluster {
                 c.restart_backoff = Some(backoff_next(c.restart_backoff, t.finished_ms));
                 c.backoff_cleared_for = Some(t.finished_ms);
             }
-            if let Some(err) = config_error(spec, self, &ns) {
+            if let Some(err) = config_error(spec, self, ns) {
                 let c = &mut rt.containers[i];
                 c.waiting = Some(("CreateContainerConfigError".into(), err.clone()));
                 c.start_at = Some(now + 10_000);
-                self.kubelet_event(&ns, &name, node, "Warning", "Failed", &format!("Error: {err}"));
+                self.kubelet_event(ns, name, node, "Warning", "Failed", &format!("Error: {err}"));
                 return;
             }
             if !self.ensure_image(pod, node, spec, rt, i) {
@@ -833,13 +825,13 @@ impl Cluster {
 
     /// Image pull per imagePullPolicy; false while the container cannot start yet.
     fn ensure_image(&mut self, pod: &Pod, node: &str, spec: &Container, rt: &mut PodRt, i: usize) -> bool {
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let name = pod.metadata.name.clone().unwrap_or_default();
+        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        let name = pod.metadata.name.as_deref().unwrap_or_default();
         let now = self.now.ms();
-        let image = spec.image.clone().unwrap_or_default();
-        let tagged = with_tag(&image);
+        let image = spec.image.as_deref().unwrap_or_default();
+        let tagged = with_tag(image);
         let policy =
-            spec.image_pull_policy.clone().unwrap_or_else(|| crate::api::defaults::default_pull_policy(&image).into());
+            spec.image_pull_policy.as_deref().unwrap_or_else(|| crate::api::defaults::default_pull_policy(image));
         let local = self.kubelet.local_images.contains_key(&tagged);
         let cached = local || self.kubelet.nodes.get(node).is_some_and(|n| n.images.contains(&tagged));
         let c = &mut rt.containers[i];
@@ -848,11 +840,11 @@ impl Cluster {
                 return false;
             }
             c.pulling_until = None;
-            return match image_size(&image) {
+            return match image_size(image) {
                 Some(size) => {
                     let d = go_duration(until - c.pull_started.min(until));
                     let took = if d == "0s" { "0s".to_string() } else { d };
-                    self.kubelet_event(&ns, &name, node, "Normal", "Pulled", &format!("Successfully pulled image \"{image}\" in {took} ({took} including waiting). Image size: {size} bytes."));
+                    self.kubelet_event(ns, name, node, "Normal", "Pulled", &format!("Successfully pulled image \"{image}\" in {took} ({took} including waiting). Image size: {size} bytes."));
                     if let Some(n) = self.kubelet.nodes.get_mut(node)
                         && n.images.insert(tagged)
                     {
@@ -865,8 +857,8 @@ impl Cluster {
                     let msg = format!(
                         "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found"
                     );
-                    self.kubelet_event(&ns, &name, node, "Warning", "Failed", &msg);
-                    self.kubelet_event(&ns, &name, node, "Warning", "Failed", "Error: ErrImagePull");
+                    self.kubelet_event(ns, name, node, "Warning", "Failed", &msg);
+                    self.kubelet_event(ns, name, node, "Warning", "Failed", "Error: ErrImagePull");
                     let c = &mut rt.containers[i];
                     c.waiting = Some(("ErrImagePull".into(), msg));
                     c.pull_backoff = Some(backoff_next(c.pull_backoff, now));
@@ -881,13 +873,13 @@ impl Cluster {
             let msg = format!("Container image \"{image}\" is not present with pull policy of Never");
             c.waiting = Some(("ErrImageNeverPull".into(), msg.clone()));
             c.start_at = Some(now + 10_000);
-            self.kubelet_event(&ns, &name, node, "Warning", "ErrImageNeverPull", &msg);
+            self.kubelet_event(ns, name, node, "Warning", "ErrImageNeverPull", &msg);
             return false;
         }
         if cached && policy != "Always" {
             self.kubelet_event(
-                &ns,
-                &name,
+                ns,
+                name,
                 node,
                 "Normal",
                 "Pulled",
@@ -906,12 +898,12 @@ impl Cluster {
             let msg = format!("Back-off pulling image \"{image}\"");
             c.waiting = Some(("ImagePullBackOff".into(), msg.clone()));
             c.start_at = Some(b.last_update_ms + b.backoff_ms);
-            self.kubelet_event(&ns, &name, node, "Normal", "BackOff", &msg);
+            self.kubelet_event(ns, name, node, "Normal", "BackOff", &msg);
             return false;
         }
-        self.kubelet_event(&ns, &name, node, "Normal", "Pulling", &format!("Pulling image \"{image}\""));
+        self.kubelet_event(ns, name, node, "Normal", "Pulling", &format!("Pulling image \"{image}\""));
         let c = &mut rt.containers[i];
-        let took = if cached { 300 } else { image_size(&image).map_or(800, super::pull_ms) };
+        let took = if cached { 300 } else { image_size(image).map_or(800, super::pull_ms) };
         c.pulling_until = Some(now + took);
         c.pull_started = now;
         c.start_at = Some(now + took);
@@ -925,12 +917,12 @@ impl Cluster {
     }
 
     fn start_container(&mut self, pod: &Pod, node: &str, spec: &Container, rt: &mut PodRt, i: usize) {
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let name = pod.metadata.name.clone().unwrap_or_default();
+        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        let name = pod.metadata.name.as_deref().unwrap_or_default();
         let now = self.now.ms();
-        let cname = spec.name.clone();
-        self.kubelet_event(&ns, &name, node, "Normal", "Created", &format!("Created container: {cname}"));
-        self.kubelet_event(&ns, &name, node, "Normal", "Started", &format!("Started container {cname}"));
+        let cname = &spec.name;
+        self.kubelet_event(ns, name, node, "Normal", "Created", &format!("Created container: {cname}"));
+        self.kubelet_event(ns, name, node, "Normal", "Started", &format!("Started container {cname}"));
         let mut id = String::with_capacity(64);
         for _ in 0..4 {
             let _ = write!(id, "{:016x}", self.rng_names.next_u64());
@@ -956,7 +948,7 @@ impl Cluster {
             while let Some(a) = l.find('{') {
                 let Some(b) = l[a..].find('}') else { break };
                 let var = l[a + 1..a + b].to_string();
-                let val = env_value(spec, &var, self, &ns).unwrap_or_default();
+                let val = env_value(spec, &var, self, ns).unwrap_or_default();
                 l.replace_range(a..a + b + 1, &val);
             }
             start_logs.push(l);
@@ -978,17 +970,17 @@ impl Cluster {
             }
         }
         for (var, line, code) in &profile.required_env {
-            if env_value(spec, var, self, &ns).is_none() {
+            if env_value(spec, var, self, ns).is_none() {
                 start_logs.push(line.to_string());
                 exit_at = Some((now + 100, *code, "Error".to_string()));
             }
         }
         if exit_at.is_none() {
             for d in &profile.dependencies {
-                let host = env_value(spec, &d.host_env, self, &ns).unwrap_or_else(|| "localhost".into());
+                let host = env_value(spec, &d.host_env, self, ns).unwrap_or_else(|| "localhost".into());
                 let port =
-                    env_value(spec, &d.port_env, self, &ns).and_then(|p| p.parse().ok()).unwrap_or(d.default_port);
-                if let Err(e) = self.reachable(&ns, &host, port) {
+                    env_value(spec, &d.port_env, self, ns).and_then(|p| p.parse().ok()).unwrap_or(d.default_port);
+                if let Err(e) = self.reachable(ns, &host, port) {
                     start_logs.push(format!("failed to connect to {} at {host}:{port}: {e}", d.what));
                     missing = Some(d.what.to_string());
                     if let OnMissing::Exit { after_ms, code } = profile.on_missing {
@@ -1068,8 +1060,8 @@ impl Cluster {
 
     /// Runs the probes due now (K8S-FACTS §4).
     fn run_probes(&mut self, pod: &Pod, node: &str, spec: &Container, rt: &mut PodRt, i: usize) {
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let name = pod.metadata.name.clone().unwrap_or_default();
+        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        let name = pod.metadata.name.as_deref().unwrap_or_default();
         let now = self.now.ms();
         let ip = rt.ip.clone();
         for k in [ProbeKind::Startup, ProbeKind::Liveness, ProbeKind::Readiness] {
@@ -1150,8 +1142,8 @@ impl Cluster {
             let run = r.run;
             if let Err(msg) = &outcome {
                 self.kubelet_event(
-                    &ns,
-                    &name,
+                    ns,
+                    name,
                     node,
                     "Warning",
                     "Unhealthy",
@@ -1181,8 +1173,8 @@ impl Cluster {
                     .max(0) as u64
                     * 1000;
                 self.kubelet_event(
-                    &ns,
-                    &name,
+                    ns,
+                    name,
                     node,
                     "Normal",
                     "Killing",
@@ -1199,8 +1191,8 @@ impl Cluster {
     /// ends. True once every container has stopped.
     fn sync_terminating(&mut self, pod: &Pod, node: &str, rt: &mut PodRt) -> bool {
         let now = self.now.ms();
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let name = pod.metadata.name.clone().unwrap_or_default();
+        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        let name = pod.metadata.name.as_deref().unwrap_or_default();
         let grace = pod.metadata.deletion_grace_period_seconds.unwrap_or(30).max(0) as u64 * 1000;
         if !rt.terminating {
             rt.terminating = true;
@@ -1232,8 +1224,8 @@ impl Cluster {
                     let cname = c.name.clone();
                     self.record_event(
                         Kind::Pod,
-                        &ns,
-                        &name,
+                        ns,
+                        name,
                         "Normal",
                         "Killing",
                         &format!("Stopping container {cname}"),
@@ -1635,7 +1627,7 @@ impl Cluster {
 
     /// The environment a container's process sees, in the order `env` prints it.
     pub(crate) fn container_env(&self, pod: &Pod, c: &Container) -> Vec<(String, String)> {
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
         let mut out: Vec<(String, String)> = vec![
             ("PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()),
             ("HOSTNAME".into(), pod.metadata.name.clone().unwrap_or_default()),
@@ -1647,14 +1639,14 @@ impl Cluster {
         for src in c.env_from.iter().flatten() {
             let prefix = src.prefix.clone().unwrap_or_default();
             if let Some(r) = &src.config_map_ref
-                && let Some(Object::ConfigMap(cm)) = self.store().get(Kind::ConfigMap, &ns, &r.name)
+                && let Some(Object::ConfigMap(cm)) = self.store().get(Kind::ConfigMap, ns, &r.name)
             {
                 for (k, v) in cm.data.iter().flatten() {
                     set(&mut out, format!("{prefix}{k}"), v.clone());
                 }
             }
             if let Some(r) = &src.secret_ref
-                && let Some(Object::Secret(s)) = self.store().get(Kind::Secret, &ns, &r.name)
+                && let Some(Object::Secret(s)) = self.store().get(Kind::Secret, ns, &r.name)
             {
                 for (k, v) in s.data.iter().flatten() {
                     set(&mut out, format!("{prefix}{k}"), String::from_utf8_lossy(&v.0).into_owned());
@@ -1662,7 +1654,7 @@ impl Cluster {
             }
         }
         for e in c.env.iter().flatten() {
-            if let Some(v) = env_value(c, &e.name, self, &ns) {
+            if let Some(v) = env_value(c, &e.name, self, ns) {
                 set(&mut out, e.name.clone(), v);
             }
         }
@@ -1671,7 +1663,7 @@ impl Cluster {
         type ServiceLink = (String, String, Vec<(String, i32, String)>);
         let services: Vec<ServiceLink> = self
             .store()
-            .list(Kind::Service, Some(&ns))
+            .list(Kind::Service, Some(ns))
             .filter_map(|o| match o {
                 Object::Service(s) => {
                     let spec = s.spec.clone().unwrap_or_default();
