@@ -469,7 +469,7 @@ impl Store {
             return;
         }
         let bucket = self.pod_specs.entry(spec_key(spec)).or_default();
-        if let Some(shared) = bucket.iter().find(|s| ***s == **spec) {
+        if let Some(shared) = bucket.iter().find(|s| Rc::ptr_eq(s, spec) || ***s == **spec) {
             *spec = shared.clone();
             return;
         }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::api::Pod;
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
-use k8s_openapi::api::core::v1::PodStatus;
+use k8s_openapi::api::core::v1::{PodSpec, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{is_controlled_by, owner_ref, pod_is_active, pod_is_ready};
@@ -328,8 +328,11 @@ impl Cluster {
         if active_count < want {
             let diff = (want - active_count).min(BURST_REPLICAS);
             let room = MAX_PODS.saturating_sub(self.store.count(Kind::Pod));
+            // The pods of one burst have one spec: worked out from the template for the first,
+            // then shared (the store would find each copy equal to it and drop the copy).
+            let mut spec = None;
             for _ in 0..diff.min(room) {
-                touched.push(self.create_pod_for(rs));
+                touched.push(self.create_pod_for(rs, &mut spec));
             }
             if diff > room {
                 self.record_event(
@@ -381,7 +384,9 @@ impl Cluster {
     }
 
     /// Creates a pod from `rs`'s template; gives its name.
-    fn create_pod_for(&mut self, rs: &ReplicaSet) -> String {
+    /// Creates one of the ReplicaSet's pods; `spec` is the pod spec its template gives, once the
+    /// first pod of a burst has it (the store's shared copy).
+    fn create_pod_for(&mut self, rs: &ReplicaSet, spec: &mut Option<std::rc::Rc<PodSpec>>) -> String {
         let ns = rs.metadata.namespace.clone().unwrap_or_else(|| "default".into());
         let rs_name = rs.metadata.name.clone().unwrap_or_default();
         let no_template = Default::default();
@@ -396,9 +401,15 @@ impl Cluster {
         }
         let no_meta = ObjectMeta::default();
         let tm = template.metadata.as_ref().unwrap_or(&no_meta);
-        let mut spec = template.spec.clone().unwrap_or_default();
-        defaults::pod_spec(&mut spec);
-        defaults::default_tolerations(&mut spec);
+        let pod_spec = match spec {
+            Some(shared) => std::rc::Rc::clone(shared),
+            None => {
+                let mut spec = template.spec.clone().unwrap_or_default();
+                defaults::pod_spec(&mut spec);
+                defaults::default_tolerations(&mut spec);
+                std::rc::Rc::new(spec)
+            }
+        };
         let pod = Pod {
             metadata: ObjectMeta {
                 name: Some(name.clone()),
@@ -409,11 +420,13 @@ impl Cluster {
                 owner_references: Some(vec![owner_ref(Kind::ReplicaSet, &rs.metadata)]),
                 ..Default::default()
             },
-            spec: Some(std::rc::Rc::new(spec)),
+            spec: Some(pod_spec),
             status: Some(PodStatus { phase: Some("Pending".into()), qos_class: None, ..Default::default() }),
         };
         let pod = crate::kubelet::with_qos(pod);
-        self.store.create(Object::Pod(Box::new(pod)), self.now);
+        if let Object::Pod(stored) = self.store.create(Object::Pod(Box::new(pod)), self.now) {
+            *spec = stored.spec.clone();
+        }
         self.record_event(
             Kind::ReplicaSet,
             &ns,
