@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::Pod;
-use k8s_openapi::api::core::v1::{Node, PodCondition, Taint, Toleration};
+use std::rc::Rc;
+
+use k8s_openapi::api::core::v1::{Node, PodCondition, PodSpec, Taint, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::controller_ref;
@@ -277,7 +279,15 @@ pub struct SchedulerState {
     /// or goes and no kubelet pulls an image (a copy of the cluster starts without it). It
     /// holds the nodes themselves: a node written in place (`Store::get_mut`) is copied first.
     node_table: crate::cluster::Remembered<Option<NodeTable>>,
+    /// Each node's last binding of a shared spec: (the unbound spec, held so that its address
+    /// stays its own; the bound one, the store's shared copy). A pod with the same spec bound
+    /// there takes the bound one instead of a copy of its spec with `nodeName` set (which the
+    /// store would find equal to the shared one and drop). (Not copied with the cluster.)
+    bound_specs: crate::cluster::Remembered<BoundSpecs>,
 }
+
+/// See [`SchedulerState::bound_specs`].
+type BoundSpecs = crate::fingerprint::LookupMap<String, (Rc<PodSpec>, Rc<PodSpec>)>;
 
 /// The node usage a pass ended with, and the (usage epoch, node changes) it is current for.
 type KeptUsage = ((u64, u64), Vec<NodeInfo>);
@@ -1263,9 +1273,31 @@ impl Cluster {
     fn bind(&mut self, ns: &str, name: &str, node: &str) {
         if let Some(Object::Pod(p)) = self.store.get(Kind::Pod, ns, name).cloned() {
             let mut p = p;
-            p.spec_mut().node_name = Some(node.to_string());
+            let unbound = p.spec.clone();
+            let known = unbound.as_ref().and_then(|from| {
+                let (was, bound) = self.scheduler.bound_specs.get(node)?;
+                Rc::ptr_eq(was, from).then(|| Rc::clone(bound))
+            });
+            let copied = known.is_none();
+            match known {
+                Some(bound) => p.spec = Some(bound),
+                None => p.spec_mut().node_name = Some(node.to_string()),
+            }
             set_scheduled(&mut p, "True", None, None, self.now);
             self.store.update(Object::Pod(p));
+            if copied
+                && let Some(from) = unbound
+                && let Some(Object::Pod(stored)) = self.store.get(Kind::Pod, ns, name)
+                && let Some(bound) = &stored.spec
+            {
+                let entry = (from, Rc::clone(bound));
+                match self.scheduler.bound_specs.get_mut(node) {
+                    Some(slot) => *slot = entry,
+                    None => {
+                        self.scheduler.bound_specs.insert(node.to_string(), entry);
+                    }
+                }
+            }
         }
         self.record_event(
             Kind::Pod,
@@ -1673,6 +1705,35 @@ fn schedule_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pods bound to a node take the spec a pod of the same spec bound there last was given (no
+    /// copy to set `nodeName`), and only that: pods of two Deployments bound in turn to the same
+    /// nodes each keep their own template's spec, and a Deployment's pods on one node share one.
+    #[test]
+    fn bound_pods_share_their_nodes_copy_of_their_own_spec() {
+        let mut c = Cluster::new(crate::cluster::ClusterConfig { seed: 3, nodes: 2 });
+        let ws = crate::Workspace::default();
+        c.run("kubectl create deployment a --image=nginx:1.27 --replicas=6", &ws);
+        c.run("kubectl create deployment b --image=redis:7 --replicas=6", &ws);
+        c.advance(30_000);
+        c.run("kubectl scale deployment a --replicas=9\nkubectl scale deployment b --replicas=9", &ws);
+        c.advance(30_000);
+        let mut specs: BTreeMap<(String, String), Vec<Rc<PodSpec>>> = BTreeMap::new();
+        for o in c.store.list(Kind::Pod, None) {
+            let Object::Pod(p) = o else { continue };
+            let spec = p.spec.clone().expect("a spec");
+            let node = spec.node_name.clone().expect("bound");
+            let image = spec.containers[0].image.clone().unwrap_or_default();
+            let app = o.name().split('-').next().unwrap_or_default().to_string();
+            assert_eq!(image, if app == "a" { "nginx:1.27" } else { "redis:7" }, "{}", o.name());
+            specs.entry((app, node)).or_default().push(spec);
+        }
+        assert_eq!(specs.values().map(Vec::len).sum::<usize>(), 18);
+        assert_eq!(specs.len(), 4, "both Deployments on both nodes");
+        for list in specs.values() {
+            assert!(list.iter().all(|s| Rc::ptr_eq(s, &list[0])), "one copy a node and Deployment");
+        }
+    }
 
     /// The kept decisions point into one table of node names while the nodes stay the same,
     /// though images arriving on the nodes make each pass read the nodes again (found by
