@@ -1525,20 +1525,22 @@ fn probe_outcome(c: &ContainerRt, p: &Probe, ip: &str, now: u64, since: u64) -> 
     };
     if let Some(h) = &p.http_get {
         let port = port_of(&h.port);
-        let path = h.path.clone().unwrap_or_else(|| "/".into());
-        let url = format!("http://{ip}:{port}{path}");
+        let path = h.path.as_deref().unwrap_or("/");
+        // Written only for a failure's message (a passing probe, most of them, needs none).
+        let url = || format!("http://{ip}:{port}{path}");
         if !listening || c.port != Some(port) {
-            return Err(format!("Get \"{url}\": dial tcp {ip}:{port}: connect: connection refused"));
+            return Err(format!("Get \"{}\": dial tcp {ip}:{port}: connect: connection refused", url()));
         }
         if deadlocked {
             return Err(format!(
-                "Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+                "Get \"{}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+                url()
             ));
         }
         let status = if c.profile.http.is_empty() {
             200
         } else {
-            match c.profile.http.get(path.as_str()) {
+            match c.profile.http.get(path) {
                 Some(s) if now >= since + c.profile.warmup_ms || *s != 200 => *s,
                 Some(_) => 503,
                 None => 404,
