@@ -1517,18 +1517,16 @@ fn schedule_one(
     let pod_nz = pod_requests_nonzero(pod);
     let tols: &[Toleration] = pod.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or(&[]);
     let best_effort = req.cpu_milli == 0 && req.memory == 0;
-    // One score a feasible node each (made room for at once: grown by doubling, the three lists
-    // were a sixteenth of this function's time).
-    let mut taint_scores = Vec::with_capacity(feasible.len());
-    let mut affinity_scores = Vec::with_capacity(feasible.len());
-    let mut spread_raw: Vec<f64> = Vec::with_capacity(feasible.len());
     // PodTopologySpread PreScore: ScheduleAnyway constraints (or the system defaults). A node
-    // without every key is ignored (score 0) unless the constraints are the system defaults.
+    // without every key is ignored (score 0) unless the constraints are the system defaults
+    // (then none is, and no list is made).
     let soft: Vec<&Spread> = constraints.iter().filter(|c| !c.hard).collect();
     let has_all_keys =
         |nd: &Node| soft.iter().all(|c| nd.metadata.labels.as_ref().is_some_and(|l| l.contains_key(&c.key)));
-    let ignored: Vec<bool> = feasible.iter().map(|&(_, ni)| !system_default && !has_all_keys(nodes[ni])).collect();
-    let considered = ignored.iter().filter(|i| !**i).count();
+    let ignored: Vec<bool> =
+        if system_default { Vec::new() } else { feasible.iter().map(|&(_, ni)| !has_all_keys(nodes[ni])).collect() };
+    let is_ignored = |j: usize| ignored.get(j).copied().unwrap_or(false);
+    let considered = feasible.len() - ignored.iter().filter(|i| **i).count();
     let weights: Vec<f64> = soft
         .iter()
         .map(|c| {
@@ -1540,7 +1538,7 @@ fn schedule_one(
                 let (ids, count) =
                     spread.domain_ids.get(&c.key).map_or((&[][..], 0), |d| (d.ids.as_slice(), d.by_value.len()));
                 let mut seen = vec![false; count.max(1)];
-                for (&(_, ni), _) in feasible.iter().zip(&ignored).filter(|(_, ig)| !**ig) {
+                for (_, &(_, ni)) in feasible.iter().enumerate().filter(|(j, _)| !is_ignored(*j)) {
                     seen[ids.get(ni).map_or(0, |d| *d as usize)] = true;
                 }
                 seen.iter().filter(|s| **s).count()
@@ -1576,7 +1574,29 @@ fn schedule_one(
         .and_then(|a| a.node_affinity.as_ref())
         .and_then(|na| na.preferred_during_scheduling_ignored_during_execution.as_deref())
         .unwrap_or(&[]);
-    for &(i, ni) in &feasible {
+    // ImageLocality: images already on a node, scaled by how widely they are spread.
+    // Each image's score where it is present depends on the pod only: worked out once.
+    // (the image's number, if some node has it; its score where it is).
+    let images: Vec<(Option<u32>, i64)> = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.init_containers.iter().flatten().chain(s.containers.iter()))
+        .filter_map(|c| c.image.as_deref().map(crate::kubelet::with_tag))
+        .map(|img| {
+            let id = node_images.ids.get(img.as_str()).copied();
+            let have = id.map_or(0, |id| node_images.nodes_with[id as usize]);
+            let size = crate::kubelet::image_size(&img).unwrap_or(0);
+            (id, scaled_image_score(size, have, n))
+        })
+        .collect();
+    // Two passes over the feasible nodes (not one list per plugin, each made and walked): the
+    // first scores what needs no normalizing and keeps the raw scores that do, with their
+    // extremes; the second normalizes them, adds ImageLocality, and picks the host.
+    // (untolerated PreferNoSchedule taints, preferred affinity weight, rounded spread score)
+    let mut raws: Vec<(i64, i64, i64)> = Vec::with_capacity(feasible.len());
+    let (mut taint_max, mut affinity_max): (Option<i64>, Option<i64>) = (None, None);
+    let (mut spread_max, mut spread_min): (Option<i64>, Option<i64>) = (None, None);
+    for (j, &(i, ni)) in feasible.iter().enumerate() {
         let node = &nodes[ni];
         let info = &infos[ni];
         let alloc = allocs[ni];
@@ -1606,13 +1626,11 @@ fn schedule_one(
         } else {
             0
         };
-        taint_scores.push(untolerated);
         let aff: i64 = preferred
             .iter()
             .filter(|t| node_selector_term_matches(&t.preference, node))
             .map(|t| i64::from(t.weight))
             .sum();
-        affinity_scores.push(aff);
         let mut raw = 0.0;
         for ((c, w), (counts, by_id, has_key, node_ids, is_host)) in soft.iter().zip(&weights).zip(&soft_counts) {
             if !has_key.get(ni).copied().unwrap_or(false) {
@@ -1621,72 +1639,52 @@ fn schedule_one(
             let cnt = if *is_host { counts[ni] } else { by_id[node_ids[ni] as usize] };
             raw += f64::from(cnt) * w + (c.max_skew - 1) as f64;
         }
-        spread_raw.push(raw);
-    }
-    default_normalize(&mut taint_scores, true);
-    default_normalize(&mut affinity_scores, false);
-    // PodTopologySpread NormalizeScore: 100 * (max + min - s) / max.
-    // ImageLocality: images already on a node, scaled by how widely they are spread.
-    // Each image's score where it is present depends on the pod only: worked out once.
-    // (the image's number, if some node has it; its score where it is).
-    let images: Vec<(Option<u32>, i64)> = pod
-        .spec
-        .iter()
-        .flat_map(|s| s.init_containers.iter().flatten().chain(s.containers.iter()))
-        .filter_map(|c| c.image.as_deref().map(crate::kubelet::with_tag))
-        .map(|img| {
-            let id = node_images.ids.get(img.as_str()).copied();
-            let have = id.map_or(0, |id| node_images.nodes_with[id as usize]);
-            let size = crate::kubelet::image_size(&img).unwrap_or(0);
-            (id, scaled_image_score(size, have, n))
-        })
-        .collect();
-    let image_scores: Vec<i64> = feasible
-        .iter()
-        .map(|&(_, ni)| {
-            let sum: i64 = images
-                .iter()
-                .filter(|(id, _)| id.is_some_and(|id| node_images.present[id as usize][ni / 64] >> (ni % 64) & 1 == 1))
-                .map(|(_, score)| score)
-                .sum();
-            image_locality(sum, images.len())
-        })
-        .collect();
-    let spread_scores: Vec<i64> = if soft.is_empty() {
-        vec![]
-    } else {
-        let rounded: Vec<i64> = spread_raw.iter().map(|s| (s + 0.5) as i64).collect();
-        let kept = || rounded.iter().zip(&ignored).filter(|(_, ig)| !**ig).map(|(s, _)| *s);
-        let max = kept().max().unwrap_or(0);
-        let min = kept().min().unwrap_or(0);
-        rounded
-            .iter()
-            .zip(&ignored)
-            .map(|(s, ig)| {
-                if *ig {
-                    0
-                } else if max == 0 {
-                    MAX_NODE_SCORE
-                } else {
-                    MAX_NODE_SCORE * (max + min - s) / max
-                }
-            })
-            .collect()
-    };
-    for (j, &(i, _)) in feasible.iter().enumerate() {
-        verdicts[i].scores.push(PluginScore::new(ScorePlugin::TaintToleration, taint_scores[j]));
-        verdicts[i].scores.push(PluginScore::new(ScorePlugin::NodeAffinity, affinity_scores[j]));
-        if let Some(s) = spread_scores.get(j) {
-            verdicts[i].scores.push(PluginScore::new(ScorePlugin::PodTopologySpread, *s));
+        let rounded = (raw + 0.5) as i64;
+        taint_max = Some(taint_max.map_or(untolerated, |m| m.max(untolerated)));
+        affinity_max = Some(affinity_max.map_or(aff, |m| m.max(aff)));
+        if !is_ignored(j) {
+            spread_max = Some(spread_max.map_or(rounded, |m| m.max(rounded)));
+            spread_min = Some(spread_min.map_or(rounded, |m| m.min(rounded)));
         }
-        verdicts[i].scores.push(PluginScore::new(ScorePlugin::ImageLocality, image_scores[j]));
+        raws.push((untolerated, aff, rounded));
     }
+    // TaintToleration and NodeAffinity NormalizeScore: the default normalizer
+    // ([`default_normalize`]), TaintToleration reversed.
+    let (taint_max, affinity_max) = (taint_max.unwrap_or(0), affinity_max.unwrap_or(0));
+    let normalized = |s: i64, max: i64, reverse: bool| {
+        if max == 0 {
+            return if reverse { MAX_NODE_SCORE } else { s };
+        }
+        let v = MAX_NODE_SCORE * s / max;
+        if reverse { MAX_NODE_SCORE - v } else { v }
+    };
+    // PodTopologySpread NormalizeScore: 100 * (max + min - s) / max.
+    let (spread_max, spread_min) = (spread_max.unwrap_or(0), spread_min.unwrap_or(0));
     // selectHost: reservoir sampling among the top scores.
     let mut best: Option<usize> = None;
     let mut max = i64::MIN;
     let mut count = 0u32;
-    for &(i, _) in &feasible {
-        let s = verdicts[i].total();
+    for (j, (&(i, ni), &(untolerated, aff, rounded))) in feasible.iter().zip(&raws).enumerate() {
+        let v = &mut verdicts[i];
+        v.scores.push(PluginScore::new(ScorePlugin::TaintToleration, normalized(untolerated, taint_max, true)));
+        v.scores.push(PluginScore::new(ScorePlugin::NodeAffinity, normalized(aff, affinity_max, false)));
+        if !soft.is_empty() {
+            let spread_score = if is_ignored(j) {
+                0
+            } else if spread_max == 0 {
+                MAX_NODE_SCORE
+            } else {
+                MAX_NODE_SCORE * (spread_max + spread_min - rounded) / spread_max
+            };
+            v.scores.push(PluginScore::new(ScorePlugin::PodTopologySpread, spread_score));
+        }
+        let present: i64 = images
+            .iter()
+            .filter(|(id, _)| id.is_some_and(|id| node_images.present[id as usize][ni / 64] >> (ni % 64) & 1 == 1))
+            .map(|(_, score)| score)
+            .sum();
+        v.scores.push(PluginScore::new(ScorePlugin::ImageLocality, image_locality(present, images.len())));
+        let s = v.total();
         if s > max {
             max = s;
             best = Some(i);
