@@ -64,6 +64,65 @@ pub fn pod_requests_nonzero(p: &Pod) -> Resources {
     pod_requests_with(p, true, false)
 }
 
+/// ([`pod_requests`], [`pod_requests_nonzero`]) in one walk over the containers: the scheduler
+/// and the usage index want both for every pod they add (parsing each quantity twice was a
+/// fortieth of the envelope's instructions).
+pub(crate) fn pod_requests_both(p: &Pod) -> (Resources, Resources) {
+    let Some(spec) = p.spec.as_ref() else {
+        return (Resources::default(), Resources::default());
+    };
+    let one = |c: &k8s_openapi::api::core::v1::Container| {
+        let req = c.resources.as_ref().and_then(|r| r.requests.as_ref());
+        let (cpu, mem) = (q(req, "cpu", true), q(req, "memory", false));
+        let storage = q(req, "ephemeral-storage", false);
+        let plain = Resources { cpu_milli: cpu, memory: mem, ephemeral_storage: storage, pods: 0 };
+        let non_zero = Resources {
+            cpu_milli: if req.is_none_or(|m| !m.contains_key("cpu")) { DEFAULT_MILLI_CPU_REQUEST } else { cpu },
+            memory: if req.is_none_or(|m| !m.contains_key("memory")) { DEFAULT_MEMORY_REQUEST } else { mem },
+            ephemeral_storage: storage,
+            pods: 0,
+        };
+        (plain, non_zero)
+    };
+    let (mut sum, mut sum_nz) = (Resources::default(), Resources::default());
+    let add = |sum: &mut Resources, r: Resources| {
+        sum.cpu_milli += r.cpu_milli;
+        sum.memory += r.memory;
+        sum.ephemeral_storage += r.ephemeral_storage;
+    };
+    let max = |sum: &mut Resources, r: Resources| {
+        sum.cpu_milli = sum.cpu_milli.max(r.cpu_milli);
+        sum.memory = sum.memory.max(r.memory);
+        sum.ephemeral_storage = sum.ephemeral_storage.max(r.ephemeral_storage);
+    };
+    for c in &spec.containers {
+        let (r, nz) = one(c);
+        add(&mut sum, r);
+        add(&mut sum_nz, nz);
+    }
+    for c in spec.init_containers.iter().flatten() {
+        let (r, nz) = one(c);
+        if c.restart_policy.as_deref() == Some("Always") {
+            add(&mut sum, r);
+            add(&mut sum_nz, nz);
+        } else {
+            max(&mut sum, r);
+            max(&mut sum_nz, nz);
+        }
+    }
+    if let Some(o) = spec.overhead.as_ref() {
+        let (cpu, mem) = (q(Some(o), "cpu", true), q(Some(o), "memory", false));
+        for s in [&mut sum, &mut sum_nz] {
+            s.cpu_milli += cpu;
+            s.memory += mem;
+        }
+    }
+    sum.pods = 1;
+    sum_nz.pods = 1;
+    debug_assert_eq!((sum, sum_nz), (pod_requests(p), pod_requests_nonzero(p)), "the two walks disagree");
+    (sum, sum_nz)
+}
+
 fn pod_requests_with(p: &Pod, non_zero: bool, limits: bool) -> Resources {
     let Some(spec) = p.spec.as_ref() else {
         return Resources::default();
@@ -396,7 +455,7 @@ impl UsageIndex {
             self.nodes.insert(node.to_string(), NodeUsage::default());
         }
         let Some(u) = self.nodes.get_mut(node) else { return };
-        let (r, nz) = (pod_requests(p), pod_requests_nonzero(p));
+        let (r, nz) = pod_requests_both(p);
         u.requested.cpu_milli += sign * r.cpu_milli;
         u.requested.memory += sign * r.memory;
         u.requested.ephemeral_storage += sign * r.ephemeral_storage;
@@ -520,6 +579,8 @@ fn host_ports(p: &Pod) -> Vec<(String, String, i32)> {
 struct PodFit<'a> {
     pod: &'a Pod,
     req: Resources,
+    /// The requests as the scoring plugins count them ([`pod_requests_nonzero`]).
+    non_zero: Resources,
     host_ports: Vec<(String, String, i32)>,
     /// Whether NodeName or NodeAffinity must read the node (the pod names a node, or has a
     /// node selector or required node affinity).
@@ -537,7 +598,8 @@ impl<'a> PodFit<'a> {
                     .and_then(|a| a.node_affinity.as_ref())
                     .is_some_and(|na| na.required_during_scheduling_ignored_during_execution.is_some())
         });
-        PodFit { pod, req: pod_requests(pod), host_ports: host_ports(pod), reads_node }
+        let (req, non_zero) = pod_requests_both(pod);
+        PodFit { pod, req, non_zero, host_ports: host_ports(pod), reads_node }
     }
 }
 
@@ -1347,8 +1409,7 @@ pub(crate) fn is_terminal(p: &Pod) -> bool {
 }
 
 fn add_pod(info: &mut NodeInfo, p: &Pod) {
-    let r = pod_requests(p);
-    let nz = pod_requests_nonzero(p);
+    let (r, nz) = pod_requests_both(p);
     info.requested.cpu_milli += r.cpu_milli;
     info.requested.memory += r.memory;
     info.requested.ephemeral_storage += r.ephemeral_storage;
@@ -1514,7 +1575,7 @@ fn schedule_one(
         };
     }
     // Score.
-    let pod_nz = pod_requests_nonzero(pod);
+    let pod_nz = fit.non_zero;
     let tols: &[Toleration] = pod.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or(&[]);
     let best_effort = req.cpu_milli == 0 && req.memory == 0;
     // PodTopologySpread PreScore: ScheduleAnyway constraints (or the system defaults). A node
