@@ -1219,6 +1219,12 @@ impl Cluster {
         #[cfg(debug_assertions)]
         spread.check(&nodes, index, &self.store);
         let mut retry_at: Option<u64> = None;
+        // The last pod's spread constraints, with what they were made of (its namespace, its
+        // spec, held so that its address stays its own, its labels, whether it has a
+        // controller): a ReplicaSet's pods, one after another, have the same, and making them
+        // (the selector's key formatted, the labels copied twice) cost a fiftieth of a pass.
+        type Made = (String, Option<Rc<PodSpec>>, Option<BTreeMap<String, String>>, bool);
+        let mut last_constraints: Option<(Made, Rc<(Vec<Spread>, bool)>)> = None;
         for (_, ns, name) in queue {
             let key = (ns.clone(), name.clone());
             if let Some((epoch, failed_at, _)) = self.scheduler.unschedulable.get(&key) {
@@ -1245,7 +1251,35 @@ impl Cluster {
                     )),
                 }
             } else {
-                let constraints = spread_constraints(pod);
+                let same = |(m_ns, m_spec, m_labels, m_controlled): &Made| {
+                    *m_ns == ns
+                        && match (m_spec, &pod.spec) {
+                            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                            (None, None) => true,
+                            _ => false,
+                        }
+                        && *m_labels == pod.metadata.labels
+                        && *m_controlled == controller_ref(&pod.metadata).is_some()
+                };
+                let constraints = match &last_constraints {
+                    Some((made, constraints)) if same(made) => Rc::clone(constraints),
+                    _ => {
+                        let constraints = Rc::new(spread_constraints(pod));
+                        let made = (
+                            ns.clone(),
+                            pod.spec.clone(),
+                            pod.metadata.labels.clone(),
+                            controller_ref(&pod.metadata).is_some(),
+                        );
+                        last_constraints = Some((made, Rc::clone(&constraints)));
+                        constraints
+                    }
+                };
+                debug_assert_eq!(
+                    format!("{:?}", *constraints),
+                    format!("{:?}", spread_constraints(pod)),
+                    "the kept spread constraints are not the pod's"
+                );
                 for c in &constraints.0 {
                     spread.ensure(&ns, c, &nodes, index, &self.store);
                 }
