@@ -1224,7 +1224,8 @@ impl Cluster {
         // controller): a ReplicaSet's pods, one after another, have the same, and making them
         // (the selector's key formatted, the labels copied twice) cost a fiftieth of a pass.
         type Made = (String, Option<Rc<PodSpec>>, Option<BTreeMap<String, String>>, bool);
-        let mut last_constraints: Option<(Made, Rc<(Vec<Spread>, bool)>)> = None;
+        type Constraints = Rc<(Vec<Spread>, bool)>;
+        let mut last_constraints: Option<(Made, Constraints)> = None;
         for (_, ns, name) in queue {
             let key = (ns.clone(), name.clone());
             if let Some((epoch, failed_at, _)) = self.scheduler.unschedulable.get(&key) {
