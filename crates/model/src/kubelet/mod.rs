@@ -61,6 +61,18 @@ pub struct NodeRuntime {
     pub down_since: Option<u64>,
     /// A partition: the node is cut off but its containers keep running.
     pub partitioned: bool,
+    /// [`host_ip`] of `index`, once a status write asked for it (each pod's status names it).
+    host_ip: String,
+}
+
+impl NodeRuntime {
+    /// The node's InternalIP ([`host_ip`] of its index), worked out once.
+    pub(crate) fn host_ip(&mut self) -> String {
+        if self.host_ip.is_empty() {
+            self.host_ip = host_ip(self.index);
+        }
+        self.host_ip.clone()
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -170,6 +182,7 @@ impl KubeletState {
             next_ip: 1,
             down_since: None,
             partitioned: false,
+            host_ip: String::new(),
         });
     }
 }

@@ -1447,11 +1447,11 @@ impl Cluster {
         if let Some(s) = scheduled {
             conditions.push(s);
         }
-        let idx = self.kubelet.nodes.get(node).map_or(0, |n| n.index);
+        let host_ip = self.kubelet.nodes.get_mut(node).map_or_else(|| super::host_ip(0), super::NodeRuntime::host_ip);
         let status = PodStatus {
             phase: Some(phase.into()),
             conditions: Some(conditions),
-            host_ip: Some(super::host_ip(idx)),
+            host_ip: Some(host_ip),
             host_ips: None,
             pod_ip: Some(rt.ip.clone()),
             pod_ips: Some(vec![PodIP { ip: rt.ip.clone() }]),
