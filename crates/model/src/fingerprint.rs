@@ -127,6 +127,12 @@ impl<K: std::hash::Hash + Eq, V> LookupMap<K, V> {
         self.0.get_key_value(k)
     }
 
+    /// Keeps the entries `keep` says to. It sees them in hash order: it must only answer, never
+    /// record or do anything whose result depends on that order.
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) {
+        self.0.retain(keep);
+    }
+
     pub(crate) fn remove_entry<Q: std::hash::Hash + Eq + ?Sized>(&mut self, k: &Q) -> Option<(K, V)>
     where
         K: std::borrow::Borrow<Q>,

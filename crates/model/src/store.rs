@@ -367,6 +367,10 @@ impl Store {
     /// The pods written since `reader` last took them.
     pub(crate) fn take_pods_written(&mut self, reader: PodReader) -> PodsWritten {
         let mut log = std::mem::take(&mut self.pods_written[reader as usize]);
+        if self.pods_written.iter().all(Vec::is_empty) {
+            // No reader has a write left to take: the namespaces are named again as they come.
+            self.written_namespaces.clear();
+        }
         // Equal entries are the same two names: which of them comes first shows nowhere.
         log.sort_unstable();
         log.dedup();

@@ -383,9 +383,8 @@ impl Cluster {
         }
     }
 
-    /// Creates a pod from `rs`'s template; gives its name.
-    /// Creates one of the ReplicaSet's pods; `spec` is the pod spec its template gives, once the
-    /// first pod of a burst has it (the store's shared copy).
+    /// Creates one of the ReplicaSet's pods from its template; gives its name. `spec` is the pod
+    /// spec the template gives, once the first pod of a burst has it (the store's shared copy).
     fn create_pod_for(&mut self, rs: &ReplicaSet, spec: &mut Option<std::rc::Rc<PodSpec>>) -> String {
         let ns = rs.metadata.namespace.clone().unwrap_or_else(|| "default".into());
         let rs_name = rs.metadata.name.clone().unwrap_or_default();

@@ -1219,6 +1219,10 @@ impl Cluster {
         #[cfg(debug_assertions)]
         spread.check(&nodes, index, &self.store);
         let mut retry_at: Option<u64> = None;
+        // A kept binding whose unbound spec only this memo holds can never be asked for again
+        // (no pod has that spec, and its address cannot be reused while it is held): dropped,
+        // so that the specs of deleted Deployments are not kept alive.
+        self.scheduler.bound_specs.retain(|_, (was, _)| Rc::strong_count(was) > 1);
         // The last pod's spread constraints, with what they were made of (its namespace, its
         // spec, held so that its address stays its own, its labels, whether it has a
         // controller): a ReplicaSet's pods, one after another, have the same, and making them
@@ -1820,6 +1824,19 @@ mod tests {
             let image = spec.containers[0].image.clone().unwrap_or_default();
             let app = o.name().split('-').next().unwrap_or_default().to_string();
             assert_eq!(image, if app == "a" { "nginx:1.27" } else { "redis:7" }, "{}", o.name());
+            // The whole spec is its ReplicaSet's template, defaulted, with nodeName set: the
+            // node the Scheduled event names.
+            let rs = controller_ref(&p.metadata).map(|r| r.name.clone()).expect("a ReplicaSet");
+            let Some(Object::ReplicaSet(rs)) = c.store.get(Kind::ReplicaSet, "default", &rs) else {
+                panic!("no ReplicaSet {rs}")
+            };
+            let mut want = rs.spec.as_ref().and_then(|s| s.template.as_ref()).and_then(|t| t.spec.clone()).unwrap();
+            crate::api::defaults::pod_spec(&mut want);
+            crate::api::defaults::default_tolerations(&mut want);
+            want.node_name = Some(node.clone());
+            assert_eq!(*spec, want, "{}", o.name());
+            let assigned = format!("Successfully assigned default/{} to {node}", o.name());
+            assert!(c.events().iter().any(|e| e.reason.as_ref() == "Scheduled" && e.message.as_ref() == assigned));
             specs.entry((app, node)).or_default().push(spec);
         }
         assert_eq!(specs.values().map(Vec::len).sum::<usize>(), 18);

@@ -90,10 +90,15 @@ pub struct KubeletState {
     /// Changes whenever a node's runtime comes or goes or an image arrives on a node (the
     /// scheduler's node table is kept while it stays).
     pub(crate) images_epoch: u64,
-    /// [`image_id`] of each image a container started with, worked out once (it hashes the
-    /// reference four times over; the pods of a Deployment share their images).
-    image_ids: crate::fingerprint::LookupMap<String, String>,
+    /// [`image_id`] of the images containers started with, worked out once (it hashes the
+    /// reference four times over, and every status write of a started container names it; the
+    /// pods of a Deployment share their images). A cache: not copied with the cluster, and at
+    /// most [`IMAGE_IDS_KEPT`] images.
+    image_ids: crate::cluster::Remembered<crate::fingerprint::LookupMap<String, String>>,
 }
+
+/// How many images' [`image_id`] the kubelets keep worked out.
+const IMAGE_IDS_KEPT: usize = 256;
 
 /// Each pod's runtime record by namespace, then name: looked up, never iterated in an order that
 /// reaches output (the seed sweep sorts), and at 150,000 pods a B-tree's string compares on
@@ -141,12 +146,16 @@ impl PodRts {
 }
 
 impl KubeletState {
-    /// [`image_id`], remembered.
-    pub(crate) fn image_id(&mut self, image: &str) -> String {
-        if let Some(id) = self.image_ids.get(image) {
-            return id.clone();
+    /// Works out [`image_id`] of an image a container starts with, for [`KubeletState::image_id`].
+    pub(crate) fn remember_image_id(&mut self, image: &str) {
+        if !self.image_ids.contains_key(image) && self.image_ids.len() < IMAGE_IDS_KEPT {
+            self.image_ids.insert(image.to_string(), image_id(image));
         }
-        self.image_ids.get_or_insert(image.to_string(), image_id(image)).clone()
+    }
+
+    /// [`image_id`], from the kept ones when it is there.
+    pub(crate) fn image_id(&self, image: &str) -> String {
+        self.image_ids.get(image).cloned().unwrap_or_else(|| image_id(image))
     }
 
     /// The one shared copy of a behaviour profile: the containers of a Deployment's pods follow

@@ -194,8 +194,6 @@ struct ContainerRt {
     /// An init container with restartPolicy Always: it keeps running beside the app.
     sidecar: bool,
     image: String,
-    /// The runtime's digest of `image` (`imageID`), worked out when the container first starts.
-    image_id: String,
     /// Shared with every container that follows the same profile ([`KubeletState::share_profile`]).
     profile: std::rc::Rc<Profile>,
     port: Option<i32>,
@@ -1022,9 +1020,7 @@ impl Cluster {
         c.last_terminated = c.terminated.take().or(c.last_terminated.take());
         c.profile = profile;
         c.container_id = format!("containerd://{id}");
-        if c.image_id.is_empty() {
-            c.image_id = self.kubelet.image_id(&c.image);
-        }
+        self.kubelet.remember_image_id(&c.image);
         c.running_since = Some(now);
         c.waiting = None;
         c.start_at = None;
@@ -1318,7 +1314,7 @@ impl Cluster {
                 ContainerStatus {
                     name: c.name.clone(),
                     image: c.image.clone(),
-                    image_id: if ever_ran { c.image_id.clone() } else { String::new() },
+                    image_id: if ever_ran { self.kubelet.image_id(&c.image) } else { String::new() },
                     container_id: ever_ran.then(|| c.container_id.clone()),
                     ready: c.ready && c.running_since.is_some(),
                     started: Some(c.started && c.running_since.is_some()),
