@@ -49,30 +49,36 @@ fn q(
 /// The pod's effective request: max(Σ app containers + sidecars, each init container) +
 /// overhead (K8S-FACTS §6.3).
 pub fn pod_requests(p: &Pod) -> Resources {
-    pod_requests_with(p, false, false)
+    pod_resources(p, false).0
 }
 
 /// The pod's limits as `kubectl describe node` sums them (resourcehelper.PodLimits): a
 /// container without a limit adds nothing.
 pub fn pod_limits(p: &Pod) -> Resources {
-    pod_requests_with(p, false, true)
+    pod_resources(p, true).0
 }
 
 /// As the scoring plugins count it: a container without a CPU/memory request counts as
 /// 100m / 200Mi.
 pub fn pod_requests_nonzero(p: &Pod) -> Resources {
-    pod_requests_with(p, true, false)
+    pod_resources(p, false).1
 }
 
-/// ([`pod_requests`], [`pod_requests_nonzero`]) in one walk over the containers: the scheduler
-/// and the usage index want both for every pod they add (parsing each quantity twice was a
-/// fortieth of the envelope's instructions).
+/// ([`pod_requests`], [`pod_requests_nonzero`]): the scheduler and the usage index want both
+/// for every pod they add, from one walk (parsing each quantity twice was a fortieth of the
+/// envelope's instructions).
 pub(crate) fn pod_requests_both(p: &Pod) -> (Resources, Resources) {
+    pod_resources(p, false)
+}
+
+/// The pod's requests (or limits) summed, and the same with a missing CPU or memory request
+/// counted as the scoring plugins' default.
+fn pod_resources(p: &Pod, limits: bool) -> (Resources, Resources) {
     let Some(spec) = p.spec.as_ref() else {
         return (Resources::default(), Resources::default());
     };
     let one = |c: &k8s_openapi::api::core::v1::Container| {
-        let req = c.resources.as_ref().and_then(|r| r.requests.as_ref());
+        let req = c.resources.as_ref().and_then(|r| if limits { r.limits.as_ref() } else { r.requests.as_ref() });
         let (cpu, mem) = (q(req, "cpu", true), q(req, "memory", false));
         let storage = q(req, "ephemeral-storage", false);
         let plain = Resources { cpu_milli: cpu, memory: mem, ephemeral_storage: storage, pods: 0 };
@@ -84,7 +90,6 @@ pub(crate) fn pod_requests_both(p: &Pod) -> (Resources, Resources) {
         };
         (plain, non_zero)
     };
-    let (mut sum, mut sum_nz) = (Resources::default(), Resources::default());
     let add = |sum: &mut Resources, r: Resources| {
         sum.cpu_milli += r.cpu_milli;
         sum.memory += r.memory;
@@ -95,6 +100,7 @@ pub(crate) fn pod_requests_both(p: &Pod) -> (Resources, Resources) {
         sum.memory = sum.memory.max(r.memory);
         sum.ephemeral_storage = sum.ephemeral_storage.max(r.ephemeral_storage);
     };
+    let (mut sum, mut sum_nz) = (Resources::default(), Resources::default());
     for c in &spec.containers {
         let (r, nz) = one(c);
         add(&mut sum, r);
@@ -119,53 +125,7 @@ pub(crate) fn pod_requests_both(p: &Pod) -> (Resources, Resources) {
     }
     sum.pods = 1;
     sum_nz.pods = 1;
-    debug_assert_eq!((sum, sum_nz), (pod_requests(p), pod_requests_nonzero(p)), "the two walks disagree");
     (sum, sum_nz)
-}
-
-fn pod_requests_with(p: &Pod, non_zero: bool, limits: bool) -> Resources {
-    let Some(spec) = p.spec.as_ref() else {
-        return Resources::default();
-    };
-    let one = |c: &k8s_openapi::api::core::v1::Container| {
-        let req = c.resources.as_ref().and_then(|r| if limits { r.limits.as_ref() } else { r.requests.as_ref() });
-        let mut cpu = q(req, "cpu", true);
-        let mut mem = q(req, "memory", false);
-        if non_zero {
-            if req.is_none_or(|m| !m.contains_key("cpu")) {
-                cpu = DEFAULT_MILLI_CPU_REQUEST;
-            }
-            if req.is_none_or(|m| !m.contains_key("memory")) {
-                mem = DEFAULT_MEMORY_REQUEST;
-            }
-        }
-        Resources { cpu_milli: cpu, memory: mem, ephemeral_storage: q(req, "ephemeral-storage", false), pods: 0 }
-    };
-    let mut sum = Resources::default();
-    for c in &spec.containers {
-        let r = one(c);
-        sum.cpu_milli += r.cpu_milli;
-        sum.memory += r.memory;
-        sum.ephemeral_storage += r.ephemeral_storage;
-    }
-    for c in spec.init_containers.iter().flatten() {
-        let r = one(c);
-        if c.restart_policy.as_deref() == Some("Always") {
-            sum.cpu_milli += r.cpu_milli;
-            sum.memory += r.memory;
-            sum.ephemeral_storage += r.ephemeral_storage;
-        } else {
-            sum.cpu_milli = sum.cpu_milli.max(r.cpu_milli);
-            sum.memory = sum.memory.max(r.memory);
-            sum.ephemeral_storage = sum.ephemeral_storage.max(r.ephemeral_storage);
-        }
-    }
-    if let Some(o) = spec.overhead.as_ref() {
-        sum.cpu_milli += q(Some(o), "cpu", true);
-        sum.memory += q(Some(o), "memory", false);
-    }
-    sum.pods = 1;
-    sum
 }
 
 pub fn node_allocatable(n: &Node) -> Resources {
