@@ -721,16 +721,19 @@ pub fn balanced_allocation(requested: (i64, i64), allocatable: (i64, i64)) -> i6
 /// `DefaultNormalizeScore`: scale to 0..=100 by the maximum, optionally reversed.
 pub fn default_normalize(scores: &mut [i64], reverse: bool) {
     let max = scores.iter().copied().max().unwrap_or(0);
-    if max == 0 {
-        if reverse {
-            scores.iter_mut().for_each(|s| *s = MAX_NODE_SCORE);
-        }
-        return;
-    }
     for s in scores.iter_mut() {
-        let v = MAX_NODE_SCORE * *s / max;
-        *s = if reverse { MAX_NODE_SCORE - v } else { v };
+        *s = default_normalized(*s, max, reverse);
     }
+}
+
+/// One score as [`default_normalize`] leaves it, given the scores' maximum (all left as they
+/// are when it is 0, or all 100 reversed).
+fn default_normalized(score: i64, max: i64, reverse: bool) -> i64 {
+    if max == 0 {
+        return if reverse { MAX_NODE_SCORE } else { score };
+    }
+    let v = MAX_NODE_SCORE * score / max;
+    if reverse { MAX_NODE_SCORE - v } else { v }
 }
 
 /// `numFeasibleNodesToFind` with the default adaptive percentageOfNodesToScore.
@@ -1711,13 +1714,6 @@ fn schedule_one(
     // TaintToleration and NodeAffinity NormalizeScore: the default normalizer
     // ([`default_normalize`]), TaintToleration reversed.
     let (taint_max, affinity_max) = (taint_max.unwrap_or(0), affinity_max.unwrap_or(0));
-    let normalized = |s: i64, max: i64, reverse: bool| {
-        if max == 0 {
-            return if reverse { MAX_NODE_SCORE } else { s };
-        }
-        let v = MAX_NODE_SCORE * s / max;
-        if reverse { MAX_NODE_SCORE - v } else { v }
-    };
     // PodTopologySpread NormalizeScore: 100 * (max + min - s) / max.
     let (spread_max, spread_min) = (spread_max.unwrap_or(0), spread_min.unwrap_or(0));
     // selectHost: reservoir sampling among the top scores.
@@ -1726,8 +1722,8 @@ fn schedule_one(
     let mut count = 0u32;
     for (j, (&(i, ni), &(untolerated, aff, rounded))) in feasible.iter().zip(&raws).enumerate() {
         let v = &mut verdicts[i];
-        v.scores.push(PluginScore::new(ScorePlugin::TaintToleration, normalized(untolerated, taint_max, true)));
-        v.scores.push(PluginScore::new(ScorePlugin::NodeAffinity, normalized(aff, affinity_max, false)));
+        v.scores.push(PluginScore::new(ScorePlugin::TaintToleration, default_normalized(untolerated, taint_max, true)));
+        v.scores.push(PluginScore::new(ScorePlugin::NodeAffinity, default_normalized(aff, affinity_max, false)));
         if !soft.is_empty() {
             let spread_score = if is_ignored(j) {
                 0
