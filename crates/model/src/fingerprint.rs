@@ -153,9 +153,23 @@ impl<K: std::hash::Hash + Eq, V> LookupMap<K, V> {
     where
         K: Ord,
     {
-        let mut all: Vec<(&K, &V)> = self.0.iter().collect();
+        self.sorted_where(|_, _| true)
+    }
+
+    /// The entries `keep` says to, in key order. `keep` sees them in hash order: it must only
+    /// answer.
+    pub(crate) fn sorted_where(&self, mut keep: impl FnMut(&K, &V) -> bool) -> Vec<(&K, &V)>
+    where
+        K: Ord,
+    {
+        let mut all: Vec<(&K, &V)> = self.0.iter().filter(|(k, v)| keep(k, v)).collect();
         all.sort_unstable_by(|a, b| a.0.cmp(b.0));
         all
+    }
+
+    /// Whether any entry satisfies `test` (which entry is found first is not said).
+    pub(crate) fn any(&self, mut test: impl FnMut(&K, &V) -> bool) -> bool {
+        self.0.iter().any(|(k, v)| test(k, v))
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::api::core::v1::{PodSpec, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
 
 use crate::api::{Kind, Object};
@@ -93,7 +93,9 @@ pub struct Store {
     seed: u64,
     /// Pods without `spec.nodeName` (a superset: readers check each): the scheduler's queue
     /// without a scan of every pod, as its informer feeds it only unassigned pods.
-    unbound_pods: std::collections::BTreeSet<(String, String)>,
+    /// By namespace, then name: a write removes its pod by borrowed names (a key of owned
+    /// names was two copies made for every pod write).
+    unbound_pods: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// Each node's usage by its bound pods, kept as pods are written (None after a `get_mut` of
     /// a pod, which the index cannot follow: readers then count for themselves).
     node_usage: Option<crate::controllers::scheduler::UsageIndex>,
@@ -123,7 +125,7 @@ pub struct Store {
     /// cannot follow: readers then look at every pod.
     /// (Almost always one pod an address: a list, not a set, is a tenth of the memory.)
     /// (Looked up by address, never listed: a hash table.)
-    pods_by_ip: Option<crate::fingerprint::LookupMap<String, Vec<(String, String)>>>,
+    pods_by_ip: Option<PodsByIp>,
 }
 
 /// The pods written since a reader's last pass ([`Store::take_pods_written`]), each once, in
@@ -151,6 +153,32 @@ fn pod_ip(o: Option<&Object>) -> Option<&str> {
     match o {
         Some(Object::Pod(p)) => p.status.as_ref()?.pod_ip.as_deref().filter(|ip| !ip.is_empty()),
         _ => None,
+    }
+}
+
+/// The pods at each address, in (namespace, name) order ([`Store`]'s `pods_by_ip`).
+type PodsByIp = crate::fingerprint::LookupMap<String, Vec<(String, String)>>;
+
+/// Moves a pod in the index of pods by IP from `old_ip` to `new_ip`.
+fn refile_ip(index: &mut Option<PodsByIp>, (ns, name): (&str, &str), old_ip: Option<&str>, new_ip: Option<&str>) {
+    let Some(index) = index.as_mut().filter(|_| old_ip != new_ip) else { return };
+    let key = (ns.to_string(), name.to_string());
+    if let Some(ip) = old_ip
+        && let Some(keys) = index.get_mut(ip)
+    {
+        keys.retain(|k| *k != key);
+        if keys.is_empty() {
+            index.remove(ip);
+        }
+    }
+    if let Some(ip) = new_ip {
+        let keys = match index.get_mut(ip) {
+            Some(keys) => keys,
+            None => index.get_or_insert(ip.to_string(), Vec::new()),
+        };
+        if let Err(at) = keys.binary_search(&key) {
+            keys.insert(at, key);
+        }
     }
 }
 
@@ -243,7 +271,7 @@ impl Store {
         *self.changes.entry(kind).or_default() += 1;
         if kind == Kind::Pod {
             // The caller may unbind it; keep the superset. Node usage cannot follow it.
-            self.unbound_pods.insert((namespace.to_string(), name.to_string()));
+            self.mark_unbound(namespace, name);
             self.note_written(namespace, name);
             self.node_usage = None;
             self.pods_by_ip = None;
@@ -276,7 +304,30 @@ impl Store {
 
     /// Pods not bound to a node, in (namespace, name) order.
     pub fn unbound_pods(&self) -> impl Iterator<Item = &Object> + '_ {
-        self.unbound_pods.iter().filter_map(|(ns, name)| self.get(Kind::Pod, ns, name)).filter(|o| is_unbound_pod(o))
+        self.unbound_pods
+            .iter()
+            .flat_map(|(ns, names)| names.iter().map(move |name| (ns, name)))
+            .filter_map(|(ns, name)| self.get(Kind::Pod, ns, name))
+            .filter(|o| is_unbound_pod(o))
+    }
+
+    fn mark_unbound(&mut self, ns: &str, name: &str) {
+        let names = match self.unbound_pods.get_mut(ns) {
+            Some(names) => names,
+            None => self.unbound_pods.entry(ns.to_string()).or_default(),
+        };
+        if !names.contains(name) {
+            names.insert(name.to_string());
+        }
+    }
+
+    fn unmark_unbound(&mut self, ns: &str, name: &str) {
+        if let Some(names) = self.unbound_pods.get_mut(ns)
+            && names.remove(name)
+            && names.is_empty()
+        {
+            self.unbound_pods.remove(ns);
+        }
     }
 
     /// Keeps the pod indexes (unbound pods, node usage) in step with a write: `old` is the
@@ -286,35 +337,14 @@ impl Store {
         if spread_membership(old) != spread_membership(new) {
             self.bound_pods_epoch += 1;
         }
-        let key = (pod.namespace().to_string(), pod.name().to_string());
+        let (ns, name) = (pod.namespace(), pod.name());
         if new.is_some_and(is_unbound_pod) {
-            self.unbound_pods.insert(key.clone());
+            self.mark_unbound(ns, name);
         } else {
-            self.unbound_pods.remove(&key);
+            self.unmark_unbound(ns, name);
         }
-        self.note_written(&key.0, &key.1);
-        let (old_ip, new_ip) = (pod_ip(old), pod_ip(new));
-        if old_ip != new_ip
-            && let Some(index) = self.pods_by_ip.as_mut()
-        {
-            if let Some(ip) = old_ip
-                && let Some(keys) = index.get_mut(ip)
-            {
-                keys.retain(|k| *k != key);
-                if keys.is_empty() {
-                    index.remove(ip);
-                }
-            }
-            if let Some(ip) = new_ip {
-                let keys = match index.get_mut(ip) {
-                    Some(keys) => keys,
-                    None => index.get_or_insert(ip.to_string(), Vec::new()),
-                };
-                if let Err(at) = keys.binary_search(&key) {
-                    keys.insert(at, key.clone());
-                }
-            }
-        }
+        self.note_written(ns, name);
+        refile_ip(&mut self.pods_by_ip, (ns, name), pod_ip(old), pod_ip(new));
         if usage_of(old) != usage_of(new) {
             self.usage_epoch += 1;
             if let Some(u) = self.node_usage.as_mut() {
@@ -460,6 +490,47 @@ impl Store {
                 map.entry(ns).or_default().insert(Rc::new(obj));
             }
         }
+    }
+
+    /// Sets a bound pod's status: what [`Store::update`] of the pod as stored with this status
+    /// does (the next resourceVersion, the indexes, the pods-written log), but in place when
+    /// nothing else holds the stored pod. A kubelet's status write used to copy the pod's
+    /// metadata (labels, owner reference, names: a dozen heap blocks) and drop the old copy,
+    /// three times in a pod's start. A write that finishes or revives the pod (its node's usage
+    /// and the spread counts change) or a pod not bound goes through `update`.
+    pub(crate) fn update_pod_status(&mut self, ns: &str, name: &str, status: PodStatus) {
+        let Some(stored) = self.kinds.get(&Kind::Pod).and_then(|m| m.get(ns)).and_then(|m| m.get(name)) else {
+            return;
+        };
+        let Object::Pod(p) = &**stored else { return };
+        let terminal =
+            |s: Option<&PodStatus>| matches!(s.and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
+        if Rc::strong_count(stored) > 1
+            || terminal(p.status.as_ref()) != terminal(Some(&status))
+            || p.spec.as_ref().is_none_or(|s| s.node_name.is_none())
+        {
+            let new = crate::api::Pod { metadata: p.metadata.clone(), spec: p.spec.clone(), status: Some(status) };
+            self.update(Object::Pod(Box::new(new)));
+            return;
+        }
+        self.resource_version += 1;
+        *self.changes.entry(Kind::Pod).or_default() += 1;
+        // As `reindex`: bound, so not in the scheduler's queue; the same node, spec, labels and
+        // finishedness, so the same usage and spread membership.
+        self.unmark_unbound(ns, name);
+        self.note_written(ns, name);
+        let rv = self.resource_version.to_string();
+        let Some(slot) = self.kinds.get_mut(&Kind::Pod).and_then(|m| m.get_mut(ns)).and_then(|m| m.get_mut(name))
+        else {
+            return;
+        };
+        let Object::Pod(p) = Rc::make_mut(slot) else { return };
+        p.metadata.resource_version = Some(rv);
+        let old = p.status.replace(status);
+        fn ip(s: Option<&PodStatus>) -> Option<&str> {
+            s.and_then(|s| s.pod_ip.as_deref()).filter(|ip| !ip.is_empty())
+        }
+        refile_ip(&mut self.pods_by_ip, (ns, name), ip(old.as_ref()), ip(p.status.as_ref()));
     }
 
     /// Gives a pod being written the shared copy of its spec, if a stored pod holds an equal one
@@ -772,6 +843,87 @@ mod tests {
         assert_eq!(unbound(&s), ["a", "b", "c"]);
         s.remove(Kind::Pod, "default", "b");
         assert_eq!(unbound(&s), ["a", "c"]);
+    }
+
+    /// A kubelet's status write (`update_pod_status`) leaves the store as `update` of the pod
+    /// with that status does: the objects and their resourceVersions, the pods by IP, the
+    /// scheduler's queue, the node usage, the epochs and the pods-written log, whether the stored
+    /// pod is set in place, copied (another reader holds it) or written by `update` (it finishes
+    /// or comes back).
+    #[test]
+    fn a_status_write_is_an_update_of_the_pod_with_that_status() {
+        use crate::api::Pod;
+        use k8s_openapi::api::core::v1::{Container, PodSpec, PodStatus, ResourceRequirements};
+        use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+        let spec = PodSpec {
+            node_name: Some("node-1".into()),
+            containers: vec![Container {
+                name: "c".into(),
+                resources: Some(ResourceRequirements {
+                    requests: Some([("cpu".to_string(), Quantity("100m".into()))].into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let pod = Pod {
+            metadata: ObjectMeta {
+                name: Some("web".into()),
+                namespace: Some("default".into()),
+                labels: Some([("app".to_string(), "web".to_string())].into()),
+                ..Default::default()
+            },
+            spec: Some(spec.into()),
+            status: None,
+        };
+        let status = |phase: &str, ip: Option<&str>| PodStatus {
+            phase: Some(phase.into()),
+            pod_ip: ip.map(str::to_string),
+            ..Default::default()
+        };
+        let (mut by_update, mut in_place) = (Store::new(1), Store::new(1));
+        for s in [&mut by_update, &mut in_place] {
+            s.create(Object::Pod(Box::new(pod.clone())), SimTime::ZERO);
+            s.take_pods_written(PodReader::ReplicaSets);
+        }
+        let steps = [
+            (status("Pending", None), false),
+            (status("Running", Some("10.244.1.2")), false),
+            (status("Running", Some("10.244.1.3")), true),
+            (status("Succeeded", Some("10.244.1.3")), false),
+            (status("Running", Some("10.244.1.4")), false),
+            (status("Running", None), false),
+        ];
+        for (i, (st, held)) in steps.into_iter().enumerate() {
+            let Some(Object::Pod(p)) = by_update.get(Kind::Pod, "default", "web").cloned() else { panic!("stored") };
+            by_update.update(Object::Pod(Box::new(Pod { status: Some(st.clone()), ..*p })));
+            // A reader holding the stored pod (the endpoints controller's members do).
+            let reader = held.then(|| in_place.get_shared(Kind::Pod, "default", "web"));
+            in_place.update_pod_status("default", "web", st);
+            if let Some(Some(r)) = &reader {
+                assert_ne!(
+                    r.meta().resource_version,
+                    in_place.get(Kind::Pod, "default", "web").unwrap().meta().resource_version,
+                    "step {i}: the reader's copy is left as it was"
+                );
+            }
+            let state = |s: &mut Store| {
+                let written = s.take_pods_written(PodReader::ReplicaSets);
+                format!(
+                    "{:?} {:?} {:?} {:?} {:?} {} {} {written:?}",
+                    s.get(Kind::Pod, "default", "web"),
+                    ["10.244.1.2", "10.244.1.3", "10.244.1.4"].map(|ip| s.pods_at_ip(ip).len()),
+                    s.unbound_pods().count(),
+                    s.node_usage(),
+                    s.resource_version,
+                    s.bound_pods_epoch(),
+                    s.usage_epoch(),
+                )
+            };
+            assert_eq!(state(&mut in_place), state(&mut by_update), "step {i}");
+        }
     }
 
     /// The usage epoch moves whenever what bound, unfinished pods add to their nodes may have

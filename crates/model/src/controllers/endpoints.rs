@@ -1244,7 +1244,7 @@ impl Cluster {
     pub(crate) fn is_node_address(&self, host: &str) -> bool {
         self.store.contains(Kind::Node, "", host)
             || (host.starts_with(crate::kubelet::HOST_IP_PREFIX)
-                && self.kubelet.nodes.values().any(|n| crate::kubelet::host_ip(n.index) == host))
+                && self.kubelet.nodes.any(|_, n| crate::kubelet::host_ip(n.index) == host))
     }
 
     /// From outside: a NodePort on any node's name or IP (or localhost, as docker-desktop

@@ -80,8 +80,13 @@ impl Cluster {
     pub(crate) fn sync_node_lifecycle(&mut self) {
         let now = self.now.ms();
         let mut again = false;
-        let down: Vec<(String, u64)> =
-            self.kubelet.nodes.iter().filter_map(|(n, rt)| rt.down_since.map(|d| (n.clone(), d))).collect();
+        let down: Vec<(String, u64)> = self
+            .kubelet
+            .nodes
+            .sorted_where(|_, rt| rt.down_since.is_some())
+            .into_iter()
+            .filter_map(|(n, rt)| rt.down_since.map(|d| (n.clone(), d)))
+            .collect();
         for (name, since) in down {
             again = true;
             if now < since + NODE_MONITOR_GRACE_MS {

@@ -12,6 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use super::{is_controlled_by, owner_ref, pod_is_active, pod_is_ready};
 use crate::api::{Kind, Object, defaults};
 use crate::cluster::Cluster;
+use crate::fingerprint::LookupMap;
 use crate::store::{PodReader, sim_time};
 use crate::time::SimTime;
 
@@ -157,8 +158,10 @@ pub(crate) struct OwnedPods {
     /// The ReplicaSet's UID and template labels when counted.
     uid: Option<String>,
     labels: Option<BTreeMap<String, String>>,
-    /// Each active pod it controls: (labelled as the template, ready).
-    pods: BTreeMap<String, (bool, bool)>,
+    /// Each active pod it controls: (labelled as the template, ready). Looked up by name for
+    /// each pod written, never listed: a hash table (a B-tree compared the pods' long shared
+    /// name prefixes at every level).
+    pods: LookupMap<String, (bool, bool)>,
     /// Active pods; those labelled as the template; ready ones.
     counts: [usize; 3],
 }

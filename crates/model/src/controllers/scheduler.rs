@@ -332,7 +332,7 @@ impl NodeTable {
     fn of(
         at: (u64, u64),
         store: &crate::store::Store,
-        runtimes: &BTreeMap<String, crate::kubelet::NodeRuntime>,
+        runtimes: &crate::fingerprint::LookupMap<String, crate::kubelet::NodeRuntime>,
     ) -> Self {
         let shared: Vec<std::rc::Rc<Object>> =
             store.list(Kind::Node, None).filter_map(|o| store.get_shared(Kind::Node, "", o.name())).collect();
@@ -1437,7 +1437,7 @@ struct NodeImages {
 }
 
 impl NodeImages {
-    fn of(nodes: &[&Node], runtimes: &BTreeMap<String, crate::kubelet::NodeRuntime>) -> Self {
+    fn of(nodes: &[&Node], runtimes: &crate::fingerprint::LookupMap<String, crate::kubelet::NodeRuntime>) -> Self {
         let mut ids: BTreeMap<String, u32> = BTreeMap::new();
         let mut nodes_with: Vec<usize> = Vec::new();
         let on_node: Vec<Vec<u32>> = nodes

@@ -77,7 +77,9 @@ impl NodeRuntime {
 
 #[derive(Clone, Debug, Default)]
 pub struct KubeletState {
-    pub nodes: BTreeMap<String, NodeRuntime>,
+    /// Each node's runtime, by node name: looked up at every pod sync, status write and
+    /// request, listed only by the node lifecycle controller (sorted there).
+    pub(crate) nodes: crate::fingerprint::LookupMap<String, NodeRuntime>,
     /// Each pod's runtime record ([`PodRts`]).
     pub(crate) pods: PodRts,
     /// Images built or tagged with `docker`, by `name:tag`: present on every node (a single
@@ -185,14 +187,17 @@ impl KubeletState {
     pub fn register_node(&mut self, name: &str) {
         self.images_epoch += 1;
         let index = self.nodes.len() as u32 + 1;
-        self.nodes.entry(name.to_string()).or_insert(NodeRuntime {
-            images: BTreeSet::new(),
-            index,
-            next_ip: 1,
-            down_since: None,
-            partitioned: false,
-            host_ip: String::new(),
-        });
+        self.nodes.get_or_insert(
+            name.to_string(),
+            NodeRuntime {
+                images: BTreeSet::new(),
+                index,
+                next_ip: 1,
+                down_since: None,
+                partitioned: false,
+                host_ip: String::new(),
+            },
+        );
     }
 }
 

@@ -622,7 +622,10 @@ impl Cluster {
         let (key, mut rt) = match self.kubelet.pods.take(ns, name) {
             Some(taken) => taken,
             None => {
-                let nrt = self.kubelet.nodes.entry(node.clone()).or_default();
+                let nrt = match self.kubelet.nodes.get_mut(&node) {
+                    Some(nrt) => nrt,
+                    None => self.kubelet.nodes.get_or_insert(node.clone(), Default::default()),
+                };
                 nrt.next_ip += 1;
                 let ip = format!("10.244.{}.{}", nrt.index, nrt.next_ip);
                 let n_init = spec.init_containers.as_ref().map_or(0, Vec::len);
@@ -708,7 +711,9 @@ impl Cluster {
                 }
             }
         }
-        self.write_status(pod, &node, &mut rt);
+        // The last read of the pod: the status write lets go of it, so that the store can set the
+        // status in place.
+        self.write_status(shared, (ns, name), &node, &mut rt);
         let next = next_wake(&rt, now);
         self.kubelet.pods.put(ns, key, rt);
         if let Some(t) = next {
@@ -1257,7 +1262,15 @@ impl Cluster {
     }
 
     /// Writes the pod's status from the runtime (K8S-FACTS §3.2–§3.4).
-    fn write_status(&mut self, pod: &Pod, node: &str, rt: &mut PodRt) {
+    /// `shared` is the pod as read at the start of the sync, stored under `(ns, name)`.
+    fn write_status(
+        &mut self,
+        shared: Option<std::rc::Rc<Object>>,
+        (ns, name): (&str, &str),
+        node: &str,
+        rt: &mut PodRt,
+    ) {
+        let Some(Object::Pod(pod)) = shared.as_deref() else { return };
         // The status is a function of the runtime record and the pod as last written: when
         // neither changed since the last sync (a passing probe on a ready pod), it would come
         // out the same, so it is not rebuilt.
@@ -1266,13 +1279,22 @@ impl Cluster {
         if rt.written.as_ref().is_some_and(|(w_rv, w_fp)| w_rv == rv && *w_fp == fingerprint) {
             return;
         }
-        self.build_and_write_status(pod, node, rt);
-        let (ns, name) = (pod.metadata.namespace.as_deref().unwrap_or(""), pod.metadata.name.as_deref().unwrap_or(""));
+        if let Some((status, was_ready, ready)) = self.build_status(pod, node, rt) {
+            drop(shared);
+            self.store.update_pod_status(ns, name, status);
+            self.changed(Kind::Pod);
+            if was_ready != ready {
+                // Readiness changes what Services route to and what ReplicaSets count.
+                self.wake(crate::queue::Controller::ReplicaSet);
+            }
+        }
         let rv = self.store.get(Kind::Pod, ns, name).and_then(|o| o.meta().resource_version.clone());
         rt.written = Some((rv.unwrap_or_default(), fingerprint));
     }
 
-    fn build_and_write_status(&mut self, pod: &Pod, node: &str, rt: &PodRt) {
+    /// The pod's status as the runtime record says, with whether the pod was and is ready; None
+    /// when it is the status the pod has.
+    fn build_status(&mut self, pod: &Pod, node: &str, rt: &PodRt) -> Option<(PodStatus, bool, bool)> {
         let now = self.now.ms();
         let t = |ms: u64| time(SimTime(ms));
         let all_statuses: Vec<ContainerStatus> = rt
@@ -1457,17 +1479,7 @@ impl Cluster {
             qos_class: old.qos_class.clone(),
             ..Default::default()
         };
-        if pod.status.as_ref() != Some(&status) {
-            // The pod as read with the new status (not a copy of the old one, then dropped).
-            let p = Pod { metadata: pod.metadata.clone(), spec: pod.spec.clone(), status: Some(status) };
-            let was_ready = crate::controllers::pod_is_ready(pod);
-            self.store.update(Object::Pod(Box::new(p)));
-            self.changed(Kind::Pod);
-            if was_ready != ready {
-                // Readiness changes what Services route to and what ReplicaSets count.
-                self.wake(crate::queue::Controller::ReplicaSet);
-            }
-        }
+        (pod.status.as_ref() != Some(&status)).then(|| (status, crate::controllers::pod_is_ready(pod), ready))
     }
 }
 
