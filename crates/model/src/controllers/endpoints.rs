@@ -234,7 +234,32 @@ struct Member {
     slice: Rc<str>,
 }
 
-type V1Key = (String, Option<String>, String);
+/// A pod's place in the v1 Endpoints' lists: ordered by (IP, UID, name), as the controller
+/// sorts addresses. The IP's first 16 bytes come first as a number, which orders as the bytes
+/// do (a shorter IP is zero-padded, and no IP holds a zero byte): at 150,000 pods, comparing
+/// the IPs' shared "10.244." prefix byte by byte at every level of the set was a tenth of the
+/// controller's time. Ties on those bytes (IPv6) fall to the whole IP.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct V1Key {
+    ip_prefix: u128,
+    ip: String,
+    uid: Option<String>,
+    name: String,
+}
+
+impl V1Key {
+    fn new(ip: &str, uid: Option<&str>, name: &str) -> Self {
+        let mut head = [0u8; 16];
+        let n = ip.len().min(16);
+        head[..n].copy_from_slice(&ip.as_bytes()[..n]);
+        V1Key {
+            ip_prefix: u128::from_be_bytes(head),
+            ip: ip.to_string(),
+            uid: uid.map(str::to_string),
+            name: name.to_string(),
+        }
+    }
+}
 
 /// Slices with their names.
 type NamedSlices<'a> = Vec<(&'a str, &'a EndpointSlice)>;
@@ -278,7 +303,7 @@ fn v1_file(v1: &mut [BTreeSet<V1Key>; 2], pod: &Object, name: &str, publish: boo
     let Some((ready, _, _)) = v1_place(pod, publish) else { return };
     let Object::Pod(p) = pod else { return };
     let set = &mut v1[usize::from(!ready)];
-    let key = (ip_of(p).to_string(), p.metadata.uid.clone(), name.to_string());
+    let key = V1Key::new(ip_of(p), p.metadata.uid.as_deref(), name);
     if insert {
         set.insert(key);
     } else {
@@ -902,7 +927,7 @@ impl Cluster {
         let over_capacity = ready.len() + not_ready.len() > MAX_ENDPOINTS_CAPACITY;
         let not_ready_kept = MAX_ENDPOINTS_CAPACITY.saturating_sub(ready.len());
         let kept = |set: &BTreeSet<V1Key>, n: usize| -> Vec<&Pod> {
-            set.iter().take(n).filter_map(|(_, _, name)| pod(name)).collect()
+            set.iter().take(n).filter_map(|k| pod(&k.name)).collect()
         };
         let (ready, not_ready) = (kept(ready, MAX_ENDPOINTS_CAPACITY), kept(not_ready, not_ready_kept));
         let v1_ports = members.keys().next().and_then(|n| pod(n)).and_then(|p| pod_ports(&spec, p)).unwrap_or_default();
@@ -1313,6 +1338,41 @@ impl ProxyMembers {
 mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::{PodCondition, PodStatus};
+
+    /// The v1 Endpoints' keys order exactly as (IP, UID, name) strings do: a prefix before its
+    /// extensions, IPv4 and IPv6 alike, IPs that share their first 16 bytes, equal IPs by UID
+    /// then name.
+    #[test]
+    fn v1_keys_order_as_their_ip_uid_and_name() {
+        let ips = [
+            "",
+            "1",
+            "10.244.1.2",
+            "10.244.1.20",
+            "10.244.1.100",
+            "10.244.12.3",
+            "10.244.100.255",
+            "9.0.0.1",
+            "255.255.255.255",
+            "fd00::1",
+            "fd00:0000:0000:0000::1",
+            "fd00:0000:0000:0000::2",
+            "fd00:0000:0000:0000:1::",
+        ];
+        let mut keys = Vec::new();
+        for ip in ips {
+            for uid in [None, Some("a"), Some("b")] {
+                for name in ["web-1", "web-2"] {
+                    keys.push((V1Key::new(ip, uid, name), (ip, uid, name)));
+                }
+            }
+        }
+        for (a, ta) in &keys {
+            for (b, tb) in &keys {
+                assert_eq!(a.cmp(b), ta.cmp(tb), "{ta:?} against {tb:?}");
+            }
+        }
+    }
 
     fn pod(ready: bool, deleting: bool, phase: &str, ip: Option<&str>) -> Pod {
         Pod {

@@ -43,7 +43,16 @@ fn repository_of(image: &str) -> &str {
         Some(i) if !no_digest[i..].contains('/') => no_digest.split_at(i),
         _ => (no_digest, ""),
     };
-    repo.trim_start_matches("docker.io/").trim_start_matches("library/")
+    // `trim_start_matches` of each prefix, without a substring searcher built per call (this
+    // runs several times for every container started).
+    let mut repo = repo;
+    while let Some(rest) = repo.strip_prefix("docker.io/") {
+        repo = rest;
+    }
+    while let Some(rest) = repo.strip_prefix("library/") {
+        repo = rest;
+    }
+    repo
 }
 
 /// The reference with its default tag, as the runtime normalises it (`nginx` -> `nginx:latest`).
@@ -327,6 +336,11 @@ mod tests {
         assert_eq!(repository("nginx:1.27"), "nginx");
         assert_eq!(repository("docker.io/library/nginx"), "nginx");
         assert_eq!(repository("localhost:5000/app:v1"), "localhost:5000/app");
+        // Each prefix as often as it repeats, docker.io's before library's (as
+        // `trim_start_matches` of each in turn).
+        assert_eq!(repository("docker.io/docker.io/library/library/redis:7@sha256:ab"), "redis");
+        assert_eq!(repository("library/docker.io/nginx"), "docker.io/nginx");
+        assert_eq!(repository("registry.k8s.io/pause:3.10"), "registry.k8s.io/pause");
         assert_eq!(with_tag("nginx"), "nginx:latest");
         assert_eq!(with_tag("localhost:5000/app"), "localhost:5000/app:latest");
     }
