@@ -223,7 +223,9 @@ pub struct NodeVerdict {
 impl NodeVerdict {
     /// The weighted sum of the scores (what selectHost compares).
     pub fn total(&self) -> i64 {
-        self.scores.iter().map(|s| s.weight() * s.score()).sum()
+        let total = i64::from(self.scores.total);
+        debug_assert_eq!(total, self.scores.iter().map(|s| s.weight() * s.score()).sum::<i64>());
+        total
     }
 }
 
@@ -237,6 +239,9 @@ pub const SCORE_PLUGINS: usize = 7;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Scores {
     len: u8,
+    /// The weighted sum of the scores so far (at most 100 times the weights' sum, 10): kept as
+    /// they are pushed, since selectHost compares it for every scored node.
+    total: i16,
     items: [PluginScore; SCORE_PLUGINS],
 }
 
@@ -247,6 +252,7 @@ impl Scores {
         if let Some(slot) = self.items.get_mut(i) {
             *slot = s;
             self.len += 1;
+            self.total += (s.weight() * s.score()) as i16;
         }
     }
 
@@ -1716,6 +1722,11 @@ fn schedule_one(
     let (taint_max, affinity_max) = (taint_max.unwrap_or(0), affinity_max.unwrap_or(0));
     // PodTopologySpread NormalizeScore: 100 * (max + min - s) / max.
     let (spread_max, spread_min) = (spread_max.unwrap_or(0), spread_min.unwrap_or(0));
+    // ImageLocality of a one-image pod: where the image is absent, and where it is present.
+    let one_image = match &images[..] {
+        [(_, score)] => Some([image_locality(0, 1), image_locality(*score, 1)]),
+        _ => None,
+    };
     // selectHost: reservoir sampling among the top scores.
     let mut best: Option<usize> = None;
     let mut max = i64::MIN;
@@ -1734,12 +1745,22 @@ fn schedule_one(
             };
             v.scores.push(PluginScore::new(ScorePlugin::PodTopologySpread, spread_score));
         }
-        let present: i64 = images
-            .iter()
-            .filter(|(id, _)| id.is_some_and(|id| node_images.present[id as usize][ni / 64] >> (ni % 64) & 1 == 1))
-            .map(|(_, score)| score)
-            .sum();
-        v.scores.push(PluginScore::new(ScorePlugin::ImageLocality, image_locality(present, images.len())));
+        let has = |id: u32| node_images.present[id as usize][ni / 64] >> (ni % 64) & 1 == 1;
+        let locality = match (&images[..], one_image) {
+            // One image (a pod of one container): its two scores worked out once, above.
+            ([(id, _)], Some([absent, present])) => {
+                if id.is_some_and(has) {
+                    present
+                } else {
+                    absent
+                }
+            }
+            _ => image_locality(
+                images.iter().filter(|(id, _)| id.is_some_and(has)).map(|(_, score)| score).sum(),
+                images.len(),
+            ),
+        };
+        v.scores.push(PluginScore::new(ScorePlugin::ImageLocality, locality));
         let s = v.total();
         if s > max {
             max = s;
