@@ -743,7 +743,7 @@ fn evaluate_one(check: &Check, c: &Cluster, log: &StepLog) -> CheckOutcome {
         }
         Check::Image(name) => {
             let tagged = crate::kubelet::with_tag(name);
-            let present = c.kubelet.local_images.contains_key(&tagged);
+            let present = c.kubelet.local_images().contains_key(&tagged);
             outcome(present, format!("{tagged} {}", if present { "is a local image" } else { "is not a local image" }))
         }
         Check::Event(e) => {

@@ -1589,8 +1589,8 @@ fn profile(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace
                     Ok(profiles) => {
                         for (name, p) in profiles {
                             let word =
-                                if c.kubelet.custom_profiles.contains_key(&name) { "configured" } else { "created" };
-                            c.kubelet.custom_profiles.insert(name.clone(), p);
+                                if c.kubelet.custom_profiles().contains_key(&name) { "configured" } else { "created" };
+                            c.kubelet.set_custom_profile(name.clone(), p);
                             out.line(format!("behaviourprofile.kubeplay.dev/{name} {word}"));
                         }
                     }
@@ -1604,7 +1604,7 @@ fn profile(c: &mut Cluster, args: &[String], stdin: Option<&str>, ws: &Workspace
         Some("list") => {
             let mut rows =
                 vec![vec!["IMAGE".to_string(), "PORT".into(), "LISTEN".into(), "WARMUP".into(), "SOURCE".into()]];
-            for (name, p) in &c.kubelet.custom_profiles {
+            for (name, p) in c.kubelet.custom_profiles() {
                 rows.push(vec![
                     name.clone(),
                     p.port.map_or("<none>".into(), |p| p.to_string()),
@@ -1648,7 +1648,7 @@ fn docker(c: &mut Cluster, args: &[String], out: &mut Out) {
             let repo = crate::kubelet::repository(&name);
             let id = format!("{:012x}", c.rng_names.next_u64() & 0xffff_ffff_ffff);
             let now = c.now().ms();
-            c.kubelet.local_images.insert(
+            c.kubelet.add_local_image(
                 name.clone(),
                 crate::kubelet::LocalImage { id: id.clone(), created_ms: now, size: 41_200_000, profile_repo: repo },
             );
@@ -1662,17 +1662,17 @@ fn docker(c: &mut Cluster, args: &[String], out: &mut Out) {
             let (Some(src), Some(dst)) = (args.get(1), args.get(2)) else {
                 return out.err("\"docker tag\" requires exactly 2 arguments.");
             };
-            let Some(img) = c.kubelet.local_images.get(&tagged(src)).cloned() else {
+            let Some(img) = c.kubelet.local_images().get(&tagged(src)).cloned() else {
                 return out.err(format!("Error response from daemon: No such image: {}", tagged(src)));
             };
-            c.kubelet.local_images.insert(tagged(dst), img);
+            c.kubelet.add_local_image(tagged(dst), img);
         }
         Some("images") | Some("image")
             if args.first().map(String::as_str) == Some("images") || args.get(1).map(String::as_str) == Some("ls") =>
         {
             let mut rows =
                 vec![vec!["REPOSITORY".to_string(), "TAG".into(), "IMAGE ID".into(), "CREATED".into(), "SIZE".into()]];
-            let mut imgs: Vec<(&String, &crate::kubelet::LocalImage)> = c.kubelet.local_images.iter().collect();
+            let mut imgs: Vec<(&String, &crate::kubelet::LocalImage)> = c.kubelet.local_images().iter().collect();
             crate::sort::sort_by(&mut imgs, |a, b| b.1.created_ms.cmp(&a.1.created_ms).then(a.0.cmp(b.0)));
             for (name, img) in imgs {
                 let (repo, tag) = name.rsplit_once(':').unwrap_or((name, "latest"));

@@ -93,9 +93,16 @@ pub struct KubeletState {
     pub(crate) pods: PodRts,
     /// Images built or tagged with `docker`, by `name:tag`: present on every node (a single
     /// docker-desktop node shares the Docker image store) and in no registry.
-    pub local_images: BTreeMap<String, LocalImage>,
+    local_images: BTreeMap<String, LocalImage>,
     /// Behaviour profiles from the workspace, by image (`repo` or `repo:tag`).
-    pub custom_profiles: BTreeMap<String, crate::images::Profile>,
+    custom_profiles: BTreeMap<String, crate::images::Profile>,
+    /// The base behaviour profiles worked out for containers (`Cluster::base_profile`), by
+    /// image, command and arguments: its only inputs besides the local images and the course's
+    /// profiles, and a change to those forgets them all. A Deployment's pods ask for the same
+    /// one at every container start (the lookups and copies it takes were a fortieth of the
+    /// envelope's instructions). A cache: not copied with the cluster, at most
+    /// [`BASE_PROFILES_KEPT`].
+    base_profiles: crate::cluster::Remembered<Vec<BaseProfile>>,
     /// The profiles running containers follow, one shared copy of each, by fingerprint.
     profiles: BTreeMap<u64, Vec<std::rc::Rc<crate::images::Profile>>>,
     /// Changes whenever a node's runtime comes or goes or an image arrives on a node (the
@@ -107,6 +114,19 @@ pub struct KubeletState {
     /// most [`IMAGE_IDS_KEPT`] images.
     image_ids: crate::cluster::Remembered<crate::fingerprint::LookupMap<String, String>>,
 }
+
+/// A base profile as the kubelets keep it worked out ([`KubeletState`]'s `base_profiles`).
+#[derive(Debug)]
+pub(crate) struct BaseProfile {
+    image: Option<String>,
+    command: Option<Vec<String>>,
+    args: Option<Vec<String>>,
+    /// The profile and the logs it echoes at start.
+    pub(crate) made: std::rc::Rc<(crate::images::Profile, Vec<String>)>,
+}
+
+/// How many containers' base profiles the kubelets keep worked out (a course uses a handful).
+pub(crate) const BASE_PROFILES_KEPT: usize = 16;
 
 /// How many images' [`image_id`] the kubelets keep worked out.
 const IMAGE_IDS_KEPT: usize = 256;
@@ -157,6 +177,53 @@ impl PodRts {
 }
 
 impl KubeletState {
+    /// Images built or tagged with `docker`, by `name:tag`.
+    pub fn local_images(&self) -> &BTreeMap<String, LocalImage> {
+        &self.local_images
+    }
+
+    /// Behaviour profiles from the workspace, by image.
+    pub fn custom_profiles(&self) -> &BTreeMap<String, crate::images::Profile> {
+        &self.custom_profiles
+    }
+
+    pub(crate) fn add_local_image(&mut self, tagged: String, image: LocalImage) {
+        self.local_images.insert(tagged, image);
+        self.base_profiles.clear();
+    }
+
+    pub(crate) fn set_custom_profile(&mut self, name: String, profile: crate::images::Profile) {
+        self.custom_profiles.insert(name, profile);
+        self.base_profiles.clear();
+    }
+
+    /// The base profile kept for a container of this image, command and arguments.
+    pub(crate) fn kept_base_profile(
+        &self,
+        c: &k8s_openapi::api::core::v1::Container,
+    ) -> Option<std::rc::Rc<(crate::images::Profile, Vec<String>)>> {
+        self.base_profiles
+            .iter()
+            .find(|b| b.image == c.image && b.command == c.command && b.args == c.args)
+            .map(|b| b.made.clone())
+    }
+
+    pub(crate) fn keep_base_profile(
+        &mut self,
+        c: &k8s_openapi::api::core::v1::Container,
+        made: std::rc::Rc<(crate::images::Profile, Vec<String>)>,
+    ) {
+        if self.base_profiles.len() >= BASE_PROFILES_KEPT {
+            self.base_profiles.remove(0);
+        }
+        self.base_profiles.push(BaseProfile {
+            image: c.image.clone(),
+            command: c.command.clone(),
+            args: c.args.clone(),
+            made,
+        });
+    }
+
     /// Works out [`image_id`] of an image a container starts with, for [`KubeletState::image_id`].
     pub(crate) fn remember_image_id(&mut self, image: &str) {
         if !self.image_ids.contains_key(image) && self.image_ids.len() < IMAGE_IDS_KEPT {

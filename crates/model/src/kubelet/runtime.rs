@@ -434,8 +434,17 @@ impl Cluster {
         self.kubelet.pods.get(ns, name)
     }
 
-    fn profile_for(&self, pod: &Pod, c: &Container) -> (Profile, Vec<String>) {
-        let (mut profile, logs) = self.base_profile(c);
+    fn profile_for(&mut self, pod: &Pod, c: &Container) -> (Profile, Vec<String>) {
+        let base = match self.kubelet.kept_base_profile(c) {
+            Some(kept) => kept,
+            None => {
+                let made = std::rc::Rc::new(self.base_profile(c));
+                self.kubelet.keep_base_profile(c, made.clone());
+                made
+            }
+        };
+        debug_assert!(*base == self.base_profile(c), "the kept base profile of {:?} went stale", c.image);
+        let (mut profile, logs) = (*base).clone();
         let none = BTreeMap::new();
         images::apply_overrides(&mut profile, pod.metadata.annotations.as_ref().unwrap_or(&none), &c.name);
         (profile, logs)
@@ -1830,6 +1839,48 @@ mod tests {
     /// The startup probe stops once the container has started (prober worker.go, "Stop probing
     /// for startup once container has started"): a process that deadlocks later fails its
     /// liveness probe only, and the kill says so.
+    /// A container started after `profile apply` or `docker build`/`tag` follows what they
+    /// say, not the behaviour kept from the containers of the same image started before
+    /// (debug builds also compare every kept base profile with a fresh one).
+    #[test]
+    fn containers_started_after_a_profile_or_a_build_follow_it() {
+        let mut c = Cluster::new(ClusterConfig { seed: 7, nodes: 1 });
+        let pod = |name: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n"
+            )
+        };
+        let port = |c: &Cluster, name: &str| c.pod_runtime("default", name).and_then(|rt| rt.containers[0].port);
+        let profile = |name: &str, port: u16| {
+            format!(
+                "apiVersion: kubeplay.dev/v1alpha1\nkind: BehaviourProfile\nmetadata:\n  name: {name}\nspec:\n  port: {port}\n  listen: 1s\n"
+            )
+        };
+        let ws = Workspace::default()
+            .with_file("a.yaml", &pod("a"))
+            .with_file("b.yaml", &pod("b"))
+            .with_file("c.yaml", &pod("c"))
+            .with_file("Dockerfile", "FROM nginx:1.27\n")
+            .with_file("nginx.yaml", &profile("nginx", 8080))
+            .with_file("base.yaml", &profile("base", 7070));
+        for (cmd, then) in [
+            ("kubectl apply -f a.yaml", 10_000),
+            ("profile apply -f nginx.yaml", 1_000),
+            ("profile apply -f base.yaml", 1_000),
+            ("kubectl apply -f b.yaml", 10_000),
+            ("docker build -t base:v1 .", 1_000),
+            // nginx:1.27 is now a local image that behaves as it was built: as `base`.
+            ("docker tag base:v1 nginx:1.27", 1_000),
+            ("kubectl apply -f c.yaml", 10_000),
+        ] {
+            assert!(c.run(cmd, &ws)[0].ok, "{cmd}");
+            c.advance(then);
+        }
+        assert_eq!(port(&c, "a"), Some(80), "nginx's own");
+        assert_eq!(port(&c, "b"), Some(8080), "the course's profile for nginx");
+        assert_eq!(port(&c, "c"), Some(7070), "the local image's");
+    }
+
     #[test]
     fn the_startup_probe_stops_once_the_container_has_started() {
         let mut c = Cluster::new(ClusterConfig { seed: 7, nodes: 1 });
