@@ -1836,9 +1836,6 @@ mod tests {
         }
     }
 
-    /// The startup probe stops once the container has started (prober worker.go, "Stop probing
-    /// for startup once container has started"): a process that deadlocks later fails its
-    /// liveness probe only, and the kill says so.
     /// A container started after `profile apply` or `docker build`/`tag` follows what they
     /// say, not the behaviour kept from the containers of the same image started before
     /// (debug builds also compare every kept base profile with a fresh one).
@@ -1881,6 +1878,9 @@ mod tests {
         assert_eq!(port(&c, "c"), Some(7070), "the local image's");
     }
 
+    /// The startup probe stops once the container has started (prober worker.go, "Stop probing
+    /// for startup once container has started"): a process that deadlocks later fails its
+    /// liveness probe only, and the kill says so.
     #[test]
     fn the_startup_probe_stops_once_the_container_has_started() {
         let mut c = Cluster::new(ClusterConfig { seed: 7, nodes: 1 });
