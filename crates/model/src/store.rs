@@ -182,6 +182,29 @@ fn refile_ip(index: &mut Option<PodsByIp>, (ns, name): (&str, &str), old_ip: Opt
     }
 }
 
+/// `{a>>32:08x}-{a>>16:04x}-4{a&0xfff:03x}-8{counter&0xfff:03x}-{counter&0xffffffffffff:012x}`,
+/// written digit by digit (every object created formats one; the formatting machinery was most
+/// of a pod's creation in the store).
+fn uid_text(a: u64, counter: u64) -> String {
+    fn hex(out: &mut String, v: u64, digits: u32) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for i in (0..digits).rev() {
+            out.push(char::from(HEX[((v >> (4 * i)) & 0xf) as usize]));
+        }
+    }
+    let mut out = String::with_capacity(36);
+    hex(&mut out, a >> 32, 8);
+    out.push('-');
+    hex(&mut out, (a >> 16) & 0xffff, 4);
+    out.push_str("-4");
+    hex(&mut out, a & 0xfff, 3);
+    out.push_str("-8");
+    hex(&mut out, counter & 0xfff, 3);
+    out.push('-');
+    hex(&mut out, counter & 0xffff_ffff_ffff, 12);
+    out
+}
+
 /// What sorts pod specs into `Store::pod_specs`' buckets: the node and the containers' names,
 /// images, resources and numbers of ports and variables (equal specs have equal keys; a bucket
 /// is searched by full equality, so Deployments alike in all of these share one).
@@ -433,14 +456,7 @@ impl Store {
         self.uid_counter += 1;
         // Deterministic, UUID-shaped: the cluster seed and a counter.
         let a = self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ self.uid_counter.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        format!(
-            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
-            (a >> 32) as u32,
-            (a >> 16) as u16,
-            (a as u16) & 0xfff,
-            (self.uid_counter as u16) & 0xfff,
-            self.uid_counter & 0xffff_ffff_ffff
-        )
+        uid_text(a, self.uid_counter)
     }
 
     /// Stores a new object: fills uid, resourceVersion, creationTimestamp and generation.
@@ -843,6 +859,28 @@ mod tests {
         assert_eq!(unbound(&s), ["a", "b", "c"]);
         s.remove(Kind::Pod, "default", "b");
         assert_eq!(unbound(&s), ["a", "c"]);
+    }
+
+    /// UIDs are written as the format they replaced wrote them, every digit, at the edges of
+    /// each field too.
+    #[test]
+    fn uids_are_written_as_formatted() {
+        for (a, counter) in
+            [(0, 0), (u64::MAX, u64::MAX), (0x0123_4567_89ab_cdef, 1), (0xfedc_ba98_7654_3210, 0x1_0000_0000_0fff)]
+        {
+            let formatted = format!(
+                "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                (a >> 32) as u32,
+                (a >> 16) as u16,
+                (a as u16) & 0xfff,
+                (counter as u16) & 0xfff,
+                counter & 0xffff_ffff_ffff
+            );
+            assert_eq!(uid_text(a, counter), formatted);
+        }
+        let mut s = Store::new(42);
+        let uids: Vec<String> = (0..1000).map(|_| s.next_uid()).collect();
+        assert!(uids.iter().all(|u| u.len() == 36 && u.as_bytes()[14] == b'4' && u.as_bytes()[19] == b'8'));
     }
 
     /// A kubelet's status write (`update_pod_status`) leaves the store as `update` of the pod
