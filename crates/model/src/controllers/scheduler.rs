@@ -287,7 +287,10 @@ pub struct SchedulerState {
     pub(crate) epoch: u64,
     /// Unschedulable pods: (epoch at failure, time of failure, attempts).
     unschedulable: BTreeMap<(String, String), (u64, u64, u32)>,
-    pub decisions: BTreeMap<(String, String), Decision>,
+    /// The decisions kept, by (namespace, name): looked up for one pod at a time, never listed
+    /// (a hash table: a B-tree compared the pods' long shared names at each level, for each of
+    /// the thousands of decisions made and forgotten a second).
+    pub(crate) decisions: crate::fingerprint::LookupMap<(String, String), Decision>,
     decision_order: std::collections::VecDeque<(String, String)>,
     /// Per-node verdicts held by `decisions`.
     verdicts_kept: usize,
@@ -1837,7 +1840,7 @@ mod tests {
         c.run("kubectl create deployment b --image=redis:7 --replicas=3", &ws);
         c.advance(60_000);
         assert!(c.kubelet.images_epoch > epoch, "images arrived between the two");
-        let tables: Vec<_> = c.scheduler.decisions.values().map(|d| d.node_names.clone()).collect();
+        let tables: Vec<_> = c.scheduler.decisions.sorted().into_iter().map(|(_, d)| d.node_names.clone()).collect();
         assert_eq!(tables.len(), 6);
         assert!(tables.iter().all(|t| std::rc::Rc::ptr_eq(t, &tables[0])));
     }
@@ -1891,8 +1894,13 @@ mod tests {
         c.advance(2_000);
         let to_find = num_feasible_nodes_to_find(250);
         assert!(to_find < 250, "the search stops early at this size");
-        let mut firsts: Vec<(u64, u32, usize)> =
-            c.scheduler.decisions.values().map(|d| (d.time_ms, d.nodes[0].node, d.nodes.len())).collect();
+        let mut firsts: Vec<(u64, u32, usize)> = c
+            .scheduler
+            .decisions
+            .sorted()
+            .into_iter()
+            .map(|(_, d)| (d.time_ms, d.nodes[0].node, d.nodes.len()))
+            .collect();
         firsts.sort();
         assert_eq!(firsts.len(), 3);
         assert_eq!(firsts.iter().map(|f| f.2).collect::<Vec<_>>(), vec![to_find; 3], "every node fits");
