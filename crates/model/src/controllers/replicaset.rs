@@ -332,7 +332,8 @@ impl Cluster {
             let diff = (want - active_count).min(BURST_REPLICAS);
             let room = MAX_PODS.saturating_sub(self.store.count(Kind::Pod));
             // The pods of one burst have one spec: worked out from the template for the first,
-            // then shared (the store would find each copy equal to it and drop the copy).
+            // then shared (the store would find each copy equal to it and drop the copy), with
+            // its QoS class.
             let mut spec = None;
             for _ in 0..diff.min(room) {
                 touched.push(self.create_pod_for(rs, &mut spec));
@@ -388,7 +389,7 @@ impl Cluster {
 
     /// Creates one of the ReplicaSet's pods from its template; gives its name. `spec` is the pod
     /// spec the template gives, once the first pod of a burst has it (the store's shared copy).
-    fn create_pod_for(&mut self, rs: &ReplicaSet, spec: &mut Option<std::rc::Rc<PodSpec>>) -> String {
+    fn create_pod_for(&mut self, rs: &ReplicaSet, spec: &mut Option<(std::rc::Rc<PodSpec>, &'static str)>) -> String {
         let ns = rs.metadata.namespace.clone().unwrap_or_else(|| "default".into());
         let rs_name = rs.metadata.name.clone().unwrap_or_default();
         let no_template = Default::default();
@@ -403,13 +404,15 @@ impl Cluster {
         }
         let no_meta = ObjectMeta::default();
         let tm = template.metadata.as_ref().unwrap_or(&no_meta);
-        let pod_spec = match spec {
-            Some(shared) => std::rc::Rc::clone(shared),
+        let (pod_spec, qos) = match spec {
+            Some((shared, qos)) => (std::rc::Rc::clone(shared), *qos),
             None => {
                 let mut spec = template.spec.clone().unwrap_or_default();
                 defaults::pod_spec(&mut spec);
                 defaults::default_tolerations(&mut spec);
-                std::rc::Rc::new(spec)
+                let spec = std::rc::Rc::new(spec);
+                let qos = crate::kubelet::qos_class_of(&spec);
+                (spec, qos)
             }
         };
         let pod = Pod {
@@ -423,11 +426,18 @@ impl Cluster {
                 ..Default::default()
             },
             spec: Some(pod_spec),
-            status: Some(PodStatus { phase: Some("Pending".into()), qos_class: None, ..Default::default() }),
+            status: Some(PodStatus {
+                phase: Some("Pending".into()),
+                qos_class: Some(qos.into()),
+                ..Default::default()
+            }),
         };
-        let pod = crate::kubelet::with_qos(pod);
+        debug_assert_eq!(
+            pod.status.as_ref().and_then(|s| s.qos_class.as_deref()),
+            Some(crate::kubelet::qos_class(&pod))
+        );
         if let Object::Pod(stored) = self.store.create(Object::Pod(Box::new(pod)), self.now) {
-            *spec = stored.spec.clone();
+            *spec = stored.spec.clone().map(|s| (s, qos));
         }
         self.record_event(
             Kind::ReplicaSet,

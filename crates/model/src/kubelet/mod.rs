@@ -285,9 +285,14 @@ pub fn with_qos(mut p: Pod) -> Pod {
 }
 
 pub fn qos_class(p: &Pod) -> &'static str {
-    let Some(spec) = p.spec.as_ref() else {
-        return "BestEffort";
-    };
+    match p.spec.as_ref() {
+        Some(spec) => qos_class_of(spec),
+        None => "BestEffort",
+    }
+}
+
+/// [`qos_class`] of a pod with this spec (it reads nothing else).
+pub(crate) fn qos_class_of(spec: &k8s_openapi::api::core::v1::PodSpec) -> &'static str {
     let all: Vec<_> = spec.containers.iter().chain(spec.init_containers.iter().flatten()).collect();
     let nonzero = |m: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>, k: &str| {
         m.and_then(|m| m.get(k)).is_some_and(|q| crate::api::quantity::parse_nanos(&q.0).is_ok_and(|v| v != 0))
