@@ -79,12 +79,27 @@ fn pod_resources(p: &Pod, limits: bool) -> (Resources, Resources) {
     };
     let one = |c: &k8s_openapi::api::core::v1::Container| {
         let req = c.resources.as_ref().and_then(|r| if limits { r.limits.as_ref() } else { r.requests.as_ref() });
-        let (cpu, mem) = (q(req, "cpu", true), q(req, "memory", false));
-        let storage = q(req, "ephemeral-storage", false);
-        let plain = Resources { cpu_milli: cpu, memory: mem, ephemeral_storage: storage, pods: 0 };
+        // One walk over the list (a quantity that does not parse counts 0, a missing CPU or
+        // memory request the scoring default): three lookups and two more for presence were
+        // each a string search.
+        let (mut cpu, mut mem, mut storage) = (None, None, 0);
+        for (k, v) in req.into_iter().flatten() {
+            match k.as_str() {
+                "cpu" => cpu = Some(quantity::milli_value(&v.0).unwrap_or(0)),
+                "memory" => mem = Some(quantity::value(&v.0).unwrap_or(0)),
+                "ephemeral-storage" => storage = quantity::value(&v.0).unwrap_or(0),
+                _ => {}
+            }
+        }
+        debug_assert_eq!(
+            (cpu.unwrap_or(0), mem.unwrap_or(0), storage),
+            (q(req, "cpu", true), q(req, "memory", false), q(req, "ephemeral-storage", false))
+        );
+        let plain =
+            Resources { cpu_milli: cpu.unwrap_or(0), memory: mem.unwrap_or(0), ephemeral_storage: storage, pods: 0 };
         let non_zero = Resources {
-            cpu_milli: if req.is_none_or(|m| !m.contains_key("cpu")) { DEFAULT_MILLI_CPU_REQUEST } else { cpu },
-            memory: if req.is_none_or(|m| !m.contains_key("memory")) { DEFAULT_MEMORY_REQUEST } else { mem },
+            cpu_milli: cpu.unwrap_or(DEFAULT_MILLI_CPU_REQUEST),
+            memory: mem.unwrap_or(DEFAULT_MEMORY_REQUEST),
             ephemeral_storage: storage,
             pods: 0,
         };
