@@ -151,9 +151,14 @@ pub(crate) enum PodReader {
 /// A pod's `status.podIP`, when it has one.
 fn pod_ip(o: Option<&Object>) -> Option<&str> {
     match o {
-        Some(Object::Pod(p)) => p.status.as_ref()?.pod_ip.as_deref().filter(|ip| !ip.is_empty()),
+        Some(Object::Pod(p)) => status_ip(p.status.as_ref()),
         _ => None,
     }
+}
+
+/// A pod status's `podIP`, if it names one.
+fn status_ip(s: Option<&PodStatus>) -> Option<&str> {
+    s?.pod_ip.as_deref().filter(|ip| !ip.is_empty())
 }
 
 /// The pods at each address, in (namespace, name) order ([`Store`]'s `pods_by_ip`).
@@ -519,8 +524,7 @@ impl Store {
             return;
         };
         let Object::Pod(p) = &**stored else { return };
-        let terminal =
-            |s: Option<&PodStatus>| matches!(s.and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
+        let terminal = crate::controllers::scheduler::is_terminal_status;
         if Rc::strong_count(stored) > 1
             || terminal(p.status.as_ref()) != terminal(Some(&status))
             || p.spec.as_ref().is_none_or(|s| s.node_name.is_none())
@@ -543,10 +547,7 @@ impl Store {
         let Object::Pod(p) = Rc::make_mut(slot) else { return };
         p.metadata.resource_version = Some(rv);
         let old = p.status.replace(status);
-        fn ip(s: Option<&PodStatus>) -> Option<&str> {
-            s.and_then(|s| s.pod_ip.as_deref()).filter(|ip| !ip.is_empty())
-        }
-        refile_ip(&mut self.pods_by_ip, (ns, name), ip(old.as_ref()), ip(p.status.as_ref()));
+        refile_ip(&mut self.pods_by_ip, (ns, name), status_ip(old.as_ref()), status_ip(p.status.as_ref()));
     }
 
     /// Gives a pod being written the shared copy of its spec, if a stored pod holds an equal one

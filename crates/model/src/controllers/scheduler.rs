@@ -1431,7 +1431,12 @@ fn set_scheduled(p: &mut Pod, status: &str, reason: Option<&str>, message: Optio
 }
 
 pub(crate) fn is_terminal(p: &Pod) -> bool {
-    matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
+    is_terminal_status(p.status.as_ref())
+}
+
+/// [`is_terminal`] of a pod with this status.
+pub(crate) fn is_terminal_status(s: Option<&k8s_openapi::api::core::v1::PodStatus>) -> bool {
+    matches!(s.and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
 
 fn add_pod(info: &mut NodeInfo, p: &Pod) {

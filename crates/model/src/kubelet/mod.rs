@@ -117,16 +117,16 @@ pub struct KubeletState {
 
 /// A base profile as the kubelets keep it worked out ([`KubeletState`]'s `base_profiles`).
 #[derive(Debug)]
-pub(crate) struct BaseProfile {
+struct BaseProfile {
     image: Option<String>,
     command: Option<Vec<String>>,
     args: Option<Vec<String>>,
     /// The profile and the logs it echoes at start.
-    pub(crate) made: std::rc::Rc<(crate::images::Profile, Vec<String>)>,
+    made: std::rc::Rc<(crate::images::Profile, Vec<String>)>,
 }
 
 /// How many containers' base profiles the kubelets keep worked out (a course uses a handful).
-pub(crate) const BASE_PROFILES_KEPT: usize = 16;
+const BASE_PROFILES_KEPT: usize = 16;
 
 /// How many images' [`image_id`] the kubelets keep worked out.
 const IMAGE_IDS_KEPT: usize = 256;
