@@ -122,10 +122,12 @@ impl<K: std::hash::Hash + Eq, V> LookupMap<K, V> {
         v
     }
 
-    /// Gives memory back once the table is a quarter full (a hash table keeps its largest size
-    /// otherwise, where a B-tree frees its nodes as entries go): a ReplicaSet scaled to zero or
-    /// a Service's endpoints at 150,000 pods would keep megabytes each. Halving the room each
-    /// time keeps removals amortized O(1).
+    /// Gives memory back once fewer than a quarter of the table's room is used (a hash table
+    /// keeps its largest size otherwise, where a B-tree frees its nodes as entries go): a
+    /// ReplicaSet scaled to zero or a Service's endpoints at 150,000 pods would keep megabytes
+    /// each. The room left is twice what is held, so a table must lose half its entries again
+    /// before the next shrink: removals stay amortized O(1), and a removal followed by an
+    /// insert never shrinks. (A `LookupSet` has no removal, so nothing to give back.)
     fn shrink_after_removal(&mut self) {
         let (len, room) = (self.0.len(), self.0.capacity());
         if room > 64 && len < room / 4 {
