@@ -228,10 +228,55 @@ struct SliceState {
     pods: Vec<String>,
 }
 
+/// A pod with an endpoint, as the controller last read it: its slice, and what finds its place
+/// among the v1 Endpoints' candidates. Not the pod itself: the store's copy is the one read (the
+/// pods written since the last sync are read again, the others are as they were), and a
+/// controller holding every pod made each kubelet status write copy the pod's metadata for a
+/// new version instead of setting its status in place (`Store::update_pod_status`).
 #[derive(Clone, Debug)]
 struct Member {
-    pod: Rc<Object>,
     slice: Rc<str>,
+    uid: Option<Rc<str>>,
+    ip: Rc<str>,
+    /// Among the v1 Endpoints' candidates (`ShouldPodBeInEndpoints` with the Service's
+    /// publishNotReadyAddresses): in the ready list or not.
+    v1_ready: Option<bool>,
+}
+
+impl Member {
+    fn of(p: &Pod, slice: Rc<str>, publish: bool) -> Member {
+        Member {
+            slice,
+            uid: p.metadata.uid.as_deref().map(Rc::from),
+            ip: Rc::from(ip_of(p)),
+            v1_ready: v1_ready(p, publish),
+        }
+    }
+
+    /// Its key among the v1 Endpoints' candidates, if it is one.
+    fn v1_key(&self, name: &Rc<str>) -> Option<(bool, V1Key)> {
+        let ready = self.v1_ready?;
+        Some((ready, V1Key::new(Rc::clone(&self.ip), self.uid.clone(), Rc::clone(name))))
+    }
+
+    /// Files it among the v1 Endpoints' candidates (`insert`), or takes it out.
+    fn v1_file(&self, v1: &mut [BTreeSet<V1Key>; 2], name: &Rc<str>, insert: bool) {
+        let Some((ready, key)) = self.v1_key(name) else { return };
+        let set = &mut v1[usize::from(!ready)];
+        if insert {
+            set.insert(key);
+        } else {
+            set.remove(&key);
+        }
+    }
+
+    /// Whether the pod read again is the member as it is (most writes are the kubelet's, which
+    /// leave its place among the v1 Endpoints' candidates as it was).
+    fn is(&self, p: &Pod, publish: bool) -> bool {
+        v1_ready(p, publish) == self.v1_ready
+            && *self.ip == *ip_of(p)
+            && self.uid.as_deref() == p.metadata.uid.as_deref()
+    }
 }
 
 /// The pods with endpoints, by name: a hash table for the lookups of every pod written (a
@@ -252,17 +297,21 @@ impl Members {
         self.by_name.get_mut(name)
     }
 
-    fn insert(&mut self, name: &str, m: Member) {
-        let name: Rc<str> = Rc::from(name);
+    fn insert(&mut self, name: Rc<str>, m: Member) {
         if self.by_name.insert(Rc::clone(&name), m).is_none() {
             self.names.insert(name);
         }
     }
 
-    fn remove(&mut self, name: &str) -> Option<Member> {
-        let m = self.by_name.remove(name)?;
+    /// A member with its name as the table holds it.
+    fn get_key_value(&self, name: &str) -> Option<(&Rc<str>, &Member)> {
+        self.by_name.get_key_value(name)
+    }
+
+    fn remove(&mut self, name: &str) -> Option<(Rc<str>, Member)> {
+        let entry = self.by_name.remove_entry(name)?;
         self.names.remove(name);
-        Some(m)
+        Some(entry)
     }
 
     /// The smallest name.
@@ -286,24 +335,20 @@ impl Members {
 /// the IPs' shared "10.244." prefix byte by byte at every level of the set was a tenth of the
 /// controller's time. Ties on those bytes (IPv6) fall to the whole IP.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// Its strings are the member's own (shared, not copied).
 struct V1Key {
     ip_prefix: u128,
-    ip: String,
-    uid: Option<String>,
-    name: String,
+    ip: Rc<str>,
+    uid: Option<Rc<str>>,
+    name: Rc<str>,
 }
 
 impl V1Key {
-    fn new(ip: &str, uid: Option<&str>, name: &str) -> Self {
+    fn new(ip: Rc<str>, uid: Option<Rc<str>>, name: Rc<str>) -> Self {
         let mut head = [0u8; 16];
         let n = ip.len().min(16);
         head[..n].copy_from_slice(&ip.as_bytes()[..n]);
-        V1Key {
-            ip_prefix: u128::from_be_bytes(head),
-            ip: ip.to_string(),
-            uid: uid.map(str::to_string),
-            name: name.to_string(),
-        }
+        V1Key { ip_prefix: u128::from_be_bytes(head), ip, uid, name }
     }
 }
 
@@ -343,37 +388,10 @@ fn selects(selector: &BTreeMap<String, String>, p: &Pod) -> bool {
     selector.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
 }
 
-/// Files a pod among the v1 Endpoints' candidates (`insert`), or takes it out: ready or not
-/// ready, by IP and UID, when `ShouldPodBeInEndpoints(pod, publishNotReadyAddresses)`.
-fn v1_file(v1: &mut [BTreeSet<V1Key>; 2], pod: &Object, name: &str, publish: bool, insert: bool) {
-    let Some((ready, _, _)) = v1_place(pod, publish) else { return };
-    let Object::Pod(p) = pod else { return };
-    let set = &mut v1[usize::from(!ready)];
-    let key = V1Key::new(ip_of(p), p.metadata.uid.as_deref(), name);
-    if insert {
-        set.insert(key);
-    } else {
-        set.remove(&key);
-    }
-}
-
-/// Where a pod goes in the v1 Endpoints' lists, if anywhere: (ready, IP, uid).
-fn v1_place(pod: &Object, publish: bool) -> Option<(bool, &str, Option<&str>)> {
-    let Object::Pod(p) = pod else { return None };
-    if !should_be_in_endpoints(p, publish) {
-        return None;
-    }
-    Some((publish || pod_is_ready(p), ip_of(p), p.metadata.uid.as_deref()))
-}
-
-/// A pod written again: moved in the v1 Endpoints' lists only if its place there changed (most
-/// writes are the kubelet's, which leave it where it was).
-fn v1_refile(v1: &mut [BTreeSet<V1Key>; 2], old: &Object, new: &Object, name: &str, publish: bool) {
-    if v1_place(old, publish) == v1_place(new, publish) {
-        return;
-    }
-    v1_file(v1, old, name, publish, false);
-    v1_file(v1, new, name, publish, true);
+/// Which of the v1 Endpoints' lists a pod goes in, if any: ready or not ready, when
+/// `ShouldPodBeInEndpoints(pod, publishNotReadyAddresses)` (and then by IP, UID and name).
+fn v1_ready(p: &Pod, publish: bool) -> Option<bool> {
+    should_be_in_endpoints(p, publish).then(|| publish || pod_is_ready(p))
 }
 
 /// kube-proxy's reading of one EndpointSlice for a Service port (`newEndpointSliceInfo`,
@@ -821,48 +839,51 @@ impl Cluster {
         let mut fresh: Vec<(Option<Vec<EndpointPort>>, std::collections::VecDeque<String>)> = Vec::new();
         let mut changed = false;
         for pod_name in written {
-            let now = self.store.get_shared(Kind::Pod, pods_namespace(svc), pod_name).filter(|o| match &**o {
-                Object::Pod(p) => selects(&selector, p) && should_be_in_endpoints(p, true),
-                _ => false,
-            });
+            let now = match self.store.get(Kind::Pod, pods_namespace(svc), pod_name) {
+                Some(Object::Pod(p)) if selects(&selector, p) && should_be_in_endpoints(p, true) => Some(&**p),
+                _ => None,
+            };
             // Another pod of the same name stays in its slice only if it has the slice's ports.
-            if let Some(Object::Pod(p)) = now.as_deref()
+            if let Some(p) = now
                 && let Some(m) = members.get(pod_name)
-                && m.pod.meta().uid != p.metadata.uid
+                && m.uid.as_deref() != p.metadata.uid.as_deref()
                 && slices.get(&*m.slice).is_none_or(|s| s.ports != pod_ports(&spec, p))
             {
                 return None;
             }
-            match (members.get_mut(pod_name), now) {
+            match (members.get_key_value(pod_name), now) {
                 (None, None) => {}
-                (Some(m), Some(now)) => {
-                    if !Rc::ptr_eq(&m.pod, &now) {
-                        v1_refile(v1, &m.pod, &now, pod_name, publish);
-                        m.pod = now;
-                        touched.insert(Rc::clone(&m.slice));
-                        changed = true;
+                (Some((name, m)), Some(p)) => {
+                    // Written since the last sync: its slice is compared again below.
+                    touched.insert(Rc::clone(&m.slice));
+                    if !m.is(p, publish) {
+                        let name = Rc::clone(name);
+                        m.v1_file(v1, &name, false);
+                        let m = Member::of(p, Rc::clone(&m.slice), publish);
+                        m.v1_file(v1, &name, true);
+                        members.insert(name, m);
                     }
+                    changed = true;
                 }
                 (Some(_), None) => {
-                    let Some(m) = members.remove(pod_name) else { unreachable!("found above") };
-                    v1_file(v1, &m.pod, pod_name, publish, false);
+                    let Some((name, m)) = members.remove(pod_name) else { unreachable!("found above") };
+                    m.v1_file(v1, &name, false);
                     if let Some(s) = slices.get_mut(&*m.slice) {
                         s.pods.retain(|p| p != pod_name);
                     }
                     touched.insert(m.slice);
                     changed = true;
                 }
-                (None, Some(now)) => {
-                    v1_file(v1, &now, pod_name, publish, true);
-                    let ports = match &*now {
-                        Object::Pod(p) => pod_ports(&spec, p),
-                        _ => None,
-                    };
+                (None, Some(p)) => {
+                    let name: Rc<str> = Rc::from(pod_name);
+                    let m = Member::of(p, Rc::from(""), publish);
+                    m.v1_file(v1, &name, true);
+                    let ports = pod_ports(&spec, p);
                     match fresh.iter_mut().find(|(l, _)| *l == ports) {
                         Some((_, names)) => names.push_back(pod_name.to_string()),
                         None => fresh.push((ports, [pod_name.to_string()].into())),
                     }
-                    members.insert(pod_name, Member { pod: now, slice: Rc::from("") });
+                    members.insert(name, m);
                     changed = true;
                 }
             }
@@ -925,9 +946,13 @@ impl Cluster {
             }
             recycled.push(slice_name);
         }
-        let pod = |name: &str| match members.get(name).map(|m| &*m.pod) {
-            Some(Object::Pod(p)) => Some(&**p),
-            _ => None,
+        // A member's pod: the store's, which is the one last read (every pod written since the
+        // last sync was read again above).
+        let pod = |name: &str| {
+            let m = members.get(name)?;
+            let Some(Object::Pod(p)) = self.store.get(Kind::Pod, pods_namespace(svc), name) else { return None };
+            debug_assert!(m.is(p, publish), "the endpoints controller's member {name} is not the stored pod");
+            Some(&**p)
         };
         let (mut removes, mut updates) = (Vec::new(), Vec::new());
         for (slice_name, s) in slices.iter() {
@@ -996,9 +1021,11 @@ impl Cluster {
             let mut pods = Vec::with_capacity(s.endpoints.len());
             for e in &s.endpoints {
                 let pod_name = e.target_ref.as_ref().and_then(|r| r.name.as_deref()).unwrap_or_default();
-                if let Some(pod) = self.store.get_shared(Kind::Pod, pods_namespace(svc), pod_name) {
-                    v1_file(&mut st.v1, &pod, pod_name, publish, true);
-                    st.members.insert(pod_name, Member { pod, slice: Rc::clone(&slice_name) });
+                if let Some(Object::Pod(p)) = self.store.get(Kind::Pod, pods_namespace(svc), pod_name) {
+                    let name: Rc<str> = Rc::from(pod_name);
+                    let m = Member::of(p, Rc::clone(&slice_name), publish);
+                    m.v1_file(&mut st.v1, &name, true);
+                    st.members.insert(name, m);
                 }
                 pods.push(pod_name.to_string());
             }
@@ -1409,7 +1436,7 @@ mod tests {
         for ip in ips {
             for uid in [None, Some("a"), Some("b")] {
                 for name in ["web-1", "web-2"] {
-                    keys.push((V1Key::new(ip, uid, name), (ip, uid, name)));
+                    keys.push((V1Key::new(ip.into(), uid.map(Rc::from), name.into()), (ip, uid, name)));
                 }
             }
         }
@@ -1539,6 +1566,56 @@ mod slice_tests {
         assert!(s.iter().all(|(_, p)| p.len() <= MAX_ENDPOINTS_PER_SLICE));
         assert_eq!(known(&c), 250);
         assert!(since_whole(&c) < syncs, "a slice written by someone else makes the controller start over");
+    }
+
+    /// The controller's memory between syncs holds no pod: a kubelet's status write can then set
+    /// the stored pod's status in place (`Store::update_pod_status`) instead of copying its
+    /// metadata for a new version. The members' places among the v1 Endpoints' candidates
+    /// follow the pods all the same: a pod that turns unready moves to the not-ready list.
+    #[test]
+    fn the_controller_holds_no_pod_between_syncs() {
+        let (mut c, ws) = web_of(12, 3);
+        c.advance(60_000);
+        let key = ("default".to_string(), "web".to_string());
+        assert_eq!(c.endpoints_state.get(&key).map(|st| st.members.len()), Some(12));
+        let names: Vec<String> = c.store.list(Kind::Pod, Some("default")).map(|o| o.name().to_string()).collect();
+        assert_eq!(names.len(), 12);
+        for name in &names {
+            let held = c.store.get_shared(Kind::Pod, "default", name).expect("stored");
+            // The store's and this one.
+            assert_eq!(Rc::strong_count(&held), 2, "{name} is held outside the store");
+        }
+        // The v1 Endpoints' candidates by name, ready and not ready.
+        let v1 = |c: &Cluster| -> [Vec<String>; 2] {
+            let st = c.endpoints_state.get(&key).expect("synced");
+            st.v1.clone().map(|set| set.iter().map(|k| k.name.to_string()).collect())
+        };
+        let mut ready = names.clone();
+        ready.sort();
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        assert_eq!(v1(&c).map(sorted), [ready.clone(), vec![]]);
+        // A pod deleted with a grace period: terminating, so no longer a candidate
+        // (`ShouldPodBeInEndpoints` without publishNotReadyAddresses), though still a member
+        // (its slice keeps it as terminating).
+        let victim = names[4].clone();
+        c.run(&format!("kubectl delete pod {victim} --wait=false"), &ws);
+        // (The pause container exits on SIGTERM within 200 ms; at 100 ms the pod is terminating.)
+        c.advance(100);
+        assert!(c.store.get(Kind::Pod, "default", &victim).is_some_and(|o| o.meta().deletion_timestamp.is_some()));
+        for list in v1(&c) {
+            assert!(!list.contains(&victim), "{victim} is still a candidate: {list:?}");
+        }
+        assert!(c.endpoints_state.get(&key).is_some_and(|st| st.members.get(&victim).is_some()));
+        c.advance(120_000);
+        assert_eq!(v1(&c)[0].len(), 12);
+        assert!(!v1(&c)[0].contains(&victim));
+        for name in v1(&c)[0].iter() {
+            let held = c.store.get_shared(Kind::Pod, "default", name).expect("stored");
+            assert_eq!(Rc::strong_count(&held), 2, "{name} is held outside the store");
+        }
     }
 
     /// kube-proxy keeps each Service port's endpoints and reads only the slices changed since
