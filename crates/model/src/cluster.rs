@@ -132,6 +132,8 @@ impl<T> std::ops::DerefMut for Remembered<T> {
 }
 
 /// `event_prev`'s "no earlier event with this hash".
+/// How many of the strings events share are kept at hand ([`Cluster::recent_strings`]).
+const RECENT_STRINGS: usize = 8;
 const NO_EVENT: usize = usize::MAX;
 
 #[derive(Clone)]
@@ -154,6 +156,10 @@ pub struct Cluster {
     event_prev: Vec<usize>,
     /// The strings events share (see [`EventRecord`]).
     event_strings: LookupSet<Rc<str>>,
+    /// The last few of them asked for, newest first: an object's events come in bursts (a pod's
+    /// kubelet records Pulled, Created and Started in one sync), and the namespace, the source
+    /// and the node repeat. Finding them here spares a lookup in a table of every pod's name.
+    recent_strings: [Option<Rc<str>>; RECENT_STRINGS],
     /// The last message of each event reason, shared with the next event that says the same.
     last_messages: BTreeMap<Rc<str>, Rc<str>>,
     digest: u64,
@@ -231,6 +237,7 @@ impl Cluster {
             event_index: LookupMap::default(),
             event_prev: Vec::new(),
             event_strings: LookupSet::default(),
+            recent_strings: Default::default(),
             last_messages: BTreeMap::new(),
             digest: 0xcbf2_9ce4_8422_2325,
             rng_names,
@@ -546,11 +553,23 @@ impl Cluster {
 
     /// The one shared copy of a string events repeat.
     fn intern(&mut self, s: &str) -> Rc<str> {
-        if let Some(shared) = self.event_strings.get(s) {
-            return shared.clone();
+        let recent = &mut self.recent_strings;
+        if let Some(at) = recent.iter().position(|r| r.as_deref() == Some(s)) {
+            recent[..=at].rotate_right(1);
+            if let Some(shared) = &recent[0] {
+                return Rc::clone(shared);
+            }
         }
-        let shared: Rc<str> = Rc::from(s);
-        self.event_strings.insert(shared.clone());
+        let shared = match self.event_strings.get(s) {
+            Some(shared) => Rc::clone(shared),
+            None => {
+                let shared: Rc<str> = Rc::from(s);
+                self.event_strings.insert(Rc::clone(&shared));
+                shared
+            }
+        };
+        recent.rotate_right(1);
+        recent[0] = Some(Rc::clone(&shared));
         shared
     }
 

@@ -70,18 +70,6 @@ pub struct NodeRuntime {
     pub down_since: Option<u64>,
     /// A partition: the node is cut off but its containers keep running.
     pub partitioned: bool,
-    /// [`host_ip`] of `index`, once a status write asked for it (each pod's status names it).
-    host_ip: String,
-}
-
-impl NodeRuntime {
-    /// The node's InternalIP ([`host_ip`] of its index), worked out once.
-    pub(crate) fn host_ip(&mut self) -> String {
-        if self.host_ip.is_empty() {
-            self.host_ip = host_ip(self.index);
-        }
-        self.host_ip.clone()
-    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -265,14 +253,7 @@ impl KubeletState {
         let index = self.nodes.len() as u32 + 1;
         self.nodes.get_or_insert(
             name.to_string(),
-            NodeRuntime {
-                images: BTreeSet::new(),
-                index,
-                next_ip: 1,
-                down_since: None,
-                partitioned: false,
-                host_ip: String::new(),
-            },
+            NodeRuntime { images: BTreeSet::new(), index, next_ip: 1, down_since: None, partitioned: false },
         );
     }
 }
@@ -335,13 +316,32 @@ pub fn image_id(image: &str) -> String {
 /// The docker network nodes live on; a node's InternalIP is this prefix and its number.
 pub(crate) const HOST_IP_PREFIX: &str = "172.18.0.";
 
+/// Written digit by digit, not through the formatting machinery: every pod status write names
+/// its node's IP, and keeping each node's text instead cost a cache miss to copy it.
 pub(crate) fn host_ip(index: u32) -> String {
-    format!("{HOST_IP_PREFIX}{}", index + 1)
+    let mut digits = [0u8; 10];
+    let (mut v, mut at) = (u64::from(index) + 1, digits.len());
+    while v > 0 {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    let mut ip = String::with_capacity(HOST_IP_PREFIX.len() + digits.len() - at);
+    ip.push_str(HOST_IP_PREFIX);
+    ip.extend(digits[at..].iter().map(|&d| char::from(d)));
+    ip
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_ips_are_the_prefix_and_the_nodes_number() {
+        for index in [0, 1, 8, 9, 10, 98, 99, 254, 4_999, 65_535, u32::MAX - 1, u32::MAX] {
+            assert_eq!(host_ip(index), format!("{HOST_IP_PREFIX}{}", u64::from(index) + 1));
+        }
+    }
     use k8s_openapi::api::core::v1::{Container, PodSpec, ResourceRequirements};
     use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 

@@ -1474,7 +1474,7 @@ impl Cluster {
         if let Some(s) = scheduled {
             conditions.push(s);
         }
-        let host_ip = self.kubelet.nodes.get_mut(node).map_or_else(|| super::host_ip(0), super::NodeRuntime::host_ip);
+        let host_ip = super::host_ip(self.kubelet.nodes.get(node).map_or(0, |n| n.index));
         let status = PodStatus {
             phase: Some(phase.into()),
             conditions: Some(conditions),
