@@ -141,6 +141,40 @@ fn pod_ref(p: &Pod) -> ObjectReference {
     }
 }
 
+/// `*r == pod_ref(p)`, without building it.
+fn is_pod_ref(r: &ObjectReference, p: &Pod) -> bool {
+    let ObjectReference { api_version, field_path, kind, name, namespace, resource_version, uid } = r;
+    api_version.is_none()
+        && field_path.is_none()
+        && resource_version.is_none()
+        && kind.as_deref() == Some("Pod")
+        && *name == p.metadata.name
+        && *namespace == p.metadata.namespace
+        && *uid == p.metadata.uid
+}
+
+/// A pod as a v1 Endpoints address (`podToEndpointAddressForService`).
+fn address(p: &Pod) -> EndpointAddress {
+    EndpointAddress {
+        ip: ip_of(p).to_string(),
+        node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+        target_ref: Some(pod_ref(p)),
+        ..Default::default()
+    }
+}
+
+/// `*a == address(p)`, without building it: every sync of a Service compares its Endpoints
+/// object's (up to 1,000) addresses, and most find them as they were.
+fn address_is(a: &EndpointAddress, p: &Pod) -> bool {
+    let EndpointAddress { hostname, ip, node_name, target_ref } = a;
+    let same = hostname.is_none()
+        && *ip == ip_of(p)
+        && node_name.as_deref() == p.spec.as_ref().and_then(|s| s.node_name.as_deref())
+        && target_ref.as_ref().is_some_and(|r| is_pod_ref(r, p));
+    debug_assert_eq!(same, *a == address(p), "address_is disagrees with address()");
+    same
+}
+
 /// `*e == endpoint(p, publish_not_ready)`, without building it: a sync compares every
 /// endpoint of every slice, and at 150,000 pods building them all to compare was most of the
 /// endpoints controller's time (docs/benchmarks.md). Every field is named, so a field added to
@@ -148,16 +182,7 @@ fn pod_ref(p: &Pod) -> ObjectReference {
 fn endpoint_is(e: &Endpoint, p: &Pod, publish_not_ready: bool) -> bool {
     let Endpoint { addresses, conditions, deprecated_topology, hints, hostname, node_name, target_ref, zone } = e;
     let (ready, serving, terminating) = endpoint_conditions(p, publish_not_ready);
-    let same_ref = target_ref.as_ref().is_some_and(|r| {
-        let ObjectReference { api_version, field_path, kind, name, namespace, resource_version, uid } = r;
-        api_version.is_none()
-            && field_path.is_none()
-            && resource_version.is_none()
-            && kind.as_deref() == Some("Pod")
-            && *name == p.metadata.name
-            && *namespace == p.metadata.namespace
-            && *uid == p.metadata.uid
-    });
+    let same_ref = target_ref.as_ref().is_some_and(|r| is_pod_ref(r, p));
     let same = addresses.len() == 1
         && addresses[0] == ip_of(p)
         && *conditions
@@ -1046,39 +1071,55 @@ impl Cluster {
         over_capacity: bool,
         ports: &[EndpointPort],
     ) -> Option<EndpointsWrite> {
-        let addr = |p: &&Pod| EndpointAddress {
-            ip: ip_of(p).to_string(),
-            node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()),
-            target_ref: Some(pod_ref(p)),
-            ..Default::default()
+        let core_port = |p: &EndpointPort| CorePort {
+            name: p.name.clone(),
+            port: p.port.unwrap_or(0),
+            protocol: p.protocol.clone(),
+            app_protocol: None,
         };
-        let subsets = if ready.is_empty() && not_ready.is_empty() {
-            None
-        } else {
-            Some(vec![EndpointSubset {
-                addresses: (!ready.is_empty()).then(|| ready.iter().map(addr).collect()),
-                not_ready_addresses: (!not_ready.is_empty()).then(|| not_ready.iter().map(addr).collect()),
-                ports: Some(
-                    ports
-                        .iter()
-                        .map(|p| CorePort {
-                            name: p.name.clone(),
-                            port: p.port.unwrap_or(0),
-                            protocol: p.protocol.clone(),
-                            app_protocol: None,
+        let subsets = || {
+            if ready.is_empty() && not_ready.is_empty() {
+                None
+            } else {
+                Some(vec![EndpointSubset {
+                    addresses: (!ready.is_empty()).then(|| ready.iter().map(|p| address(p)).collect()),
+                    not_ready_addresses: (!not_ready.is_empty())
+                        .then(|| not_ready.iter().map(|p| address(p)).collect()),
+                    ports: Some(ports.iter().map(core_port).collect()),
+                }])
+            }
+        };
+        // `cur.subsets == subsets()`, without building them.
+        let list_is = |have: &Option<Vec<EndpointAddress>>, want: &[&Pod]| match have {
+            None => want.is_empty(),
+            Some(have) => {
+                !want.is_empty() && have.len() == want.len() && have.iter().zip(want).all(|(a, p)| address_is(a, p))
+            }
+        };
+        let subsets_are = |have: &Option<Vec<EndpointSubset>>| match have {
+            None => ready.is_empty() && not_ready.is_empty(),
+            Some(have) => match &have[..] {
+                [EndpointSubset { addresses, not_ready_addresses, ports: have_ports }] => {
+                    !(ready.is_empty() && not_ready.is_empty())
+                        && list_is(addresses, ready)
+                        && list_is(not_ready_addresses, not_ready)
+                        && have_ports.as_ref().is_some_and(|h| {
+                            h.len() == ports.len() && h.iter().zip(ports).all(|(h, p)| *h == core_port(p))
                         })
-                        .collect(),
-                ),
-            }])
+                }
+                _ => false,
+            },
         };
         let same = match self.store.get(Kind::Endpoints, ns, name) {
             Some(Object::Endpoints(cur)) => {
                 let annotated = cur.metadata.annotations.as_ref().and_then(|a| a.get(OVER_CAPACITY_ANNOTATION));
-                cur.subsets == subsets && annotated.map(String::as_str) == over_capacity.then_some("truncated")
+                let same = subsets_are(&cur.subsets);
+                debug_assert_eq!(same, cur.subsets == subsets(), "subsets_are disagrees with subsets()");
+                same && annotated.map(String::as_str) == over_capacity.then_some("truncated")
             }
             _ => false,
         };
-        (!same).then_some(EndpointsWrite { subsets, over_capacity })
+        (!same).then(|| EndpointsWrite { subsets: subsets(), over_capacity })
     }
 
     /// Makes a sync's writes; gives the names of the slices it created, in order.
