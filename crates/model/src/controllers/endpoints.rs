@@ -1202,7 +1202,8 @@ impl Cluster {
     /// kube-proxy: the endpoint a new connection to `ns/svc:port` from `client` goes to.
     /// Ready endpoints first; if none, serving-and-terminating ones; none at all is a refusal.
     pub fn pick_backend(&mut self, ns: &str, svc_name: &str, port: i32, client: &str) -> Result<Backend, String> {
-        let rules = ProxyRules::new(self.backends(ns, svc_name, port).into_iter().map(Rc::new).collect());
+        let all: Vec<Rc<Backend>> = self.backends(ns, svc_name, port).into_iter().map(Rc::new).collect();
+        let rules = ProxyRules::new(&all);
         self.pick_from(ns, svc_name, port, client, &rules).map(Rc::unwrap_or_clone)
     }
 
@@ -1236,7 +1237,7 @@ impl Cluster {
         if let Some(timeout_s) = affinity_timeout_s
             && let Some((endpoint, last)) = self.proxy.affinity.get(&(key(), client.to_string())).cloned()
             && now.saturating_sub(last) <= timeout_s * 1000
-            && let Some(b) = pool.iter().map(|i| &rules.all[*i]).find(|b| (&b.ip, b.port) == (&endpoint.0, endpoint.1))
+            && let Some(b) = pool.iter().find(|b| (&b.ip, b.port) == (&endpoint.0, endpoint.1))
         {
             let b = b.clone();
             self.proxy.affinity.insert((key(), client.to_string()), (endpoint, now));
@@ -1244,12 +1245,12 @@ impl Cluster {
         }
         let chosen = if self.proxy.ipvs {
             let n = self.proxy.round_robin.entry(key()).or_insert(0);
-            let b = rules.all[pool[*n % pool.len()]].clone();
+            let b = pool[*n % pool.len()].clone();
             *n += 1;
             b
         } else {
             // iptables: rule i matches with probability 1/(n-i); overall uniform.
-            rules.all[pool[self.rng_proxy.below(pool.len() as u32) as usize]].clone()
+            pool[self.rng_proxy.below(pool.len() as u32) as usize].clone()
         };
         if affinity_timeout_s.is_some() {
             self.proxy.affinity.insert((key(), client.to_string()), ((chosen.ip.clone(), chosen.port), now));
@@ -1262,19 +1263,46 @@ impl Cluster {
 /// to (the ready endpoints, or if none, the serving and terminating ones).
 #[derive(Clone, Debug, Default)]
 pub struct ProxyRules {
-    /// Shared with kube-proxy's kept view: a sync that changed one slice makes a new list of
-    /// 150,000 endpoints at the envelope, a count each, not three strings each.
-    pub all: Vec<Rc<Backend>>,
-    pool: Vec<usize>,
+    /// The endpoints new connections go to, in the order of the endpoints' list. Shared with
+    /// kube-proxy's kept view: a sync that changed one slice makes a new list of up to 150,000
+    /// endpoints at the envelope, a count each, not three strings each.
+    pool: Vec<Rc<Backend>>,
+}
+
+/// Where an endpoint goes in [`ProxyRules`]: among the ready, or (when none is ready) among the
+/// serving and terminating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PoolPlace {
+    Ready,
+    ServingTerminating,
+    Neither,
+}
+
+impl PoolPlace {
+    fn of(b: &Backend) -> PoolPlace {
+        if b.ready {
+            PoolPlace::Ready
+        } else if b.serving && b.terminating {
+            PoolPlace::ServingTerminating
+        } else {
+            PoolPlace::Neither
+        }
+    }
 }
 
 impl ProxyRules {
-    pub fn new(all: Vec<Rc<Backend>>) -> ProxyRules {
-        let mut pool: Vec<usize> = (0..all.len()).filter(|i| all[*i].ready).collect();
+    pub fn new(all: &[Rc<Backend>]) -> ProxyRules {
+        ProxyRules::of(all.iter().map(|b| (b, PoolPlace::of(b))))
+    }
+
+    /// From every endpoint in order, each with its place (known without reading it).
+    fn of<'a>(all: impl Iterator<Item = (&'a Rc<Backend>, PoolPlace)> + Clone) -> ProxyRules {
+        let take = |place| all.clone().filter(|(_, p)| *p == place).map(|(b, _)| Rc::clone(b)).collect::<Vec<_>>();
+        let mut pool = take(PoolPlace::Ready);
         if pool.is_empty() {
-            pool = (0..all.len()).filter(|i| all[*i].serving && all[*i].terminating).collect();
+            pool = take(PoolPlace::ServingTerminating);
         }
-        ProxyRules { all, pool }
+        ProxyRules { pool }
     }
 }
 
@@ -1285,11 +1313,29 @@ impl Cluster {
         self.proxy_endpoints_shared(ns, svc_name, port).into_iter().map(Rc::unwrap_or_clone).collect()
     }
 
-    /// The endpoints of a Service port as `backends` gives them, kept by kube-proxy's view and
-    /// brought up to date with the slices changed since its last sync, as its EndpointSlice
-    /// cache keeps each slice (at 150,000 pods, 1,500 slices: a change to one reads that one).
-    /// Shared with the kept view: a sync makes a list of counted references, not copies.
+    /// The endpoints of a Service port as `backends` gives them, from kube-proxy's kept view.
+    #[cfg(test)]
     pub(crate) fn proxy_endpoints_shared(&mut self, ns: &str, svc_name: &str, port: i32) -> Vec<Rc<Backend>> {
+        self.with_proxy_view(ns, svc_name, port, |m| m.listed().map(|(b, _)| Rc::clone(b)).collect())
+            .unwrap_or_default()
+    }
+
+    /// kube-proxy's rules for a Service port, from its kept view.
+    pub(crate) fn proxy_rules(&mut self, ns: &str, svc_name: &str, port: i32) -> ProxyRules {
+        self.with_proxy_view(ns, svc_name, port, |m| ProxyRules::of(m.listed())).unwrap_or_default()
+    }
+
+    /// kube-proxy's view of a Service port's endpoints, kept and brought up to date with the
+    /// slices changed since its last sync, as its EndpointSlice cache keeps each slice (at
+    /// 150,000 pods, 1,500 slices: a change to one reads that one); `read` reads it. None when
+    /// the Service has no such port.
+    fn with_proxy_view<T>(
+        &mut self,
+        ns: &str,
+        svc_name: &str,
+        port: i32,
+        read: impl FnOnce(&ProxyMembers) -> T,
+    ) -> Option<T> {
         let changes = (self.store.changes(Kind::Service), self.store.changes(Kind::EndpointSlice));
         let key = (ns.to_string(), svc_name.to_string(), port);
         let mut kept = std::mem::take(&mut *self.proxy.members);
@@ -1301,7 +1347,7 @@ impl Cluster {
                 None => {
                     // No such Service port (any more): nothing kept for it.
                     *self.proxy.members = kept;
-                    return Vec::new();
+                    return None;
                 }
                 Some((_, sp)) => {
                     // In name order, as the store lists them.
@@ -1325,7 +1371,9 @@ impl Cluster {
                         let mut keys = Vec::with_capacity(read.len());
                         for (k, b) in read {
                             keys.push(k.clone());
-                            m.endpoints.entry((k, Rc::clone(&slice_name))).or_insert_with(|| Rc::new(b));
+                            m.endpoints
+                                .entry((k, Rc::clone(&slice_name)))
+                                .or_insert_with(|| (PoolPlace::of(&b), Rc::new(b)));
                         }
                         m.slices.insert(slice_name, (slice.metadata.resource_version.clone(), keys));
                     }
@@ -1333,21 +1381,15 @@ impl Cluster {
             }
             m.read_at = Some(changes);
         }
-        let mut all: Vec<Rc<Backend>> = Vec::with_capacity(m.endpoints.len());
-        let mut last: Option<&str> = None;
-        for ((k, _), b) in &m.endpoints {
-            if last != Some(k.as_str()) {
-                all.push(Rc::clone(b));
-                last = Some(k);
-            }
-        }
         debug_assert!(
-            all.iter().map(|b| &**b).eq(self.backends(ns, svc_name, port).iter()),
+            m.listed().map(|(b, _)| &**b).eq(self.backends(ns, svc_name, port).iter()),
             "kube-proxy's kept endpoints went stale"
         );
+        debug_assert!(m.listed().all(|(b, place)| place == PoolPlace::of(b)));
+        let answer = read(&m);
         kept.insert(key, m);
         *self.proxy.members = kept;
-        all
+        Some(answer)
     }
 
     /// Cluster DNS from a pod in `ns`: `svc`, `svc.ns`, `svc.ns.svc[.cluster.local]`, or a
@@ -1434,11 +1476,25 @@ struct ProxyMembers {
     /// Each slice read: its resourceVersion then, and the endpoints it gave (`IP:port`).
     slices: BTreeMap<Rc<str>, (Option<String>, Vec<String>)>,
     /// The endpoints by `IP:port` and the slice that gives them (where slices repeat an
-    /// address, the first by name counts).
-    endpoints: BTreeMap<(String, Rc<str>), Rc<Backend>>,
+    /// address, the first by name counts), each with its place in the rules: making them reads
+    /// only this map, not 150,000 endpoints scattered in memory.
+    endpoints: BTreeMap<(String, Rc<str>), (PoolPlace, Rc<Backend>)>,
 }
 
 impl ProxyMembers {
+    /// The endpoints in order: the first for each `IP:port`.
+    fn listed(&self) -> impl Iterator<Item = (&Rc<Backend>, PoolPlace)> + Clone + '_ {
+        let mut last: Option<&str> = None;
+        self.endpoints
+            .iter()
+            .filter(move |((k, _), _)| {
+                let first = last != Some(k.as_str());
+                last = Some(k);
+                first
+            })
+            .map(|(_, (place, b))| (b, *place))
+    }
+
     /// Takes what a slice gave out of the endpoints.
     fn forget(&mut self, slice_name: &Rc<str>) {
         let Some((_, keys)) = self.slices.remove(slice_name) else { return };

@@ -140,7 +140,7 @@ impl Cluster {
                 Rc::clone(rules)
             }
             _ => {
-                let rules = Rc::new(ProxyRules::new(self.proxy_endpoints_shared(ns, svc, port)));
+                let rules = Rc::new(self.proxy_rules(ns, svc, port));
                 self.traffic.proxy_view.insert(key, (Rc::clone(&rules), now, versions));
                 rules
             }
