@@ -550,6 +550,44 @@ impl Store {
         refile_ip(&mut self.pods_by_ip, (ns, name), status_ip(old.as_ref()), status_ip(p.status.as_ref()));
     }
 
+    /// Writes a bound pod's status where it is stored, through `edit` (true when it changed
+    /// something): a status write as [`Store::update_pod_status`] makes it in place, without
+    /// building a status to replace the old one. None, and `edit` not called, when the write
+    /// cannot be made in place: another reader holds the pod, the pod is not bound, or the new
+    /// status (`finished`: whether its phase is Succeeded or Failed) finishes or revives it.
+    pub(crate) fn edit_pod_status(
+        &mut self,
+        ns: &str,
+        name: &str,
+        finished: bool,
+        edit: impl FnOnce(&mut PodStatus) -> bool,
+    ) -> Option<bool> {
+        let slot = self.kinds.get_mut(&Kind::Pod).and_then(|m| m.get_mut(ns)).and_then(|m| m.get_mut(name))?;
+        let Some(Object::Pod(p)) = Rc::get_mut(slot) else { return None };
+        if crate::controllers::scheduler::is_terminal_status(p.status.as_ref()) != finished
+            || p.spec.as_ref().is_none_or(|s| s.node_name.is_none())
+        {
+            return None;
+        }
+        let old_ip = self.pods_by_ip.is_some().then(|| status_ip(p.status.as_ref()).map(str::to_owned)).flatten();
+        if !edit(p.status.get_or_insert_with(PodStatus::default)) {
+            return Some(false);
+        }
+        debug_assert_eq!(crate::controllers::scheduler::is_terminal_status(p.status.as_ref()), finished);
+        self.resource_version += 1;
+        p.metadata.resource_version = Some(self.resource_version.to_string());
+        let new_ip = status_ip(p.status.as_ref());
+        let moved = (self.pods_by_ip.is_some() && old_ip.as_deref() != new_ip).then(|| new_ip.map(str::to_owned));
+        *self.changes.entry(Kind::Pod).or_default() += 1;
+        // As `update_pod_status` in place.
+        self.unmark_unbound(ns, name);
+        self.note_written(ns, name);
+        if let Some(new_ip) = moved {
+            refile_ip(&mut self.pods_by_ip, (ns, name), old_ip.as_deref(), new_ip.as_deref());
+        }
+        Some(true)
+    }
+
     /// Gives a pod being written the shared copy of its spec, if a stored pod holds an equal one
     /// (the spec of the version it replaces, unchanged, is left as it is: a status write).
     fn share_pod_spec(&mut self, obj: &mut Object, old: Option<&Object>) {

@@ -224,6 +224,14 @@ impl KubeletState {
         self.image_ids.get(image).cloned().unwrap_or_else(|| image_id(image))
     }
 
+    /// [`KubeletState::image_id`] without a copy when it is kept.
+    pub(crate) fn image_id_kept(&self, image: &str) -> std::borrow::Cow<'_, str> {
+        match self.image_ids.get(image) {
+            Some(id) => std::borrow::Cow::Borrowed(id),
+            None => std::borrow::Cow::Owned(image_id(image)),
+        }
+    }
+
     /// The one shared copy of a behaviour profile: the containers of a Deployment's pods follow
     /// the same one, and a copy each (280 bytes and its lists) adds up at 150,000 pods.
     pub(crate) fn share_profile(&mut self, p: crate::images::Profile) -> std::rc::Rc<crate::images::Profile> {
@@ -316,20 +324,37 @@ pub fn image_id(image: &str) -> String {
 /// The docker network nodes live on; a node's InternalIP is this prefix and its number.
 pub(crate) const HOST_IP_PREFIX: &str = "172.18.0.";
 
-/// Written digit by digit, not through the formatting machinery: every pod status write names
-/// its node's IP, and keeping each node's text instead cost a cache miss to copy it.
 pub(crate) fn host_ip(index: u32) -> String {
-    let mut digits = [0u8; 10];
-    let (mut v, mut at) = (u64::from(index) + 1, digits.len());
-    while v > 0 {
-        at -= 1;
-        digits[at] = b'0' + (v % 10) as u8;
-        v /= 10;
+    HostIp::of(index).as_str().to_string()
+}
+
+/// A node's InternalIP ([`host_ip`]) written digit by digit on the stack, not through the
+/// formatting machinery: every pod status write names its node's IP (and compares it with the
+/// one the status has), and keeping each node's text instead cost a cache miss to read it.
+pub(crate) struct HostIp {
+    text: [u8; HOST_IP_PREFIX.len() + 10],
+    len: usize,
+}
+
+impl HostIp {
+    pub(crate) fn of(index: u32) -> HostIp {
+        let mut digits = [0u8; 10];
+        let (mut v, mut at) = (u64::from(index) + 1, digits.len());
+        while v > 0 {
+            at -= 1;
+            digits[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        let mut text = [0u8; HOST_IP_PREFIX.len() + 10];
+        let n = HOST_IP_PREFIX.len();
+        text[..n].copy_from_slice(HOST_IP_PREFIX.as_bytes());
+        text[n..n + digits.len() - at].copy_from_slice(&digits[at..]);
+        HostIp { text, len: n + digits.len() - at }
     }
-    let mut ip = String::with_capacity(HOST_IP_PREFIX.len() + digits.len() - at);
-    ip.push_str(HOST_IP_PREFIX);
-    ip.extend(digits[at..].iter().map(|&d| char::from(d)));
-    ip
+
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.text[..self.len]).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ use k8s_openapi::api::core::v1::{
 };
 
 use super::{image_size, repository, with_tag};
+
+mod edit;
 use crate::api::{Kind, Object};
 use crate::cluster::Cluster;
 use crate::images::{self, OnMissing, OnSigterm, Profile};
@@ -1288,9 +1290,57 @@ impl Cluster {
         if rt.written.as_ref().is_some_and(|(w_rv, w_fp)| w_rv == rv && *w_fp == fingerprint) {
             return;
         }
-        if let Some((status, was_ready, ready)) = self.build_status(pod, node, rt) {
-            drop(shared);
-            self.store.update_pod_status(ns, name, status);
+        let was_ready = crate::controllers::pod_is_ready(pod);
+        let spec = pod.spec.clone();
+        let finished = matches!(pod_phase(rt, spec.as_deref()), "Succeeded" | "Failed");
+        #[cfg(debug_assertions)]
+        let expected = self.build_status(pod, node, rt).map(|(status, _, _)| status);
+        drop(shared);
+        // Where it is stored, when no other reader holds the pod.
+        let (kubelet, now) = (&self.kubelet, self.now.ms());
+        let edited = self
+            .store
+            .edit_pod_status(ns, name, finished, |st| edit::fill_status(st, kubelet, spec.as_deref(), (node, now), rt));
+        let written = match edited {
+            Some(changed) => {
+                let stored = self.store.get(Kind::Pod, ns, name);
+                #[cfg(debug_assertions)]
+                {
+                    let status = match stored {
+                        Some(Object::Pod(p)) => p.status.as_ref(),
+                        _ => None,
+                    };
+                    assert_eq!(
+                        changed,
+                        expected.is_some(),
+                        "the status written in place changed where build_status did not, or not where it did"
+                    );
+                    if let Some(expected) = &expected {
+                        assert_eq!(
+                            status,
+                            Some(expected),
+                            "the status written in place is not the one build_status builds"
+                        );
+                    }
+                }
+                changed.then(|| matches!(stored, Some(Object::Pod(p)) if crate::controllers::pod_is_ready(p)))
+            }
+            None => {
+                let shared = self.store.get_shared(Kind::Pod, ns, name);
+                match shared.as_deref() {
+                    Some(Object::Pod(pod)) => match self.build_status(pod, node, rt) {
+                        Some((status, _, ready)) => {
+                            drop(shared);
+                            self.store.update_pod_status(ns, name, status);
+                            Some(ready)
+                        }
+                        None => None,
+                    },
+                    _ => None,
+                }
+            }
+        };
+        if let Some(ready) = written {
             self.changed(Kind::Pod);
             if was_ready != ready {
                 // Readiness changes what Services route to and what ReplicaSets count.
@@ -1302,8 +1352,9 @@ impl Cluster {
     }
 
     /// The pod's status as the runtime record says, with whether the pod was and is ready; None
-    /// when it is the status the pod has.
-    fn build_status(&mut self, pod: &Pod, node: &str, rt: &PodRt) -> Option<(PodStatus, bool, bool)> {
+    /// when it is the status the pod has. (Where the stored status can be written in place,
+    /// [`edit::fill_status`] writes the same status there; debug builds compare the two.)
+    fn build_status(&self, pod: &Pod, node: &str, rt: &PodRt) -> Option<(PodStatus, bool, bool)> {
         let now = self.now.ms();
         let t = |ms: u64| time(SimTime(ms));
         let all_statuses: Vec<ContainerStatus> = rt
@@ -1357,13 +1408,7 @@ impl Cluster {
                 }
             })
             .collect();
-        let initialized = rt.containers[..rt.n_init].iter().all(|c| {
-            if c.sidecar {
-                c.running_since.is_some() && c.started
-            } else {
-                c.start_at.is_none() && c.terminated.as_ref().is_some_and(|t| t.exit_code == 0)
-            }
-        });
+        let initialized = initialized(rt);
         let (init_statuses, mut statuses) = {
             let mut v = all_statuses;
             if rt.n_init > 0 {
@@ -1388,28 +1433,7 @@ impl Cluster {
                 });
             }
         }
-        let restart_policy =
-            pod.spec.as_ref().and_then(|s| s.restart_policy.clone()).unwrap_or_else(|| "Always".into());
-        let apps = &rt.containers[rt.n_init..];
-        let any_started = apps.iter().any(|c| !c.container_id.is_empty());
-        let init_failed = restart_policy == "Never"
-            && rt.containers[..rt.n_init]
-                .iter()
-                .any(|c| c.terminated.as_ref().is_some_and(|t| t.exit_code != 0) && c.start_at.is_none());
-        let all_done = apps.iter().all(|c| c.running_since.is_none() && c.start_at.is_none() && c.terminated.is_some());
-        let phase = if init_failed {
-            "Failed"
-        } else if !any_started {
-            "Pending"
-        } else if all_done && restart_policy != "Always" {
-            if rt.containers.iter().all(|c| c.terminated.as_ref().is_some_and(|t| t.exit_code == 0)) {
-                "Succeeded"
-            } else {
-                "Failed"
-            }
-        } else {
-            "Running"
-        };
+        let phase = pod_phase(rt, pod.spec.as_deref());
         let unready: Vec<String> = statuses
             .iter()
             .filter(|s| !s.ready)
@@ -1489,6 +1513,42 @@ impl Cluster {
             ..Default::default()
         };
         (pod.status.as_ref() != Some(&status)).then(|| (status, crate::controllers::pod_is_ready(pod), ready))
+    }
+}
+
+/// Whether the init containers are done (a sidecar: started and running; any other: exited 0).
+fn initialized(rt: &PodRt) -> bool {
+    rt.containers[..rt.n_init].iter().all(|c| {
+        if c.sidecar {
+            c.running_since.is_some() && c.started
+        } else {
+            c.start_at.is_none() && c.terminated.as_ref().is_some_and(|t| t.exit_code == 0)
+        }
+    })
+}
+
+/// The pod's phase from its runtime record and its restart policy (K8S-FACTS §3.2).
+fn pod_phase(rt: &PodRt, spec: Option<&PodSpec>) -> &'static str {
+    let restart_policy = spec.and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always");
+    let apps = &rt.containers[rt.n_init..];
+    let any_started = apps.iter().any(|c| !c.container_id.is_empty());
+    let init_failed = restart_policy == "Never"
+        && rt.containers[..rt.n_init]
+            .iter()
+            .any(|c| c.terminated.as_ref().is_some_and(|t| t.exit_code != 0) && c.start_at.is_none());
+    let all_done = apps.iter().all(|c| c.running_since.is_none() && c.start_at.is_none() && c.terminated.is_some());
+    if init_failed {
+        "Failed"
+    } else if !any_started {
+        "Pending"
+    } else if all_done && restart_policy != "Always" {
+        if rt.containers.iter().all(|c| c.terminated.as_ref().is_some_and(|t| t.exit_code == 0)) {
+            "Succeeded"
+        } else {
+            "Failed"
+        }
+    } else {
+        "Running"
     }
 }
 
@@ -1834,6 +1894,51 @@ mod tests {
             assert_eq!(steady.0, every.0, "{name}: the events");
             assert_eq!(steady.1, every.1, "{name}: the pods");
         }
+    }
+
+    /// After its first status write, a pod's status is written where it is stored: a write that
+    /// changes the Ready condition keeps the conditions' and the container statuses' lists (and
+    /// the container's name) where they were, and comes out as `build_status` builds it (debug
+    /// builds compare at every write).
+    #[test]
+    fn status_writes_after_the_first_are_made_in_place() {
+        let mut c = Cluster::new(ClusterConfig { seed: 3, nodes: 1 });
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    readinessProbe: {httpGet: {path: /, port: 80}, periodSeconds: 1}\n";
+        let ws = Workspace::default().with_file("p.yaml", pod);
+        assert!(c.run("kubectl apply -f p.yaml", &ws)[0].ok);
+        let stored = |c: &Cluster| match c.store.get(Kind::Pod, "default", "p") {
+            Some(Object::Pod(p)) => (**p).clone(),
+            _ => unreachable!("stored"),
+        };
+        let ready = |c: &Cluster| crate::controllers::pod_is_ready(&stored(c));
+        let places = |c: &Cluster| match c.store.get(Kind::Pod, "default", "p") {
+            Some(Object::Pod(p)) => p.status.as_ref().map(|s| {
+                let conditions = s.conditions.as_ref().map(|l| l.as_ptr() as usize);
+                let containers = s.container_statuses.as_ref().map(|l| l.as_ptr() as usize);
+                let name = s.container_statuses.as_ref().and_then(|l| l.first()).map(|c| c.name.as_ptr() as usize);
+                (conditions, containers, name)
+            }),
+            _ => None,
+        };
+        // Running, not yet ready: the kubelet has written the status at least once.
+        while stored(&c).status.and_then(|s| s.phase).as_deref() != Some("Running") {
+            assert!(c.step());
+        }
+        assert!(!ready(&c));
+        // Each write until it is ready, one step at a time (a status built anew is made while
+        // the old one is still stored, so it cannot take the old one's place).
+        let mut writes = 0;
+        while !ready(&c) {
+            let (before, version) = (places(&c), stored(&c).metadata.resource_version);
+            assert!(before.is_some_and(|(a, b, n)| a.is_some() && b.is_some() && n.is_some()), "{before:?}");
+            assert!(c.step());
+            assert!(c.now().ms() < 120_000, "never ready");
+            if stored(&c).metadata.resource_version != version {
+                writes += 1;
+                assert_eq!(places(&c), before, "the status was written anew, not in place");
+            }
+        }
+        assert!(writes > 0);
     }
 
     /// A container started after `profile apply` or `docker build`/`tag` follows what they
