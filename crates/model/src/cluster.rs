@@ -131,9 +131,9 @@ impl<T> std::ops::DerefMut for Remembered<T> {
     }
 }
 
-/// `event_prev`'s "no earlier event with this hash".
 /// How many of the strings events share are kept at hand ([`Cluster::recent_strings`]).
 const RECENT_STRINGS: usize = 8;
+/// `event_prev`'s "no earlier event with this hash".
 const NO_EVENT: usize = usize::MAX;
 
 #[derive(Clone)]

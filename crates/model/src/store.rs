@@ -513,48 +513,24 @@ impl Store {
         }
     }
 
-    /// Sets a bound pod's status: what [`Store::update`] of the pod as stored with this status
-    /// does (the next resourceVersion, the indexes, the pods-written log), but in place when
-    /// nothing else holds the stored pod. A kubelet's status write used to copy the pod's
-    /// metadata (labels, owner reference, names: a dozen heap blocks) and drop the old copy,
-    /// three times in a pod's start. A write that finishes or revives the pod (its node's usage
-    /// and the spread counts change) or a pod not bound goes through `update`.
+    /// Sets a pod's status as a new version of the pod: [`Store::update`] of the pod as stored
+    /// with this status. A kubelet's status write that [`Store::edit_pod_status`] cannot make in
+    /// place comes here.
     pub(crate) fn update_pod_status(&mut self, ns: &str, name: &str, status: PodStatus) {
-        let Some(stored) = self.kinds.get(&Kind::Pod).and_then(|m| m.get(ns)).and_then(|m| m.get(name)) else {
-            return;
-        };
-        let Object::Pod(p) = &**stored else { return };
-        let terminal = crate::controllers::scheduler::is_terminal_status;
-        if Rc::strong_count(stored) > 1
-            || terminal(p.status.as_ref()) != terminal(Some(&status))
-            || p.spec.as_ref().is_none_or(|s| s.node_name.is_none())
-        {
-            let new = crate::api::Pod { metadata: p.metadata.clone(), spec: p.spec.clone(), status: Some(status) };
-            self.update(Object::Pod(Box::new(new)));
-            return;
-        }
-        self.resource_version += 1;
-        *self.changes.entry(Kind::Pod).or_default() += 1;
-        // As `reindex`: bound, so not in the scheduler's queue; the same node, spec, labels and
-        // finishedness, so the same usage and spread membership.
-        self.unmark_unbound(ns, name);
-        self.note_written(ns, name);
-        let rv = self.resource_version.to_string();
-        let Some(slot) = self.kinds.get_mut(&Kind::Pod).and_then(|m| m.get_mut(ns)).and_then(|m| m.get_mut(name))
-        else {
-            return;
-        };
-        let Object::Pod(p) = Rc::make_mut(slot) else { return };
-        p.metadata.resource_version = Some(rv);
-        let old = p.status.replace(status);
-        refile_ip(&mut self.pods_by_ip, (ns, name), status_ip(old.as_ref()), status_ip(p.status.as_ref()));
+        let Some(Object::Pod(p)) = self.get(Kind::Pod, ns, name) else { return };
+        let new = crate::api::Pod { metadata: p.metadata.clone(), spec: p.spec.clone(), status: Some(status) };
+        self.update(Object::Pod(Box::new(new)));
     }
 
     /// Writes a bound pod's status where it is stored, through `edit` (true when it changed
-    /// something): a status write as [`Store::update_pod_status`] makes it in place, without
-    /// building a status to replace the old one. None, and `edit` not called, when the write
-    /// cannot be made in place: another reader holds the pod, the pod is not bound, or the new
-    /// status (`finished`: whether its phase is Succeeded or Failed) finishes or revives it.
+    /// something): what [`Store::update`] of the pod with the edited status does (the next
+    /// resourceVersion, the indexes, the pods-written log), in place. A kubelet's status write
+    /// used to build a new status (and, before that, copy the pod's metadata) and drop the old
+    /// one, three times in a pod's start. None, and `edit` not called, when the write cannot be
+    /// made in place: another reader holds the pod (its copy must stay as it was), the pod is
+    /// not bound, or the new status (`finished`: whether its phase is Succeeded or Failed, as
+    /// the caller promises) finishes or revives the pod (its node's usage and the spread counts
+    /// change): [`Store::update_pod_status`] then.
     pub(crate) fn edit_pod_status(
         &mut self,
         ns: &str,
@@ -579,7 +555,8 @@ impl Store {
         let new_ip = status_ip(p.status.as_ref());
         let moved = (self.pods_by_ip.is_some() && old_ip.as_deref() != new_ip).then(|| new_ip.map(str::to_owned));
         *self.changes.entry(Kind::Pod).or_default() += 1;
-        // As `update_pod_status` in place.
+        // As `reindex`: bound, so not in the scheduler's queue; the same node, spec, labels and
+        // finishedness, so the same usage and spread membership.
         self.unmark_unbound(ns, name);
         self.note_written(ns, name);
         if let Some(new_ip) = moved {
@@ -922,11 +899,11 @@ mod tests {
         assert!(uids.iter().all(|u| u.len() == 36 && u.as_bytes()[14] == b'4' && u.as_bytes()[19] == b'8'));
     }
 
-    /// A kubelet's status write (`update_pod_status`) leaves the store as `update` of the pod
-    /// with that status does: the objects and their resourceVersions, the pods by IP, the
-    /// scheduler's queue, the node usage, the epochs and the pods-written log, whether the stored
-    /// pod is set in place, copied (another reader holds it) or written by `update` (it finishes
-    /// or comes back).
+    /// A kubelet's status write (`edit_pod_status`, or `update_pod_status` where it cannot be
+    /// made in place) leaves the store as `update` of the pod with that status does: the objects
+    /// and their resourceVersions, the pods by IP, the scheduler's queue, the node usage, the
+    /// epochs and the pods-written log, whether the stored pod is set in place, copied (another
+    /// reader holds it) or written anew (it finishes or comes back).
     #[test]
     fn a_status_write_is_an_update_of_the_pod_with_that_status() {
         use crate::api::Pod;
@@ -961,6 +938,7 @@ mod tests {
             ..Default::default()
         };
         let (mut by_update, mut in_place) = (Store::new(1), Store::new(1));
+        let mut made_in_place = 0;
         for s in [&mut by_update, &mut in_place] {
             s.create(Object::Pod(Box::new(pod.clone())), SimTime::ZERO);
             s.take_pods_written(PodReader::ReplicaSets);
@@ -978,7 +956,20 @@ mod tests {
             by_update.update(Object::Pod(Box::new(Pod { status: Some(st.clone()), ..*p })));
             // A reader holding the stored pod (the endpoints controller's members do).
             let reader = held.then(|| in_place.get_shared(Kind::Pod, "default", "web"));
-            in_place.update_pod_status("default", "web", st);
+            // As the kubelet writes it: in place if the store can, else as a new version.
+            let finished = crate::controllers::scheduler::is_terminal_status(Some(&st));
+            let edited = in_place.edit_pod_status("default", "web", finished, |s| {
+                let changed = *s != st;
+                *s = st.clone();
+                changed
+            });
+            match edited {
+                Some(changed) => {
+                    assert!(changed, "step {i}");
+                    made_in_place += 1;
+                }
+                None => in_place.update_pod_status("default", "web", st),
+            }
             if let Some(Some(r)) = &reader {
                 assert_ne!(
                     r.meta().resource_version,
@@ -1001,6 +992,9 @@ mod tests {
             };
             assert_eq!(state(&mut in_place), state(&mut by_update), "step {i}");
         }
+        // Pending and the first Running in place; held, finished and revived as new versions;
+        // the last in place again.
+        assert_eq!(made_in_place, 3);
     }
 
     /// The usage epoch moves whenever what bound, unfinished pods add to their nodes may have
