@@ -1434,18 +1434,7 @@ impl Cluster {
             }
         }
         let phase = pod_phase(rt, pod.spec.as_deref());
-        let unready: Vec<String> = statuses
-            .iter()
-            .filter(|s| !s.ready)
-            .map(|s| s.name.clone())
-            .chain(
-                init_statuses
-                    .iter()
-                    .zip(&rt.containers)
-                    .filter(|(s, c)| c.sidecar && !s.ready)
-                    .map(|(s, _)| s.name.clone()),
-            )
-            .collect();
+        let unready = unready_names(rt);
         let ready = unready.is_empty() && phase == "Running";
         // Read where it is: the pod is shared and its status is only looked at.
         let no_status = PodStatus::default();
@@ -1467,7 +1456,7 @@ impl Cluster {
                 observed_generation: None,
             }
         };
-        let unready_msg = (!ready).then(|| format!("containers with unready status: [{}]", unready.join(" ")));
+        let unready_msg = (!ready).then(|| unready_message(&unready));
         let unready_reason = (!ready)
             .then(|| if phase == "Succeeded" { "PodCompleted".to_string() } else { "ContainersNotReady".to_string() });
         let scheduled = old.conditions.iter().flatten().find(|c| c.type_ == "PodScheduled").cloned();
@@ -1477,19 +1466,11 @@ impl Cluster {
         conditions.extend([
             cond("PodReadyToStartContainers", phase != "Succeeded" && phase != "Failed", None, None),
             {
-                let incomplete: Vec<String> = rt.containers[..rt.n_init]
-                    .iter()
-                    .filter(|c| {
-                        let completed = c.start_at.is_none() && c.terminated.as_ref().is_some_and(|t| t.exit_code == 0);
-                        !(completed || c.sidecar && c.started)
-                    })
-                    .map(|c| c.name.clone())
-                    .collect();
                 cond(
                     "Initialized",
                     initialized,
                     (!initialized).then(|| "ContainersNotInitialized".to_string()),
-                    (!initialized).then(|| format!("containers with incomplete status: [{}]", incomplete.join(" "))),
+                    (!initialized).then(|| incomplete_message(rt)),
                 )
             },
             cond("Ready", ready, unready_reason.clone(), unready_msg.clone()),
@@ -1525,6 +1506,37 @@ fn initialized(rt: &PodRt) -> bool {
             c.start_at.is_none() && c.terminated.as_ref().is_some_and(|t| t.exit_code == 0)
         }
     })
+}
+
+/// The containers not ready, as the Ready condition's message names them: the app containers,
+/// then the sidecars.
+fn unready_names(rt: &PodRt) -> Vec<&str> {
+    let (init, apps) = rt.containers.split_at(rt.n_init);
+    let not_ready = |c: &&ContainerRt| !(c.ready && c.running_since.is_some());
+    apps.iter()
+        .filter(not_ready)
+        .chain(init.iter().filter(|c| c.sidecar).filter(not_ready))
+        .map(|c| c.name.as_str())
+        .collect()
+}
+
+/// The Ready and ContainersReady conditions' message while not ready.
+fn unready_message(unready: &[&str]) -> String {
+    format!("containers with unready status: [{}]", unready.join(" "))
+}
+
+/// The Initialized condition's message while not initialized: the init containers that have
+/// not completed (a sidecar: not started).
+fn incomplete_message(rt: &PodRt) -> String {
+    let incomplete: Vec<&str> = rt.containers[..rt.n_init]
+        .iter()
+        .filter(|c| {
+            let completed = c.start_at.is_none() && c.terminated.as_ref().is_some_and(|t| t.exit_code == 0);
+            !(completed || c.sidecar && c.started)
+        })
+        .map(|c| c.name.as_str())
+        .collect();
+    format!("containers with incomplete status: [{}]", incomplete.join(" "))
 }
 
 /// The pod's phase from its runtime record and its restart policy (K8S-FACTS §3.2).

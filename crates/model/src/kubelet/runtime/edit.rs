@@ -9,7 +9,10 @@ use k8s_openapi::api::core::v1::{
     PodCondition, PodIP, PodSpec, PodStatus,
 };
 
-use super::{ContainerRt, PodRt, Terminated, initialized, pod_phase, terminated_state};
+use super::{
+    ContainerRt, PodRt, Terminated, incomplete_message, initialized, pod_phase, terminated_state, unready_message,
+    unready_names,
+};
 use crate::kubelet::{HostIp, KubeletState};
 use crate::store::time;
 use crate::time::SimTime;
@@ -110,28 +113,11 @@ pub(super) fn fill_status(
         Vec::new()
     });
     fill_statuses(&mut e, list, apps, kubelet, rt.n_init > 0, !initialized);
-    // Not ready: the app containers, then the sidecars, that are not.
-    let not_ready = |c: &&ContainerRt| !(c.ready && c.running_since.is_some());
-    let unready: Vec<&str> = apps
-        .iter()
-        .filter(not_ready)
-        .chain(init.iter().filter(|c| c.sidecar).filter(not_ready))
-        .map(|c| c.name.as_str())
-        .collect();
+    let unready = unready_names(rt);
     let ready = unready.is_empty() && phase == "Running";
-    let unready_msg = (!ready).then(|| format!("containers with unready status: [{}]", unready.join(" ")));
+    let unready_msg = (!ready).then(|| unready_message(&unready));
     let unready_reason = (!ready).then_some(if phase == "Succeeded" { "PodCompleted" } else { "ContainersNotReady" });
-    let incomplete_msg = (!initialized).then(|| {
-        let incomplete: Vec<&str> = init
-            .iter()
-            .filter(|c| {
-                let completed = c.start_at.is_none() && c.terminated.as_ref().is_some_and(|t| t.exit_code == 0);
-                !(completed || c.sidecar && c.started)
-            })
-            .map(|c| c.name.as_str())
-            .collect();
-        format!("containers with incomplete status: [{}]", incomplete.join(" "))
-    });
+    let incomplete_msg = (!initialized).then(|| incomplete_message(rt));
     let wanted: [(bool, Option<&str>, Option<&str>); 4] = [
         (phase != "Succeeded" && phase != "Failed", None, None),
         (initialized, (!initialized).then_some("ContainersNotInitialized"), incomplete_msg.as_deref()),
