@@ -257,7 +257,7 @@ struct SliceState {
 /// among the v1 Endpoints' candidates. Not the pod itself: the store's copy is the one read (the
 /// pods written since the last sync are read again, the others are as they were), and a
 /// controller holding every pod made each kubelet status write copy the pod's metadata for a
-/// new version instead of setting its status in place (`Store::update_pod_status`).
+/// new version instead of setting its status in place (`Store::edit_pod_status`).
 #[derive(Clone, Debug)]
 struct Member {
     slice: Rc<str>,
@@ -1665,7 +1665,7 @@ mod slice_tests {
     }
 
     /// The controller's memory between syncs holds no pod: a kubelet's status write can then set
-    /// the stored pod's status in place (`Store::update_pod_status`) instead of copying its
+    /// the stored pod's status in place (`Store::edit_pod_status`) instead of copying its
     /// metadata for a new version. The members' places among the v1 Endpoints' candidates
     /// follow the pods all the same: a pod that turns unready moves to the not-ready list.
     #[test]
