@@ -242,19 +242,25 @@ impl Fnv {
 
     /// Hashes `v` written in decimal, as `write!(fnv, "{v}")` would, without the formatting
     /// machinery (the event log hashes a time per event).
-    pub(crate) fn decimal(&mut self, mut v: u64) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
+    pub(crate) fn decimal(&mut self, v: u64) {
+        let (digits, at) = decimal_digits(v);
         self.bytes(digits[at..].iter().copied());
     }
+}
+
+/// `v` in decimal, as `format!("{v}")` writes it, on the stack: the digits are `digits[at..]`.
+pub(crate) fn decimal_digits(mut v: u64) -> ([u8; 20], usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    (digits, at)
 }
 
 impl std::fmt::Write for Fnv {

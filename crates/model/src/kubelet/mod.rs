@@ -338,18 +338,13 @@ pub(crate) struct HostIp {
 
 impl HostIp {
     pub(crate) fn of(index: u32) -> HostIp {
-        let mut digits = [0u8; 10];
-        let (mut v, mut at) = (u64::from(index) + 1, digits.len());
-        while v > 0 {
-            at -= 1;
-            digits[at] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
+        let (digits, at) = crate::fingerprint::decimal_digits(u64::from(index) + 1);
+        let digits = &digits[at..];
         let mut text = [0u8; HOST_IP_PREFIX.len() + 10];
         let n = HOST_IP_PREFIX.len();
         text[..n].copy_from_slice(HOST_IP_PREFIX.as_bytes());
-        text[n..n + digits.len() - at].copy_from_slice(&digits[at..]);
-        HostIp { text, len: n + digits.len() - at }
+        text[n..n + digits.len()].copy_from_slice(digits);
+        HostIp { text, len: n + digits.len() }
     }
 
     pub(crate) fn as_str(&self) -> &str {
