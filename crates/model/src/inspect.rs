@@ -91,8 +91,8 @@ impl Cluster {
                     .iter()
                     .map(|v| NodeScoreView {
                         node: d.node_name(v).to_string(),
-                        rejected_by: v.rejected.as_ref().map(|r| r.plugin.to_string()),
-                        reasons: v.rejected.as_ref().map(|r| r.reasons.clone()).unwrap_or_default(),
+                        rejected_by: d.rejected(v).map(|r| r.plugin.to_string()),
+                        reasons: d.rejected(v).map(|r| r.reasons.clone()).unwrap_or_default(),
                         scores: v.scores.iter().map(|s| (s.plugin.name().to_string(), s.weight(), s.score())).collect(),
                         total: v.total(),
                     })

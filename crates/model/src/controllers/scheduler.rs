@@ -178,6 +178,16 @@ pub enum ScorePlugin {
 }
 
 impl ScorePlugin {
+    /// Every plugin, in the profile's order.
+    pub const ALL: [ScorePlugin; SCORE_PLUGINS] = [
+        ScorePlugin::NodeResourcesFit,
+        ScorePlugin::NodeResourcesBalancedAllocation,
+        ScorePlugin::TaintToleration,
+        ScorePlugin::NodeAffinity,
+        ScorePlugin::PodTopologySpread,
+        ScorePlugin::ImageLocality,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             ScorePlugin::NodeResourcesFit => "NodeResourcesFit",
@@ -222,57 +232,72 @@ impl PluginScore {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a decision says about one node it looked at: 16 bytes (a pass makes one for each of
+/// the 500 nodes it looks at per pod at 5,000 nodes, and forgets them as later pods come; the
+/// inspector keeps 100,000).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NodeVerdict {
     /// The node, by its place in the decision's `node_names` (`Decision::node_name`): a number,
     /// so that making and forgetting hundreds of verdicts per pod touches no node's name.
     pub node: u32,
-    /// None when every filter passed; otherwise the plugin that rejected the node (boxed: most
-    /// nodes pass, and a verdict is kept for each node a decision looked at).
-    pub rejected: Option<Box<FilterVerdict>>,
-    /// Whether this node was looked at (percentageOfNodesToScore may stop early).
-    pub evaluated: bool,
+    /// The filter plugin that rejected the node, by its place in the decision's `rejections`
+    /// (`Decision::rejected`), or [`NodeVerdict::PASSED`] when every filter passed: most nodes
+    /// pass, so the rejections are kept beside the verdicts, not in them (a boxed rejection in
+    /// each verdict made forgetting a decision read all of them).
+    rejection: u32,
     pub scores: Scores,
 }
 
 impl NodeVerdict {
+    const PASSED: u32 = u32::MAX;
+
     /// The weighted sum of the scores (what selectHost compares).
     pub fn total(&self) -> i64 {
-        let total = i64::from(self.scores.total);
-        debug_assert_eq!(total, self.scores.iter().map(|s| s.weight() * s.score()).sum::<i64>());
-        total
+        self.scores.total()
     }
 }
 
-/// Most score plugins that score a node: NodeResourcesFit, NodeResourcesBalancedAllocation,
-/// TaintToleration, NodeAffinity, PodTopologySpread, ImageLocality (and one spare).
-pub const SCORE_PLUGINS: usize = 7;
+/// The default profile's score plugins: NodeResourcesFit, NodeResourcesBalancedAllocation,
+/// TaintToleration, NodeAffinity, PodTopologySpread, ImageLocality.
+pub const SCORE_PLUGINS: usize = 6;
 
-/// The score plugins' results on one node, in plugin order, held inline: a pass scores hundreds
-/// of nodes per pod, and a heap list per node was a tenth of the scheduler's time (allocating
-/// it, and freeing it when the decision is forgotten).
+/// The score plugins' results on one node, by plugin, held inline: a pass scores hundreds of
+/// nodes per pod, and a heap list per node was a tenth of the scheduler's time (allocating it,
+/// and freeing it when the decision is forgotten).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Scores {
-    len: u8,
-    /// The weighted sum of the scores so far (at most 100 times the weights' sum, 10): kept as
-    /// they are pushed, since selectHost compares it for every scored node.
-    total: i16,
-    items: [PluginScore; SCORE_PLUGINS],
+    /// Which plugins scored (bit `plugin as u8`): a plugin may be skipped (BalancedAllocation for
+    /// a pod without requests, PodTopologySpread without constraints).
+    scored: u8,
+    /// Each plugin's score after NormalizeScore, 0..=100, at its place in [`ScorePlugin`].
+    items: [u8; SCORE_PLUGINS],
 }
 
 impl Scores {
+    /// Adds a plugin's score; the plugins come in the profile's order, each once.
     fn push(&mut self, s: PluginScore) {
-        let i = usize::from(self.len);
-        debug_assert!(i < SCORE_PLUGINS, "more score plugins than SCORE_PLUGINS");
-        if let Some(slot) = self.items.get_mut(i) {
-            *slot = s;
-            self.len += 1;
-            self.total += (s.weight() * s.score()) as i16;
+        let bit = s.plugin as u8;
+        debug_assert!(self.scored >> bit == 0, "{} scored out of order or twice", s.plugin.name());
+        if let Some(slot) = self.items.get_mut(usize::from(bit)) {
+            *slot = s.score;
+            self.scored |= 1 << bit;
         }
     }
 
-    pub fn iter(&self) -> std::slice::Iter<'_, PluginScore> {
-        self.items[..usize::from(self.len)].iter()
+    /// The scores in the profile's order (the order they were pushed in).
+    pub fn iter(&self) -> impl Iterator<Item = PluginScore> + '_ {
+        ScorePlugin::ALL
+            .into_iter()
+            .zip(self.items)
+            .filter(|(p, _)| self.scored >> (*p as u8) & 1 == 1)
+            .map(|(plugin, score)| PluginScore { plugin, score })
+    }
+
+    /// The weighted sum (a plugin that did not score holds 0).
+    pub fn total(&self) -> i64 {
+        let total = ScorePlugin::ALL.iter().zip(self.items).map(|(p, s)| p.weight() * i64::from(s)).sum();
+        debug_assert_eq!(total, self.iter().map(|s| s.weight() * s.score()).sum::<i64>());
+        total
     }
 }
 
@@ -283,6 +308,8 @@ pub struct Decision {
     /// The names of the nodes of the pass that made this decision (shared by its decisions).
     pub node_names: std::rc::Rc<[std::rc::Rc<str>]>,
     pub nodes: Vec<NodeVerdict>,
+    /// What rejected the nodes that did not pass, in the order of `nodes`.
+    pub rejections: Vec<FilterVerdict>,
     pub chosen: Option<String>,
     /// The FailedScheduling message when nothing fit.
     pub message: Option<String>,
@@ -292,6 +319,11 @@ impl Decision {
     /// The name of the node a verdict is about.
     pub fn node_name(&self, v: &NodeVerdict) -> &str {
         self.node_names.get(v.node as usize).map_or("", |n| n)
+    }
+
+    /// The filter plugin that rejected a verdict's node (None: it passed every filter).
+    pub fn rejected(&self, v: &NodeVerdict) -> Option<&FilterVerdict> {
+        self.rejections.get(v.rejection as usize)
     }
 }
 
@@ -1237,6 +1269,7 @@ impl Cluster {
                     time_ms: self.now.ms(),
                     node_names: Vec::new().into(),
                     nodes: Vec::new(),
+                    rejections: Vec::new(),
                     chosen: None,
                     message: Some(format!(
                         "0/{n} nodes are available: {msg}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling."
@@ -1527,11 +1560,13 @@ fn schedule_one(
     // doubling copied each one about twice).
     let to_find = num_feasible_nodes_to_find(n);
     let mut verdicts: Vec<NodeVerdict> = Vec::with_capacity(to_find);
+    let mut rejections: Vec<FilterVerdict> = Vec::new();
     if n == 0 {
         return Decision {
             time_ms: now.ms(),
             node_names: names.clone(),
             nodes: verdicts,
+            rejections,
             chosen: None,
             message: Some(fit_error_message(0, &[])),
         };
@@ -1574,25 +1609,27 @@ fn schedule_one(
         processed += 1;
         let rejected = filter(&fit, nodes[i], tainted[i], &infos[i], allocs[i])
             .or_else(|| if hard.is_empty() { None } else { spread_filter(&hard, nodes[i], i) });
-        if rejected.is_none() {
-            feasible.push((verdicts.len(), i));
-        }
-        verdicts.push(NodeVerdict {
-            node: i as u32,
-            rejected: rejected.map(Box::new),
-            evaluated: true,
-            scores: Scores::default(),
-        });
+        let rejection = match rejected {
+            None => {
+                feasible.push((verdicts.len(), i));
+                NodeVerdict::PASSED
+            }
+            Some(r) => {
+                rejections.push(r);
+                (rejections.len() - 1) as u32
+            }
+        };
+        verdicts.push(NodeVerdict { node: i as u32, rejection, scores: Scores::default() });
     }
     *next_start = (start + processed) % n;
     if feasible.is_empty() {
-        let rejected: Vec<FilterVerdict> = verdicts.iter().filter_map(|v| v.rejected.as_deref().cloned()).collect();
         return Decision {
             time_ms: now.ms(),
             node_names: names.clone(),
             nodes: verdicts,
+            message: Some(fit_error_message(n, &rejections)),
+            rejections,
             chosen: None,
-            message: Some(fit_error_message(n, &rejected)),
         };
     }
     if feasible.len() == 1 {
@@ -1601,6 +1638,7 @@ fn schedule_one(
             time_ms: now.ms(),
             node_names: names.clone(),
             nodes: verdicts,
+            rejections,
             chosen: Some(chosen),
             message: None,
         };
@@ -1797,7 +1835,7 @@ fn schedule_one(
         }
     }
     let chosen = best.map(|i| names[verdicts[i].node as usize].to_string());
-    Decision { time_ms: now.ms(), node_names: names.clone(), nodes: verdicts, chosen, message: None }
+    Decision { time_ms: now.ms(), node_names: names.clone(), nodes: verdicts, rejections, chosen, message: None }
 }
 
 #[cfg(test)]
@@ -1899,7 +1937,7 @@ mod tests {
         assert!(pods.contains(&("on-two".to_string(), Some("node-2".to_string()))), "{pods:?}");
         assert!(pods.contains(&("nowhere".to_string(), None)), "{pods:?}");
         let d = c.scheduling_decision("default", "nowhere").expect("a decision");
-        assert!(d.nodes.iter().all(|v| v.rejected.as_ref().is_some_and(|r| r.plugin == "NodeAffinity")));
+        assert!(d.nodes.iter().all(|v| d.rejected(v).is_some_and(|r| r.plugin == "NodeAffinity")));
     }
 
     /// percentageOfNodesToScore: each pod's search starts where the last one stopped
@@ -1979,13 +2017,14 @@ mod tests {
 
     /// A decision keeps a verdict for each node it looked at: 500 a pod at 5,000 nodes, made
     /// and forgotten for each of 150,000 pods. They were 88 bytes natively before the scores
-    /// became two bytes each and the total a sum worked out when asked. The total weighs each
-    /// plugin as the default profile does (TaintToleration 3, NodeAffinity and
-    /// PodTopologySpread 2, the others 1).
+    /// became two bytes each and the total a sum worked out when asked, and 32 while each held
+    /// its rejection boxed. The total weighs each plugin as the default profile does
+    /// (TaintToleration 3, NodeAffinity and PodTopologySpread 2, the others 1); a plugin that
+    /// did not score is neither listed nor counted.
     #[test]
     fn a_verdict_is_small_and_weighs_its_scores() {
-        assert!(std::mem::size_of::<NodeVerdict>() <= 32, "{}", std::mem::size_of::<NodeVerdict>());
-        let mut v = NodeVerdict { node: 0, rejected: None, evaluated: true, scores: Scores::default() };
+        assert!(std::mem::size_of::<NodeVerdict>() <= 16, "{}", std::mem::size_of::<NodeVerdict>());
+        let mut v = NodeVerdict { node: 0, rejection: NodeVerdict::PASSED, scores: Scores::default() };
         for (plugin, score) in [
             (ScorePlugin::NodeResourcesFit, 10),
             (ScorePlugin::NodeResourcesBalancedAllocation, 20),
@@ -1997,6 +2036,29 @@ mod tests {
             v.scores.push(PluginScore::new(plugin, score));
         }
         assert_eq!(v.total(), 10 + 20 + 3 * 30 + 2 * 40 + 2 * 50 + 60);
+        assert_eq!(v.scores.iter().map(|s| s.plugin).collect::<Vec<_>>(), ScorePlugin::ALL);
+        // A best-effort pod without spread constraints: no BalancedAllocation, no
+        // PodTopologySpread.
+        let mut v = NodeVerdict { node: 7, rejection: NodeVerdict::PASSED, scores: Scores::default() };
+        for (plugin, score) in [
+            (ScorePlugin::NodeResourcesFit, 90),
+            (ScorePlugin::TaintToleration, 100),
+            (ScorePlugin::NodeAffinity, 0),
+            (ScorePlugin::ImageLocality, 5),
+        ] {
+            v.scores.push(PluginScore::new(plugin, score));
+        }
+        let listed: Vec<(ScorePlugin, i64)> = v.scores.iter().map(|s| (s.plugin, s.score())).collect();
+        assert_eq!(
+            listed,
+            [
+                (ScorePlugin::NodeResourcesFit, 90),
+                (ScorePlugin::TaintToleration, 100),
+                (ScorePlugin::NodeAffinity, 0),
+                (ScorePlugin::ImageLocality, 5)
+            ]
+        );
+        assert_eq!(v.total(), 90 + 3 * 100 + 5);
     }
 
     /// K8S-FACTS §6.4: least_allocated_test.go TestLeastAllocatedScoringStrategy.
