@@ -6,7 +6,6 @@
 //! timers (never in the past). Nothing else moves time.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition, NodeSpec, NodeStatus};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -14,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::{Kind, Object};
 use crate::controllers::scheduler::SchedulerState;
-use crate::fingerprint::{LookupMap, LookupSet};
+use crate::fingerprint::LookupMap;
 use crate::kubectl::{CommandResult, Workspace};
 use crate::kubelet::KubeletState;
 use crate::queue::{Controller, Timer, TimerQueue};
@@ -38,33 +37,28 @@ impl Default for ClusterConfig {
 }
 
 /// A Kubernetes Event (core/v1 Event), deduplicated as the event recorder does: the same
-/// object, reason and message bump `count` and `last_ms`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-///
-/// The strings events repeat (reason, namespace, object name, source, host) are shared with
-/// every other event that has them ([`Cluster::intern`]): 150,000 pods record about six events
-/// each, and one copy per event was a fifth of the envelope's memory. A message is shared with
-/// the last event of the same reason when it says the same (`Created container: web`, `Started
-/// container web` for every pod of a Deployment).
-pub struct EventRecord {
+/// object, reason and message bump `count` and `last_ms`. Read from the event log
+/// ([`Cluster::events`]); the log keeps each as an [`EventRecord`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event<'a> {
     pub first_ms: u64,
     pub last_ms: u64,
     pub count: u32,
-    /// `Warning`, or else `Normal` (the only two event types): [`EventRecord::event_type`].
+    /// `Warning`, or else `Normal` (the only two event types): [`Event::event_type`].
     pub warning: bool,
     pub kind: Kind,
-    pub reason: Rc<str>,
-    pub message: Rc<str>,
-    pub namespace: Rc<str>,
-    pub name: Rc<str>,
+    pub reason: &'a str,
+    pub message: &'a str,
+    pub namespace: &'a str,
+    pub name: &'a str,
     /// The reporting component, e.g. `default-scheduler`, `kubelet`.
-    pub source: Rc<str>,
-    pub host: Option<Rc<str>>,
+    pub source: &'a str,
+    pub host: Option<&'a str>,
 }
 
-impl From<&EventRecord> for EventView {
+impl From<Event<'_>> for EventView {
     /// An event as the page's events panel and inspector show it.
-    fn from(e: &EventRecord) -> Self {
+    fn from(e: Event<'_>) -> Self {
         EventView {
             time_ms: e.last_ms,
             event_type: e.event_type().to_string(),
@@ -75,10 +69,91 @@ impl From<&EventRecord> for EventView {
     }
 }
 
-impl EventRecord {
+impl Event<'_> {
     /// `Normal` or `Warning`, as `kubectl get events` prints it.
     pub fn event_type(&self) -> &'static str {
         if self.warning { "Warning" } else { "Normal" }
+    }
+}
+
+/// One event in the log: its strings by their number in the log's [`EventStrings`], 48 bytes
+/// (with the strings shared, 120 bytes each were still a tenth of the envelope's memory:
+/// 150,000 pods record about six events each).
+#[derive(Clone, Debug)]
+pub(crate) struct EventRecord {
+    first_ms: u64,
+    last_ms: u64,
+    count: u32,
+    warning: bool,
+    kind: Kind,
+    reason: u32,
+    message: u32,
+    namespace: u32,
+    name: u32,
+    source: u32,
+    /// [`NO_STRING`] for none.
+    host: u32,
+}
+
+/// The event log's strings, numbered. A string events repeat (reason, namespace, object name,
+/// source, host) is kept once and shared by every event that has it; a message is shared with
+/// the last event of the same reason when it says the same (`Created container: web`, `Started
+/// container web` for every pod of a Deployment), and otherwise kept for its event alone.
+#[derive(Clone, Debug, Default)]
+struct EventStrings {
+    all: Vec<Box<str>>,
+    /// The repeated strings' numbers.
+    numbers: LookupMap<Box<str>, u32>,
+    /// The last few asked for, newest first: an object's events come in bursts (a pod's kubelet
+    /// records Pulled, Created and Started in one sync), and the namespace, the source and the
+    /// node repeat. Finding them here spares a lookup in a table of every pod's name.
+    recent: [u32; RECENT_STRINGS],
+    /// The last message of each reason (both by number).
+    last_messages: LookupMap<u32, u32>,
+}
+
+impl EventStrings {
+    fn get(&self, n: u32) -> &str {
+        self.all.get(n as usize).map_or("", |s| s)
+    }
+
+    fn push(&mut self, s: &str) -> u32 {
+        let n = u32::try_from(self.all.len()).unwrap_or(NO_STRING);
+        self.all.push(s.into());
+        n
+    }
+
+    /// The number of a string events repeat, kept once.
+    fn intern(&mut self, s: &str) -> u32 {
+        let recent = &mut self.recent;
+        if let Some(at) = recent.iter().position(|&n| self.all.get(n as usize).is_some_and(|r| **r == *s)) {
+            recent[..=at].rotate_right(1);
+            return recent[0];
+        }
+        let n = match self.numbers.get(s) {
+            Some(&n) => n,
+            None => {
+                let n = u32::try_from(self.all.len()).unwrap_or(NO_STRING);
+                self.all.push(s.into());
+                self.numbers.insert(s.into(), n);
+                n
+            }
+        };
+        recent.rotate_right(1);
+        recent[0] = n;
+        n
+    }
+
+    /// The number of a message: the last one of its reason's if it says the same.
+    fn message(&mut self, reason: u32, message: &str) -> u32 {
+        match self.last_messages.get(&reason) {
+            Some(&n) if self.get(n) == message => n,
+            _ => {
+                let n = self.push(message);
+                self.last_messages.insert(reason, n);
+                n
+            }
+        }
     }
 }
 
@@ -134,7 +209,9 @@ impl<T> std::ops::DerefMut for Remembered<T> {
 /// How many of the strings events share are kept at hand ([`Cluster::recent_strings`]).
 const RECENT_STRINGS: usize = 8;
 /// `event_prev`'s "no earlier event with this hash".
-const NO_EVENT: usize = usize::MAX;
+const NO_EVENT: u32 = u32::MAX;
+/// An event's host when it has none (and the number past the last string the log can hold).
+const NO_STRING: u32 = u32::MAX;
 
 #[derive(Clone)]
 pub struct Cluster {
@@ -146,22 +223,15 @@ pub struct Cluster {
     /// Until when each control loop is still working through its last pass (see
     /// [`pass_ms`]); a change seen meanwhile is handled by one more pass after it.
     busy_until: BTreeMap<Controller, SimTime>,
-    pub(crate) events: Vec<EventRecord>,
+    events: Vec<EventRecord>,
     /// Each event by a hash of what makes two events one (kind, object, reason, message): the
     /// newest event with that hash, and in `event_prev` the one before it with the same hash,
     /// so a repeat is found among the few with its hash and the index holds no second copy of
     /// every event's strings (150,000 pods record about a million events).
-    event_index: LookupMap<u64, usize>,
+    event_index: LookupMap<u64, u32>,
     /// For each event, the previous event with the same hash (`NO_EVENT` for none).
-    event_prev: Vec<usize>,
-    /// The strings events share (see [`EventRecord`]).
-    event_strings: LookupSet<Rc<str>>,
-    /// The last few of them asked for, newest first: an object's events come in bursts (a pod's
-    /// kubelet records Pulled, Created and Started in one sync), and the namespace, the source
-    /// and the node repeat. Finding them here spares a lookup in a table of every pod's name.
-    recent_strings: [Option<Rc<str>>; RECENT_STRINGS],
-    /// The last message of each event reason, shared with the next event that says the same.
-    last_messages: BTreeMap<Rc<str>, Rc<str>>,
+    event_prev: Vec<u32>,
+    event_strings: EventStrings,
     digest: u64,
     pub(crate) rng_names: Rng,
     pub(crate) rng_scheduler: Rng,
@@ -236,9 +306,7 @@ impl Cluster {
             events: Vec::new(),
             event_index: LookupMap::default(),
             event_prev: Vec::new(),
-            event_strings: LookupSet::default(),
-            recent_strings: Default::default(),
-            last_messages: BTreeMap::new(),
+            event_strings: EventStrings::default(),
             digest: 0xcbf2_9ce4_8422_2325,
             rng_names,
             rng_scheduler,
@@ -511,66 +579,41 @@ impl Cluster {
         let key = crate::fingerprint::Fingerprint::of(&(kind.name(), namespace, name, reason, message));
         let newest = self.event_index.get(&key).copied();
         let mut at = newest.unwrap_or(NO_EVENT);
-        while let Some(e) = self.events.get_mut(at) {
+        let strings = &self.event_strings;
+        while let Some(e) = self.events.get_mut(at as usize) {
             if e.kind == kind
-                && *e.namespace == *namespace
-                && *e.name == *name
-                && *e.reason == *reason
-                && *e.message == *message
+                && strings.get(e.namespace) == namespace
+                && strings.get(e.name) == name
+                && strings.get(e.reason) == reason
+                && strings.get(e.message) == message
             {
                 e.count += 1;
                 e.last_ms = now;
                 return;
             }
-            at = self.event_prev.get(at).copied().unwrap_or(NO_EVENT);
+            at = self.event_prev.get(at as usize).copied().unwrap_or(NO_EVENT);
         }
-        self.event_index.insert(key, self.events.len());
-        self.event_prev.push(newest.unwrap_or(NO_EVENT));
-        let reason = self.intern(reason);
-        let message = match self.last_messages.get(&*reason) {
-            Some(last) if **last == *message => last.clone(),
-            _ => {
-                let m: Rc<str> = Rc::from(message);
-                self.last_messages.insert(reason.clone(), m.clone());
-                m
-            }
+        let Ok(number) = u32::try_from(self.events.len()) else {
+            return; // four billion events: the log is full
         };
+        self.event_index.insert(key, number);
+        self.event_prev.push(newest.unwrap_or(NO_EVENT));
+        let strings = &mut self.event_strings;
+        let reason = strings.intern(reason);
         let record = EventRecord {
             first_ms: now,
             last_ms: now,
             count: 1,
             warning: event_type == "Warning",
+            message: strings.message(reason, message),
             reason,
-            message,
             kind,
-            namespace: self.intern(namespace),
-            name: self.intern(name),
-            source: self.intern(source),
-            host: host.map(|h| self.intern(h)),
+            namespace: strings.intern(namespace),
+            name: strings.intern(name),
+            source: strings.intern(source),
+            host: host.map_or(NO_STRING, |h| strings.intern(h)),
         };
         self.events.push(record);
-    }
-
-    /// The one shared copy of a string events repeat.
-    fn intern(&mut self, s: &str) -> Rc<str> {
-        let recent = &mut self.recent_strings;
-        if let Some(at) = recent.iter().position(|r| r.as_deref() == Some(s)) {
-            recent[..=at].rotate_right(1);
-            if let Some(shared) = &recent[0] {
-                return Rc::clone(shared);
-            }
-        }
-        let shared = match self.event_strings.get(s) {
-            Some(shared) => Rc::clone(shared),
-            None => {
-                let shared: Rc<str> = Rc::from(s);
-                self.event_strings.insert(Rc::clone(&shared));
-                shared
-            }
-        };
-        recent.rotate_right(1);
-        recent[0] = Some(Rc::clone(&shared));
-        shared
     }
 
     /// FNV-1a digest of the event log: same script and seed, same digest, on every platform.
@@ -578,8 +621,22 @@ impl Cluster {
         self.digest
     }
 
-    pub fn events(&self) -> &[EventRecord] {
-        &self.events
+    /// The event log, oldest first.
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = Event<'_>> + ExactSizeIterator + Clone + '_ {
+        let strings = &self.event_strings;
+        self.events.iter().map(move |e| Event {
+            first_ms: e.first_ms,
+            last_ms: e.last_ms,
+            count: e.count,
+            warning: e.warning,
+            kind: e.kind,
+            reason: strings.get(e.reason),
+            message: strings.get(e.message),
+            namespace: strings.get(e.namespace),
+            name: strings.get(e.name),
+            source: strings.get(e.source),
+            host: (e.host != NO_STRING).then(|| strings.get(e.host)),
+        })
     }
 
     pub fn store(&self) -> &Store {
@@ -674,7 +731,7 @@ impl Cluster {
             });
         }
         let skip = self.events.len().saturating_sub(200);
-        let mut events: Vec<EventView> = self.events.iter().skip(skip).map(EventView::from).collect();
+        let mut events: Vec<EventView> = self.events().skip(skip).map(EventView::from).collect();
         events.sort_by_key(|e| e.time_ms);
         let services = self.service_views();
         let pod_service: BTreeMap<&str, &str> =
@@ -811,6 +868,98 @@ pub fn default_node(name: &str) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The log keeps an event in 48 bytes and gives back what was recorded: repeats counted
+    /// once, shared strings and messages, a message of its own, the host or none.
+    #[test]
+    fn the_event_log_is_small_and_gives_back_what_was_recorded() {
+        assert!(std::mem::size_of::<EventRecord>() <= 48, "{}", std::mem::size_of::<EventRecord>());
+        let mut c = Cluster::new(ClusterConfig { seed: 1, nodes: 0 });
+        c.now = SimTime(1_000);
+        let started = |c: &mut Cluster, pod: &str| {
+            c.record_event(
+                Kind::Pod,
+                "default",
+                pod,
+                "Normal",
+                "Started",
+                "Started container web",
+                "kubelet",
+                Some("node-1"),
+            );
+        };
+        started(&mut c, "web-a");
+        started(&mut c, "web-b");
+        c.now = SimTime(2_000);
+        started(&mut c, "web-a");
+        c.record_event(
+            Kind::Pod,
+            "team",
+            "web-a",
+            "Warning",
+            "FailedScheduling",
+            "0/1 nodes are available",
+            "default-scheduler",
+            None,
+        );
+        c.record_event(
+            Kind::Pod,
+            "team",
+            "web-a",
+            "Warning",
+            "FailedScheduling",
+            "0/2 nodes are available",
+            "default-scheduler",
+            None,
+        );
+        let seen: Vec<String> = c
+            .events()
+            .map(|e| {
+                format!(
+                    "{}-{} x{} {} {} {}/{} {:?} {} {:?}",
+                    e.first_ms,
+                    e.last_ms,
+                    e.count,
+                    e.event_type(),
+                    e.reason,
+                    e.namespace,
+                    e.name,
+                    e.message,
+                    e.source,
+                    e.host
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                r#"1000-2000 x2 Normal Started default/web-a "Started container web" kubelet Some("node-1")"#,
+                r#"1000-1000 x1 Normal Started default/web-b "Started container web" kubelet Some("node-1")"#,
+                r#"2000-2000 x1 Warning FailedScheduling team/web-a "0/1 nodes are available" default-scheduler None"#,
+                r#"2000-2000 x1 Warning FailedScheduling team/web-a "0/2 nodes are available" default-scheduler None"#,
+            ]
+        );
+        // Each string once: "Started container web" and "web-a" shared by the events that have
+        // them, each FailedScheduling message its own.
+        let kept: Vec<&str> = c.event_strings.all.iter().map(|s| &**s).collect();
+        assert_eq!(
+            kept,
+            [
+                "Started",
+                "Started container web",
+                "default",
+                "web-a",
+                "kubelet",
+                "node-1",
+                "web-b",
+                "FailedScheduling",
+                "0/1 nodes are available",
+                "team",
+                "default-scheduler",
+                "0/2 nodes are available"
+            ]
+        );
+    }
 
     /// A course-sized cluster's controllers are never busy: they react after `latency_ms`.
     /// From 1,000 pods a pass takes a millisecond per 1,000 pods; the scheduler is paced by its

@@ -61,12 +61,9 @@ impl Hasher for Fingerprint {
     }
 }
 
-/// The hash tables behind [`LookupMap`] and [`LookupSet`]: keyed with [`Fingerprint`], no random
-/// keys.
+/// The hash table behind [`LookupMap`]: keyed with [`Fingerprint`], no random keys.
 #[allow(clippy::disallowed_types)]
 type Table<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fingerprint>>;
-#[allow(clippy::disallowed_types)]
-type SetTable<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fingerprint>>;
 
 /// A hash map that can be looked up but not iterated in its own order: what it holds comes out
 /// only sorted ([`LookupMap::sorted`], its `Debug`), so its order cannot reach any output. The
@@ -127,7 +124,7 @@ impl<K: std::hash::Hash + Eq, V> LookupMap<K, V> {
     /// ReplicaSet scaled to zero or a Service's endpoints at 150,000 pods would keep megabytes
     /// each. The room left is twice what is held, so a table must lose half its entries again
     /// before the next shrink: removals stay amortized O(1), and a removal followed by an
-    /// insert never shrinks. (A `LookupSet` has no removal, so nothing to give back.)
+    /// insert never shrinks.
     fn shrink_after_removal(&mut self) {
         let (len, room) = (self.0.len(), self.0.capacity());
         if room > 64 && len < room / 4 {
@@ -194,35 +191,6 @@ impl<K: std::hash::Hash + Eq, V> LookupMap<K, V> {
 impl<K: std::hash::Hash + Eq + Ord + std::fmt::Debug, V: std::fmt::Debug> std::fmt::Debug for LookupMap<K, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_map().entries(self.sorted()).finish()
-    }
-}
-
-/// A set that can be looked up but not iterated (see [`LookupMap`]).
-#[derive(Clone)]
-pub(crate) struct LookupSet<K>(SetTable<K>);
-
-impl<K> Default for LookupSet<K> {
-    fn default() -> Self {
-        LookupSet(SetTable::default())
-    }
-}
-
-impl<K: std::hash::Hash + Eq> LookupSet<K> {
-    pub(crate) fn get<Q: std::hash::Hash + Eq + ?Sized>(&self, k: &Q) -> Option<&K>
-    where
-        K: std::borrow::Borrow<Q>,
-    {
-        self.0.get(k)
-    }
-
-    pub(crate) fn insert(&mut self, k: K) -> bool {
-        self.0.insert(k)
-    }
-}
-
-impl<K> std::fmt::Debug for LookupSet<K> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "LookupSet({} entries)", self.0.len())
     }
 }
 

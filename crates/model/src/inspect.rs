@@ -77,7 +77,6 @@ impl Cluster {
             .unwrap_or_default();
         let events = self
             .events()
-            .iter()
             .filter(|e| e.kind == kind && *e.name == *name && (*e.namespace == *ns || !kind.namespaced()))
             .map(EventView::from)
             .collect();
@@ -133,8 +132,8 @@ impl Cluster {
             format!(", so it is out of the endpoints of Service {}", services.join(", "))
         };
         let probe = spec.containers.iter().find_map(|c| c.readiness_probe.clone());
-        let last_failure = self.events().iter().rev().find(|e| {
-            e.kind == Kind::Pod && *e.name == *name && &*e.reason == "Unhealthy" && e.message.starts_with("Readiness")
+        let last_failure = self.events().rev().find(|e| {
+            e.kind == Kind::Pod && e.name == name && e.reason == "Unhealthy" && e.message.starts_with("Readiness")
         });
         match (probe, last_failure) {
             (Some(pr), Some(e)) => format!(

@@ -747,7 +747,7 @@ fn evaluate_one(check: &Check, c: &Cluster, log: &StepLog) -> CheckOutcome {
             outcome(present, format!("{tagged} {}", if present { "is a local image" } else { "is not a local image" }))
         }
         Check::Event(e) => {
-            let found = c.events().iter().any(|ev| {
+            let found = c.events().any(|ev| {
                 ev.last_ms >= log.start_ms
                     && *ev.reason == *e.reason
                     && e.object.as_ref().is_none_or(|o| ev.name.starts_with(o.as_str()))

@@ -1874,7 +1874,7 @@ mod tests {
             want.node_name = Some(node.clone());
             assert_eq!(*spec, want, "{}", o.name());
             let assigned = format!("Successfully assigned default/{} to {node}", o.name());
-            assert!(c.events().iter().any(|e| e.reason.as_ref() == "Scheduled" && e.message.as_ref() == assigned));
+            assert!(c.events().any(|e| e.reason == "Scheduled" && e.message == assigned));
             specs.entry((app, node)).or_default().push(spec);
         }
         assert_eq!(specs.values().map(Vec::len).sum::<usize>(), 18);

@@ -82,7 +82,6 @@ fn events_table(c: &Cluster, kind: Kind, ns: &str, name: &str) -> String {
     let now = c.now();
     let evs: Vec<_> = c
         .events()
-        .iter()
         .filter(|e| e.kind == kind && *e.name == *name && (*e.namespace == *ns || !kind.namespaced()))
         .collect();
     if evs.is_empty() {

@@ -720,9 +720,8 @@ fn get(c: &mut Cluster, flags: &Flags, ns: &str, out: &mut Out) {
                     .collect()
             })
             .unwrap_or_default();
-        let mut evs: Vec<&crate::cluster::EventRecord> = c
+        let mut evs: Vec<crate::cluster::Event> = c
             .events()
-            .iter()
             .filter(|e| all_ns || *e.namespace == *ns || (e.namespace.is_empty() && ns == "default"))
             .filter(|e| {
                 fields.iter().all(|(k, v)| match k.as_str() {

@@ -5,7 +5,7 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Node, Service};
 
 use crate::api::Object;
-use crate::cluster::EventRecord;
+use crate::cluster::Event;
 use crate::store::sim_time;
 use crate::time::{SimTime, human_duration};
 
@@ -426,7 +426,7 @@ pub fn event_header(all_namespaces: bool) -> Vec<String> {
     h
 }
 
-pub fn event_cells(e: &EventRecord, now: SimTime, all_namespaces: bool) -> Vec<String> {
+pub fn event_cells(e: &Event, now: SimTime, all_namespaces: bool) -> Vec<String> {
     let mut v = vec![];
     if all_namespaces {
         v.push(e.namespace.to_string());

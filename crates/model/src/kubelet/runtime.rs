@@ -1843,24 +1843,21 @@ mod tests {
             }
             assert!(c.step());
             instants += 1;
-            killed = c.events().iter().find(|e| &*e.reason == "Killing").map(|e| e.first_ms);
+            killed = c.events().find(|e| e.reason == "Killing").map(|e| e.first_ms);
         }
         // (first, last, count) of each Unhealthy message.
         let failures = c
             .events()
-            .iter()
-            .filter(|e| &*e.reason == "Unhealthy")
+            .filter(|e| e.reason == "Unhealthy")
             .map(|e| (e.first_ms - since, e.last_ms - since, e.count))
             .collect();
         (since, failures, killed.unwrap_or(0) - since, instants)
     }
 
     /// Runs `scenario` twice, with steady probes and with every tick simulated, and returns what
-    /// each showed: every event (times and counts included) and the pods as `kubectl get` and
+    /// each showed: every event (times and counts included, as its `Debug` form) and the pods as `kubectl get` and
     /// `kubectl describe` print them at the end.
-    fn with_and_without_steady_probes(
-        scenario: impl Fn(&mut Cluster),
-    ) -> [(Vec<crate::cluster::EventRecord>, String); 2] {
+    fn with_and_without_steady_probes(scenario: impl Fn(&mut Cluster)) -> [(Vec<String>, String); 2] {
         [false, true].map(|every| {
             EVERY_TICK.with(|e| e.set(every));
             // One node: the faults hit the pod's.
@@ -1868,7 +1865,10 @@ mod tests {
             scenario(&mut c);
             EVERY_TICK.with(|e| e.set(false));
             let shown = c.run("kubectl get pods -o wide\nkubectl describe pods", &Workspace::default());
-            (c.events().to_vec(), shown.into_iter().map(|r| r.output).collect::<Vec<_>>().join("\n"))
+            (
+                c.events().map(|e| format!("{e:?}")).collect(),
+                shown.into_iter().map(|r| r.output).collect::<Vec<_>>().join("\n"),
+            )
         })
     }
 
@@ -1902,7 +1902,10 @@ mod tests {
                 }
                 c.advance(400_000 - c.now().ms());
             });
-            assert!(every.0.iter().any(|e| &*e.reason == "Unhealthy"), "{name}: the probes fail at some point");
+            assert!(
+                every.0.iter().any(|e| e.contains("reason: \"Unhealthy\"")),
+                "{name}: the probes fail at some point"
+            );
             assert_eq!(steady.0, every.0, "{name}: the events");
             assert_eq!(steady.1, every.1, "{name}: the pods");
         }
@@ -2006,7 +2009,7 @@ mod tests {
         assert!(c.run("kubectl apply -f p.yaml", &ws)[0].ok);
         c.advance(120_000);
         let messages: Vec<String> =
-            c.events().iter().filter(|e| &*e.name == "p").map(|e| format!("{}: {}", e.reason, e.message)).collect();
+            c.events().filter(|e| e.name == "p").map(|e| format!("{}: {}", e.reason, e.message)).collect();
         assert!(messages.iter().any(|m| m.starts_with("Unhealthy: Liveness probe failed")), "{messages:#?}");
         assert!(
             !messages.iter().any(|m| m.contains("Startup probe failed: Get") && m.contains("deadline exceeded")),
