@@ -22,11 +22,19 @@ type Objects = BTreeMap<String, Names>;
 /// pod names compared strings at every level of every lookup, a tenth of the envelope's time),
 /// listed in name order through a sorted set of the same names. The table is only looked up,
 /// never iterated, so its order reaches nothing.
+///
+/// Names of up to 24 bytes are held inline ([`Name`]): a lookup compares the name it finds
+/// without reading another allocation, and so does an insert into the order (a ReplicaSet's
+/// 150,000 pod names share their first 15 bytes; reading each name compared was a cache miss,
+/// about thirty per pod created).
 #[derive(Clone, Default)]
 struct Names {
-    order: std::collections::BTreeSet<Ordered>,
-    objects: crate::fingerprint::LookupMap<Rc<str>, Rc<Object>>,
+    order: std::collections::BTreeSet<Name>,
+    objects: crate::fingerprint::LookupMap<Name, Rc<Object>>,
 }
+
+/// An object's name as the store keys it: inline up to 24 bytes (see [`Names`]).
+pub(crate) type Name = compact_str::CompactString;
 
 impl Names {
     fn get(&self, name: &str) -> Option<&Rc<Object>> {
@@ -37,16 +45,11 @@ impl Names {
         self.objects.get_mut(name)
     }
 
-    /// The stored copy of `name`, if an object has it.
-    fn key(&self, name: &str) -> Option<&Rc<str>> {
-        self.objects.get_key_value(name).map(|(k, _)| k)
-    }
-
     /// Stores `obj` under its name, replacing what was there.
     fn insert(&mut self, obj: Rc<Object>) -> &Rc<Object> {
         if !self.objects.contains_key(obj.name()) {
-            let key: Rc<str> = Rc::from(obj.name());
-            self.order.insert(Ordered::of(key.clone()));
+            let key = Name::from(obj.name());
+            self.order.insert(key.clone());
             debug_assert_eq!(self.order.len(), self.objects.len() + 1, "the store's names and objects went apart");
             return self.objects.get_or_insert(key, obj);
         }
@@ -57,14 +60,14 @@ impl Names {
 
     fn remove(&mut self, name: &str) -> Option<Rc<Object>> {
         let (key, obj) = self.objects.remove_entry(name)?;
-        self.order.remove(&Ordered::of(key));
+        self.order.remove(&key);
         debug_assert_eq!(self.order.len(), self.objects.len(), "the store's names and objects went apart");
         Some(obj)
     }
 
     /// In name order.
     fn values(&self) -> impl Iterator<Item = &Rc<Object>> + '_ {
-        self.order.iter().filter_map(|o| self.objects.get(&*o.name))
+        self.order.iter().filter_map(|name| self.objects.get(name))
     }
 
     fn len(&self) -> usize {
@@ -76,45 +79,9 @@ impl Names {
     }
 }
 
-/// A name in [`Names::order`], its first bytes held inline: ordered as the name is, but most
-/// comparisons end in the inline bytes (a ReplicaSet's 150,000 pod names share their first 15
-/// bytes, and reading each name compared was a cache miss: inserting a pod's name compared
-/// about thirty).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Ordered {
-    /// The name's first bytes, padded with zeros.
-    head: [u8; ORDERED_HEAD],
-    name: Rc<str>,
-}
-
-const ORDERED_HEAD: usize = 24;
-
-impl Ordered {
-    fn of(name: Rc<str>) -> Self {
-        let mut head = [0; ORDERED_HEAD];
-        let n = name.len().min(ORDERED_HEAD);
-        head[..n].copy_from_slice(&name.as_bytes()[..n]);
-        Ordered { head, name }
-    }
-}
-
-impl Ord for Ordered {
-    /// The names' order: where the heads differ, the names differ there first (or the shorter
-    /// name ended, its zero padding below any byte but a zero, which the full names decide).
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.head.cmp(&other.head).then_with(|| self.name.cmp(&other.name))
-    }
-}
-
-impl PartialOrd for Ordered {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
 impl std::fmt::Debug for Names {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map().entries(self.order.iter().map(|o| &o.name).zip(self.values())).finish()
+        f.debug_map().entries(self.order.iter().zip(self.values())).finish()
     }
 }
 
@@ -151,9 +118,10 @@ pub struct Store {
     pod_specs_prune_at: usize,
     /// The pods written (created, changed or removed) since each [`PodReader`] last took them,
     /// in the order written, repeats and all: the events its pod informer would deliver. A
-    /// write adds the stored name's own copy to each (a reference count, not a copy; two
-    /// B-trees of copied names were a twentieth of the envelope's time); the reader sorts.
-    pods_written: [Vec<(Rc<str>, Rc<str>)>; 2],
+    /// write adds the namespace's shared copy and the name, inline up to 24 bytes ([`Name`]),
+    /// to each (two B-trees of copied names were a twentieth of the envelope's time); the reader
+    /// sorts.
+    pods_written: [Vec<(Rc<str>, Name)>; 2],
     /// The namespaces `pods_written` names, one copy each.
     written_namespaces: std::collections::BTreeSet<Rc<str>>,
     /// The pods by `status.podIP` (namespace, name), kept as pods are written: what answers at
@@ -167,7 +135,7 @@ pub struct Store {
 /// The pods written since a reader's last pass ([`Store::take_pods_written`]), each once, in
 /// (namespace, name) order.
 #[derive(Debug, Default)]
-pub(crate) struct PodsWritten(Vec<(Rc<str>, Rc<str>)>);
+pub(crate) struct PodsWritten(Vec<(Rc<str>, Name)>);
 
 impl PodsWritten {
     /// The names written in `namespace`, in order.
@@ -481,10 +449,9 @@ impl Store {
             }
         };
         // A pod being created or already removed is not stored under its name: a copy then.
-        let stored = self.kinds.get(&Kind::Pod).and_then(|m| m.get(namespace)).and_then(|n| n.key(name));
-        let name = stored.map_or_else(|| Rc::from(name), Rc::clone);
+        let name = Name::from(name);
         for log in &mut self.pods_written {
-            log.push((Rc::clone(&ns), Rc::clone(&name)));
+            log.push((Rc::clone(&ns), name.clone()));
         }
     }
 
@@ -763,45 +730,6 @@ pub fn requirements_match(reqs: &[Requirement], labels: &Labels) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The store lists names in their order: the inline heads order names as the names do,
-    /// for names shorter and longer than the head, sharing long prefixes, ending where another
-    /// has a zero byte, or differing only past the head.
-    #[test]
-    fn ordered_names_compare_as_the_names() {
-        let long = "web-5d8f6c7b9d-x7k2p-and-more";
-        let mut names: Vec<String> = vec![
-            String::new(),
-            "a".into(),
-            "a\0".into(),
-            "a\0b".into(),
-            "a\u{1}".into(),
-            "ab".into(),
-            "web-5d8f6c7b9d-x7k2p".into(),
-            "web-5d8f6c7b9d-x7k2q".into(),
-            "web-5d8f6c7b9d-x7k2".into(),
-            "web-5d8f6c7b9e".into(),
-            long.into(),
-            format!("{long}-a"),
-            format!("{long}-b"),
-            format!("{long}\0"),
-            "é".into(),
-            "z".repeat(30),
-            "z".repeat(24),
-            "z".repeat(23),
-        ];
-        let mut rng = crate::rng::Rng::new(9, 1);
-        for _ in 0..300 {
-            let len = rng.below(30) as usize;
-            names.push((0..len).map(|_| char::from(b"ab\0-z"[rng.below(5) as usize])).collect());
-        }
-        for a in &names {
-            for b in &names {
-                let (oa, ob) = (Ordered::of(Rc::from(a.as_str())), Ordered::of(Rc::from(b.as_str())));
-                assert_eq!(oa.cmp(&ob), a.cmp(b), "{a:?} against {b:?}");
-            }
-        }
-    }
 
     #[test]
     fn label_selectors() {
