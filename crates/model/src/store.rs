@@ -166,12 +166,12 @@ fn status_ip(s: Option<&PodStatus>) -> Option<&str> {
 }
 
 /// The pods at each address, in (namespace, name) order ([`Store`]'s `pods_by_ip`).
-type PodsByIp = crate::fingerprint::LookupMap<String, Vec<(String, String)>>;
+type PodsByIp = crate::fingerprint::LookupMap<Name, Vec<(Name, Name)>>;
 
 /// Moves a pod in the index of pods by IP from `old_ip` to `new_ip`.
 fn refile_ip(index: &mut Option<PodsByIp>, (ns, name): (&str, &str), old_ip: Option<&str>, new_ip: Option<&str>) {
     let Some(index) = index.as_mut().filter(|_| old_ip != new_ip) else { return };
-    let key = (ns.to_string(), name.to_string());
+    let key = (Name::from(ns), Name::from(name));
     if let Some(ip) = old_ip
         && let Some(keys) = index.get_mut(ip)
     {
@@ -183,7 +183,7 @@ fn refile_ip(index: &mut Option<PodsByIp>, (ns, name): (&str, &str), old_ip: Opt
     if let Some(ip) = new_ip {
         let keys = match index.get_mut(ip) {
             Some(keys) => keys,
-            None => index.get_or_insert(ip.to_string(), Vec::new()),
+            None => index.get_or_insert(Name::from(ip), Vec::new()),
         };
         if let Err(at) = keys.binary_search(&key) {
             keys.insert(at, key);

@@ -85,7 +85,7 @@ impl Cluster {
             .nodes
             .sorted_where(|_, rt| rt.down_since.is_some())
             .into_iter()
-            .filter_map(|(n, rt)| rt.down_since.map(|d| (n.clone(), d)))
+            .filter_map(|(n, rt)| rt.down_since.map(|d| (n.to_string(), d)))
             .collect();
         for (name, since) in down {
             again = true;

@@ -161,7 +161,7 @@ pub(crate) struct OwnedPods {
     /// Each active pod it controls: (labelled as the template, ready). Looked up by name for
     /// each pod written, never listed: a hash table (a B-tree compared the pods' long shared
     /// name prefixes at every level).
-    pods: LookupMap<String, (bool, bool)>,
+    pods: LookupMap<crate::store::Name, (bool, bool)>,
     /// Active pods; those labelled as the template; ready ones.
     counts: [usize; 3],
 }
@@ -179,7 +179,7 @@ impl OwnedPods {
             (Some(slot), Some(part)) => Some(std::mem::replace(slot, part)),
             (Some(_), None) => self.pods.remove(name),
             (None, Some(part)) => {
-                self.pods.insert(name.to_string(), part);
+                self.pods.insert(name.into(), part);
                 None
             }
             (None, None) => None,

@@ -365,7 +365,7 @@ pub struct SchedulerState {
 }
 
 /// See [`SchedulerState::bound_specs`].
-type BoundSpecs = crate::fingerprint::LookupMap<String, (Rc<PodSpec>, Rc<PodSpec>)>;
+type BoundSpecs = crate::fingerprint::LookupMap<crate::store::Name, (Rc<PodSpec>, Rc<PodSpec>)>;
 
 /// The node usage a pass ended with, and the (usage epoch, node changes) it is current for.
 type KeptUsage = ((u64, u64), Vec<NodeInfo>);
@@ -391,7 +391,7 @@ impl NodeTable {
     fn of(
         at: (u64, u64),
         store: &crate::store::Store,
-        runtimes: &crate::fingerprint::LookupMap<String, crate::kubelet::NodeRuntime>,
+        runtimes: &crate::fingerprint::LookupMap<crate::store::Name, crate::kubelet::NodeRuntime>,
     ) -> Self {
         let shared: Vec<std::rc::Rc<Object>> =
             store.list(Kind::Node, None).filter_map(|o| store.get_shared(Kind::Node, "", o.name())).collect();
@@ -441,7 +441,7 @@ struct NodeInfo {
 pub(crate) struct UsageIndex {
     /// By node name: looked up for every node on every pass (5,000 nodes, a pass every 20 ms
     /// while pods arrive).
-    nodes: crate::fingerprint::LookupMap<String, NodeUsage>,
+    nodes: crate::fingerprint::LookupMap<crate::store::Name, NodeUsage>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -471,7 +471,7 @@ impl UsageIndex {
             return;
         }
         if !self.nodes.contains_key(node) {
-            self.nodes.insert(node.to_string(), NodeUsage::default());
+            self.nodes.insert(node.into(), NodeUsage::default());
         }
         let Some(u) = self.nodes.get_mut(node) else { return };
         let (r, nz) = pod_requests_both(p);
@@ -1418,7 +1418,7 @@ impl Cluster {
                 match self.scheduler.bound_specs.get_mut(node) {
                     Some(slot) => *slot = entry,
                     None => {
-                        self.scheduler.bound_specs.insert(node.to_string(), entry);
+                        self.scheduler.bound_specs.insert(node.into(), entry);
                     }
                 }
             }
@@ -1502,7 +1502,7 @@ struct NodeImages {
 }
 
 impl NodeImages {
-    fn of(nodes: &[&Node], runtimes: &crate::fingerprint::LookupMap<String, crate::kubelet::NodeRuntime>) -> Self {
+    fn of(nodes: &[&Node], runtimes: &crate::fingerprint::LookupMap<crate::store::Name, crate::kubelet::NodeRuntime>) -> Self {
         let mut ids: BTreeMap<String, u32> = BTreeMap::new();
         let mut nodes_with: Vec<usize> = Vec::new();
         let on_node: Vec<Vec<u32>> = nodes

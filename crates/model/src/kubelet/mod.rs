@@ -76,7 +76,7 @@ pub struct NodeRuntime {
 pub struct KubeletState {
     /// Each node's runtime, by node name: looked up at every pod sync, status write and
     /// request, listed only by the node lifecycle controller (sorted there).
-    pub(crate) nodes: crate::fingerprint::LookupMap<String, NodeRuntime>,
+    pub(crate) nodes: crate::fingerprint::LookupMap<crate::store::Name, NodeRuntime>,
     /// Each pod's runtime record ([`PodRts`]).
     pub(crate) pods: PodRts,
     /// Images built or tagged with `docker`, by `name:tag`: present on every node (a single
@@ -126,7 +126,7 @@ const IMAGE_IDS_KEPT: usize = 256;
 /// a sync takes the record out and puts it back, under the name it was stored with.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PodRts(
-    crate::fingerprint::LookupMap<String, crate::fingerprint::LookupMap<String, Box<runtime::PodRt>>>,
+    crate::fingerprint::LookupMap<String, crate::fingerprint::LookupMap<crate::store::Name, Box<runtime::PodRt>>>,
 );
 
 impl PodRts {
@@ -139,11 +139,11 @@ impl PodRts {
     }
 
     /// Takes a pod's record out, with the name it was stored under (to put it back with).
-    pub(crate) fn take(&mut self, ns: &str, name: &str) -> Option<(String, Box<runtime::PodRt>)> {
+    pub(crate) fn take(&mut self, ns: &str, name: &str) -> Option<(crate::store::Name, Box<runtime::PodRt>)> {
         self.0.get_mut(ns)?.remove_entry(name)
     }
 
-    pub(crate) fn put(&mut self, ns: &str, name: String, rt: Box<runtime::PodRt>) {
+    pub(crate) fn put(&mut self, ns: &str, name: crate::store::Name, rt: Box<runtime::PodRt>) {
         match self.0.get_mut(ns) {
             Some(names) => names.insert(name, rt),
             None => self.0.get_or_insert(ns.to_string(), Default::default()).insert(name, rt),
@@ -260,7 +260,7 @@ impl KubeletState {
         self.images_epoch += 1;
         let index = self.nodes.len() as u32 + 1;
         self.nodes.get_or_insert(
-            name.to_string(),
+            name.into(),
             NodeRuntime { images: BTreeSet::new(), index, next_ip: 1, down_since: None, partitioned: false },
         );
     }

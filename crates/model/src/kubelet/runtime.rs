@@ -617,9 +617,9 @@ impl Cluster {
             self.kubelet.pods.remove(ns, name);
             return;
         };
-        let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { return };
+        let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) else { return };
         // A kubelet that cannot reach the API server neither sees nor reports anything.
-        if self.kubelet.nodes.get(&node).is_some_and(|n| n.down_since.is_some()) {
+        if self.kubelet.nodes.get(node).is_some_and(|n| n.down_since.is_some()) {
             return;
         }
         let now = self.now.ms();
@@ -633,9 +633,9 @@ impl Cluster {
         let (key, mut rt) = match self.kubelet.pods.take(ns, name) {
             Some(taken) => taken,
             None => {
-                let nrt = match self.kubelet.nodes.get_mut(&node) {
+                let nrt = match self.kubelet.nodes.get_mut(node) {
                     Some(nrt) => nrt,
-                    None => self.kubelet.nodes.get_or_insert(node.clone(), Default::default()),
+                    None => self.kubelet.nodes.get_or_insert(node.into(), Default::default()),
                 };
                 nrt.next_ip += 1;
                 let ip = format!("10.244.{}.{}", nrt.index, nrt.next_ip);
@@ -663,7 +663,7 @@ impl Cluster {
                 ));
                 let rt =
                     PodRt { containers, n_init, ip, start_ms: now, wake_at: None, terminating: false, written: None };
-                (name.to_string(), Box::new(rt))
+                (name.into(), Box::new(rt))
             }
         };
 
@@ -723,7 +723,8 @@ impl Cluster {
             }
         }
         // The last read of the pod: the status write lets go of it, so that the store can set the
-        // status in place.
+        // status in place (the node's name copied out first, inline).
+        let node = crate::store::Name::from(node);
         self.write_status(shared, (ns, name), &node, &mut rt);
         let next = next_wake(&rt, now);
         self.kubelet.pods.put(ns, key, rt);
