@@ -668,7 +668,7 @@ impl Cluster {
         };
 
         if pod.metadata.deletion_timestamp.is_some() {
-            if self.sync_terminating(pod, &node, &mut rt) {
+            if self.sync_terminating(pod, node, &mut rt) {
                 // Its record, taken out above, goes with it.
                 self.store.remove(Kind::Pod, ns, name);
                 self.scheduler.epoch += 1;
@@ -695,7 +695,7 @@ impl Cluster {
                 if !sidecar && done(&rt) {
                     continue;
                 }
-                self.sync_container(pod, &node, c, &mut rt, i, if sidecar { "Always" } else { init_policy });
+                self.sync_container(pod, node, c, &mut rt, i, if sidecar { "Always" } else { init_policy });
                 if !done(&rt) {
                     initialized = false;
                     if !sidecar {
@@ -718,7 +718,7 @@ impl Cluster {
                     if rt.containers[i].start_at.is_some_and(|t| t < now) && rt.containers[i].container_id.is_empty() {
                         rt.containers[i].start_at = Some(now);
                     }
-                    self.sync_container(pod, &node, c, &mut rt, i, restart_policy);
+                    self.sync_container(pod, node, c, &mut rt, i, restart_policy);
                 }
             }
         }
