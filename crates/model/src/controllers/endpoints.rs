@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+use crate::store::Name;
+
 use crate::api::Pod;
 use k8s_openapi::api::core::v1::{
     EndpointAddress, EndpointPort as CorePort, EndpointSubset, Endpoints, ObjectReference, Service, ServicePort,
@@ -240,7 +242,7 @@ pub(crate) struct ServiceEndpoints {
     /// The v1 Endpoints' candidates, ready and not ready, by (IP, UID, name).
     v1: [BTreeSet<V1Key>; 2],
     /// New endpoints' pods for the slices a sync creates (named when created), with their ports.
-    unplaced: Vec<(Option<Vec<EndpointPort>>, Vec<String>)>,
+    unplaced: Vec<(Option<Vec<EndpointPort>>, Vec<Name>)>,
     /// Syncs from the pods written since the last one from the whole list.
     syncs_since_whole_list: u64,
 }
@@ -250,7 +252,7 @@ struct SliceState {
     version: Option<String>,
     /// Its ports (as [`pod_ports`] gives them): its pods have these.
     ports: Option<Vec<EndpointPort>>,
-    pods: Vec<String>,
+    pods: Vec<Name>,
 }
 
 /// A pod with an endpoint, as the controller last read it: its slice, and what finds its place
@@ -262,7 +264,7 @@ struct SliceState {
 struct Member {
     slice: Rc<str>,
     uid: Option<Rc<str>>,
-    ip: Rc<str>,
+    ip: Name,
     /// Among the v1 Endpoints' candidates (`ShouldPodBeInEndpoints` with the Service's
     /// publishNotReadyAddresses): in the ready list or not.
     v1_ready: Option<bool>,
@@ -273,19 +275,19 @@ impl Member {
         Member {
             slice,
             uid: p.metadata.uid.as_deref().map(Rc::from),
-            ip: Rc::from(ip_of(p)),
+            ip: Name::from(ip_of(p)),
             v1_ready: v1_ready(p, publish),
         }
     }
 
     /// Its key among the v1 Endpoints' candidates, if it is one.
-    fn v1_key(&self, name: &Rc<str>) -> Option<(bool, V1Key)> {
+    fn v1_key(&self, name: &Name) -> Option<(bool, V1Key)> {
         let ready = self.v1_ready?;
-        Some((ready, V1Key::new(Rc::clone(&self.ip), self.uid.clone(), Rc::clone(name))))
+        Some((ready, V1Key::new(self.ip.clone(), self.uid.clone(), name.clone())))
     }
 
     /// Files it among the v1 Endpoints' candidates (`insert`), or takes it out.
-    fn v1_file(&self, v1: &mut [BTreeSet<V1Key>; 2], name: &Rc<str>, insert: bool) {
+    fn v1_file(&self, v1: &mut [BTreeSet<V1Key>; 2], name: &Name, insert: bool) {
         let Some((ready, key)) = self.v1_key(name) else { return };
         let set = &mut v1[usize::from(!ready)];
         if insert {
@@ -309,8 +311,8 @@ impl Member {
 /// third of the controller's time), and the names in order beside it for the smallest.
 #[derive(Clone, Debug, Default)]
 struct Members {
-    by_name: crate::fingerprint::LookupMap<Rc<str>, Member>,
-    names: BTreeSet<Rc<str>>,
+    by_name: crate::fingerprint::LookupMap<Name, Member>,
+    names: BTreeSet<Name>,
 }
 
 impl Members {
@@ -322,18 +324,18 @@ impl Members {
         self.by_name.get_mut(name)
     }
 
-    fn insert(&mut self, name: Rc<str>, m: Member) {
-        if self.by_name.insert(Rc::clone(&name), m).is_none() {
+    fn insert(&mut self, name: Name, m: Member) {
+        if self.by_name.insert(name.clone(), m).is_none() {
             self.names.insert(name);
         }
     }
 
     /// A member with its name as the table holds it.
-    fn get_key_value(&self, name: &str) -> Option<(&Rc<str>, &Member)> {
+    fn get_key_value(&self, name: &str) -> Option<(&Name, &Member)> {
         self.by_name.get_key_value(name)
     }
 
-    fn remove(&mut self, name: &str) -> Option<(Rc<str>, Member)> {
+    fn remove(&mut self, name: &str) -> Option<(Name, Member)> {
         let entry = self.by_name.remove_entry(name)?;
         self.names.remove(name);
         Some(entry)
@@ -363,13 +365,13 @@ impl Members {
 /// Its strings are the member's own (shared, not copied).
 struct V1Key {
     ip_prefix: u128,
-    ip: Rc<str>,
+    ip: Name,
     uid: Option<Rc<str>>,
-    name: Rc<str>,
+    name: Name,
 }
 
 impl V1Key {
-    fn new(ip: Rc<str>, uid: Option<Rc<str>>, name: Rc<str>) -> Self {
+    fn new(ip: Name, uid: Option<Rc<str>>, name: Name) -> Self {
         let mut head = [0u8; 16];
         let n = ip.len().min(16);
         head[..n].copy_from_slice(&ip.as_bytes()[..n]);
@@ -861,7 +863,7 @@ impl Cluster {
         let ServiceEndpoints { slices, members, v1, unplaced, .. } = st;
         let mut touched: BTreeSet<Rc<str>> = BTreeSet::new();
         // New endpoints' pods, in name order, by their ports (each list in the order first met).
-        let mut fresh: Vec<(Option<Vec<EndpointPort>>, std::collections::VecDeque<String>)> = Vec::new();
+        let mut fresh: Vec<(Option<Vec<EndpointPort>>, std::collections::VecDeque<Name>)> = Vec::new();
         let mut changed = false;
         for pod_name in written {
             let now = match self.store.get(Kind::Pod, pods_namespace(svc), pod_name) {
@@ -882,7 +884,7 @@ impl Cluster {
                     // Written since the last sync: its slice is compared again below.
                     touched.insert(Rc::clone(&m.slice));
                     if !m.is(p, publish) {
-                        let name = Rc::clone(name);
+                        let name = name.clone();
                         m.v1_file(v1, &name, false);
                         let m = Member::of(p, Rc::clone(&m.slice), publish);
                         m.v1_file(v1, &name, true);
@@ -900,13 +902,13 @@ impl Cluster {
                     changed = true;
                 }
                 (None, Some(p)) => {
-                    let name: Rc<str> = Rc::from(pod_name);
+                    let name = Name::from(pod_name);
                     let m = Member::of(p, Rc::from(""), publish);
                     m.v1_file(v1, &name, true);
                     let ports = pod_ports(&spec, p);
                     match fresh.iter_mut().find(|(l, _)| *l == ports) {
-                        Some((_, names)) => names.push_back(pod_name.to_string()),
-                        None => fresh.push((ports, [pod_name.to_string()].into())),
+                        Some((_, names)) => names.push_back(name.clone()),
+                        None => fresh.push((ports, [name.clone()].into())),
                     }
                     members.insert(name, m);
                     changed = true;
@@ -939,7 +941,7 @@ impl Cluster {
             // New slices of several port lists: in the order the lists' first pods (by name,
             // among all the Service's endpoints) come, as the sync from the whole list meets
             // them.
-            let first_of = |ports: &Option<Vec<EndpointPort>>, names: &std::collections::VecDeque<String>| {
+            let first_of = |ports: &Option<Vec<EndpointPort>>, names: &std::collections::VecDeque<Name>| {
                 let placed = slices.values().filter(|s| s.ports == *ports).flat_map(|s| s.pods.iter());
                 placed.chain(names.iter()).min().cloned()
             };
@@ -1047,12 +1049,12 @@ impl Cluster {
             for e in &s.endpoints {
                 let pod_name = e.target_ref.as_ref().and_then(|r| r.name.as_deref()).unwrap_or_default();
                 if let Some(Object::Pod(p)) = self.store.get(Kind::Pod, pods_namespace(svc), pod_name) {
-                    let name: Rc<str> = Rc::from(pod_name);
+                    let name = Name::from(pod_name);
                     let m = Member::of(p, Rc::clone(&slice_name), publish);
                     m.v1_file(&mut st.v1, &name, true);
                     st.members.insert(name, m);
                 }
-                pods.push(pod_name.to_string());
+                pods.push(Name::from(pod_name));
             }
             let ports = ports_of(s).map(<[_]>::to_vec);
             st.slices.insert(slice_name, SliceState { version: version_of_meta(&s.metadata), ports, pods });
