@@ -16,7 +16,7 @@ use crate::api::{Kind, Object};
 use crate::cluster::Cluster;
 use crate::queue::Controller;
 use crate::rng::Rng;
-use crate::store::{selector_matches, time};
+use crate::store::{Name, selector_matches, time};
 use crate::time::SimTime;
 
 pub const MAX_NODE_SCORE: i64 = 100;
@@ -336,12 +336,12 @@ pub struct SchedulerState {
     /// Bumped when the cluster changes in a way that can make an unschedulable pod fit.
     pub(crate) epoch: u64,
     /// Unschedulable pods: (epoch at failure, time of failure, attempts).
-    unschedulable: BTreeMap<(String, String), (u64, u64, u32)>,
+    unschedulable: BTreeMap<(Name, Name), (u64, u64, u32)>,
     /// The decisions kept, by (namespace, name): looked up for one pod at a time, never listed
     /// (a hash table: a B-tree compared the pods' long shared names at each level, for each of
     /// the thousands of decisions made and forgotten a second).
-    pub(crate) decisions: crate::fingerprint::LookupMap<(String, String), Decision>,
-    decision_order: std::collections::VecDeque<(String, String)>,
+    pub(crate) decisions: crate::fingerprint::LookupMap<(Name, Name), Decision>,
+    decision_order: std::collections::VecDeque<(Name, Name)>,
     /// Per-node verdicts held by `decisions`.
     verdicts_kept: usize,
     /// The last pass's spread counts, with the store's bound-pods epoch and node changes they
@@ -1085,7 +1085,7 @@ pub const DECISIONS_KEPT: usize = 2048;
 pub const VERDICTS_KEPT: usize = 100_000;
 
 impl SchedulerState {
-    fn remember(&mut self, key: (String, String), d: Decision) {
+    fn remember(&mut self, key: (Name, Name), d: Decision) {
         self.verdicts_kept += d.nodes.len();
         match self.decisions.insert(key.clone(), d) {
             None => self.decision_order.push_back(key),
@@ -1165,7 +1165,7 @@ impl Cluster {
     }
 
     pub fn scheduling_decision(&self, namespace: &str, name: &str) -> Option<&Decision> {
-        self.scheduler.decisions.get(&(namespace.to_string(), name.to_string()))
+        self.scheduler.decisions.get(&(Name::from(namespace), Name::from(name)))
     }
 
     /// One pass of the scheduling queue: every unbound pod, oldest first (PrioritySort with
@@ -1253,7 +1253,7 @@ impl Cluster {
         type Constraints = Rc<(Vec<Spread>, bool)>;
         let mut last_constraints: Option<(Made, Constraints)> = None;
         for (_, ns, name) in queue {
-            let key = (ns.clone(), name.clone());
+            let key = (Name::from(ns.as_str()), Name::from(name.as_str()));
             if let Some((epoch, failed_at, _)) = self.scheduler.unschedulable.get(&key) {
                 let due = failed_at + MAX_IN_UNSCHEDULABLE_MS;
                 if *epoch == self.scheduler.epoch && self.now.ms() < due {
