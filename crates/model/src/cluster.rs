@@ -101,9 +101,10 @@ pub(crate) struct EventRecord {
 /// container web` for every pod of a Deployment), and otherwise kept for its event alone.
 #[derive(Clone, Debug, Default)]
 struct EventStrings {
-    all: Vec<Box<str>>,
+    /// Inline up to 24 bytes (most names, reasons and sources).
+    all: Vec<crate::store::Name>,
     /// The repeated strings' numbers.
-    numbers: LookupMap<Box<str>, u32>,
+    numbers: LookupMap<crate::store::Name, u32>,
     /// The last few asked for, newest first: an object's events come in bursts (a pod's kubelet
     /// records Pulled, Created and Started in one sync), and the namespace, the source and the
     /// node repeat. Finding them here spares a lookup in a table of every pod's name.
