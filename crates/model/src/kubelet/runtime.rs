@@ -623,15 +623,15 @@ impl Cluster {
             return;
         }
         let now = self.now.ms();
-        if let Some(rt) = self.kubelet.pods.get_mut(ns, name)
-            && rt.wake_at.is_some_and(|w| w <= now)
-        {
-            rt.wake_at = None;
-        }
         let default_spec = PodSpec::default();
         let spec = pod.spec.as_deref().unwrap_or(&default_spec);
         let (key, mut rt) = match self.kubelet.pods.take(ns, name) {
-            Some(taken) => taken,
+            Some((key, mut rt)) => {
+                if rt.wake_at.is_some_and(|w| w <= now) {
+                    rt.wake_at = None;
+                }
+                (key, rt)
+            }
             None => {
                 let nrt = match self.kubelet.nodes.get_mut(node) {
                     Some(nrt) => nrt,
