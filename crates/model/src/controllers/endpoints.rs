@@ -3,6 +3,7 @@
 //! endpoints (seeded), IPVS mode round-robins, sessionAffinity ClientIP sticks.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
 use std::rc::Rc;
 
 use crate::store::Name;
@@ -427,7 +428,7 @@ fn v1_ready(p: &Pod, publish: bool) -> Option<bool> {
 /// (a port without a number gives nothing), and for each, every endpoint's first address with
 /// that port, keyed `IP:port`; `ready` and `serving` unset count as true, `terminating` unset as
 /// false. (A slice's endpoints with the same key: the first one counts.)
-fn slice_backends(ns: &str, slice: &EndpointSlice, sp: &ServicePort) -> Vec<(String, Backend)> {
+fn slice_backends(ns: &str, slice: &EndpointSlice, sp: &ServicePort) -> Vec<(Name, Backend)> {
     let name = sp.name.as_deref().unwrap_or_default();
     let protocol = sp.protocol.as_deref().unwrap_or("TCP");
     let mut ports: Vec<i32> = slice
@@ -456,7 +457,9 @@ fn slice_backends(ns: &str, slice: &EndpointSlice, sp: &ServicePort) -> Vec<(Str
                 serving: c.and_then(|c| c.serving) != Some(false),
                 terminating: c.and_then(|c| c.terminating) == Some(true),
             };
-            out.push((format!("{ip}:{port}"), backend));
+            let mut key = Name::default();
+            let _ = write!(key, "{ip}:{port}");
+            out.push((key, backend));
         }
     }
     out
@@ -539,7 +542,7 @@ impl Cluster {
     /// them. Where slices repeat an address, the first slice by name gives it.
     pub fn backends(&self, ns: &str, svc_name: &str, port: i32) -> Vec<Backend> {
         let Some((_, sp)) = self.service_port(ns, svc_name, port) else { return Vec::new() };
-        let mut all: BTreeMap<String, Backend> = BTreeMap::new();
+        let mut all: BTreeMap<Name, Backend> = BTreeMap::new();
         for (_, slice) in self.proxied_slices(ns, svc_name) {
             for (key, b) in slice_backends(ns, slice, &sp) {
                 all.entry(key).or_insert(b);
@@ -1475,11 +1478,13 @@ struct ProxyMembers {
     /// The Services' and EndpointSlices' change counters when last read.
     read_at: Option<(u64, u64)>,
     /// Each slice read: its resourceVersion then, and the endpoints it gave (`IP:port`).
-    slices: BTreeMap<Rc<str>, (Option<String>, Vec<String>)>,
+    slices: BTreeMap<Rc<str>, (Option<String>, Vec<Name>)>,
     /// The endpoints by `IP:port` and the slice that gives them (where slices repeat an
     /// address, the first by name counts), each with its place in the rules: making them reads
     /// only this map, not 150,000 endpoints scattered in memory.
-    endpoints: BTreeMap<(String, Rc<str>), (PoolPlace, Rc<Backend>)>,
+    /// (Each `IP:port` inline: forgetting and reading a slice's hundred compare them in the
+    /// B-tree without reading another allocation.)
+    endpoints: BTreeMap<(Name, Rc<str>), (PoolPlace, Rc<Backend>)>,
 }
 
 impl ProxyMembers {
