@@ -101,7 +101,7 @@ pub(crate) struct EventRecord {
 /// container web` for every pod of a Deployment), and otherwise kept for its event alone.
 #[derive(Clone, Debug, Default)]
 struct EventStrings {
-    /// Inline up to 24 bytes (most names, reasons and sources).
+    /// Inline up to 23 bytes (most names, reasons and sources).
     all: Vec<crate::store::Name>,
     /// The repeated strings' numbers.
     numbers: LookupMap<crate::store::Name, u32>,

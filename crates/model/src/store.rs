@@ -23,7 +23,7 @@ type Objects = BTreeMap<String, Names>;
 /// listed in name order through a sorted set of the same names. The table is only looked up,
 /// never iterated, so its order reaches nothing.
 ///
-/// Names of up to 24 bytes are held inline ([`Name`]): a lookup compares the name it finds
+/// Names of up to 23 bytes are held inline ([`Name`]): a lookup compares the name it finds
 /// without reading another allocation, and so does an insert into the order (a ReplicaSet's
 /// 150,000 pod names share their first 15 bytes; reading each name compared was a cache miss,
 /// about thirty per pod created).
@@ -33,8 +33,8 @@ struct Names {
     objects: crate::fingerprint::LookupMap<Name, Rc<Object>>,
 }
 
-/// An object's name as the store keys it: inline up to 24 bytes (see [`Names`]).
-pub(crate) type Name = compact_str::CompactString;
+/// An object's name as the store keys it: inline up to 23 bytes on every target, wasm32 included; a longer one shared, not copied (see [`Names`]).
+pub(crate) type Name = smol_str::SmolStr;
 
 impl Names {
     fn get(&self, name: &str) -> Option<&Rc<Object>> {
@@ -118,7 +118,7 @@ pub struct Store {
     pod_specs_prune_at: usize,
     /// The pods written (created, changed or removed) since each [`PodReader`] last took them,
     /// in the order written, repeats and all: the events its pod informer would deliver. A
-    /// write adds the namespace's shared copy and the name, inline up to 24 bytes ([`Name`]),
+    /// write adds the namespace's shared copy and the name, inline up to 23 bytes ([`Name`]),
     /// to each (two B-trees of copied names were a twentieth of the envelope's time); the reader
     /// sorts.
     pods_written: [Vec<(Rc<str>, Name)>; 2],

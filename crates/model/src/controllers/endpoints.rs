@@ -3,7 +3,6 @@
 //! endpoints (seeded), IPVS mode round-robins, sessionAffinity ClientIP sticks.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
 use std::rc::Rc;
 
 use crate::store::Name;
@@ -457,9 +456,7 @@ fn slice_backends(ns: &str, slice: &EndpointSlice, sp: &ServicePort) -> Vec<(Nam
                 serving: c.and_then(|c| c.serving) != Some(false),
                 terminating: c.and_then(|c| c.terminating) == Some(true),
             };
-            let mut key = Name::default();
-            let _ = write!(key, "{ip}:{port}");
-            out.push((key, backend));
+            out.push((smol_str::format_smolstr!("{ip}:{port}"), backend));
         }
     }
     out
