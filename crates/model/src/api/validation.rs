@@ -37,15 +37,95 @@ const DNS1123_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist
 const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
 pub(crate) fn is_dns1123_label(s: &str) -> bool {
+    s.len() <= 63 && is_dns1123_label_pattern(s)
+}
+
+const DNS1035_LABEL_MSG: &str = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
+/// An RFC 1123 label's characters, whatever its length.
+fn is_dns1123_label_pattern(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= 63
         && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
 
-fn is_dns1123_subdomain(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 253 && s.split('.').all(is_dns1123_label)
+/// An RFC 1123 subdomain's characters: labels joined by dots. Upstream's `IsDNS1123Subdomain`
+/// limits the whole to 253 characters and matches this pattern; it sets no limit on a label
+/// (a pod name of 100 characters without a dot is valid).
+fn is_dns1123_subdomain_pattern(s: &str) -> bool {
+    !s.is_empty() && s.split('.').all(is_dns1123_label_pattern)
+}
+
+/// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`: a qualified name's name part, and a label value.
+fn is_qualified_name_pattern(s: &str) -> bool {
+    let edge = |c: char| c.is_ascii_alphanumeric();
+    s.starts_with(edge)
+        && s.ends_with(edge)
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+const QUALIFIED_NAME_MSG: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const LABEL_VALUE_MSG: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
+/// Upstream's `ValidateLabels` (apimachinery meta/v1 validation): each key a qualified name
+/// (`IsQualifiedName`: an optional DNS subdomain prefix and `/`, a name part of at most 63
+/// characters), each value at most 63 characters of the label pattern (`IsValidLabelValue`).
+/// Keys in order (upstream walks a Go map, in no order).
+fn label_errors(path: &str, labels: Option<&BTreeMap<String, String>>, errs: &mut Vec<FieldError>) {
+    for (k, v) in labels.into_iter().flatten() {
+        let mut key_msgs = Vec::new();
+        let parts: Vec<&str> = k.split('/').collect();
+        let name = match parts[..] {
+            [name] => Some(name),
+            [prefix, name] => {
+                if prefix.is_empty() {
+                    key_msgs.push("prefix part must be non-empty".to_string());
+                } else {
+                    let msgs = name_errors(prefix, 253, is_dns1123_subdomain_pattern(prefix), DNS1123_SUBDOMAIN_MSG);
+                    key_msgs.extend(msgs.into_iter().map(|m| format!("prefix part {m}")));
+                }
+                Some(name)
+            }
+            _ => {
+                key_msgs.push(format!(
+                    "a qualified name {QUALIFIED_NAME_MSG} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+                ));
+                None
+            }
+        };
+        if let Some(name) = name {
+            if name.is_empty() {
+                key_msgs.push("name part must be non-empty".to_string());
+            } else if name.len() > 63 {
+                key_msgs.push("name part must be no more than 63 characters".to_string());
+            }
+            if !is_qualified_name_pattern(name) {
+                key_msgs.push(format!("name part {QUALIFIED_NAME_MSG}"));
+            }
+        }
+        for m in key_msgs {
+            errs.push(invalid(path, &format!("\"{k}\""), &m));
+        }
+        let value_ok = v.is_empty() || is_qualified_name_pattern(v);
+        for m in name_errors(v, 63, value_ok, LABEL_VALUE_MSG) {
+            errs.push(invalid(path, &format!("\"{v}\""), &m));
+        }
+    }
+}
+
+/// What upstream's name validation says of `name` (apimachinery's `IsDNS1123Subdomain`,
+/// `IsDNS1123Label`, `IsDNS1035Label`): the length first, then the pattern, each an error of its
+/// own.
+fn name_errors(name: &str, max: usize, pattern_ok: bool, pattern_msg: &str) -> Vec<String> {
+    let mut msgs = Vec::new();
+    if name.len() > max {
+        msgs.push(format!("must be no more than {max} characters"));
+    }
+    if !pattern_ok {
+        msgs.push(pattern_msg.to_string());
+    }
+    msgs
 }
 
 /// Quantities that do not parse. Upstream rejects them while decoding (a BadRequest, not an
@@ -96,17 +176,18 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
             });
         }
         Some(n) if !n.is_empty() => {
-            let ok = match obj.kind() {
-                Kind::Namespace | Kind::Service => is_dns1123_label(n),
-                _ => is_dns1123_subdomain(n),
+            // A Service's name is a DNS-1035 label (ValidateServiceName), a Namespace's an RFC
+            // 1123 label, every other kind's here an RFC 1123 subdomain.
+            let msgs = match obj.kind() {
+                Kind::Service => {
+                    let pattern = is_dns1123_label_pattern(n) && n.starts_with(|c: char| c.is_ascii_lowercase());
+                    name_errors(n, 63, pattern, DNS1035_LABEL_MSG)
+                }
+                Kind::Namespace => name_errors(n, 63, is_dns1123_label_pattern(n), DNS1123_LABEL_MSG),
+                _ => name_errors(n, 253, is_dns1123_subdomain_pattern(n), DNS1123_SUBDOMAIN_MSG),
             };
-            if !ok {
-                let msg = if matches!(obj.kind(), Kind::Namespace | Kind::Service) {
-                    DNS1123_LABEL_MSG
-                } else {
-                    DNS1123_SUBDOMAIN_MSG
-                };
-                errs.push(invalid("metadata.name", &format!("\"{n}\""), msg));
+            for msg in msgs {
+                errs.push(invalid("metadata.name", &format!("\"{n}\""), &msg));
             }
         }
         _ => {}
@@ -117,6 +198,7 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
     {
         errs.push(invalid("metadata.namespace", &format!("\"{ns}\""), DNS1123_LABEL_MSG));
     }
+    label_errors("metadata.labels", meta.labels.as_ref(), &mut errs);
     match obj {
         Object::Deployment(d) => {
             let Some(spec) = d.spec.as_ref() else {
@@ -302,6 +384,7 @@ fn validate_selector_and_template(
     template: Option<&PodTemplateSpec>,
     errs: &mut Vec<FieldError>,
 ) {
+    label_errors("spec.selector.matchLabels", selector.match_labels.as_ref(), errs);
     let empty = selector.match_labels.as_ref().is_none_or(BTreeMap::is_empty)
         && selector.match_expressions.as_ref().is_none_or(Vec::is_empty);
     if empty {
@@ -326,6 +409,7 @@ fn validate_selector_and_template(
             ),
         });
     }
+    label_errors("spec.template.metadata.labels", template.metadata.as_ref().and_then(|m| m.labels.as_ref()), errs);
     match template.spec.as_ref() {
         None => errs.push(required("spec.template.spec.containers")),
         Some(spec) => {
@@ -463,5 +547,96 @@ pub fn invalid_message(kind: Kind, name: &str, errs: &[FieldError]) -> String {
             s.push_str(&e.message);
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    fn named(name: &str) -> ObjectMeta {
+        ObjectMeta { name: Some(name.into()), ..Default::default() }
+    }
+
+    fn name_errors_of(obj: Object) -> Vec<String> {
+        validate(&obj).into_iter().filter(|e| e.path == "metadata.name").map(|e| e.message).collect()
+    }
+
+    /// Object names as apimachinery's validation checks them (pkg/util/validation: the length
+    /// and the pattern are separate errors; a subdomain has no limit per label; a Service's name
+    /// is a DNS-1035 label, ValidateServiceName).
+    #[test]
+    fn names_are_checked_as_upstream_does() {
+        let cm = |n: &str| {
+            name_errors_of(Object::ConfigMap(Box::new(ConfigMap { metadata: named(n), ..Default::default() })))
+        };
+        let svc =
+            |n: &str| name_errors_of(Object::Service(Box::new(Service { metadata: named(n), ..Default::default() })));
+        let ns = |n: &str| {
+            name_errors_of(Object::Namespace(Box::new(Namespace { metadata: named(n), ..Default::default() })))
+        };
+        // A subdomain of 100 characters without a dot, and one of 253 with labels over 63.
+        assert!(cm(&"a".repeat(100)).is_empty());
+        assert!(cm(&format!("{}.{}", "b".repeat(126), "c".repeat(126))).is_empty());
+        let long = "a".repeat(254);
+        assert_eq!(
+            cm(&long),
+            [format!("metadata.name: Invalid value: \"{long}\": must be no more than 253 characters")]
+        );
+        let bad = format!("{}_", "a".repeat(254));
+        assert_eq!(cm(&bad).len(), 2, "{:?}", cm(&bad));
+        assert_eq!(cm("Two_Bad"), [format!("metadata.name: Invalid value: \"Two_Bad\": {DNS1123_SUBDOMAIN_MSG}")]);
+        // Labels: at most 63 characters.
+        assert!(ns(&"n".repeat(63)).is_empty());
+        assert_eq!(
+            ns(&"n".repeat(64)),
+            [format!("metadata.name: Invalid value: \"{}\": must be no more than 63 characters", "n".repeat(64))]
+        );
+        assert!(ns("1st").is_empty(), "an RFC 1123 label may start with a digit");
+        // A Service's name must start with a letter.
+        assert!(svc("web-1").is_empty());
+        assert_eq!(svc("1web"), [format!("metadata.name: Invalid value: \"1web\": {DNS1035_LABEL_MSG}")]);
+        assert_eq!(svc("web.a"), [format!("metadata.name: Invalid value: \"web.a\": {DNS1035_LABEL_MSG}")]);
+    }
+
+    /// Labels as `ValidateLabels` checks them: keys are qualified names (prefix a DNS subdomain,
+    /// name part at most 63 characters), values at most 63 characters of the label pattern.
+    #[test]
+    fn labels_are_checked_as_upstream_does() {
+        let errs = |labels: &[(&str, &str)]| -> Vec<String> {
+            let meta = ObjectMeta {
+                name: Some("cm".into()),
+                labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+                ..Default::default()
+            };
+            validate(&Object::ConfigMap(Box::new(ConfigMap { metadata: meta, ..Default::default() })))
+                .into_iter()
+                .map(|e| e.message)
+                .collect()
+        };
+        assert!(errs(&[("app", "web"), ("example.com/tier", "Front_end.1"), ("empty", "")]).is_empty());
+        let long = "v".repeat(64);
+        assert_eq!(
+            errs(&[("app", &long)]),
+            [format!("metadata.labels: Invalid value: \"{long}\": must be no more than 63 characters")]
+        );
+        assert_eq!(errs(&[("app", "-web")]), [format!("metadata.labels: Invalid value: \"-web\": {LABEL_VALUE_MSG}")]);
+        assert_eq!(
+            errs(&[("bad key", "x")]),
+            [format!("metadata.labels: Invalid value: \"bad key\": name part {QUALIFIED_NAME_MSG}")]
+        );
+        assert_eq!(errs(&[("/x", "x")]), ["metadata.labels: Invalid value: \"/x\": prefix part must be non-empty"]);
+        assert_eq!(
+            errs(&[("Ex.com/x", "x")]),
+            [format!("metadata.labels: Invalid value: \"Ex.com/x\": prefix part {DNS1123_SUBDOMAIN_MSG}")]
+        );
+        assert_eq!(errs(&[("a/b/c", "x")]).len(), 1);
+        let key = format!("app.kubernetes.io/{}", "k".repeat(64));
+        assert_eq!(
+            errs(&[(&key, "x")]),
+            [format!("metadata.labels: Invalid value: \"{key}\": name part must be no more than 63 characters")]
+        );
     }
 }

@@ -1502,7 +1502,10 @@ struct NodeImages {
 }
 
 impl NodeImages {
-    fn of(nodes: &[&Node], runtimes: &crate::fingerprint::LookupMap<crate::store::Name, crate::kubelet::NodeRuntime>) -> Self {
+    fn of(
+        nodes: &[&Node],
+        runtimes: &crate::fingerprint::LookupMap<crate::store::Name, crate::kubelet::NodeRuntime>,
+    ) -> Self {
         let mut ids: BTreeMap<String, u32> = BTreeMap::new();
         let mut nodes_with: Vec<usize> = Vec::new();
         let on_node: Vec<Vec<u32>> = nodes
