@@ -38,7 +38,7 @@ impl Default for ClusterConfig {
 
 /// A Kubernetes Event (core/v1 Event), deduplicated as the event recorder does: the same
 /// object, reason and message bump `count` and `last_ms`. Read from the event log
-/// ([`Cluster::events`]); the log keeps each as an [`EventRecord`].
+/// ([`Cluster::events`]); the log keeps each as an `EventRecord`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Event<'a> {
     pub first_ms: u64,
@@ -135,8 +135,9 @@ impl EventStrings {
             Some(&n) => n,
             None => {
                 let n = u32::try_from(self.all.len()).unwrap_or(NO_STRING);
-                self.all.push(s.into());
-                self.numbers.insert(s.into(), n);
+                let shared = crate::store::Name::from(s);
+                self.all.push(shared.clone());
+                self.numbers.insert(shared, n);
                 n
             }
         };
@@ -207,7 +208,7 @@ impl<T> std::ops::DerefMut for Remembered<T> {
     }
 }
 
-/// How many of the strings events share are kept at hand ([`Cluster::recent_strings`]).
+/// How many of the strings events share are kept at hand ([`EventStrings::recent`]).
 const RECENT_STRINGS: usize = 8;
 /// `event_prev`'s "no earlier event with this hash".
 const NO_EVENT: u32 = u32::MAX;
@@ -594,9 +595,14 @@ impl Cluster {
             }
             at = self.event_prev.get(at as usize).copied().unwrap_or(NO_EVENT);
         }
-        let Ok(number) = u32::try_from(self.events.len()) else {
-            return; // four billion events: the log is full
-        };
+        // A full log keeps no more (four billion events, or strings: an event adds at most six;
+        // natively a few hundred GiB, never on wasm32), so no number reaches NO_EVENT or
+        // NO_STRING.
+        let full = |len: usize, limit: u32| len >= limit as usize;
+        if full(self.events.len(), NO_EVENT) || full(self.event_strings.all.len(), NO_STRING - 8) {
+            return;
+        }
+        let number = self.events.len() as u32;
         self.event_index.insert(key, number);
         self.event_prev.push(newest.unwrap_or(NO_EVENT));
         let strings = &mut self.event_strings;

@@ -33,12 +33,18 @@ struct Names {
     objects: crate::fingerprint::LookupMap<Name, Rc<Object>>,
 }
 
-/// An object's name as the store keys it: inline up to 23 bytes on every target, wasm32 included; a longer one shared, not copied (see [`Names`]).
+/// An object's name as the store keys it: inline up to 23 bytes on every target, wasm32
+/// included (see [`Names`]); a longer one on the heap, shared by its clones.
 pub(crate) type Name = smol_str::SmolStr;
 
 impl Names {
     fn get(&self, name: &str) -> Option<&Rc<Object>> {
         self.objects.get(name)
+    }
+
+    /// The stored copy of `name`, if an object has it.
+    fn key(&self, name: &str) -> Option<&Name> {
+        self.objects.get_key_value(name).map(|(k, _)| k)
     }
 
     fn get_mut(&mut self, name: &str) -> Option<&mut Rc<Object>> {
@@ -448,8 +454,10 @@ impl Store {
                 ns
             }
         };
-        // A pod being created or already removed is not stored under its name: a copy then.
-        let name = Name::from(name);
+        // The stored key's clone (a long name's heap copy shared); a pod being created or
+        // already removed is not stored under its name: a copy then.
+        let stored = self.kinds.get(&Kind::Pod).and_then(|m| m.get(namespace)).and_then(|n| n.key(name));
+        let name = stored.cloned().unwrap_or_else(|| Name::from(name));
         for log in &mut self.pods_written {
             log.push((Rc::clone(&ns), name.clone()));
         }

@@ -362,7 +362,7 @@ impl Members {
 /// the IPs' shared "10.244." prefix byte by byte at every level of the set was a tenth of the
 /// controller's time. Ties on those bytes (IPv6) fall to the whole IP.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-/// Its strings are the member's own (shared, not copied).
+/// Its IP and name are copies of the member's (inline; see `store::Name`), its UID shared.
 struct V1Key {
     ip_prefix: u128,
     ip: Name,

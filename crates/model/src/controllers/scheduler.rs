@@ -208,8 +208,8 @@ impl ScorePlugin {
     }
 }
 
-/// One score plugin's contribution on one node: two bytes (a pass keeps one per plugin for
-/// each of the hundreds of nodes it scores per pod, and the inspector keeps 100,000).
+/// One score plugin's contribution on one node, as a verdict's [`Scores`] list it (they keep the
+/// scores themselves, a byte each).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PluginScore {
     pub plugin: ScorePlugin,
@@ -2024,6 +2024,27 @@ mod tests {
         ));
         assert!(set_scheduled(&mut p, "True", None, None, SimTime(20_000)));
         assert_ne!(at(&p), first);
+    }
+
+    /// A decision says which filter rejected each node it rejected, and nothing of the nodes
+    /// that passed: the rejections kept beside the verdicts are found again for their nodes.
+    #[test]
+    fn a_decision_finds_each_rejection_for_its_node() {
+        let mut c = Cluster::new(crate::cluster::ClusterConfig { seed: 3, nodes: 3 });
+        let pod =
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: nginx:1.27}]\n";
+        let ws = crate::Workspace::default().with_file("p.yaml", pod);
+        assert!(c.run("kubectl cordon node-2", &ws)[0].ok);
+        assert!(c.run("kubectl apply -f p.yaml", &ws)[0].ok);
+        c.advance(5_000);
+        let d = c.scheduling_decision("default", "p").expect("a decision");
+        let seen: Vec<(&str, Option<&str>)> =
+            d.nodes.iter().map(|v| (d.node_name(v), d.rejected(v).map(|r| r.plugin))).collect();
+        let mut seen = seen;
+        seen.sort();
+        assert_eq!(seen, [("node-1", None), ("node-2", Some("NodeUnschedulable")), ("node-3", None)]);
+        assert!(d.nodes.iter().filter(|v| d.rejected(v).is_none()).all(|v| v.scores.iter().count() > 0));
+        assert!(d.nodes.iter().filter(|v| d.rejected(v).is_some()).all(|v| v.scores.iter().count() == 0));
     }
 
     /// A decision keeps a verdict for each node it looked at: 500 a pod at 5,000 nodes, made
