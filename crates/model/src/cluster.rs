@@ -899,26 +899,18 @@ mod tests {
         started(&mut c, "web-b");
         c.now = SimTime(2_000);
         started(&mut c, "web-a");
-        c.record_event(
-            Kind::Pod,
-            "team",
-            "web-a",
-            "Warning",
-            "FailedScheduling",
-            "0/1 nodes are available",
-            "default-scheduler",
-            None,
-        );
-        c.record_event(
-            Kind::Pod,
-            "team",
-            "web-a",
-            "Warning",
-            "FailedScheduling",
-            "0/2 nodes are available",
-            "default-scheduler",
-            None,
-        );
+        for message in ["0/1 nodes are available", "0/2 nodes are available"] {
+            c.record_event(
+                Kind::Pod,
+                "team",
+                "web-a",
+                "Warning",
+                "FailedScheduling",
+                message,
+                "default-scheduler",
+                None,
+            );
+        }
         let seen: Vec<String> = c
             .events()
             .map(|e| {
