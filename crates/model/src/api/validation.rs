@@ -97,12 +97,9 @@ fn label_errors(path: &str, labels: Option<&BTreeMap<String, String>>, errs: &mu
         if let Some(name) = name {
             if name.is_empty() {
                 key_msgs.push("name part must be non-empty".to_string());
-            } else if name.len() > 63 {
-                key_msgs.push("name part must be no more than 63 characters".to_string());
             }
-            if !is_qualified_name_pattern(name) {
-                key_msgs.push(format!("name part {QUALIFIED_NAME_MSG}"));
-            }
+            let msgs = name_errors(name, 63, is_qualified_name_pattern(name), QUALIFIED_NAME_MSG);
+            key_msgs.extend(msgs.into_iter().map(|m| format!("name part {m}")));
         }
         for m in key_msgs {
             errs.push(invalid(path, &format!("\"{k}\""), &m));
