@@ -111,6 +111,12 @@ fn label_errors(path: &str, labels: Option<&BTreeMap<String, String>>, errs: &mu
     }
 }
 
+/// Upstream's `IsDNS1123Label`: a namespace (its name, and an object's `metadata.namespace`) and
+/// a container's name.
+fn label_name_errors(name: &str) -> Vec<String> {
+    name_errors(name, 63, is_dns1123_label_pattern(name), DNS1123_LABEL_MSG)
+}
+
 /// What upstream's name validation says of `name` (apimachinery's `IsDNS1123Subdomain`,
 /// `IsDNS1123Label`, `IsDNS1035Label`): the length first, then the pattern, each an error of its
 /// own.
@@ -180,7 +186,7 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
                     let pattern = is_dns1123_label_pattern(n) && n.starts_with(|c: char| c.is_ascii_lowercase());
                     name_errors(n, 63, pattern, DNS1035_LABEL_MSG)
                 }
-                Kind::Namespace => name_errors(n, 63, is_dns1123_label_pattern(n), DNS1123_LABEL_MSG),
+                Kind::Namespace => label_name_errors(n),
                 _ => name_errors(n, 253, is_dns1123_subdomain_pattern(n), DNS1123_SUBDOMAIN_MSG),
             };
             for msg in msgs {
@@ -189,11 +195,10 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
         }
         _ => {}
     }
-    if let Some(ns) = meta.namespace.as_deref()
-        && !ns.is_empty()
-        && !is_dns1123_label(ns)
-    {
-        errs.push(invalid("metadata.namespace", &format!("\"{ns}\""), DNS1123_LABEL_MSG));
+    if let Some(ns) = meta.namespace.as_deref().filter(|ns| !ns.is_empty()) {
+        for msg in label_name_errors(ns) {
+            errs.push(invalid("metadata.namespace", &format!("\"{ns}\""), &msg));
+        }
     }
     label_errors("metadata.labels", meta.labels.as_ref(), &mut errs);
     match obj {
@@ -483,8 +488,10 @@ fn validate_affinity_weights(spec: &PodSpec, path: &str, errs: &mut Vec<FieldErr
 fn validate_container(c: &Container, path: &str, errs: &mut Vec<FieldError>) {
     if c.name.is_empty() {
         errs.push(required(&format!("{path}.name")));
-    } else if !is_dns1123_label(&c.name) {
-        errs.push(invalid(&format!("{path}.name"), &format!("\"{}\"", c.name), DNS1123_LABEL_MSG));
+    } else {
+        for msg in label_name_errors(&c.name) {
+            errs.push(invalid(&format!("{path}.name"), &format!("\"{}\"", c.name), &msg));
+        }
     }
     if c.image.as_deref().is_none_or(|s| s.trim().is_empty()) {
         errs.push(required(&format!("{path}.image")));
@@ -592,6 +599,14 @@ mod tests {
             [format!("metadata.name: Invalid value: \"{}\": must be no more than 63 characters", "n".repeat(64))]
         );
         assert!(ns("1st").is_empty(), "an RFC 1123 label may start with a digit");
+        // The same rule for an object's namespace and a container's name (ValidateDNS1123Label).
+        let in_ns =
+            ConfigMap { metadata: ObjectMeta { namespace: Some("n".repeat(64)), ..named("cm") }, ..Default::default() };
+        let msgs: Vec<String> = validate(&Object::ConfigMap(Box::new(in_ns))).into_iter().map(|e| e.message).collect();
+        assert_eq!(
+            msgs,
+            [format!("metadata.namespace: Invalid value: \"{}\": must be no more than 63 characters", "n".repeat(64))]
+        );
         // A Service's name must start with a letter.
         assert!(svc("web-1").is_empty());
         assert_eq!(svc("1web"), [format!("metadata.name: Invalid value: \"1web\": {DNS1035_LABEL_MSG}")]);
