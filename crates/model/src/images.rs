@@ -272,17 +272,22 @@ pub fn busybox(command: &[String]) -> (Profile, Vec<String>) {
     )
 }
 
+/// Whether any annotation is a `kubeplay.dev/` override ([`apply_overrides`] changes nothing
+/// without one).
+pub fn overrides_any(annotations: &BTreeMap<String, String>) -> bool {
+    annotations
+        .range::<str, _>((std::ops::Bound::Included("kubeplay.dev/"), std::ops::Bound::Unbounded))
+        .next()
+        .is_some_and(|(k, _)| k.starts_with("kubeplay.dev/"))
+}
+
 /// Per-container overrides from pod annotations (documented in docs/profiles.md):
 /// `kubeplay.dev/deadlock-after: 30s`, `kubeplay.dev/startup: 20s`,
 /// `kubeplay.dev/memory-leak: 10` (MiB per minute), `kubeplay.dev/memory: 300` (MiB at idle).
 /// A key may name one container: `kubeplay.dev/deadlock-after.wallet-server`.
 pub fn apply_overrides(p: &mut Profile, annotations: &BTreeMap<String, String>, container: &str) {
     // Most pods have none of these: the keys are not looked up (each lookup formats its key).
-    if !annotations
-        .range::<str, _>((std::ops::Bound::Included("kubeplay.dev/"), std::ops::Bound::Unbounded))
-        .next()
-        .is_some_and(|(k, _)| k.starts_with("kubeplay.dev/"))
-    {
+    if !overrides_any(annotations) {
         return;
     }
     let get = |key: &str| {

@@ -726,7 +726,7 @@ pub fn image_locality(sum: i64, containers: usize) -> i64 {
     MAX_NODE_SCORE * (s - min) / (max - min)
 }
 
-type HardSpread<'a> = (&'a Spread, &'a [u32], Option<&'a BTreeMap<String, u32>>, i64, i64);
+type HardSpread<'a> = (&'a Spread, &'a [u32], Option<&'a DomainCounts>, i64, i64);
 
 /// PodTopologySpread Filter for the DoNotSchedule constraints on node `i`.
 fn spread_filter(hard: &[HardSpread], node: &Node, i: usize) -> Option<FilterVerdict> {
@@ -741,7 +741,7 @@ fn spread_filter(hard: &[HardSpread], node: &Node, i: usize) -> Option<FilterVer
         let here = if c.key == HOSTNAME {
             i64::from(counts[i])
         } else {
-            domains.and_then(|d| d.get(value)).map_or(0, |v| i64::from(*v))
+            domains.and_then(|d| d.by_value.get(value)).map_or(0, |v| i64::from(*v))
         };
         if here + self_match - min > c.max_skew {
             return Some(FilterVerdict {
@@ -947,8 +947,19 @@ struct SpreadCache {
     /// Topology key -> each node's value of it as a small number: distinct domains counted,
     /// and domain counts looked up, without strings.
     domain_ids: BTreeMap<String, DomainIds>,
-    /// (selector key, topology key) -> domain value -> matching pods.
-    by_domain: BTreeMap<(String, String), BTreeMap<String, u32>>,
+    /// (selector key, topology key) -> the matching pods per domain.
+    by_domain: BTreeMap<(String, String), DomainCounts>,
+}
+
+/// The pods a spread selector matches in each domain of one topology key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct DomainCounts {
+    /// By the domain's value: every value some node has (0 when no pod matches there).
+    by_value: BTreeMap<String, u32>,
+    /// The same counts by the value's number ([`DomainIds`]): what scoring reads per node, kept
+    /// beside the map so that no pod's scoring makes it again (a list as long as the domains,
+    /// zeroed and filled from the map, for every pod).
+    by_id: Vec<u32>,
 }
 
 impl SpreadCache {
@@ -988,15 +999,10 @@ impl SpreadCache {
             .or_insert_with(|| (ns.to_string(), sel.clone(), count_on_nodes(ns, sel, nodes.len(), index, store)))
             .2;
         if topo_key != HOSTNAME {
-            self.by_domain.entry((key.clone(), topo_key.to_string())).or_insert_with(|| {
-                let mut domains: BTreeMap<String, u32> = BTreeMap::new();
-                for (i, n) in nodes.iter().enumerate() {
-                    if let Some(v) = n.metadata.labels.as_ref().and_then(|l| l.get(topo_key)) {
-                        *domains.entry(v.clone()).or_default() += counts[i];
-                    }
-                }
-                domains
-            });
+            let ids = self.domain_ids.get(topo_key);
+            self.by_domain
+                .entry((key.clone(), topo_key.to_string()))
+                .or_insert_with(|| domain_counts(nodes, topo_key, counts, ids));
         }
     }
 
@@ -1012,12 +1018,7 @@ impl SpreadCache {
         }
         for ((key, topo), domains) in &self.by_domain {
             let Some((_, _, counts)) = self.by_node.get(key) else { continue };
-            let mut expected: BTreeMap<String, u32> = BTreeMap::new();
-            for (i, n) in nodes.iter().enumerate() {
-                if let Some(v) = n.metadata.labels.as_ref().and_then(|l| l.get(topo)) {
-                    *expected.entry(v.clone()).or_default() += counts[i];
-                }
-            }
+            let expected = domain_counts(nodes, topo, counts, self.domain_ids.get(topo));
             debug_assert_eq!(*domains, expected, "spread domain counts kept between passes went stale");
         }
     }
@@ -1026,7 +1027,7 @@ impl SpreadCache {
         self.by_node.get(&c.sel_key).map_or(&[], |e| e.2.as_slice())
     }
 
-    fn domains(&self, c: &Spread) -> Option<&BTreeMap<String, u32>> {
+    fn domains(&self, c: &Spread) -> Option<&DomainCounts> {
         self.by_domain.get(&(c.sel_key.clone(), c.key.clone()))
     }
 
@@ -1042,12 +1043,32 @@ impl SpreadCache {
                     if k == key
                         && let Some(v) = node_labels.get(topo)
                     {
-                        *domains.entry(v.clone()).or_default() += 1;
+                        *domains.by_value.entry(v.clone()).or_default() += 1;
+                        let id = self.domain_ids.get(topo).and_then(|d| d.ids.get(node_index));
+                        if let Some(count) = id.and_then(|&id| domains.by_id.get_mut(id as usize)) {
+                            *count += 1;
+                        }
                     }
                 }
             }
         }
     }
+}
+
+/// The pods counted on each node (`counts`, by position in the pass's node list) summed per
+/// domain of `topo_key`, by value and by the value's number in `ids` (the key's numbering).
+fn domain_counts(nodes: &[&Node], topo_key: &str, counts: &[u32], ids: Option<&DomainIds>) -> DomainCounts {
+    let mut by_value: BTreeMap<String, u32> = BTreeMap::new();
+    let mut by_id = vec![0; ids.map_or(0, |d| d.by_value.len())];
+    for (i, n) in nodes.iter().enumerate() {
+        if let Some(v) = n.metadata.labels.as_ref().and_then(|l| l.get(topo_key)) {
+            *by_value.entry(v.clone()).or_default() += counts[i];
+            if let Some(count) = ids.and_then(|d| d.ids.get(i)).and_then(|&id| by_id.get_mut(id as usize)) {
+                *count += counts[i];
+            }
+        }
+    }
+    DomainCounts { by_value, by_id }
 }
 
 /// The bound, unfinished pods of `ns` that `sel` matches, per node (by position in the pass's
@@ -1595,7 +1616,7 @@ fn schedule_one(
                     .min()
                     .unwrap_or(0)
             } else {
-                domains.and_then(|d| d.values().min()).map_or(0, |m| i64::from(*m))
+                domains.and_then(|d| d.by_value.values().min()).map_or(0, |m| i64::from(*m))
             };
             let self_match = i64::from(selector_matches(&c.selector, &own_labels));
             (c, counts, domains, min, self_match)
@@ -1686,21 +1707,16 @@ fn schedule_one(
     // and which nodes have its key: looked up once, not per node.
     // (Whether the key is the hostname is decided once here: a string comparison per node and
     // constraint was a fourteenth of this function.)
-    type Counts<'a> = (&'a [u32], Vec<u32>, &'a [bool], &'a [u32], bool);
+    // (The hostname's domains are the nodes: its counts are the nodes' own.)
+    type Counts<'a> = (&'a [u32], &'a [u32], &'a [bool], &'a [u32], bool);
     let soft_counts: Vec<Counts> = soft
         .iter()
         .map(|c| {
             let ids = spread.domain_ids.get(&c.key);
-            let mut by_id = vec![0; ids.map_or(0, |d| d.by_value.len())];
-            if let (Some(ids), Some(domains)) = (ids, spread.domains(c)) {
-                for (value, count) in domains {
-                    if let Some(&id) = ids.by_value.get(value) {
-                        by_id[id as usize] = *count;
-                    }
-                }
-            }
+            let is_host = c.key == HOSTNAME;
+            let by_id = if is_host { &[][..] } else { spread.domains(c).map_or(&[][..], |d| d.by_id.as_slice()) };
             let (has_key, node_ids) = ids.map_or((&[][..], &[][..]), |d| (d.has_key.as_slice(), d.ids.as_slice()));
-            (spread.node_counts(c), by_id, has_key, node_ids, c.key == HOSTNAME)
+            (spread.node_counts(c), by_id, has_key, node_ids, is_host)
         })
         .collect();
     let preferred = pod
@@ -1774,7 +1790,7 @@ fn schedule_one(
             if !has_key.get(ni).copied().unwrap_or(false) {
                 continue;
             }
-            let cnt = if *is_host { counts[ni] } else { by_id[node_ids[ni] as usize] };
+            let cnt = if *is_host { counts[ni] } else { by_id.get(node_ids[ni] as usize).copied().unwrap_or(0) };
             raw += f64::from(cnt) * w + (c.max_skew - 1) as f64;
         }
         let rounded = (raw + 0.5) as i64;

@@ -109,8 +109,10 @@ struct BaseProfile {
     image: Option<String>,
     command: Option<Vec<String>>,
     args: Option<Vec<String>>,
-    /// The profile and the logs it echoes at start.
-    made: std::rc::Rc<(crate::images::Profile, Vec<String>)>,
+    /// The profile and the logs it echoes at start. The profile is shared: containers with no
+    /// override of their own follow it without a copy (two copies per container were made, a
+    /// dozen allocations each, at every pod's creation and every container start).
+    made: (std::rc::Rc<crate::images::Profile>, Vec<String>),
 }
 
 /// How many containers' base profiles the kubelets keep worked out (a course uses a handful).
@@ -189,7 +191,7 @@ impl KubeletState {
     pub(crate) fn kept_base_profile(
         &self,
         c: &k8s_openapi::api::core::v1::Container,
-    ) -> Option<std::rc::Rc<(crate::images::Profile, Vec<String>)>> {
+    ) -> Option<(std::rc::Rc<crate::images::Profile>, Vec<String>)> {
         self.base_profiles
             .iter()
             .find(|b| b.image == c.image && b.command == c.command && b.args == c.args)
@@ -199,7 +201,7 @@ impl KubeletState {
     pub(crate) fn keep_base_profile(
         &mut self,
         c: &k8s_openapi::api::core::v1::Container,
-        made: std::rc::Rc<(crate::images::Profile, Vec<String>)>,
+        made: (std::rc::Rc<crate::images::Profile>, Vec<String>),
     ) {
         if self.base_profiles.len() >= BASE_PROFILES_KEPT {
             self.base_profiles.remove(0);
@@ -234,14 +236,17 @@ impl KubeletState {
 
     /// The one shared copy of a behaviour profile: the containers of a Deployment's pods follow
     /// the same one, and a copy each (280 bytes and its lists) adds up at 150,000 pods.
-    pub(crate) fn share_profile(&mut self, p: crate::images::Profile) -> std::rc::Rc<crate::images::Profile> {
-        let same = self.profiles.entry(crate::fingerprint::Fingerprint::of(&p)).or_default();
-        if let Some(shared) = same.iter().find(|s| ***s == p) {
+    /// (A profile that is already the shared copy is found without being compared.)
+    pub(crate) fn share_profile(
+        &mut self,
+        p: std::rc::Rc<crate::images::Profile>,
+    ) -> std::rc::Rc<crate::images::Profile> {
+        let same = self.profiles.entry(crate::fingerprint::Fingerprint::of(&*p)).or_default();
+        if let Some(shared) = same.iter().find(|s| std::rc::Rc::ptr_eq(s, &p) || **s == p) {
             return shared.clone();
         }
-        let shared = std::rc::Rc::new(p);
-        same.push(shared.clone());
-        shared
+        same.push(p.clone());
+        p
     }
 }
 

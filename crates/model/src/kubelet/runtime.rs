@@ -436,19 +436,31 @@ impl Cluster {
         self.kubelet.pods.get(ns, name)
     }
 
-    fn profile_for(&mut self, pod: &Pod, c: &Container) -> (Profile, Vec<String>) {
-        let base = match self.kubelet.kept_base_profile(c) {
+    /// The profile a container follows and the logs it echoes at start: the kept base profile
+    /// itself (shared) unless the pod's annotations override it.
+    fn profile_for(&mut self, pod: &Pod, c: &Container) -> (std::rc::Rc<Profile>, Vec<String>) {
+        let (mut profile, logs) = match self.kubelet.kept_base_profile(c) {
             Some(kept) => kept,
             None => {
-                let made = std::rc::Rc::new(self.base_profile(c));
+                let (profile, logs) = self.base_profile(c);
+                let made = (std::rc::Rc::new(profile), logs);
                 self.kubelet.keep_base_profile(c, made.clone());
                 made
             }
         };
-        debug_assert!(*base == self.base_profile(c), "the kept base profile of {:?} went stale", c.image);
-        let (mut profile, logs) = (*base).clone();
-        let none = BTreeMap::new();
-        images::apply_overrides(&mut profile, pod.metadata.annotations.as_ref().unwrap_or(&none), &c.name);
+        debug_assert!(
+            {
+                let (base, base_logs) = self.base_profile(c);
+                *profile == base && logs == base_logs
+            },
+            "the kept base profile of {:?} went stale",
+            c.image
+        );
+        if let Some(annotations) = &pod.metadata.annotations
+            && images::overrides_any(annotations)
+        {
+            images::apply_overrides(std::rc::Rc::make_mut(&mut profile), annotations, &c.name);
+        }
         (profile, logs)
     }
 
@@ -653,7 +665,7 @@ impl Cluster {
                             name: c.name.clone(),
                             sidecar: idx < n_init && c.restart_policy.as_deref() == Some("Always"),
                             image: c.image.clone().unwrap_or_default(),
-                            profile: std::rc::Rc::new(profile),
+                            profile,
                             port,
                             waiting: Some(("ContainerCreating".into(), String::new())),
                             start_at: Some(now),
@@ -951,8 +963,9 @@ impl Cluster {
             && profile.startup_cpu_milli > cpu
         {
             let factor_pct = (profile.startup_cpu_milli * 100 / cpu) as u64;
-            profile.listen_ms = profile.listen_ms * factor_pct / 100;
-            profile.warmup_ms = profile.warmup_ms * factor_pct / 100;
+            let stretched = std::rc::Rc::make_mut(&mut profile);
+            stretched.listen_ms = stretched.listen_ms * factor_pct / 100;
+            stretched.warmup_ms = stretched.warmup_ms * factor_pct / 100;
         }
         let memory_limit = limits.and_then(|l| l.get("memory")).and_then(|q| crate::api::quantity::value(&q.0).ok());
         let mut start_logs: Vec<String> = Vec::new();
