@@ -11,8 +11,9 @@ use crate::time::SimTime;
 pub enum Timer {
     /// Run one control loop (a controller, the scheduler, the kubelets).
     Controller(Controller),
-    /// A pod's kubelet work is due (image pulled, container started, ...).
-    Kubelet { namespace: String, name: String },
+    /// A pod's kubelet work is due (image pulled, container started, ...). The names are held
+    /// inline (a pod sets four of these on its way to ready: two allocations each as strings).
+    Kubelet { namespace: crate::store::Name, name: crate::store::Name },
 }
 
 /// The control loops, in the fixed order they run when due at the same moment.
