@@ -8,6 +8,10 @@
 //! - [`format`]: pure helpers turning view data into text and CSS classes.
 //! - [`i18n`]: the interface text in English and Chinese.
 
+// Links the word-at-a-time memcmp into every wasm built from this crate (the page, the worker,
+// the wasm tests and bench).
+use kubeplay_wasm_mem as _;
+
 pub mod bridge;
 pub mod components;
 pub mod engine;
