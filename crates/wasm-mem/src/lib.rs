@@ -1,16 +1,27 @@
-//! `memcmp` for wasm32, eight bytes at a time.
+//! Memory for the wasm: `memcmp` eight bytes at a time, and small blocks from size classes.
 //!
 //! On `wasm32-unknown-unknown` every string comparison and equality test (`str == str`, `Ord`
 //! for strings, hash-table and B-tree lookups by name) ends in a call to `memcmp`, and the one
 //! the standard library brings there (compiler-builtins' portable fallback; only x86_64 has a
 //! faster one) compares one byte per loop turn. The model compares names hundreds of times per
-//! pod, so the page's worker links this one instead: the same result, read in 8-byte words.
+//! pod, so the wasm links this one instead: the same result, read in 8-byte words.
 //!
-//! This is the project's one `unsafe` code: the C signature hands over raw pointers. All the
-//! comparing is done by [`compare`], safe code over slices, which the tests check against the
-//! standard library's ordering. Other targets keep their C library's `memcmp`.
+//! The model's objects are also made of many small allocations, which [`small`] serves from
+//! free lists per size class instead of the standard library's wasm allocator (dlmalloc).
+//!
+//! This is the project's one `unsafe` code: the C signature hands over raw pointers, and an
+//! allocator hands out addresses. All the comparing is done by [`compare`], safe code over
+//! slices, which the tests check against the standard library's ordering. Other targets keep
+//! their C library's `memcmp` and their allocator.
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
-#![no_std]
+
+pub mod small;
+
+/// The wasm's allocator: small blocks from size classes, the rest from the system's
+/// ([`small`]). Only where there is one thread.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: small::SmallBlocks = small::SmallBlocks::new();
 
 /// `memcmp(a, b, n)`: the sign of the first differing byte's difference, 0 when equal.
 ///
@@ -101,9 +112,7 @@ fn first_difference(x: u64, y: u64) -> i32 {
 
 #[cfg(test)]
 mod tests {
-    extern crate std;
     use super::compare;
-    use std::vec::Vec;
 
     fn sign(x: i32) -> core::cmp::Ordering {
         x.cmp(&0)
