@@ -104,7 +104,7 @@ pub struct Store {
     /// without a scan of every pod, as its informer feeds it only unassigned pods.
     /// By namespace, then name: a write removes its pod by borrowed names (a key of owned
     /// names was two copies made for every pod write).
-    unbound_pods: BTreeMap<String, std::collections::BTreeSet<String>>,
+    unbound_pods: BTreeMap<String, std::collections::BTreeSet<Name>>,
     /// Each node's usage by its bound pods, kept as pods are written (None after a `get_mut` of
     /// a pod, which the index cannot follow: readers then count for themselves).
     node_usage: Option<crate::controllers::scheduler::UsageIndex>,
@@ -355,7 +355,7 @@ impl Store {
             None => self.unbound_pods.entry(ns.to_string()).or_default(),
         };
         if !names.contains(name) {
-            names.insert(name.to_string());
+            names.insert(Name::from(name));
         }
     }
 

@@ -1192,7 +1192,7 @@ impl Cluster {
     /// One pass of the scheduling queue: every unbound pod, oldest first (PrioritySort with
     /// equal priorities falls back to queue order).
     pub(crate) fn schedule_pending(&mut self) {
-        let mut queue: Vec<(u64, String, String)> = self
+        let mut queue: Vec<(u64, Name, Name)> = self
             .store
             .unbound_pods()
             .filter_map(|o| match o {
@@ -1207,7 +1207,7 @@ impl Cluster {
                 {
                     let created =
                         p.metadata.creation_timestamp.as_ref().map(|t| crate::store::sim_time(t).ms()).unwrap_or(0);
-                    Some((created, o.namespace().to_string(), o.name().to_string()))
+                    Some((created, Name::from(o.namespace()), Name::from(o.name())))
                 }
                 _ => None,
             })
@@ -1270,11 +1270,11 @@ impl Cluster {
         // spec, held so that its address stays its own, its labels, whether it has a
         // controller): a ReplicaSet's pods, one after another, have the same, and making them
         // (the selector's key formatted, the labels copied twice) cost a fiftieth of a pass.
-        type Made = (String, Option<Rc<PodSpec>>, Option<BTreeMap<String, String>>, bool);
+        type Made = (Name, Option<Rc<PodSpec>>, Option<BTreeMap<String, String>>, bool);
         type Constraints = Rc<(Vec<Spread>, bool)>;
         let mut last_constraints: Option<(Made, Constraints)> = None;
         for (_, ns, name) in queue {
-            let key = (Name::from(ns.as_str()), Name::from(name.as_str()));
+            let key = (ns.clone(), name.clone());
             if let Some((epoch, failed_at, _)) = self.scheduler.unschedulable.get(&key) {
                 let due = failed_at + MAX_IN_UNSCHEDULABLE_MS;
                 if *epoch == self.scheduler.epoch && self.now.ms() < due {
