@@ -8,8 +8,9 @@
 //! - [`format`]: pure helpers turning view data into text and CSS classes.
 //! - [`i18n`]: the interface text in English and Chinese.
 
-// Links the word-at-a-time memcmp and the small-block allocator into every wasm built from this
-// crate (the page, the worker, the wasm tests and bench).
+// Links the word-at-a-time memcmp and the small-block allocator into every wasm that uses this
+// library: the page, the worker, the browser tests and the bench (tests/determinism.rs, which
+// uses only the model, links them itself).
 use kubeplay_wasm_mem as _;
 
 pub mod bridge;

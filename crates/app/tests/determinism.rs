@@ -3,6 +3,10 @@
 //! (crates/cli/tests/golden.rs).
 #![cfg(target_arch = "wasm32")]
 
+// The wasm's own memcmp and allocator (crates/wasm-mem), as the page and the worker have them:
+// the transcript must not depend on them.
+use kubeplay_wasm_mem as _;
+
 use kubeplay_model::kubectl::transcript;
 use kubeplay_model::{Cluster, ClusterConfig, Workspace};
 use wasm_bindgen_test::*;

@@ -52,54 +52,61 @@ pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
 }
 
 /// Compares two byte strings of the same length as `memcmp` does: negative, zero or positive as
-/// `a` is before, equal to or after `b`, byte by byte (unsigned). Written without a slice
-/// comparison or a byte loop the compiler could turn back into a call to `memcmp`.
+/// `a` is before, equal to or after `b`, byte by byte (unsigned). Written as plain loops over
+/// words (no iterator adapters, which the page's size-tuned build leaves as calls) and without a
+/// slice comparison or a byte loop the compiler could turn back into a call to `memcmp`.
 pub fn compare(a: &[u8], b: &[u8]) -> i32 {
+    debug_assert_eq!(a.len(), b.len(), "memcmp compares two strings of one length");
     let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
     if n >= 8 {
-        for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-            let (x, y) = (le64(x), le64(y));
+        let mut at = 0;
+        while at + 8 <= n {
+            let (x, y) = (le64(a, at), le64(b, at));
             if x != y {
                 return first_difference(x, y);
             }
+            at += 8;
         }
         // The last (up to 7) bytes, as the word ending at `n`: its first bytes were found equal
         // already, so its first difference is the first one.
-        let (x, y) = (le64(&a[n - 8..]), le64(&b[n - 8..]));
+        let (x, y) = (le64(a, n - 8), le64(b, n - 8));
         return if x == y { 0 } else { first_difference(x, y) };
     }
     if n >= 4 {
         // The first four bytes, then the four ending at `n` (overlapping them).
-        for at in [0, n - 4] {
-            let (x, y) = (le32(&a[at..]), le32(&b[at..]));
-            if x != y {
-                return first_difference(x.into(), y.into());
-            }
+        let (x, y) = (le32(a, 0), le32(b, 0));
+        if x != y {
+            return first_difference(x.into(), y.into());
         }
-        return 0;
+        let (x, y) = (le32(a, n - 4), le32(b, n - 4));
+        return if x == y { 0 } else { first_difference(x.into(), y.into()) };
     }
     // Under four bytes: each one in turn (at most three, no loop).
+    let byte = |s: &[u8], j: usize| s.get(j).copied().map_or(0, i32::from);
     for j in [0, 1, 2] {
-        if let (Some(&x), Some(&y)) = (a.get(j), b.get(j))
-            && x != y
-        {
-            return i32::from(x) - i32::from(y);
+        if j < n && byte(a, j) != byte(b, j) {
+            return byte(a, j) - byte(b, j);
         }
     }
     0
 }
 
-/// The first 8 bytes of `s` (it has them), little-endian: the first byte is the lowest.
+/// The 8 bytes of `s` at `at` (it has them), little-endian: the first byte is the lowest.
 #[inline(always)]
-fn le64(s: &[u8]) -> u64 {
-    u64::from_le_bytes(s.first_chunk::<8>().copied().unwrap_or_default())
+fn le64(s: &[u8], at: usize) -> u64 {
+    match s.get(at..at + 8).and_then(|w| w.first_chunk::<8>()) {
+        Some(w) => u64::from_le_bytes(*w),
+        None => 0,
+    }
 }
 
-/// The first 4 bytes of `s` (it has them), little-endian.
+/// The 4 bytes of `s` at `at` (it has them), little-endian.
 #[inline(always)]
-fn le32(s: &[u8]) -> u32 {
-    u32::from_le_bytes(s.first_chunk::<4>().copied().unwrap_or_default())
+fn le32(s: &[u8], at: usize) -> u32 {
+    match s.get(at..at + 4).and_then(|w| w.first_chunk::<4>()) {
+        Some(w) => u32::from_le_bytes(*w),
+        None => 0,
+    }
 }
 
 /// The difference of the first differing bytes of two unequal little-endian words (the lowest
