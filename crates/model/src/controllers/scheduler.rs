@@ -425,13 +425,27 @@ fn node_refs(shared: &[std::rc::Rc<Object>]) -> Vec<&Node> {
         .collect()
 }
 
-/// Per-node aggregate the plugins read, taken once per scheduling pass.
+/// Per-node aggregate the plugins read, taken once per scheduling pass: 64 bytes natively, so
+/// that a pass's filter and score loops, which read it for each of the 500 nodes they look at
+/// per pod at 5,000 nodes, read one cache line a node (it was 96 bytes, and the two loops'
+/// reads of it no longer fitted the first-level cache).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct NodeInfo {
     requested: Resources,
-    non_zero: Resources,
+    non_zero: CpuMemory,
     pod_count: i64,
-    host_ports: BTreeSet<(String, String, i32)>,
+    /// The host ports in use, if any (most nodes have none). Boxed on purpose: a pointer here
+    /// instead of the set's 24 bytes is what keeps the row to a cache line.
+    #[allow(clippy::box_collection)]
+    host_ports: Option<Box<BTreeSet<(String, String, i32)>>>,
+}
+
+/// The non-zero requests ([`pod_requests_nonzero`]) summed on a node: the scoring plugins read
+/// only CPU and memory.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct CpuMemory {
+    cpu_milli: i64,
+    memory: i64,
 }
 
 /// What the bound, non-terminal pods on each node add up to, kept up to date by the store as
@@ -502,9 +516,9 @@ impl UsageIndex {
             .get(node)
             .map(|u| NodeInfo {
                 requested: u.requested,
-                non_zero: u.non_zero,
+                non_zero: CpuMemory { cpu_milli: u.non_zero.cpu_milli, memory: u.non_zero.memory },
                 pod_count: u.pod_count,
-                host_ports: u.host_ports.keys().cloned().collect(),
+                host_ports: (!u.host_ports.is_empty()).then(|| Box::new(u.host_ports.keys().cloned().collect())),
             })
             .unwrap_or_default()
     }
@@ -681,7 +695,7 @@ fn filter_usage(fit: &PodFit, info: &NodeInfo, alloc: Resources) -> Option<Filte
     let reject = |plugin, reasons: Vec<String>| Some(FilterVerdict { plugin, reasons, unresolvable: false });
     // NodePorts
     for (ip, proto, port) in host_ports {
-        let clash = info.host_ports.iter().any(|(ip2, proto2, port2)| {
+        let clash = info.host_ports.iter().flat_map(|ports| ports.iter()).any(|(ip2, proto2, port2)| {
             port2 == port && proto2 == proto && (ip == "0.0.0.0" || ip2 == "0.0.0.0" || ip2 == ip)
         });
         if clash {
@@ -1505,7 +1519,7 @@ fn add_pod(info: &mut NodeInfo, p: &Pod) {
     info.non_zero.memory += nz.memory;
     info.pod_count += 1;
     for hp in host_ports(p) {
-        info.host_ports.insert(hp);
+        info.host_ports.get_or_insert_with(Default::default).insert(hp);
     }
 }
 
@@ -1561,6 +1575,43 @@ impl NodeImages {
         }
         NodeImages { ids, nodes_with, present }
     }
+}
+
+/// A feasible node's NodeResourcesFit (LeastAllocated) and BalancedAllocation scores (none for
+/// a pod without requests, which that plugin skips).
+#[derive(Clone, Copy, Debug)]
+struct FitScores {
+    least: i64,
+    balanced: Option<i64>,
+}
+
+impl FitScores {
+    /// On a node with `info`'s usage and `alloc`atable, for a pod of `(non_zero, requested)`.
+    fn of(info: &NodeInfo, alloc: Resources, (pod_nz, req): (Resources, Resources), best_effort: bool) -> Self {
+        let least = least_allocated(
+            (info.non_zero.cpu_milli + pod_nz.cpu_milli, info.non_zero.memory + pod_nz.memory),
+            (alloc.cpu_milli, alloc.memory),
+        );
+        let balanced = (!best_effort).then(|| {
+            balanced_allocation(
+                (info.requested.cpu_milli + req.cpu_milli, info.requested.memory + req.memory),
+                (alloc.cpu_milli, alloc.memory),
+            )
+        });
+        FitScores { least, balanced }
+    }
+}
+
+/// A feasible node's scores before normalizing ([`schedule_one`]'s first score loop): the
+/// weighted NodeResourcesFit and BalancedAllocation scores, the untolerated PreferNoSchedule
+/// taints, the preferred node affinity's weight, the rounded spread score.
+/// (24 bytes: a weighted fit score is at most 200 and a node's taints are fewer than 2³².)
+#[derive(Clone, Copy, Debug)]
+struct Raw {
+    rounded: i64,
+    aff: i64,
+    fit_total: i32,
+    untolerated: u32,
 }
 
 /// One scheduling cycle for one pod: filter (stopping after enough feasible nodes), score,
@@ -1622,8 +1673,14 @@ fn schedule_one(
             (c, counts, domains, min, self_match)
         })
         .collect();
-    // `feasible` holds (index into verdicts, index into nodes).
-    let mut feasible: Vec<(usize, usize)> = Vec::with_capacity(to_find);
+    // `feasible` holds (index into verdicts, index into nodes), as 32-bit numbers, and the
+    // node's LeastAllocated and BalancedAllocation scores ([`FitScores`]), worked out while
+    // the filters have the node's usage at hand: the score loop then reads neither the usage
+    // nor the allocatable again (re-reading them for 500 nodes missed the first-level cache).
+    let mut feasible: Vec<(u32, u32)> = Vec::with_capacity(to_find);
+    let mut fit_scores: Vec<FitScores> = Vec::with_capacity(to_find);
+    let pod_nz = fit.non_zero;
+    let best_effort = req.cpu_milli == 0 && req.memory == 0;
     let mut processed = 0;
     // The index kept from the last pod is below the node count unless nodes went since.
     let start = *next_start % n;
@@ -1638,7 +1695,8 @@ fn schedule_one(
             .or_else(|| if hard.is_empty() { None } else { spread_filter(&hard, nodes[i], i) });
         let rejection = match rejected {
             None => {
-                feasible.push((verdicts.len(), i));
+                feasible.push((verdicts.len() as u32, i as u32));
+                fit_scores.push(FitScores::of(&infos[i], allocs[i], (pod_nz, req), best_effort));
                 NodeVerdict::PASSED
             }
             Some(r) => {
@@ -1660,7 +1718,7 @@ fn schedule_one(
         };
     }
     if feasible.len() == 1 {
-        let chosen = names[feasible[0].1].to_string();
+        let chosen = names[feasible[0].1 as usize].to_string();
         return Decision {
             time_ms: now.ms(),
             node_names: names.clone(),
@@ -1671,17 +1729,18 @@ fn schedule_one(
         };
     }
     // Score.
-    let pod_nz = fit.non_zero;
     let tols: &[Toleration] = pod.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or(&[]);
-    let best_effort = req.cpu_milli == 0 && req.memory == 0;
     // PodTopologySpread PreScore: ScheduleAnyway constraints (or the system defaults). A node
     // without every key is ignored (score 0) unless the constraints are the system defaults
     // (then none is, and no list is made).
     let soft: Vec<&Spread> = constraints.iter().filter(|c| !c.hard).collect();
     let has_all_keys =
         |nd: &Node| soft.iter().all(|c| nd.metadata.labels.as_ref().is_some_and(|l| l.contains_key(&c.key)));
-    let ignored: Vec<bool> =
-        if system_default { Vec::new() } else { feasible.iter().map(|&(_, ni)| !has_all_keys(nodes[ni])).collect() };
+    let ignored: Vec<bool> = if system_default {
+        Vec::new()
+    } else {
+        feasible.iter().map(|&(_, ni)| !has_all_keys(nodes[ni as usize])).collect()
+    };
     let is_ignored = |j: usize| ignored.get(j).copied().unwrap_or(false);
     let considered = feasible.len() - ignored.iter().filter(|i| **i).count();
     let weights: Vec<f64> = soft
@@ -1696,7 +1755,7 @@ fn schedule_one(
                     spread.domain_ids.get(&c.key).map_or((&[][..], 0), |d| (d.ids.as_slice(), d.by_value.len()));
                 let mut seen = vec![false; count.max(1)];
                 for (_, &(_, ni)) in feasible.iter().enumerate().filter(|(j, _)| !is_ignored(*j)) {
-                    seen[ids.get(ni).map_or(0, |d| *d as usize)] = true;
+                    seen[ids.get(ni as usize).map_or(0, |d| *d as usize)] = true;
                 }
                 seen.iter().filter(|s| **s).count()
             };
@@ -1747,23 +1806,12 @@ fn schedule_one(
     // (untolerated PreferNoSchedule taints, preferred affinity weight, rounded spread score)
     // (NodeResourcesFit's and BalancedAllocation's weighted scores, then the raw scores of
     // TaintToleration, NodeAffinity and PodTopologySpread)
-    let mut raws: Vec<(i64, i64, i64, i64)> = Vec::with_capacity(feasible.len());
+    let mut raws: Vec<Raw> = Vec::with_capacity(feasible.len());
     let (mut taint_max, mut affinity_max): (Option<i64>, Option<i64>) = (None, None);
     let (mut spread_max, mut spread_min): (Option<i64>, Option<i64>) = (None, None);
-    for (j, &(i, ni)) in feasible.iter().enumerate() {
+    for (j, (&(i, ni), &FitScores { least, balanced })) in feasible.iter().zip(&fit_scores).enumerate() {
+        let (i, ni) = (i as usize, ni as usize);
         let node = &nodes[ni];
-        let info = &infos[ni];
-        let alloc = allocs[ni];
-        let least = least_allocated(
-            (info.non_zero.cpu_milli + pod_nz.cpu_milli, info.non_zero.memory + pod_nz.memory),
-            (alloc.cpu_milli, alloc.memory),
-        );
-        let balanced = (!best_effort).then(|| {
-            balanced_allocation(
-                (info.requested.cpu_milli + req.cpu_milli, info.requested.memory + req.memory),
-                (alloc.cpu_milli, alloc.memory),
-            )
-        });
         let mut fit_total = verdicts[i].scores.push(PluginScore::new(ScorePlugin::NodeResourcesFit, least));
         if let Some(b) = balanced {
             fit_total += verdicts[i].scores.push(PluginScore::new(ScorePlugin::NodeResourcesBalancedAllocation, b));
@@ -1800,7 +1848,12 @@ fn schedule_one(
             spread_max = Some(spread_max.map_or(rounded, |m| m.max(rounded)));
             spread_min = Some(spread_min.map_or(rounded, |m| m.min(rounded)));
         }
-        raws.push((fit_total, untolerated, aff, rounded));
+        raws.push(Raw {
+            rounded,
+            aff,
+            fit_total: i32::try_from(fit_total).unwrap_or(i32::MAX),
+            untolerated: u32::try_from(untolerated).unwrap_or(u32::MAX),
+        });
     }
     // TaintToleration and NodeAffinity NormalizeScore: the default normalizer
     // ([`default_normalize`]), TaintToleration reversed.
@@ -1816,8 +1869,10 @@ fn schedule_one(
     let mut best: Option<usize> = None;
     let mut max = i64::MIN;
     let mut count = 0u32;
-    for (j, (&(i, ni), &(fit_total, untolerated, aff, rounded))) in feasible.iter().zip(&raws).enumerate() {
+    for (j, (&(i, ni), &Raw { fit_total, untolerated, aff, rounded })) in feasible.iter().zip(&raws).enumerate() {
+        let (i, ni) = (i as usize, ni as usize);
         let v = &mut verdicts[i];
+        let (fit_total, untolerated) = (i64::from(fit_total), i64::from(untolerated));
         let mut s = fit_total;
         s += v
             .scores
@@ -2069,6 +2124,12 @@ mod tests {
     /// its rejection boxed. The total weighs each plugin as the default profile does
     /// (TaintToleration 3, NodeAffinity and PodTopologySpread 2, the others 1); a plugin that
     /// did not score is neither listed nor counted.
+    #[test]
+    fn a_node_info_is_a_cache_line() {
+        // What the filter and score loops read per node (docs/benchmarks.md): 64 bytes.
+        assert!(std::mem::size_of::<NodeInfo>() <= 64, "{}", std::mem::size_of::<NodeInfo>());
+    }
+
     #[test]
     fn a_verdict_is_small_and_weighs_its_scores() {
         assert!(std::mem::size_of::<NodeVerdict>() <= 16, "{}", std::mem::size_of::<NodeVerdict>());
