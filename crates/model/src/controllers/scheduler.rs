@@ -1802,10 +1802,7 @@ fn schedule_one(
         .collect();
     // Two passes over the feasible nodes (not one list per plugin, each made and walked): the
     // first scores what needs no normalizing and keeps the raw scores that do, with their
-    // extremes; the second normalizes them, adds ImageLocality, and picks the host.
-    // (untolerated PreferNoSchedule taints, preferred affinity weight, rounded spread score)
-    // (NodeResourcesFit's and BalancedAllocation's weighted scores, then the raw scores of
-    // TaintToleration, NodeAffinity and PodTopologySpread)
+    // extremes ([`Raw`]); the second normalizes them, adds ImageLocality, and picks the host.
     let mut raws: Vec<Raw> = Vec::with_capacity(feasible.len());
     let (mut taint_max, mut affinity_max): (Option<i64>, Option<i64>) = (None, None);
     let (mut spread_max, mut spread_min): (Option<i64>, Option<i64>) = (None, None);
