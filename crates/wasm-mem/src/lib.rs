@@ -81,7 +81,7 @@ pub fn compare(a: &[u8], b: &[u8]) -> i32 {
         let (x, y) = (le32(a, n - 4), le32(b, n - 4));
         return if x == y { 0 } else { first_difference(x.into(), y.into()) };
     }
-    // Under four bytes: each one in turn (at most three, no loop).
+    // Under four bytes: each one in turn (at most three).
     let byte = |s: &[u8], j: usize| s.get(j).copied().map_or(0, i32::from);
     for j in [0, 1, 2] {
         if j < n && byte(a, j) != byte(b, j) {

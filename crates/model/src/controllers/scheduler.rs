@@ -1577,17 +1577,29 @@ impl NodeImages {
     }
 }
 
-/// A feasible node's NodeResourcesFit (LeastAllocated) and BalancedAllocation scores (none for
-/// a pod without requests, which that plugin skips).
+/// A node that passed the filters: its verdict's and its own place (32-bit numbers), and its
+/// NodeResourcesFit (LeastAllocated) and BalancedAllocation scores (none for a pod without
+/// requests, which that plugin skips), worked out while the filters have the node's usage at
+/// hand: the score loop then reads neither the usage nor the allocatable again (re-reading them
+/// for 500 nodes missed the first-level cache).
 #[derive(Clone, Copy, Debug)]
-struct FitScores {
+struct Feasible {
+    verdict: u32,
+    node: u32,
     least: i64,
     balanced: Option<i64>,
 }
 
-impl FitScores {
-    /// On a node with `info`'s usage and `alloc`atable, for a pod of `(non_zero, requested)`.
-    fn of(info: &NodeInfo, alloc: Resources, (pod_nz, req): (Resources, Resources), best_effort: bool) -> Self {
+impl Feasible {
+    /// Node `node` (verdict `verdict`), with `info`'s usage and `alloc`atable, for a pod of
+    /// `(non_zero, requested)`.
+    fn of(
+        (verdict, node): (usize, usize),
+        info: &NodeInfo,
+        alloc: Resources,
+        (pod_nz, req): (Resources, Resources),
+        best_effort: bool,
+    ) -> Self {
         let least = least_allocated(
             (info.non_zero.cpu_milli + pod_nz.cpu_milli, info.non_zero.memory + pod_nz.memory),
             (alloc.cpu_milli, alloc.memory),
@@ -1598,7 +1610,7 @@ impl FitScores {
                 (alloc.cpu_milli, alloc.memory),
             )
         });
-        FitScores { least, balanced }
+        Feasible { verdict: verdict as u32, node: node as u32, least, balanced }
     }
 }
 
@@ -1673,12 +1685,7 @@ fn schedule_one(
             (c, counts, domains, min, self_match)
         })
         .collect();
-    // `feasible` holds (index into verdicts, index into nodes), as 32-bit numbers, and the
-    // node's LeastAllocated and BalancedAllocation scores ([`FitScores`]), worked out while
-    // the filters have the node's usage at hand: the score loop then reads neither the usage
-    // nor the allocatable again (re-reading them for 500 nodes missed the first-level cache).
-    let mut feasible: Vec<(u32, u32)> = Vec::with_capacity(to_find);
-    let mut fit_scores: Vec<FitScores> = Vec::with_capacity(to_find);
+    let mut feasible: Vec<Feasible> = Vec::with_capacity(to_find);
     let pod_nz = fit.non_zero;
     let best_effort = req.cpu_milli == 0 && req.memory == 0;
     let mut processed = 0;
@@ -1695,8 +1702,7 @@ fn schedule_one(
             .or_else(|| if hard.is_empty() { None } else { spread_filter(&hard, nodes[i], i) });
         let rejection = match rejected {
             None => {
-                feasible.push((verdicts.len() as u32, i as u32));
-                fit_scores.push(FitScores::of(&infos[i], allocs[i], (pod_nz, req), best_effort));
+                feasible.push(Feasible::of((verdicts.len(), i), &infos[i], allocs[i], (pod_nz, req), best_effort));
                 NodeVerdict::PASSED
             }
             Some(r) => {
@@ -1718,7 +1724,7 @@ fn schedule_one(
         };
     }
     if feasible.len() == 1 {
-        let chosen = names[feasible[0].1 as usize].to_string();
+        let chosen = names[feasible[0].node as usize].to_string();
         return Decision {
             time_ms: now.ms(),
             node_names: names.clone(),
@@ -1739,7 +1745,7 @@ fn schedule_one(
     let ignored: Vec<bool> = if system_default {
         Vec::new()
     } else {
-        feasible.iter().map(|&(_, ni)| !has_all_keys(nodes[ni as usize])).collect()
+        feasible.iter().map(|f| !has_all_keys(nodes[f.node as usize])).collect()
     };
     let is_ignored = |j: usize| ignored.get(j).copied().unwrap_or(false);
     let considered = feasible.len() - ignored.iter().filter(|i| **i).count();
@@ -1754,8 +1760,8 @@ fn schedule_one(
                 let (ids, count) =
                     spread.domain_ids.get(&c.key).map_or((&[][..], 0), |d| (d.ids.as_slice(), d.by_value.len()));
                 let mut seen = vec![false; count.max(1)];
-                for (_, &(_, ni)) in feasible.iter().enumerate().filter(|(j, _)| !is_ignored(*j)) {
-                    seen[ids.get(ni as usize).map_or(0, |d| *d as usize)] = true;
+                for (_, f) in feasible.iter().enumerate().filter(|(j, _)| !is_ignored(*j)) {
+                    seen[ids.get(f.node as usize).map_or(0, |d| *d as usize)] = true;
                 }
                 seen.iter().filter(|s| **s).count()
             };
@@ -1806,8 +1812,8 @@ fn schedule_one(
     let mut raws: Vec<Raw> = Vec::with_capacity(feasible.len());
     let (mut taint_max, mut affinity_max): (Option<i64>, Option<i64>) = (None, None);
     let (mut spread_max, mut spread_min): (Option<i64>, Option<i64>) = (None, None);
-    for (j, (&(i, ni), &FitScores { least, balanced })) in feasible.iter().zip(&fit_scores).enumerate() {
-        let (i, ni) = (i as usize, ni as usize);
+    for (j, &Feasible { verdict, node, least, balanced }) in feasible.iter().enumerate() {
+        let (i, ni) = (verdict as usize, node as usize);
         let node = &nodes[ni];
         let mut fit_total = verdicts[i].scores.push(PluginScore::new(ScorePlugin::NodeResourcesFit, least));
         if let Some(b) = balanced {
@@ -1866,8 +1872,8 @@ fn schedule_one(
     let mut best: Option<usize> = None;
     let mut max = i64::MIN;
     let mut count = 0u32;
-    for (j, (&(i, ni), &Raw { fit_total, untolerated, aff, rounded })) in feasible.iter().zip(&raws).enumerate() {
-        let (i, ni) = (i as usize, ni as usize);
+    for (j, (f, &Raw { fit_total, untolerated, aff, rounded })) in feasible.iter().zip(&raws).enumerate() {
+        let (i, ni) = (f.verdict as usize, f.node as usize);
         let v = &mut verdicts[i];
         let (fit_total, untolerated) = (i64::from(fit_total), i64::from(untolerated));
         let mut s = fit_total;
