@@ -128,8 +128,9 @@ impl EventStrings {
     fn intern(&mut self, s: &str) -> u32 {
         let recent = &mut self.recent;
         if let Some(at) = recent.iter().position(|&n| self.all.get(n as usize).is_some_and(|r| **r == *s)) {
-            recent[..=at].rotate_right(1);
-            return recent[0];
+            let n = recent[at];
+            to_front(recent, at, n);
+            return n;
         }
         let n = match self.numbers.get(s) {
             Some(&n) => n,
@@ -141,8 +142,7 @@ impl EventStrings {
                 n
             }
         };
-        recent.rotate_right(1);
-        recent[0] = n;
+        to_front(recent, RECENT_STRINGS - 1, n);
         n
     }
 
@@ -157,6 +157,16 @@ impl EventStrings {
             }
         }
     }
+}
+
+/// Moves the first `at` numbers one place back (the one at `at` goes) and puts `n` first: a loop,
+/// not `rotate_right`, which is called out of line for a handful of numbers (a seventh of
+/// `intern`, called five times an event).
+fn to_front(recent: &mut [u32; RECENT_STRINGS], at: usize, n: u32) {
+    for j in (1..=at.min(RECENT_STRINGS - 1)).rev() {
+        recent[j] = recent[j - 1];
+    }
+    recent[0] = n;
 }
 
 /// Named kubeconfig contexts; only the cluster's own context reaches the API server. The

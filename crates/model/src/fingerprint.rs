@@ -216,9 +216,10 @@ impl Fnv {
     }
 }
 
-/// `v` in decimal, as `format!("{v}")` writes it, on the stack: the digits are `digits[at..]`.
+/// `v` in decimal, as `format!("{v}")` writes it, on the stack: the digits are `digits[at..]`,
+/// after zeros (`digits[20 - w..]` is `v` zero-padded to `w` digits, `w` at most 20).
 pub(crate) fn decimal_digits(mut v: u64) -> ([u8; 20], usize) {
-    let mut digits = [0u8; 20];
+    let mut digits = [b'0'; 20];
     let mut at = digits.len();
     loop {
         at -= 1;

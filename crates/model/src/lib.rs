@@ -25,6 +25,7 @@ pub mod rng;
 pub mod sort;
 pub mod store;
 pub mod sweep;
+pub(crate) mod text;
 pub mod time;
 pub mod view;
 

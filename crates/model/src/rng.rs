@@ -53,7 +53,16 @@ impl Rng {
 
     /// `n` characters from `alphabet`, e.g. the apiserver's generateName suffix.
     pub fn string_from(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n).map(|_| alphabet[self.below(alphabet.len() as u32) as usize] as char).collect()
+        let mut out = String::with_capacity(n);
+        self.push_from(&mut out, alphabet, n);
+        out
+    }
+
+    /// Appends `n` characters from `alphabet` (the same draws as [`Rng::string_from`]).
+    pub fn push_from(&mut self, out: &mut String, alphabet: &[u8], n: usize) {
+        for _ in 0..n {
+            out.push(char::from(alphabet[self.below(alphabet.len() as u32) as usize]));
+        }
     }
 }
 

@@ -439,8 +439,14 @@ impl Store {
             // No reader has a write left to take: the namespaces are named again as they come.
             self.written_namespaces.clear();
         }
-        // Equal entries are the same two names: which of them comes first shows nowhere.
-        log.sort_unstable();
+        // Equal entries are the same two names: which of them comes first shows nowhere. The
+        // namespaces are shared (`written_namespaces`): the same one is the same pointer, and
+        // most entries are in one namespace, so a comparison starts with the pointers.
+        log.dedup_by(|a, b| Rc::ptr_eq(&a.0, &b.0) && a.1 == b.1);
+        log.sort_unstable_by(|a, b| {
+            let ns = if Rc::ptr_eq(&a.0, &b.0) { std::cmp::Ordering::Equal } else { a.0.cmp(&b.0) };
+            ns.then_with(|| a.1.cmp(&b.1))
+        });
         log.dedup();
         PodsWritten(log)
     }

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::text::{push_dec, push_dec_padded};
+
 /// A moment of virtual time, in milliseconds since the cluster started.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(pub u64);
@@ -29,7 +31,20 @@ impl SimTime {
         let days = secs / 86_400;
         let rem = secs % 86_400;
         let (y, m, d) = civil_from_days(EPOCH_DAYS + days as i64);
-        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+        // `format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")` (the year is 2025 or later).
+        let mut out = String::with_capacity(20);
+        for (v, width, then) in [
+            (u64::try_from(y).unwrap_or(0), 4, '-'),
+            (u64::from(m), 2, '-'),
+            (u64::from(d), 2, 'T'),
+            (rem / 3600, 2, ':'),
+            (rem % 3600 / 60, 2, ':'),
+            (rem % 60, 2, 'Z'),
+        ] {
+            push_dec_padded(&mut out, v, width);
+            out.push(then);
+        }
+        out
     }
 
     /// The virtual clock as the page shows it: `HH:MM:SS.mmm` (hours keep counting past 24).
@@ -110,26 +125,33 @@ pub fn go_duration(ms: u64) -> String {
     if ms == 0 {
         return "0s".into();
     }
+    let mut out = String::with_capacity(16);
+    if ms < 1000 {
+        push_dec(&mut out, ms);
+        out.push_str("ms");
+        return out;
+    }
     let h = ms / 3_600_000;
     let m = ms % 3_600_000 / 60_000;
-    let s = ms % 60_000 / 1000;
-    let frac = ms % 1000;
-    let secs = if frac == 0 {
-        format!("{s}s")
-    } else {
-        let f = format!("{frac:03}");
-        format!("{s}.{}s", f.trim_end_matches('0'))
-    };
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
     if h > 0 {
-        format!("{h}h{m}m{secs}")
-    } else if m > 0 {
-        format!("{m}m{secs}")
-    } else {
-        secs
+        push_dec(&mut out, h);
+        out.push('h');
     }
+    if h > 0 || m > 0 {
+        push_dec(&mut out, m);
+        out.push('m');
+    }
+    push_dec(&mut out, ms % 60_000 / 1000);
+    let frac = ms % 1000;
+    if frac != 0 {
+        // Milliseconds as a decimal fraction without its trailing zeros (1.5s, 1.286s).
+        out.push('.');
+        let mut f = String::with_capacity(3);
+        push_dec_padded(&mut f, frac, 3);
+        out.push_str(f.trim_end_matches('0'));
+    }
+    out.push('s');
+    out
 }
 
 /// apimachinery `HumanDuration` (K8S-FACTS Appendix A): the AGE column and "(2m ago)".
@@ -238,8 +260,20 @@ mod tests {
     /// K8S-FACTS §3.1: back-off durations print as Go's time.Duration does.
     #[test]
     fn go_duration_strings() {
-        for (ms, want) in [(10_000, "10s"), (80_000, "1m20s"), (160_000, "2m40s"), (300_000, "5m0s"), (1_286, "1.286s")]
-        {
+        for (ms, want) in [
+            (10_000, "10s"),
+            (80_000, "1m20s"),
+            (160_000, "2m40s"),
+            (300_000, "5m0s"),
+            (1_286, "1.286s"),
+            (0, "0s"),
+            (7, "7ms"),
+            (999, "999ms"),
+            (1_500, "1.5s"),
+            (3_600_000, "1h0m0s"),
+            (3_661_010, "1h1m1.01s"),
+            (90_000_000, "25h0m0s"),
+        ] {
             assert_eq!(go_duration(ms), want);
         }
     }
@@ -262,5 +296,13 @@ mod tests {
         assert_eq!(SimTime(0).rfc3339(), "2025-01-01T00:00:00Z");
         assert_eq!(SimTime(90_061_000).rfc3339(), "2025-01-02T01:01:01Z");
         assert_eq!(SimTime(90_061_500).clock(), "25:01:01.500");
+        // As `format!` wrote it before, over a century of virtual time.
+        for ms in (0..3_200_000_000_000u64).step_by(7_777_777_777).chain([86_399_999, 31_535_999_999]) {
+            let secs = ms / 1000;
+            let (y, m, d) = civil_from_days(EPOCH_DAYS + (secs / 86_400) as i64);
+            let rem = secs % 86_400;
+            let want = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60);
+            assert_eq!(SimTime(ms).rfc3339(), want);
+        }
     }
 }

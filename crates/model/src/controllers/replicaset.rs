@@ -394,10 +394,12 @@ impl Cluster {
         let rs_name = rs.metadata.name.clone().unwrap_or_default();
         let no_template = Default::default();
         let template = rs.spec.as_ref().and_then(|s| s.template.as_ref()).unwrap_or(&no_template);
-        let prefix: String = format!("{rs_name}-").chars().take(58).collect();
+        let prefix: String = rs_name.chars().chain(['-']).take(58).collect();
         let mut name;
         loop {
-            name = format!("{prefix}{}", self.rng_names.string_from(NAME_ALPHABET, 5));
+            name = String::with_capacity(prefix.len() + 5);
+            name.push_str(&prefix);
+            self.rng_names.push_from(&mut name, NAME_ALPHABET, 5);
             if !self.store.contains(Kind::Pod, &ns, &name) {
                 break;
             }
@@ -445,7 +447,7 @@ impl Cluster {
             &rs_name,
             "Normal",
             "SuccessfulCreate",
-            &format!("Created pod: {name}"),
+            &crate::text::cat(&["Created pod: ", &name]),
             "replicaset-controller",
             None,
         );

@@ -1464,7 +1464,7 @@ impl Cluster {
             name,
             "Normal",
             "Scheduled",
-            &format!("Successfully assigned {ns}/{name} to {node}"),
+            &crate::text::cat(&["Successfully assigned ", ns, "/", name, " to ", node]),
             "default-scheduler",
             None,
         );

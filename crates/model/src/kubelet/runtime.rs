@@ -6,7 +6,6 @@
 //! everything due, writes the pod's status, and sets its next wake-up.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use crate::api::Pod;
 use k8s_openapi::api::core::v1::{
@@ -22,6 +21,7 @@ use crate::cluster::Cluster;
 use crate::images::{self, OnMissing, OnSigterm, Profile};
 use crate::queue::Timer;
 use crate::store::time;
+use crate::text::{cat, push_dec, push_hex, push_signed};
 use crate::time::{SimTime, go_duration};
 
 /// Restart and image-pull back-off: 10 s doubling to 300 s, forgotten after 600 s without a
@@ -650,7 +650,11 @@ impl Cluster {
                     None => self.kubelet.nodes.get_or_insert(node.into(), Default::default()),
                 };
                 nrt.next_ip += 1;
-                let ip = format!("10.244.{}.{}", nrt.index, nrt.next_ip);
+                let mut ip = String::with_capacity(16);
+                ip.push_str("10.244.");
+                push_dec(&mut ip, u64::from(nrt.index));
+                ip.push('.');
+                push_dec(&mut ip, u64::from(nrt.next_ip));
                 let n_init = spec.init_containers.as_ref().map_or(0, Vec::len);
                 // Exactly as many as there are: collecting a chain of an optional list would
                 // reserve room for four (a ContainerRt is most of a kilobyte; 150,000 pods).
@@ -869,9 +873,21 @@ impl Cluster {
             c.pulling_until = None;
             return match image_size(image) {
                 Some(size) => {
-                    let d = go_duration(until - c.pull_started.min(until));
-                    let took = if d == "0s" { "0s".to_string() } else { d };
-                    self.kubelet_event(ns, name, node, "Normal", "Pulled", &format!("Successfully pulled image \"{image}\" in {took} ({took} including waiting). Image size: {size} bytes."));
+                    let took = go_duration(until - c.pull_started.min(until));
+                    let mut size_text = String::with_capacity(20);
+                    push_dec(&mut size_text, size);
+                    let msg = cat(&[
+                        "Successfully pulled image \"",
+                        image,
+                        "\" in ",
+                        &took,
+                        " (",
+                        &took,
+                        " including waiting). Image size: ",
+                        &size_text,
+                        " bytes.",
+                    ]);
+                    self.kubelet_event(ns, name, node, "Normal", "Pulled", &msg);
                     if let Some(n) = self.kubelet.nodes.get_mut(node)
                         && n.images.insert(tagged)
                     {
@@ -910,7 +926,7 @@ impl Cluster {
                 node,
                 "Normal",
                 "Pulled",
-                &format!("Container image \"{image}\" already present on machine"),
+                &cat(&["Container image \"", image, "\" already present on machine"]),
             );
             return true;
         }
@@ -928,7 +944,7 @@ impl Cluster {
             self.kubelet_event(ns, name, node, "Normal", "BackOff", &msg);
             return false;
         }
-        self.kubelet_event(ns, name, node, "Normal", "Pulling", &format!("Pulling image \"{image}\""));
+        self.kubelet_event(ns, name, node, "Normal", "Pulling", &cat(&["Pulling image \"", image, "\""]));
         let c = &mut rt.containers[i];
         let took = if cached { 300 } else { image_size(image).map_or(800, super::pull_ms) };
         c.pulling_until = Some(now + took);
@@ -948,11 +964,13 @@ impl Cluster {
         let name = pod.metadata.name.as_deref().unwrap_or_default();
         let now = self.now.ms();
         let cname = &spec.name;
-        self.kubelet_event(ns, name, node, "Normal", "Created", &format!("Created container: {cname}"));
-        self.kubelet_event(ns, name, node, "Normal", "Started", &format!("Started container {cname}"));
-        let mut id = String::with_capacity(64);
+        self.kubelet_event(ns, name, node, "Normal", "Created", &cat(&["Created container: ", cname]));
+        self.kubelet_event(ns, name, node, "Normal", "Started", &cat(&["Started container ", cname]));
+        // `containerd://` and 64 hexadecimal digits.
+        let mut container_id = String::with_capacity(77);
+        container_id.push_str("containerd://");
         for _ in 0..4 {
-            let _ = write!(id, "{:016x}", self.rng_names.next_u64());
+            push_hex(&mut container_id, self.rng_names.next_u64(), 16);
         }
         // What the process finds at start: required env, dependencies.
         let (mut profile, echoed) = self.profile_for(pod, spec);
@@ -1049,7 +1067,7 @@ impl Cluster {
         }
         c.last_terminated = c.terminated.take().or(c.last_terminated.take());
         c.profile = profile;
-        c.container_id = format!("containerd://{id}");
+        c.container_id = container_id;
         self.kubelet.remember_image_id(&c.image);
         c.running_since = Some(now);
         c.waiting = None;
@@ -1167,14 +1185,7 @@ impl Cluster {
             let result = r.result;
             let run = r.run;
             if let Err(msg) = &outcome {
-                self.kubelet_event(
-                    ns,
-                    name,
-                    node,
-                    "Warning",
-                    "Unhealthy",
-                    &format!("{} probe failed: {msg}", k.label()),
-                );
+                self.kubelet_event(ns, name, node, "Warning", "Unhealthy", &cat(&[k.label(), " probe failed: ", msg]));
             }
             let c = &mut rt.containers[i];
             match k {
@@ -1536,7 +1547,7 @@ fn unready_names(rt: &PodRt) -> Vec<&str> {
 
 /// The Ready and ContainersReady conditions' message while not ready.
 fn unready_message(unready: &[&str]) -> String {
-    format!("containers with unready status: [{}]", unready.join(" "))
+    cat(&["containers with unready status: [", &unready.join(" "), "]"])
 }
 
 /// The Initialized condition's message while not initialized: the init containers that have
@@ -1550,7 +1561,7 @@ fn incomplete_message(rt: &PodRt) -> String {
         })
         .map(|c| c.name.as_str())
         .collect();
-    format!("containers with incomplete status: [{}]", incomplete.join(" "))
+    cat(&["containers with incomplete status: [", &incomplete.join(" "), "]"])
 }
 
 /// The pod's phase from its runtime record and its restart policy (K8S-FACTS §3.2).
@@ -1630,15 +1641,24 @@ fn probe_outcome(c: &ContainerRt, p: &Probe, ip: &str, now: u64, since: u64) -> 
         let port = port_of(&h.port);
         let path = h.path.as_deref().unwrap_or("/");
         // Written only for a failure's message (a passing probe, most of them, needs none).
-        let url = || format!("http://{ip}:{port}{path}");
+        let host = || {
+            let mut t = String::with_capacity(ip.len() + 6);
+            t.push_str(ip);
+            t.push(':');
+            push_signed(&mut t, i64::from(port));
+            t
+        };
         if !listening || c.port != Some(port) {
-            return Err(format!("Get \"{}\": dial tcp {ip}:{port}: connect: connection refused", url()));
+            let host = host();
+            return Err(cat(&["Get \"http://", &host, path, "\": dial tcp ", &host, ": connect: connection refused"]));
         }
         if deadlocked {
-            return Err(format!(
-                "Get \"{}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
-                url()
-            ));
+            return Err(cat(&[
+                "Get \"http://",
+                &host(),
+                path,
+                "\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+            ]));
         }
         let status = if c.profile.http.is_empty() {
             200

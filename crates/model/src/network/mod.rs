@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::cluster::Cluster;
 use crate::controllers::endpoints::{Backend, ProxyRules};
 use crate::queue::Controller;
+use crate::text::{cat, push_dec, push_signed};
 use crate::time::SimTime;
 
 /// Requests are generated in ticks of this length (rps/5 per tick).
@@ -191,11 +192,8 @@ impl Cluster {
         };
         let rt = self.pod_runtime(pod.namespace(), pod.name());
         // A pod of another namespace (an address in a hand-written slice) is named with it.
-        let name = Some(if pod.namespace() == ns {
-            pod.name().to_string()
-        } else {
-            format!("{}/{}", pod.namespace(), pod.name())
-        });
+        let name =
+            Some(if pod.namespace() == ns { pod.name().to_string() } else { cat(&[pod.namespace(), "/", pod.name()]) });
         let pod = Some(pod);
         match self.http_from(pod, rt, b.port, path) {
             Ok(status) => {
@@ -230,12 +228,20 @@ impl Cluster {
             g.carry_milli = want_milli % 1000;
             let route = if n > 0 { self.route(&g.target) } else { None };
             for i in 0..n {
-                let client = format!("192.168.65.{}", 2 + (i % 200));
+                let mut client = String::with_capacity(15);
+                client.push_str("192.168.65.");
+                push_dec(&mut client, 2 + (i % 200));
                 let (outcome, backend, latency) = match &route {
                     Some(route) => self.request_on(route, &client),
                     None => (Outcome::Refused, None, 0),
                 };
-                let endpoint = backend.as_ref().map(|(b, _)| format!("{}:{}", b.ip, b.port));
+                let endpoint = backend.as_ref().map(|(b, _)| {
+                    let mut e = String::with_capacity(b.ip.len() + 6);
+                    e.push_str(&b.ip);
+                    e.push(':');
+                    push_signed(&mut e, i64::from(b.port));
+                    e
+                });
                 let pod = backend.and_then(|(_, pod)| pod);
                 let sec = now / 1000;
                 // (Names copied only the first time a bucket sees them: thousands of requests a
