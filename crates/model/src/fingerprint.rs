@@ -11,7 +11,10 @@ pub struct Fingerprint(u64);
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
+// The hasher's methods are always inlined: the page's wasm is optimized for size, and would call
+// each one (for every hash-table lookup by name) out of line.
 impl Fingerprint {
+    #[inline(always)]
     fn add(&mut self, word: u64) {
         self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
     }
@@ -25,6 +28,7 @@ impl Fingerprint {
 }
 
 impl Hasher for Fingerprint {
+    #[inline(always)]
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
@@ -40,22 +44,27 @@ impl Hasher for Fingerprint {
         }
     }
 
+    #[inline(always)]
     fn write_u8(&mut self, i: u8) {
         self.add(u64::from(i));
     }
 
+    #[inline(always)]
     fn write_u32(&mut self, i: u32) {
         self.add(u64::from(i));
     }
 
+    #[inline(always)]
     fn write_u64(&mut self, i: u64) {
         self.add(i);
     }
 
+    #[inline(always)]
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
 
+    #[inline(always)]
     fn finish(&self) -> u64 {
         self.0
     }
@@ -201,6 +210,7 @@ pub(crate) struct Fnv(pub(crate) u64);
 impl Fnv {
     pub(crate) const NEW: Fnv = Fnv(0xcbf2_9ce4_8422_2325);
 
+    #[inline(always)]
     pub(crate) fn bytes(&mut self, bytes: impl IntoIterator<Item = u8>) {
         for b in bytes {
             self.0 ^= u64::from(b);

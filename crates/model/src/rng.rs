@@ -27,6 +27,7 @@ impl Rng {
         Rng::new(seed, h.0)
     }
 
+    #[inline(always)]
     pub fn next_u32(&mut self) -> u32 {
         let old = self.state;
         self.state = old.wrapping_mul(MULT).wrapping_add(self.inc);

@@ -39,9 +39,13 @@ pub(crate) fn push_dec_padded(out: &mut String, v: u64, width: usize) {
 /// `write!(out, "{:0digits$x}", v & mask)` (at most 16 digits).
 pub(crate) fn push_hex(out: &mut String, v: u64, digits: u32) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for i in (0..digits.min(16)).rev() {
-        out.push(char::from(HEX[((v >> (4 * i)) & 0xf) as usize]));
+    let mut text = [0u8; 16];
+    let n = digits.min(16) as usize;
+    for (i, t) in text[..n].iter_mut().enumerate() {
+        *t = HEX[((v >> (4 * (n - 1 - i))) & 0xf) as usize];
     }
+    // ASCII: always UTF-8. (One append, not one a digit: a container's ID has 64.)
+    out.push_str(std::str::from_utf8(&text[..n]).unwrap_or_default());
 }
 
 #[cfg(test)]
