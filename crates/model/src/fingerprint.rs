@@ -228,8 +228,9 @@ impl Fnv {
     }
 }
 
-/// `v` in decimal, as `format!("{v}")` writes it, on the stack: the digits are `digits[at..]`,
-/// after zeros (`digits[20 - w..]` is `v` zero-padded to `w` digits, `w` at most 20).
+/// `v` in decimal, as `format!("{v}")` writes it, on the stack: the digits are `digits[at..]`.
+/// Zeros fill the array in front of them, so `digits[at.min(20 - w)..]` is `v` zero-padded to
+/// `w` digits (`w` at most 20).
 pub(crate) fn decimal_digits(mut v: u64) -> ([u8; 20], usize) {
     let mut digits = [b'0'; 20];
     let mut at = digits.len();
@@ -278,7 +279,6 @@ mod tests {
         assert_eq!(m.sorted().into_iter().map(|(_, v)| *v).collect::<Vec<_>>(), [6, 7, 8, 9]);
     }
 
-    /// `Fnv::decimal` hashes what formatting the number would: the event digest depends on it.
     /// The words are the bytes eight at a time, little-endian, and the zero-padded rest with its
     /// length in the top bits: checked against that written out plainly, for every length up to
     /// three words.
@@ -300,6 +300,7 @@ mod tests {
         }
     }
 
+    /// `Fnv::decimal` hashes what formatting the number would: the event digest depends on it.
     #[test]
     fn decimal_hashes_the_number_as_written() {
         for v in [0, 7, 10, 99, 1_000, 123_456_789, u64::MAX] {
