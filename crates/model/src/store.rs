@@ -201,12 +201,7 @@ fn refile_ip(index: &mut Option<PodsByIp>, (ns, name): (&str, &str), old_ip: Opt
 /// written digit by digit (every object created formats one; the formatting machinery was most
 /// of a pod's creation in the store).
 fn uid_text(a: u64, counter: u64) -> String {
-    fn hex(out: &mut String, v: u64, digits: u32) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        for i in (0..digits).rev() {
-            out.push(char::from(HEX[((v >> (4 * i)) & 0xf) as usize]));
-        }
-    }
+    use crate::text::push_hex as hex;
     let mut out = String::with_capacity(36);
     hex(&mut out, a >> 32, 8);
     out.push('-');
