@@ -26,6 +26,15 @@ pub(crate) fn push_signed(out: &mut String, v: i64) {
     push_dec(out, v.unsigned_abs());
 }
 
+/// `ip:port`: `format!("{ip}:{port}")`.
+pub(crate) fn ip_port(ip: &str, port: i32) -> String {
+    let mut out = String::with_capacity(ip.len() + 6);
+    out.push_str(ip);
+    out.push(':');
+    push_signed(&mut out, i64::from(port));
+    out
+}
+
 /// Appends `v` in decimal with at least `width` digits, zeros in front:
 /// `write!(out, "{v:0width$}")` for a `width` up to 20.
 pub(crate) fn push_dec_padded(out: &mut String, v: u64, width: usize) {
@@ -82,6 +91,13 @@ mod tests {
             let mut s = String::new();
             push_signed(&mut s, v);
             assert_eq!(s, format!("{v}"));
+        }
+    }
+
+    #[test]
+    fn an_address_and_port_as_format_writes_them() {
+        for (ip, port) in [("10.244.1.7", 80), ("", 0), ("::1", 65_535), ("10.0.0.1", -1)] {
+            assert_eq!(ip_port(ip, port), format!("{ip}:{port}"));
         }
     }
 

@@ -21,7 +21,7 @@ use crate::cluster::Cluster;
 use crate::images::{self, OnMissing, OnSigterm, Profile};
 use crate::queue::Timer;
 use crate::store::time;
-use crate::text::{cat, push_dec, push_hex, push_signed};
+use crate::text::{cat, ip_port, push_dec, push_hex};
 use crate::time::{SimTime, go_duration};
 
 /// Restart and image-pull back-off: 10 s doubling to 300 s, forgotten after 600 s without a
@@ -1641,13 +1641,7 @@ fn probe_outcome(c: &ContainerRt, p: &Probe, ip: &str, now: u64, since: u64) -> 
         let port = port_of(&h.port);
         let path = h.path.as_deref().unwrap_or("/");
         // Written only for a failure's message (a passing probe, most of them, needs none).
-        let host = || {
-            let mut t = String::with_capacity(ip.len() + 6);
-            t.push_str(ip);
-            t.push(':');
-            push_signed(&mut t, i64::from(port));
-            t
-        };
+        let host = || ip_port(ip, port);
         if !listening || c.port != Some(port) {
             let host = host();
             return Err(cat(&["Get \"http://", &host, path, "\": dial tcp ", &host, ": connect: connection refused"]));

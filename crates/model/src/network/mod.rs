@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::cluster::Cluster;
 use crate::controllers::endpoints::{Backend, ProxyRules};
 use crate::queue::Controller;
-use crate::text::{cat, push_dec, push_signed};
+use crate::text::{cat, ip_port, push_dec};
 use crate::time::SimTime;
 
 /// Requests are generated in ticks of this length (rps/5 per tick).
@@ -235,13 +235,7 @@ impl Cluster {
                     Some(route) => self.request_on(route, &client),
                     None => (Outcome::Refused, None, 0),
                 };
-                let endpoint = backend.as_ref().map(|(b, _)| {
-                    let mut e = String::with_capacity(b.ip.len() + 6);
-                    e.push_str(&b.ip);
-                    e.push(':');
-                    push_signed(&mut e, i64::from(b.port));
-                    e
-                });
+                let endpoint = backend.as_ref().map(|(b, _)| ip_port(&b.ip, b.port));
                 let pod = backend.and_then(|(_, pod)| pod);
                 let sec = now / 1000;
                 // (Names copied only the first time a bucket sees them: thousands of requests a
