@@ -40,7 +40,9 @@ impl Rng {
         (u64::from(self.next_u32()) << 32) | u64::from(self.next_u32())
     }
 
-    /// Uniform in `0..n` (n > 0), without modulo bias.
+    /// Uniform in `0..n` (n > 0), without modulo bias. (Always inlined: selectHost draws one for
+    /// each tie among the top scores, which the size-optimized build called out of line.)
+    #[inline(always)]
     pub fn below(&mut self, n: u32) -> u32 {
         assert!(n > 0, "Rng::below(0)");
         let threshold = n.wrapping_neg() % n;

@@ -638,7 +638,10 @@ impl<'a> PodFit<'a> {
 
 /// Runs the filter plugins in upstream order, stopping at the first that rejects the node:
 /// those that read the node (only when they can say something: the node is unschedulable or
-/// tainted, or the pod asks for a node), then those that read what is on it.
+/// tainted, or the pod asks for a node), then those that read what is on it. (Always inlined,
+/// as [`filter_usage`] and [`Feasible::of`] are: called for every node looked at, and the
+/// page's size-optimized build called them with their arguments copied.)
+#[inline(always)]
 fn filter(fit: &PodFit, node: &Node, tainted: bool, info: &NodeInfo, alloc: Resources) -> Option<FilterVerdict> {
     if tainted || fit.reads_node {
         // Not inlined: reading every node for nothing was a cache miss each, and once inlined
@@ -690,36 +693,43 @@ fn filter_node(fit: &PodFit, node: &Node, tainted: bool) -> Option<FilterVerdict
 }
 
 /// NodePorts and NodeResourcesFit: what the pods already on the node use.
+#[inline(always)]
 fn filter_usage(fit: &PodFit, info: &NodeInfo, alloc: Resources) -> Option<FilterVerdict> {
     let PodFit { req, ref host_ports, .. } = *fit;
-    let reject = |plugin, reasons: Vec<String>| Some(FilterVerdict { plugin, reasons, unresolvable: false });
     // NodePorts
     for (ip, proto, port) in host_ports {
         let clash = info.host_ports.iter().flat_map(|ports| ports.iter()).any(|(ip2, proto2, port2)| {
             port2 == port && proto2 == proto && (ip == "0.0.0.0" || ip2 == "0.0.0.0" || ip2 == ip)
         });
         if clash {
-            return reject("NodePorts", vec!["node(s) didn't have free ports for the requested pod ports".into()]);
+            return Some(FilterVerdict {
+                plugin: "NodePorts",
+                reasons: vec!["node(s) didn't have free ports for the requested pod ports".into()],
+                unresolvable: false,
+            });
         }
     }
-    // NodeResourcesFit
-    let mut reasons = Vec::new();
-    if info.pod_count + 1 > alloc.pods {
-        reasons.push("Too many pods".to_string());
-    }
-    if req.cpu_milli > 0 && req.cpu_milli > alloc.cpu_milli - info.requested.cpu_milli {
-        reasons.push("Insufficient cpu".into());
-    }
-    if req.memory > 0 && req.memory > alloc.memory - info.requested.memory {
-        reasons.push("Insufficient memory".into());
-    }
-    if req.ephemeral_storage > 0 && req.ephemeral_storage > alloc.ephemeral_storage - info.requested.ephemeral_storage {
-        reasons.push("Insufficient ephemeral-storage".into());
-    }
-    if !reasons.is_empty() {
-        return reject("NodeResourcesFit", reasons);
-    }
-    None
+    // NodeResourcesFit: each resource short (the node passes when none is).
+    let pods = info.pod_count + 1 > alloc.pods;
+    let cpu = req.cpu_milli > 0 && req.cpu_milli > alloc.cpu_milli - info.requested.cpu_milli;
+    let memory = req.memory > 0 && req.memory > alloc.memory - info.requested.memory;
+    let storage =
+        req.ephemeral_storage > 0 && req.ephemeral_storage > alloc.ephemeral_storage - info.requested.ephemeral_storage;
+    // (The reasons are written only for a node that does not fit: a list made and dropped for
+    // every node that does, its drop called out of line in the page's size-optimized build,
+    // cost 40 instructions a node.)
+    if pods | cpu | memory | storage { Some(insufficient([pods, cpu, memory, storage])) } else { None }
+}
+
+/// NodeResourcesFit's rejection, for each resource short in the order of [`filter_usage`]'s
+/// list: pods, cpu, memory, ephemeral-storage.
+#[cold]
+#[inline(never)]
+fn insufficient(short: [bool; 4]) -> FilterVerdict {
+    const REASONS: [&str; 4] =
+        ["Too many pods", "Insufficient cpu", "Insufficient memory", "Insufficient ephemeral-storage"];
+    let reasons = short.iter().zip(REASONS).filter(|(s, _)| **s).map(|(_, r)| r.to_string()).collect();
+    FilterVerdict { plugin: "NodeResourcesFit", reasons, unresolvable: false }
 }
 
 /// `scaledImageScore`: the image's size times the fraction of nodes that have it.
@@ -1598,6 +1608,7 @@ struct Feasible {
 impl Feasible {
     /// Node `node` (verdict `verdict`), with `info`'s usage and `alloc`atable, for a pod of
     /// `(non_zero, requested)`.
+    #[inline(always)]
     fn of(
         (verdict, node): (usize, usize),
         info: &NodeInfo,
@@ -1620,14 +1631,12 @@ impl Feasible {
 }
 
 /// A feasible node's scores before normalizing ([`schedule_one`]'s first score loop): the
-/// weighted NodeResourcesFit and BalancedAllocation scores, the untolerated PreferNoSchedule
-/// taints, the preferred node affinity's weight, the rounded spread score.
-/// (24 bytes: a weighted fit score is at most 200 and a node's taints are fewer than 2³².)
+/// untolerated PreferNoSchedule taints, the preferred node affinity's weight, the rounded
+/// spread score. (24 bytes: a node's taints are fewer than 2³².)
 #[derive(Clone, Copy, Debug)]
 struct Raw {
     rounded: i64,
     aff: i64,
-    fit_total: i32,
     untolerated: u32,
 }
 
@@ -1765,8 +1774,9 @@ fn schedule_one(
                 let (ids, count) =
                     spread.domain_ids.get(&c.key).map_or((&[][..], 0), |d| (d.ids.as_slice(), d.by_value.len()));
                 let mut seen = vec![false; count.max(1)];
+                let marks: &mut [bool] = &mut seen;
                 for (_, f) in feasible.iter().enumerate().filter(|(j, _)| !is_ignored(*j)) {
-                    seen[ids.get(f.node as usize).map_or(0, |d| *d as usize)] = true;
+                    marks[ids.get(f.node as usize).map_or(0, |d| *d as usize)] = true;
                 }
                 seen.iter().filter(|s| **s).count()
             };
@@ -1799,16 +1809,18 @@ fn schedule_one(
     // ImageLocality: images already on a node, scaled by how widely they are spread.
     // Each image's score where it is present depends on the pod only: worked out once.
     // (the image's number, if some node has it; its score where it is).
-    let images: Vec<(Option<u32>, i64)> = pod
+    // (the row of nodes that have the image, if some node has it; its score where it is: the
+    // row a slice, not the table's list, which the size-optimized build indexed out of line).
+    let images: Vec<(Option<&[u64]>, i64)> = pod
         .spec
         .iter()
         .flat_map(|s| s.init_containers.iter().flatten().chain(s.containers.iter()))
         .filter_map(|c| c.image.as_deref().map(crate::kubelet::with_tag))
         .map(|img| {
-            let id = node_images.ids.get(img.as_str()).copied();
-            let have = id.map_or(0, |id| node_images.nodes_with[id as usize]);
+            let id = node_images.ids.get(img.as_str()).map(|id| *id as usize);
+            let have = id.map_or(0, |id| node_images.nodes_with[id]);
             let size = crate::kubelet::image_size(&img).unwrap_or(0);
-            (id, scaled_image_score(size, have, n))
+            (id.map(|id| node_images.present[id].as_slice()), scaled_image_score(size, have, n))
         })
         .collect();
     // Two passes over the feasible nodes (not one list per plugin, each made and walked): the
@@ -1817,13 +1829,9 @@ fn schedule_one(
     let mut raws: Vec<Raw> = Vec::with_capacity(feasible.len());
     let (mut taint_max, mut affinity_max): (Option<i64>, Option<i64>) = (None, None);
     let (mut spread_max, mut spread_min): (Option<i64>, Option<i64>) = (None, None);
-    for (j, &Feasible { verdict, node, least, balanced }) in feasible.iter().enumerate() {
-        let (i, ni) = (verdict as usize, node as usize);
+    for (j, &Feasible { node, .. }) in feasible.iter().enumerate() {
+        let ni = node as usize;
         let node = &nodes[ni];
-        let mut fit_total = verdicts[i].scores.push(PluginScore::new(ScorePlugin::NodeResourcesFit, least));
-        if let Some(b) = balanced {
-            fit_total += verdicts[i].scores.push(PluginScore::new(ScorePlugin::NodeResourcesBalancedAllocation, b));
-        }
         // Only a node with taints is read for them (reading every node was a cache miss each).
         let untolerated = if tainted[ni] {
             node.spec
@@ -1856,12 +1864,7 @@ fn schedule_one(
             spread_max = Some(spread_max.map_or(rounded, |m| m.max(rounded)));
             spread_min = Some(spread_min.map_or(rounded, |m| m.min(rounded)));
         }
-        raws.push(Raw {
-            rounded,
-            aff,
-            fit_total: i32::try_from(fit_total).unwrap_or(i32::MAX),
-            untolerated: u32::try_from(untolerated).unwrap_or(u32::MAX),
-        });
+        raws.push(Raw { rounded, aff, untolerated: u32::try_from(untolerated).unwrap_or(u32::MAX) });
     }
     // TaintToleration and NodeAffinity NormalizeScore: the default normalizer
     // ([`default_normalize`]), TaintToleration reversed.
@@ -1877,11 +1880,19 @@ fn schedule_one(
     let mut best: Option<usize> = None;
     let mut max = i64::MIN;
     let mut count = 0u32;
-    for (j, (f, &Raw { fit_total, untolerated, aff, rounded })) in feasible.iter().zip(&raws).enumerate() {
-        let (i, ni) = (f.verdict as usize, f.node as usize);
-        let v = &mut verdicts[i];
-        let (fit_total, untolerated) = (i64::from(fit_total), i64::from(untolerated));
-        let mut s = fit_total;
+    // Each feasible node's verdict is written here, once (a slice: the size-optimized build
+    // called the list's indexing out of line, three times a node when the first loop wrote too).
+    let rows: &mut [NodeVerdict] = &mut verdicts;
+    for (j, (&Feasible { verdict, node, least, balanced }, &Raw { untolerated, aff, rounded })) in
+        feasible.iter().zip(&raws).enumerate()
+    {
+        let (i, ni) = (verdict as usize, node as usize);
+        let v = &mut rows[i];
+        let mut s = v.scores.push(PluginScore::new(ScorePlugin::NodeResourcesFit, least));
+        if let Some(b) = balanced {
+            s += v.scores.push(PluginScore::new(ScorePlugin::NodeResourcesBalancedAllocation, b));
+        }
+        let untolerated = i64::from(untolerated);
         s += v
             .scores
             .push(PluginScore::new(ScorePlugin::TaintToleration, default_normalized(untolerated, taint_max, true)));
@@ -1896,18 +1907,21 @@ fn schedule_one(
             };
             s += v.scores.push(PluginScore::new(ScorePlugin::PodTopologySpread, spread_score));
         }
-        let has = |id: u32| node_images.present[id as usize][ni / 64] >> (ni % 64) & 1 == 1;
+        // (Whether the node has an image: written out, not a closure, which the size-optimized
+        // build called out of line.)
+        let (word, bit) = (ni / 64, ni % 64);
         let locality = match (&images[..], one_image) {
             // One image (a pod of one container): its two scores worked out once, above.
-            ([(id, _)], Some([absent, present])) => {
-                if id.is_some_and(has) {
-                    present
-                } else {
-                    absent
-                }
-            }
+            ([(row, _)], Some([absent, present])) => match row {
+                Some(row) if row[word] >> bit & 1 == 1 => present,
+                _ => absent,
+            },
             _ => image_locality(
-                images.iter().filter(|(id, _)| id.is_some_and(has)).map(|(_, score)| score).sum(),
+                images
+                    .iter()
+                    .filter(|(row, _)| matches!(row, Some(row) if row[word] >> bit & 1 == 1))
+                    .map(|(_, score)| score)
+                    .sum(),
                 images.len(),
             ),
         };
