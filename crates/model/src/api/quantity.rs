@@ -140,12 +140,61 @@ pub fn parse_nanos(s: &str) -> Result<i128, QuantityError> {
 
 /// `MilliValue()`: CPU in millicores, rounded up.
 pub fn milli_value(s: &str) -> Result<i64, QuantityError> {
-    parse_nanos(s).map(|n| ceil_div(n, 1_000_000))
+    match plain(s, 3) {
+        Some(v) => Ok(v),
+        None => parse_nanos(s).map(|n| ceil_div(n, 1_000_000)),
+    }
 }
 
 /// `Value()`: base units (bytes for memory), rounded up.
 pub fn value(s: &str) -> Result<i64, QuantityError> {
-    parse_nanos(s).map(|n| ceil_div(n, 1_000_000_000))
+    match plain(s, 0) {
+        Some(v) => Ok(v),
+        None => parse_nanos(s).map(|n| ceil_div(n, 1_000_000_000)),
+    }
+}
+
+/// The common form of a quantity, in 10^-`scale` of its base unit and rounded up as
+/// [`parse_nanos`] and [`ceil_div`] would: at most 15 digits, no sign, point or exponent, a
+/// suffix of the table, and a result that fits an `i64` (so [`parse_nanos`]' cap cannot apply).
+/// None for anything else, which takes the exact path. A pod's requests are parsed each time it
+/// is scheduled and bound; [`parse_nanos`] works in 128 bits, which wasm has no instructions
+/// for, and `plain` in 64.
+fn plain(s: &str, scale: u32) -> Option<i64> {
+    let b = s.as_bytes();
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    let mantissa = b[..digits].iter().fold(0i64, |m, c| m * 10 + i64::from(c - b'0'));
+    let (exp10, shift2): (i32, u32) = match &b[digits..] {
+        b"" => (0, 0),
+        b"n" => (-9, 0),
+        b"u" => (-6, 0),
+        b"m" => (-3, 0),
+        b"k" => (3, 0),
+        b"M" => (6, 0),
+        b"G" => (9, 0),
+        b"T" => (12, 0),
+        b"P" => (15, 0),
+        b"E" => (18, 0),
+        b"Ki" => (0, 10),
+        b"Mi" => (0, 20),
+        b"Gi" => (0, 30),
+        b"Ti" => (0, 40),
+        b"Pi" => (0, 50),
+        b"Ei" => (0, 60),
+        _ => return None,
+    };
+    let exp = exp10 + scale as i32;
+    let scaled = if exp >= 0 {
+        mantissa.checked_mul(10i64.checked_pow(exp.unsigned_abs())?)?
+    } else {
+        // (A binary suffix has no power of ten: this is a decimal one, rounded up.)
+        let d = 10i64.pow(exp.unsigned_abs());
+        mantissa / d + i64::from(mantissa % d != 0)
+    };
+    scaled.checked_mul(1i64.checked_shl(shift2).filter(|m| *m > 0)?)
 }
 
 fn ceil_div(n: i128, d: i128) -> i64 {
@@ -218,6 +267,46 @@ mod tests {
             assert!(parse_nanos(s).is_err(), "{s:?} must be refused");
         }
         assert_eq!(parse_nanos("500mi"), Err(QuantityError::Suffix));
+    }
+
+    /// The 64-bit path gives what the exact one does wherever it answers, and answers for the
+    /// forms pods use.
+    #[test]
+    fn the_plain_form_is_read_as_the_exact_path_reads_it() {
+        let exact = |s: &str, scale: u32| parse_nanos(s).ok().map(|n| ceil_div(n, 10i128.pow(9 - scale)));
+        let suffixes =
+            ["", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "mi", "e3", "K"];
+        let mut numbers: Vec<String> = Vec::new();
+        for digits in 1..=17u32 {
+            for lead in ["1", "9", "4", "0"] {
+                let rest = "0123456789".repeat(2);
+                numbers.push(format!("{lead}{}", &rest[..digits as usize - 1]));
+                numbers.push(format!("{lead}{}", "9".repeat(digits as usize - 1)));
+                numbers.push(format!("{lead}{}", "0".repeat(digits as usize - 1)));
+            }
+        }
+        numbers.extend(["1.5", "+1", "-1", " 1", "0.5"].map(String::from));
+        let mut answered = 0;
+        for n in &numbers {
+            for suffix in suffixes {
+                let s = format!("{n}{suffix}");
+                for scale in [0, 3] {
+                    if let Some(v) = plain(&s, scale) {
+                        answered += 1;
+                        assert_eq!(Some(v), exact(&s, scale), "{s} at 10^-{scale}");
+                    }
+                }
+                assert_eq!(milli_value(&s).ok(), exact(&s, 3), "{s}");
+                assert_eq!(value(&s).ok(), exact(&s, 0), "{s}");
+            }
+        }
+        assert!(answered > 1_500, "the plain path answered {answered} times");
+        for s in ["100m", "250m", "1", "2", "128Mi", "64Mi", "1Gi", "500M", "0"] {
+            assert!(plain(s, 0).is_some() && plain(s, 3).is_some(), "{s} takes the plain path");
+        }
+        for s in ["0.5", "1e3", "+1", "-1", "1234567890123456", "9Ei"] {
+            assert!(plain(s, 3).is_none(), "{s} takes the exact path");
+        }
     }
 
     #[test]
