@@ -174,8 +174,8 @@ fn to_front(recent: &mut [(u64, u32); RECENT_STRINGS], at: usize, n: (u64, u32))
     recent[0] = n;
 }
 
-/// What [`EventStrings::intern`] compares first: the length and the first seven bytes. Two
-/// strings with different keys differ; with the same key, the strings are compared.
+/// What [`EventStrings::intern`] compares first: the length (its low byte) and the first seven
+/// bytes. Two strings with different keys differ; with the same key, the strings are compared.
 #[inline(always)]
 fn recent_key(s: &str) -> u64 {
     let b = s.as_bytes();

@@ -1808,7 +1808,6 @@ fn schedule_one(
         .unwrap_or(&[]);
     // ImageLocality: images already on a node, scaled by how widely they are spread.
     // Each image's score where it is present depends on the pod only: worked out once.
-    // (the image's number, if some node has it; its score where it is).
     // (the row of nodes that have the image, if some node has it; its score where it is: the
     // row a slice, not the table's list, which the size-optimized build indexed out of line).
     let images: Vec<(Option<&[u64]>, i64)> = pod
@@ -1824,8 +1823,9 @@ fn schedule_one(
         })
         .collect();
     // Two passes over the feasible nodes (not one list per plugin, each made and walked): the
-    // first scores what needs no normalizing and keeps the raw scores that do, with their
-    // extremes ([`Raw`]); the second normalizes them, adds ImageLocality, and picks the host.
+    // first keeps the raw scores that need normalizing, with their extremes ([`Raw`]); the
+    // second normalizes them, writes every plugin's score (NodeResourcesFit's and
+    // BalancedAllocation's were worked out in the filter loop), and picks the host.
     let mut raws: Vec<Raw> = Vec::with_capacity(feasible.len());
     let (mut taint_max, mut affinity_max): (Option<i64>, Option<i64>) = (None, None);
     let (mut spread_max, mut spread_min): (Option<i64>, Option<i64>) = (None, None);
