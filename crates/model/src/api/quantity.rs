@@ -65,24 +65,9 @@ pub fn parse_nanos(s: &str) -> Result<i128, QuantityError> {
     // zeros add nothing to the mantissa below.
     let digits = || int_part.bytes().chain(frac_part.bytes()).skip_while(|c| *c == b'0');
     // Exponent of ten and binary shift the suffix applies.
-    let (exp10, shift2): (i32, u32) = match suffix {
-        "" => (0, 0),
-        "n" => (-9, 0),
-        "u" => (-6, 0),
-        "m" => (-3, 0),
-        "k" => (3, 0),
-        "M" => (6, 0),
-        "G" => (9, 0),
-        "T" => (12, 0),
-        "P" => (15, 0),
-        "E" => (18, 0),
-        "Ki" => (0, 10),
-        "Mi" => (0, 20),
-        "Gi" => (0, 30),
-        "Ti" => (0, 40),
-        "Pi" => (0, 50),
-        "Ei" => (0, 60),
-        s if s.starts_with(['e', 'E']) => {
+    let (exp10, shift2): (i32, u32) = match (unit(suffix.as_bytes()), suffix) {
+        (Some(unit), _) => unit,
+        (None, s) if s.starts_with(['e', 'E']) => {
             let e = &s[1..];
             let valid = !e.is_empty()
                 && e.trim_start_matches(['+', '-']).bytes().all(|c| c.is_ascii_digit())
@@ -93,7 +78,7 @@ pub fn parse_nanos(s: &str) -> Result<i128, QuantityError> {
             let n: i32 = e.parse().map_err(|_| QuantityError::Suffix)?;
             (n.clamp(-100, 100), 0)
         }
-        _ => return Err(QuantityError::Suffix),
+        (None, _) => return Err(QuantityError::Suffix),
     };
     if digits().next().is_none() {
         return Ok(0);
@@ -167,7 +152,23 @@ fn plain(s: &str, scale: u32) -> Option<i64> {
         return None;
     }
     let mantissa = b[..digits].iter().fold(0i64, |m, c| m * 10 + i64::from(c - b'0'));
-    let (exp10, shift2): (i32, u32) = match &b[digits..] {
+    let (exp10, shift2) = unit(&b[digits..])?;
+    let exp = exp10 + scale as i32;
+    let scaled = if exp >= 0 {
+        mantissa.checked_mul(10i64.checked_pow(exp.unsigned_abs())?)?
+    } else {
+        // (A binary suffix has no power of ten: this is a decimal one, rounded up.)
+        let d = 10i64.pow(exp.unsigned_abs());
+        mantissa / d + i64::from(mantissa % d != 0)
+    };
+    scaled.checked_mul(1i64.checked_shl(shift2).filter(|m| *m > 0)?)
+}
+
+/// The exponent of ten and the binary shift of a unit suffix (`m`: 10^-3, `Mi`: 2^20; none:
+/// both 0). None for any other suffix, an exponent (`e3`) included. (`E` is exa, not an
+/// exponent.)
+fn unit(suffix: &[u8]) -> Option<(i32, u32)> {
+    Some(match suffix {
         b"" => (0, 0),
         b"n" => (-9, 0),
         b"u" => (-6, 0),
@@ -185,16 +186,7 @@ fn plain(s: &str, scale: u32) -> Option<i64> {
         b"Pi" => (0, 50),
         b"Ei" => (0, 60),
         _ => return None,
-    };
-    let exp = exp10 + scale as i32;
-    let scaled = if exp >= 0 {
-        mantissa.checked_mul(10i64.checked_pow(exp.unsigned_abs())?)?
-    } else {
-        // (A binary suffix has no power of ten: this is a decimal one, rounded up.)
-        let d = 10i64.pow(exp.unsigned_abs());
-        mantissa / d + i64::from(mantissa % d != 0)
-    };
-    scaled.checked_mul(1i64.checked_shl(shift2).filter(|m| *m > 0)?)
+    })
 }
 
 fn ceil_div(n: i128, d: i128) -> i64 {
