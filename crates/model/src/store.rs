@@ -525,6 +525,29 @@ impl Store {
         }
     }
 
+    /// [`Store::update`] of the pod as stored, edited by `edit` (nothing when there is no such
+    /// pod). An unbound pod without an address that no one else holds is taken out of the store
+    /// to be edited, not copied: what it leaves in its place for the write (an empty pod) adds
+    /// to no index, as the pod did. The scheduler binds 150,000 pods at the envelope's scale, and
+    /// copying each (and dropping the copy it replaced) was 1.5 % of the page's instructions.
+    pub(crate) fn update_pod_with(&mut self, ns: &str, name: &str, edit: impl FnOnce(&mut crate::api::Pod)) {
+        let slot = self.kinds.get_mut(&Kind::Pod).and_then(|m| m.get_mut(ns)).and_then(|m| m.get_mut(name));
+        let Some(slot) = slot else { return };
+        let mut pod = match Rc::get_mut(slot) {
+            Some(Object::Pod(p))
+                if p.spec.as_ref().is_none_or(|s| s.node_name.is_none()) && status_ip(p.status.as_ref()).is_none() =>
+            {
+                std::mem::take(p)
+            }
+            _ => match &**slot {
+                Object::Pod(p) => p.clone(),
+                _ => return,
+            },
+        };
+        edit(&mut pod);
+        self.update(Object::Pod(pod));
+    }
+
     /// Sets a pod's status as a new version of the pod: [`Store::update`] of the pod as stored
     /// with this status. A kubelet's status write that [`Store::edit_pod_status`] cannot make in
     /// place comes here.
@@ -1007,6 +1030,84 @@ mod tests {
         // Pending and the first Running in place; held, finished and revived as new versions;
         // the last in place again.
         assert_eq!(made_in_place, 3);
+    }
+
+    /// An edit of a stored pod (the scheduler's binding) leaves the store as an update of the
+    /// edited copy would: the object, its version, the unbound pods, the addresses, the node
+    /// usage, the epochs, the pods-written log. Only an unbound pod without an address that no
+    /// one else holds is taken to be edited (its name's text stays where it was); a held one
+    /// is copied, and the holder's copy is left as it was.
+    #[test]
+    fn an_edit_of_a_pod_is_an_update_of_the_edited_copy() {
+        use crate::api::Pod;
+        use k8s_openapi::api::core::v1::{Container, PodSpec, PodStatus};
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+        let pod = |node: Option<&str>, ip: Option<&str>| Pod {
+            metadata: ObjectMeta {
+                name: Some("web".into()),
+                namespace: Some("default".into()),
+                labels: Some([("app".to_string(), "web".to_string())].into()),
+                ..Default::default()
+            },
+            spec: Some(
+                PodSpec {
+                    node_name: node.map(str::to_string),
+                    containers: vec![Container { name: "c".into(), ..Default::default() }],
+                    ..Default::default()
+                }
+                .into(),
+            ),
+            status: ip.map(|ip| PodStatus { pod_ip: Some(ip.into()), ..Default::default() }),
+        };
+        let bind = |p: &mut Pod| {
+            p.spec_mut().node_name = Some("node-2".into());
+            p.status.get_or_insert_with(Default::default).phase = Some("Pending".into());
+        };
+        // (the pod, whether a reader holds it, whether it is taken rather than copied)
+        let cases = [
+            (pod(None, None), false, true),
+            (pod(None, None), true, false),
+            (pod(None, Some("10.244.1.9")), false, false),
+            (pod(Some("node-1"), None), false, false),
+        ];
+        for (i, (pod, held, taken)) in cases.into_iter().enumerate() {
+            let (mut by_update, mut edited) = (Store::new(1), Store::new(1));
+            for s in [&mut by_update, &mut edited] {
+                s.create(Object::Pod(Box::new(pod.clone())), SimTime::ZERO);
+                s.take_pods_written(PodReader::ReplicaSets);
+            }
+            let Some(Object::Pod(mut copy)) = by_update.get(Kind::Pod, "default", "web").cloned() else {
+                panic!("stored")
+            };
+            bind(&mut copy);
+            by_update.update(Object::Pod(copy));
+            let reader = held.then(|| edited.get_shared(Kind::Pod, "default", "web")).flatten();
+            let name_at = |s: &Store| s.get(Kind::Pod, "default", "web").map(|o| o.name().as_ptr());
+            let (before, stored) = (name_at(&edited), edited.get(Kind::Pod, "default", "web").cloned());
+            edited.update_pod_with("default", "web", bind);
+            assert_eq!(name_at(&edited) == before, taken, "case {i}: taken rather than copied");
+            if let Some(r) = &reader {
+                assert_eq!(Some(&**r), stored.as_ref(), "case {i}: the reader's copy stays");
+            }
+            let state = |s: &mut Store| {
+                let written = s.take_pods_written(PodReader::ReplicaSets);
+                format!(
+                    "{:?} {} {} {:?} {} {} {} {written:?}",
+                    s.get(Kind::Pod, "default", "web"),
+                    s.pods_at_ip("10.244.1.9").len(),
+                    s.unbound_pods().count(),
+                    s.node_usage(),
+                    s.resource_version,
+                    s.bound_pods_epoch(),
+                    s.usage_epoch(),
+                )
+            };
+            assert_eq!(state(&mut edited), state(&mut by_update), "case {i}");
+        }
+        // No such pod: nothing is written.
+        let mut s = Store::new(1);
+        s.update_pod_with("default", "web", |_| panic!("no pod to edit"));
+        assert_eq!(s.resource_version, 0);
     }
 
     /// The usage epoch moves whenever what bound, unfinished pods add to their nodes may have

@@ -1380,6 +1380,9 @@ impl Cluster {
                         add_pod(&mut infos[i], pod);
                         spread.on_bind(i, nodes[i], pod);
                     }
+                    // Let go of the pod, so that the binding can take it out of the store rather
+                    // than copy it (`Store::update_pod_with`).
+                    drop(shared);
                     self.bind(&ns, &name, &node);
                 }
                 None => {
@@ -1445,31 +1448,33 @@ impl Cluster {
     /// condition in one write (BindingREST.setPodNodeAndMetadata: one GuaranteedUpdate, so one
     /// resourceVersion); the kubelet on that node takes it from there.
     fn bind(&mut self, ns: &str, name: &str, node: &str) {
-        if let Some(Object::Pod(p)) = self.store.get(Kind::Pod, ns, name).cloned() {
-            let mut p = p;
+        let (bound_specs, now) = (&self.scheduler.bound_specs, self.now);
+        // The unbound spec, when the bound one is a new copy of it.
+        let mut copied: Option<Rc<PodSpec>> = None;
+        self.store.update_pod_with(ns, name, |p| {
             let unbound = p.spec.clone();
             let known = unbound.as_ref().and_then(|from| {
-                let (was, bound) = self.scheduler.bound_specs.get(node)?;
+                let (was, bound) = bound_specs.get(node)?;
                 Rc::ptr_eq(was, from).then(|| Rc::clone(bound))
             });
-            let copied = known.is_none();
             match known {
                 Some(bound) => p.spec = Some(bound),
-                None => p.spec_mut().node_name = Some(node.to_string()),
+                None => {
+                    p.spec_mut().node_name = Some(node.to_string());
+                    copied = unbound;
+                }
             }
-            set_scheduled(&mut p, "True", None, None, self.now);
-            self.store.update(Object::Pod(p));
-            if copied
-                && let Some(from) = unbound
-                && let Some(Object::Pod(stored)) = self.store.get(Kind::Pod, ns, name)
-                && let Some(bound) = &stored.spec
-            {
-                let entry = (from, Rc::clone(bound));
-                match self.scheduler.bound_specs.get_mut(node) {
-                    Some(slot) => *slot = entry,
-                    None => {
-                        self.scheduler.bound_specs.insert(node.into(), entry);
-                    }
+            set_scheduled(p, "True", None, None, now);
+        });
+        if let Some(from) = copied
+            && let Some(Object::Pod(stored)) = self.store.get(Kind::Pod, ns, name)
+            && let Some(bound) = &stored.spec
+        {
+            let entry = (from, Rc::clone(bound));
+            match self.scheduler.bound_specs.get_mut(node) {
+                Some(slot) => *slot = entry,
+                None => {
+                    self.scheduler.bound_specs.insert(node.into(), entry);
                 }
             }
         }
