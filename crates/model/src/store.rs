@@ -936,6 +936,23 @@ mod tests {
         assert!(uids.iter().all(|u| u.len() == 36 && u.as_bytes()[14] == b'4' && u.as_bytes()[19] == b'8'));
     }
 
+    /// What the store says of the pod default/web and the indexes a write of it moves: the
+    /// object, how many pods are at each of `ips`, the unbound pods, the node usage, the
+    /// resourceVersion, the epochs and the pods-written log (taken).
+    fn pod_state(s: &mut Store, ips: &[&str]) -> String {
+        let written = s.take_pods_written(PodReader::ReplicaSets);
+        format!(
+            "{:?} {:?} {:?} {:?} {:?} {} {} {written:?}",
+            s.get(Kind::Pod, "default", "web"),
+            ips.iter().map(|ip| s.pods_at_ip(ip).len()).collect::<Vec<_>>(),
+            s.unbound_pods().count(),
+            s.node_usage(),
+            s.resource_version,
+            s.bound_pods_epoch(),
+            s.usage_epoch(),
+        )
+    }
+
     /// A kubelet's status write (`edit_pod_status`, or `update_pod_status` where it cannot be
     /// made in place) leaves the store as `update` of the pod with that status does: the objects
     /// and their resourceVersions, the pods by IP, the scheduler's queue, the node usage, the
@@ -1014,20 +1031,8 @@ mod tests {
                     "step {i}: the reader's copy is left as it was"
                 );
             }
-            let state = |s: &mut Store| {
-                let written = s.take_pods_written(PodReader::ReplicaSets);
-                format!(
-                    "{:?} {:?} {:?} {:?} {:?} {} {} {written:?}",
-                    s.get(Kind::Pod, "default", "web"),
-                    ["10.244.1.2", "10.244.1.3", "10.244.1.4"].map(|ip| s.pods_at_ip(ip).len()),
-                    s.unbound_pods().count(),
-                    s.node_usage(),
-                    s.resource_version,
-                    s.bound_pods_epoch(),
-                    s.usage_epoch(),
-                )
-            };
-            assert_eq!(state(&mut in_place), state(&mut by_update), "step {i}");
+            let ips = ["10.244.1.2", "10.244.1.3", "10.244.1.4"];
+            assert_eq!(pod_state(&mut in_place, &ips), pod_state(&mut by_update, &ips), "step {i}");
         }
         // Pending and the first Running in place; held, finished and revived as new versions;
         // the last in place again.
@@ -1096,22 +1101,12 @@ mod tests {
             if let Some(r) = &reader {
                 assert_eq!(Some(&**r), stored.as_ref(), "case {i}: the reader's copy stays");
             }
+            // And the table of shared specs.
             let state = |s: &mut Store| {
-                let written = s.take_pods_written(PodReader::ReplicaSets);
+                let pod = pod_state(s, &["10.244.1.9"]);
                 let mut specs: Vec<String> = s.pod_specs.values().flatten().map(|spec| format!("{spec:?}")).collect();
                 specs.sort();
-                format!(
-                    "{:?} {} {} {specs:?} {} {} {:?} {} {} {} {written:?}",
-                    s.get(Kind::Pod, "default", "web"),
-                    s.pod_specs_held,
-                    s.pod_specs_prune_at,
-                    s.pods_at_ip("10.244.1.9").len(),
-                    s.unbound_pods().count(),
-                    s.node_usage(),
-                    s.resource_version,
-                    s.bound_pods_epoch(),
-                    s.usage_epoch(),
-                )
+                format!("{} {} {specs:?} {pod}", s.pod_specs_held, s.pod_specs_prune_at)
             };
             assert_eq!(state(&mut edited), state(&mut by_update), "case {i}");
         }
