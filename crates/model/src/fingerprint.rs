@@ -38,11 +38,23 @@ impl Hasher for Fingerprint {
             bytes = rest;
         }
         if !bytes.is_empty() {
-            let mut w = 0u64;
-            for (i, &b) in bytes.iter().enumerate() {
-                w |= u64::from(b) << (8 * i);
+            // The last one to seven bytes as a little-endian word: four, two and one at a time
+            // (a loop of up to seven turns was a third of hashing a name).
+            let (len, mut w, mut shift) = (bytes.len() as u64, 0u64, 0);
+            if let [a, b, c, d, rest @ ..] = bytes {
+                w = u64::from(u32::from_le_bytes([*a, *b, *c, *d]));
+                shift = 32;
+                bytes = rest;
             }
-            self.add(w ^ ((bytes.len() as u64) << 59));
+            if let [a, b, rest @ ..] = bytes {
+                w |= u64::from(u16::from_le_bytes([*a, *b])) << shift;
+                shift += 16;
+                bytes = rest;
+            }
+            if let [a] = bytes {
+                w |= u64::from(*a) << shift;
+            }
+            self.add(w ^ (len << 59));
         }
     }
 
