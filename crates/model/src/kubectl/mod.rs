@@ -1538,8 +1538,8 @@ fn traffic(c: &mut Cluster, args: &[String], out: &mut Out) {
             out.line(printers::table(&rows).trim_end());
             if !stats.per_pod.is_empty() {
                 let mut prow = vec![vec!["POD".to_string(), "REQUESTS".into()]];
-                for (p, n) in &stats.per_pod {
-                    prow.push(vec![p.clone(), n.to_string()]);
+                for (p, n) in stats.per_pod.sorted() {
+                    prow.push(vec![p.to_string(), n.to_string()]);
                 }
                 out.line(format!("\n{}", printers::table(&prow).trim_end()));
             }

@@ -53,12 +53,60 @@ impl Outcome {
     }
 }
 
+/// Requests by the pod that answered them, read in name order. A hash table: each of a
+/// thousand requests a second adds one to a second's table of up to a thousand pods, and in a
+/// B-tree of names (each new one copied) that was a third of the envelope's steady minutes.
+#[derive(Clone, Default)]
+pub struct PodCounts(crate::fingerprint::LookupMap<crate::store::Name, u64>);
+
+impl PodCounts {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The requests `pod` answered.
+    pub fn get(&self, pod: &str) -> u64 {
+        self.0.get(pod).copied().unwrap_or(0)
+    }
+
+    /// Every pod and its requests, by name.
+    pub fn sorted(&self) -> Vec<(&str, u64)> {
+        self.0.sorted().into_iter().map(|(p, n)| (p.as_str(), *n)).collect()
+    }
+
+    fn add(&mut self, pod: &str, n: u64) {
+        match self.0.get_mut(pod) {
+            Some(count) => *count += n,
+            None => {
+                self.0.insert(pod.into(), n);
+            }
+        }
+    }
+}
+
+/// As the map of names to counts it stands for, in name order (`traffic stats -o json`).
+impl Serialize for PodCounts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.sorted())
+    }
+}
+
+impl std::fmt::Debug for PodCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.sorted()).finish()
+    }
+}
+
 /// Aggregates per target and per second, for stats and charts.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Bucket {
     pub second: u64,
     pub outcomes: BTreeMap<String, u64>,
-    pub per_pod: BTreeMap<String, u64>,
+    pub per_pod: PodCounts,
     pub latency_ms_sum: u64,
     pub latency_ms_max: u64,
     pub requests: u64,
@@ -248,7 +296,7 @@ impl Cluster {
                 bucket.requests += 1;
                 count_in(&mut bucket.outcomes, outcome.label());
                 if let Some(p) = &pod {
-                    count_in(&mut bucket.per_pod, p);
+                    bucket.per_pod.add(p, 1);
                 }
                 bucket.latency_ms_sum += latency;
                 bucket.latency_ms_max = bucket.latency_ms_max.max(latency);
@@ -291,13 +339,8 @@ impl Cluster {
     pub fn pod_rps(&self, pod: &str, window_s: u64) -> u64 {
         let now_s = self.now.ms() / 1000;
         let from = now_s.saturating_sub(window_s);
-        let total: u64 = self
-            .traffic
-            .buckets
-            .values()
-            .flat_map(|m| m.range(from..now_s))
-            .map(|(_, b)| b.per_pod.get(pod).copied().unwrap_or(0))
-            .sum();
+        let total: u64 =
+            self.traffic.buckets.values().flat_map(|m| m.range(from..now_s)).map(|(_, b)| b.per_pod.get(pod)).sum();
         total / window_s.max(1)
     }
 }
@@ -315,8 +358,8 @@ impl Cluster {
             for (k, v) in &b.outcomes {
                 *total.outcomes.entry(k.clone()).or_default() += v;
             }
-            for (k, v) in &b.per_pod {
-                *total.per_pod.entry(k.clone()).or_default() += v;
+            for (k, v) in b.per_pod.sorted() {
+                total.per_pod.add(k, v);
             }
         }
         total
@@ -393,4 +436,31 @@ fn request_costs(
     };
     let (ms, cpu) = rt.and_then(|rt| rt.serving_costs()).unwrap_or((5, 2));
     (ms, cpu, limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PodCounts;
+    use std::collections::BTreeMap;
+
+    /// A second's requests by pod come out in name order however they were counted, and as JSON
+    /// they are the map of names to counts that `traffic stats -o json` printed when they were a
+    /// B-tree.
+    #[test]
+    fn pod_counts_read_in_name_order() {
+        let mut counts = PodCounts::default();
+        let mut want: BTreeMap<String, u64> = BTreeMap::new();
+        for i in 0..500u64 {
+            let pod = format!("web-7d9f8c6b5-{:05}", (i * 7919) % 211);
+            counts.add(&pod, i % 3 + 1);
+            *want.entry(pod).or_default() += i % 3 + 1;
+        }
+        assert_eq!(counts.len(), want.len());
+        let sorted: Vec<(String, u64)> = counts.sorted().into_iter().map(|(p, n)| (p.to_string(), n)).collect();
+        assert_eq!(sorted, want.iter().map(|(p, n)| (p.clone(), *n)).collect::<Vec<_>>());
+        assert_eq!(counts.get("web-7d9f8c6b5-00000"), want["web-7d9f8c6b5-00000"]);
+        assert_eq!(counts.get("nobody"), 0);
+        assert_eq!(serde_json::to_string(&counts).unwrap(), serde_json::to_string(&want).unwrap());
+        assert_eq!(format!("{counts:?}"), format!("{want:?}"));
+    }
 }
