@@ -783,7 +783,7 @@ impl Cluster {
                     .as_deref()
                     .and_then(|p| pod_service.get(p).map(|s| s.to_string()))
                     .or_else(|| services.iter().find(|s| s.name == r.target).map(|s| s.name.clone())),
-                pod: r.pod.clone(),
+                pod: r.pod.as_deref().map(str::to_string),
                 outcome: r.outcome.label().to_string(),
             })
             .collect();

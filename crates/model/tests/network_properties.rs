@@ -75,10 +75,10 @@ fn check_requests(c: &Cluster, history: &[(u64, BTreeSet<String>)]) -> Result<()
     let from = now.saturating_sub(PROXY_SYNC_MS);
     // The state in effect at `from`, and every state seen since.
     let start = history.iter().rposition(|(t, _)| *t <= from).unwrap_or(0);
-    let seen: BTreeSet<&String> = history[start..].iter().flat_map(|(_, s)| s.iter()).collect();
+    let seen: BTreeSet<&str> = history[start..].iter().flat_map(|(_, s)| s.iter().map(String::as_str)).collect();
     for r in c.recent_requests().rev().take_while(|r| r.time_ms >= now && r.time_ms < now + TICK_MS) {
         if let Some(pod) = &r.pod
-            && !seen.contains(pod)
+            && !seen.contains(pod.as_str())
         {
             return Err(format!("a request at {} ms went to {pod}, not an endpoint since {from} ms", r.time_ms));
         }

@@ -207,6 +207,8 @@ pub struct Backend {
     pub target: Option<(String, String)>,
     pub ip: String,
     pub port: i32,
+    /// `IP:port`, as kube-proxy's rules key it and a request's record names it.
+    pub addr: crate::store::Name,
     pub ready: bool,
     pub serving: bool,
     pub terminating: bool,
@@ -452,11 +454,12 @@ fn slice_backends(ns: &str, slice: &EndpointSlice, sp: &ServicePort) -> Vec<(Nam
                 target,
                 ip: ip.clone(),
                 port,
+                addr: smol_str::format_smolstr!("{ip}:{port}"),
                 ready: c.and_then(|c| c.ready) != Some(false),
                 serving: c.and_then(|c| c.serving) != Some(false),
                 terminating: c.and_then(|c| c.terminating) == Some(true),
             };
-            out.push((smol_str::format_smolstr!("{ip}:{port}"), backend));
+            out.push((backend.addr.clone(), backend));
         }
     }
     out

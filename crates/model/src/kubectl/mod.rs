@@ -1552,9 +1552,9 @@ fn traffic(c: &mut Cluster, args: &[String], out: &mut Out) {
             for r in recs.iter().skip(recs.len().saturating_sub(tail)) {
                 rows.push(vec![
                     crate::time::SimTime(r.time_ms).clock(),
-                    r.client.clone(),
-                    r.endpoint.clone().unwrap_or_else(|| "<none>".into()),
-                    r.pod.clone().unwrap_or_else(|| "<none>".into()),
+                    r.client.to_string(),
+                    r.endpoint.as_deref().unwrap_or("<none>").to_string(),
+                    r.pod.as_deref().unwrap_or("<none>").to_string(),
                     r.outcome.label().to_string(),
                     format!("{}ms", r.latency_ms),
                 ]);

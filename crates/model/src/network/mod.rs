@@ -12,7 +12,8 @@ use serde::Serialize;
 use crate::cluster::Cluster;
 use crate::controllers::endpoints::{Backend, ProxyRules};
 use crate::queue::Controller;
-use crate::text::{cat, ip_port, push_dec};
+use crate::store::Name;
+use crate::text::cat;
 use crate::time::SimTime;
 
 /// Requests are generated in ticks of this length (rps/5 per tick).
@@ -113,14 +114,16 @@ pub struct Bucket {
 }
 
 /// One request as it happened: when, where it entered, from which client, which endpoint
-/// (pod IP and port) and pod kube-proxy chose, how it ended, how fast.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// (pod IP and port) and pod kube-proxy chose, how it ended, how fast. (The names are held
+/// inline when short, as they nearly always are: four heap strings a request, made and
+/// dropped a thousand times a second, were a sixth of the envelope's steady minutes.)
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestRecord {
     pub time_ms: u64,
-    pub target: String,
-    pub client: String,
-    pub endpoint: Option<String>,
-    pub pod: Option<String>,
+    pub target: Name,
+    pub client: Name,
+    pub endpoint: Option<Name>,
+    pub pod: Option<Name>,
     pub outcome: Outcome,
     pub latency_ms: u64,
 }
@@ -144,7 +147,7 @@ pub struct TrafficState {
 }
 
 /// The endpoint a request went to, and the pod that answered there (if any).
-type Answered = (Rc<Backend>, Option<String>);
+type Answered = (Rc<Backend>, Option<Name>);
 
 /// Where requests to one target go (see `Cluster::route`).
 struct Route {
@@ -203,7 +206,7 @@ impl Cluster {
             Some(route) => self.request_on(&route, client),
             None => (Outcome::Refused, None, 0),
         };
-        (outcome, backend.map(|(b, pod)| (Rc::unwrap_or_clone(b), pod)), latency)
+        (outcome, backend.map(|(b, pod)| (Rc::unwrap_or_clone(b), pod.map(String::from))), latency)
     }
 
     /// Which Service port a request to `target` reaches, and kube-proxy's rules for it: the same
@@ -240,8 +243,11 @@ impl Cluster {
         };
         let rt = self.pod_runtime(pod.namespace(), pod.name());
         // A pod of another namespace (an address in a hand-written slice) is named with it.
-        let name =
-            Some(if pod.namespace() == ns { pod.name().to_string() } else { cat(&[pod.namespace(), "/", pod.name()]) });
+        let name = Some(if pod.namespace() == ns {
+            Name::from(pod.name())
+        } else {
+            Name::from(cat(&[pod.namespace(), "/", pod.name()]))
+        });
         let pod = Some(pod);
         match self.http_from(pod, rt, b.port, path) {
             Ok(status) => {
@@ -275,15 +281,14 @@ impl Cluster {
             let n = want_milli / 1000;
             g.carry_milli = want_milli % 1000;
             let route = if n > 0 { self.route(&g.target) } else { None };
+            let target = Name::from(g.target.as_str());
             for i in 0..n {
-                let mut client = String::with_capacity(15);
-                client.push_str("192.168.65.");
-                push_dec(&mut client, 2 + (i % 200));
+                let client = client_address(2 + (i % 200));
                 let (outcome, backend, latency) = match &route {
                     Some(route) => self.request_on(route, &client),
                     None => (Outcome::Refused, None, 0),
                 };
-                let endpoint = backend.as_ref().map(|(b, _)| ip_port(&b.ip, b.port));
+                let endpoint = backend.as_ref().map(|(b, _)| b.addr.clone());
                 let pod = backend.and_then(|(_, pod)| pod);
                 let sec = now / 1000;
                 // (Names copied only the first time a bucket sees them: thousands of requests a
@@ -302,7 +307,7 @@ impl Cluster {
                 bucket.latency_ms_max = bucket.latency_ms_max.max(latency);
                 self.traffic.log.push_back(RequestRecord {
                     time_ms: now + TICK_MS * i / n.max(1),
-                    target: g.target.clone(),
+                    target: target.clone(),
                     client,
                     endpoint,
                     pod,
@@ -407,6 +412,18 @@ impl Cluster {
     }
 }
 
+/// The load generator's client `192.168.65.{host}`, written on the stack (held inline).
+fn client_address(host: u64) -> Name {
+    const PREFIX: &[u8] = b"192.168.65.";
+    let (digits, at) = crate::fingerprint::decimal_digits(host);
+    let mut buf = [0u8; 32];
+    let len = PREFIX.len() + digits.len() - at;
+    buf[..PREFIX.len()].copy_from_slice(PREFIX);
+    buf[PREFIX.len()..len].copy_from_slice(&digits[at..]);
+    // ASCII: always UTF-8.
+    Name::from(std::str::from_utf8(&buf[..len]).unwrap_or_default())
+}
+
 /// Adds one to `key`'s count, copying the key only when it is new.
 fn count_in(counts: &mut BTreeMap<String, u64>, key: &str) {
     match counts.get_mut(key) {
@@ -440,8 +457,16 @@ fn request_costs(
 
 #[cfg(test)]
 mod tests {
-    use super::PodCounts;
+    use super::{PodCounts, client_address};
     use std::collections::BTreeMap;
+
+    /// The load generator's clients, written on the stack, are the addresses `format!` wrote.
+    #[test]
+    fn client_addresses() {
+        for host in [0, 2, 9, 10, 99, 100, 201, 255, 1_000, u64::MAX] {
+            assert_eq!(client_address(host), format!("192.168.65.{host}"));
+        }
+    }
 
     /// A second's requests by pod come out in name order however they were counted, and as JSON
     /// they are the map of names to counts that `traffic stats -o json` printed when they were a
