@@ -54,38 +54,81 @@ impl Outcome {
     }
 }
 
-/// Requests by the pod that answered them, read in name order. A hash table: each of a
-/// thousand requests a second adds one to a second's table of up to a thousand pods, and in a
-/// B-tree of names (each new one copied) that was a third of the envelope's steady minutes.
+/// Requests by the pod that answered them, read in name order. While its second lasts, a hash
+/// table: each of a thousand requests a second adds one to a second's table of up to a thousand
+/// pods, and in a B-tree of names (each new one copied) that was a third of the envelope's
+/// steady minutes. When the second is over, a sorted list ([`PodCounts::freeze`]), which takes
+/// half the table's room (the envelope keeps 600 seconds of a thousand pods).
 #[derive(Clone, Default)]
-pub struct PodCounts(crate::fingerprint::LookupMap<crate::store::Name, u64>);
+pub struct PodCounts {
+    live: crate::fingerprint::LookupMap<Name, u64>,
+    /// Counts frozen in name order.
+    done: Vec<(Name, u64)>,
+}
 
 impl PodCounts {
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.live.is_empty() && self.done.is_empty()
     }
 
+    /// How many pods answered.
     pub fn len(&self) -> usize {
-        self.0.len()
+        if self.done.is_empty() { self.live.len() } else { self.sorted().len() }
     }
 
     /// The requests `pod` answered.
     pub fn get(&self, pod: &str) -> u64 {
-        self.0.get(pod).copied().unwrap_or(0)
+        let done = self.done.binary_search_by(|(p, _)| p.as_str().cmp(pod)).map_or(0, |i| self.done[i].1);
+        done + self.live.get(pod).copied().unwrap_or(0)
     }
 
     /// Every pod and its requests, by name.
     pub fn sorted(&self) -> Vec<(&str, u64)> {
-        self.0.sorted().into_iter().map(|(p, n)| (p.as_str(), *n)).collect()
+        let done = self.done.iter().map(|(p, n)| (p.as_str(), *n));
+        if self.live.is_empty() {
+            return done.collect();
+        }
+        let live = self.live.sorted().into_iter().map(|(p, n)| (p.as_str(), *n));
+        // Both in name order: merged, a name in both counted once with both counts.
+        let (mut done, mut live) = (done.peekable(), live.peekable());
+        let mut all = Vec::with_capacity(self.done.len() + self.live.len());
+        loop {
+            let next = match (done.peek(), live.peek()) {
+                (Some(d), Some(l)) => match d.0.cmp(l.0) {
+                    std::cmp::Ordering::Less => done.next(),
+                    std::cmp::Ordering::Greater => live.next(),
+                    std::cmp::Ordering::Equal => {
+                        let (p, a) = done.next().unwrap_or_default();
+                        live.next().map(|(_, b)| (p, a + b))
+                    }
+                },
+                (Some(_), None) => done.next(),
+                (None, _) => live.next(),
+            };
+            match next {
+                Some(e) => all.push(e),
+                None => return all,
+            }
+        }
     }
 
     fn add(&mut self, pod: &str, n: u64) {
-        match self.0.get_mut(pod) {
+        match self.live.get_mut(pod) {
             Some(count) => *count += n,
             None => {
-                self.0.insert(pod.into(), n);
+                self.live.insert(pod.into(), n);
             }
         }
+    }
+
+    /// The counts in their sorted form, the table let go (their second is over).
+    fn freeze(&mut self) {
+        if self.live.is_empty() {
+            return;
+        }
+        let done: Vec<(Name, u64)> = self.sorted().into_iter().map(|(p, n)| (Name::from(p), n)).collect();
+        self.done = done;
+        self.live = Default::default();
     }
 }
 
@@ -282,6 +325,14 @@ impl Cluster {
             g.carry_milli = want_milli % 1000;
             let route = if n > 0 { self.route(&g.target) } else { None };
             let target = Name::from(g.target.as_str());
+            // A new second: the last one's counts by pod are frozen.
+            if n > 0
+                && let Some(by_second) = self.traffic.buckets.get_mut(&g.target)
+                && !by_second.contains_key(&(now / 1000))
+                && let Some((_, last)) = by_second.iter_mut().next_back()
+            {
+                last.per_pod.freeze();
+            }
             for i in 0..n {
                 let client = client_address(2 + (i % 200));
                 let (outcome, backend, latency) = match &route {
@@ -481,6 +532,20 @@ mod tests {
             *want.entry(pod).or_default() += i % 3 + 1;
         }
         assert_eq!(counts.len(), want.len());
+        // Frozen (its second over), and counted again after (it reads the same either way).
+        let mut frozen = counts.clone();
+        frozen.freeze();
+        assert!(frozen.live.is_empty() && frozen.done.len() == want.len());
+        assert_eq!(frozen.sorted(), counts.sorted());
+        for (i, pod) in ["web-7d9f8c6b5-00003", "a-new-one", "web-7d9f8c6b5-00017", "zz"].into_iter().enumerate() {
+            frozen.add(pod, i as u64 + 1);
+            counts.add(pod, i as u64 + 1);
+            *want.entry(pod.to_string()).or_default() += i as u64 + 1;
+        }
+        assert_eq!(frozen.sorted(), counts.sorted());
+        assert_eq!(frozen.get("web-7d9f8c6b5-00003"), want["web-7d9f8c6b5-00003"]);
+        assert_eq!(frozen.len(), want.len());
+        assert_eq!(serde_json::to_string(&frozen).unwrap(), serde_json::to_string(&want).unwrap());
         let sorted: Vec<(String, u64)> = counts.sorted().into_iter().map(|(p, n)| (p.to_string(), n)).collect();
         assert_eq!(sorted, want.iter().map(|(p, n)| (p.clone(), *n)).collect::<Vec<_>>());
         assert_eq!(counts.get("web-7d9f8c6b5-00000"), want["web-7d9f8c6b5-00000"]);
