@@ -842,7 +842,15 @@ pub fn least_allocated(requested: (i64, i64), capacity: (i64, i64)) -> i64 {
     // the scheduler's per-node loop marked so.)
     #[inline(always)]
     fn one(req: i64, cap: i64) -> i64 {
-        if cap == 0 || req > cap { 0 } else { (cap - req) * MAX_NODE_SCORE / cap }
+        if cap == 0 || req > cap {
+            return 0;
+        }
+        match (cap - req).checked_mul(MAX_NODE_SCORE) {
+            Some(free) => free / cap,
+            // A node of more than 92 PB: in 128 bits (Go's int64 would wrap; a score out of
+            // 0..=100 would break `Scores::of`).
+            None => (i128::from(cap - req) * i128::from(MAX_NODE_SCORE) / i128::from(cap)) as i64,
+        }
     }
     (one(requested.0, capacity.0) + one(requested.1, capacity.1)) / 2
 }
@@ -2155,6 +2163,9 @@ mod tests {
         assert_eq!(kept, every.scheduler.decisions.sorted());
         assert_eq!(c.scheduler.decision_order, every.scheduler.decision_order);
         assert_eq!(c.scheduler.verdicts_kept, every.scheduler.verdicts_kept);
+        // The same random draws and the same round-robin start.
+        assert_eq!(c.rng_scheduler, every.rng_scheduler);
+        assert_eq!(c.scheduler.next_start_node_index, every.scheduler.next_start_node_index);
         assert_eq!(kept.len(), 434);
         assert!(kept.iter().all(|(_, d)| d.counted == d.nodes.len() && d.nodes.len() == 230));
         assert_eq!(every.scheduler.made_without_verdicts, 0);
@@ -2380,6 +2391,36 @@ mod tests {
         assert_eq!(least_allocated((6000, 0), (4000, 10000)), 50);
         assert_eq!(least_allocated((6000, 5000), (4000, 10000)), 25);
         assert_eq!(least_allocated((3000, 5000), (0, 0)), 0);
+        // 100Pi of memory: (capacity - requested) * 100 does not fit in 64 bits.
+        assert_eq!(least_allocated((0, 0), (4000, 100 << 50)), 100);
+        assert_eq!(least_allocated((0, 1 << 50), (4000, 100 << 50)), 99);
+        assert_eq!(least_allocated((0, (100 << 50) - 1), (4000, 100 << 50)), 50);
+    }
+
+    /// A node with more memory than 64 bits can multiply by 100 takes pods (found by review:
+    /// LeastAllocated's product overflowed, a panic in debug builds and a score out of range in
+    /// release ones).
+    #[test]
+    fn a_node_of_100_pebibytes_takes_pods() {
+        let mut c = Cluster::new(crate::cluster::ClusterConfig { seed: 1, nodes: 1 });
+        let ws = crate::Workspace::default().with_file(
+            "big.yaml",
+            "apiVersion: v1\nkind: Node\nmetadata: {name: big, labels: {kubernetes.io/hostname: big}}\nstatus:\n  capacity: {cpu: '64', memory: 100Pi, pods: '110'}\n  allocatable: {cpu: '64', memory: 100Pi, pods: '110'}\n",
+        );
+        let out =
+            c.run("kubectl apply -f big.yaml\nkubectl create deployment web --image=nginx:1.27 --replicas=4", &ws);
+        assert!(out.iter().all(|r| r.ok), "{out:?}");
+        c.advance(10_000);
+        let on_big = c
+            .store
+            .list(Kind::Pod, None)
+            .filter(
+                |o| matches!(o, Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some("big")),
+            )
+            .count();
+        assert!(on_big > 0, "no pod on the big node");
+        let d = c.scheduler.decisions.sorted();
+        assert!(d.iter().any(|(_, d)| d.nodes.iter().any(|v| d.node_name(v) == "big" && v.total() > 0)));
     }
 
     /// K8S-FACTS §6.5: balanced_allocation_test.go rows 2–5.
