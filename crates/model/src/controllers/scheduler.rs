@@ -845,11 +845,15 @@ pub fn least_allocated(requested: (i64, i64), capacity: (i64, i64)) -> i64 {
         if cap == 0 || req > cap {
             return 0;
         }
-        match (cap - req).checked_mul(MAX_NODE_SCORE) {
-            Some(free) => free / cap,
+        let free = cap - req;
+        // (A comparison, not `checked_mul`, which wasm, having no 128-bit product, calls out of
+        // line for.)
+        if free <= i64::MAX / MAX_NODE_SCORE {
+            free * MAX_NODE_SCORE / cap
+        } else {
             // A node of more than 92 PB: in 128 bits (Go's int64 would wrap; a score out of
             // 0..=100 would break `Scores::of`).
-            None => (i128::from(cap - req) * i128::from(MAX_NODE_SCORE) / i128::from(cap)) as i64,
+            (i128::from(free) * i128::from(MAX_NODE_SCORE) / i128::from(cap)) as i64
         }
     }
     (one(requested.0, capacity.0) + one(requested.1, capacity.1)) / 2
