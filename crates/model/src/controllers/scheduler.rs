@@ -315,7 +315,6 @@ impl Scores {
         #[inline(always)]
         fn normalized(plugin: ScorePlugin, score: i64) -> i64 {
             debug_assert!((0..=MAX_NODE_SCORE).contains(&score), "{} scored {score}", plugin.name());
-            let _ = plugin;
             score
         }
         let least = normalized(ScorePlugin::NodeResourcesFit, least);

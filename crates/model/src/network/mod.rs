@@ -58,7 +58,8 @@ impl Outcome {
 /// table: each of a thousand requests a second adds one to a second's table of up to a thousand
 /// pods, and in a B-tree of names (each new one copied) that was a third of the envelope's
 /// steady minutes. When the second is over, a sorted list ([`PodCounts::freeze`]), which takes
-/// half the table's room (the envelope keeps 600 seconds of a thousand pods).
+/// half the table's room (the envelope keeps 600 seconds of a thousand pods). One of the two
+/// is empty: counting again thaws the list.
 #[derive(Clone, Default)]
 pub struct PodCounts {
     live: crate::fingerprint::LookupMap<Name, u64>,
@@ -73,7 +74,7 @@ impl PodCounts {
 
     /// How many pods answered.
     pub fn len(&self) -> usize {
-        if self.done.is_empty() { self.live.len() } else { self.sorted().len() }
+        self.live.len() + self.done.len()
     }
 
     /// The requests `pod` answered.
@@ -84,35 +85,19 @@ impl PodCounts {
 
     /// Every pod and its requests, by name.
     pub fn sorted(&self) -> Vec<(&str, u64)> {
-        let done = self.done.iter().map(|(p, n)| (p.as_str(), *n));
-        if self.live.is_empty() {
-            return done.collect();
-        }
-        let live = self.live.sorted().into_iter().map(|(p, n)| (p.as_str(), *n));
-        // Both in name order: merged, a name in both counted once with both counts.
-        let (mut done, mut live) = (done.peekable(), live.peekable());
-        let mut all = Vec::with_capacity(self.done.len() + self.live.len());
-        loop {
-            let next = match (done.peek(), live.peek()) {
-                (Some(d), Some(l)) => match d.0.cmp(l.0) {
-                    std::cmp::Ordering::Less => done.next(),
-                    std::cmp::Ordering::Greater => live.next(),
-                    std::cmp::Ordering::Equal => {
-                        let (p, a) = done.next().unwrap_or_default();
-                        live.next().map(|(_, b)| (p, a + b))
-                    }
-                },
-                (Some(_), None) => done.next(),
-                (None, _) => live.next(),
-            };
-            match next {
-                Some(e) => all.push(e),
-                None => return all,
-            }
+        if self.done.is_empty() {
+            self.live.sorted().into_iter().map(|(p, n)| (p.as_str(), *n)).collect()
+        } else {
+            self.done.iter().map(|(p, n)| (p.as_str(), *n)).collect()
         }
     }
 
     fn add(&mut self, pod: &str, n: u64) {
+        if !self.done.is_empty() {
+            for (p, count) in std::mem::take(&mut self.done) {
+                self.live.insert(p, count);
+            }
+        }
         match self.live.get_mut(pod) {
             Some(count) => *count += n,
             None => {
@@ -123,12 +108,10 @@ impl PodCounts {
 
     /// The counts in their sorted form, the table let go (their second is over).
     fn freeze(&mut self) {
-        if self.live.is_empty() {
-            return;
+        if !self.live.is_empty() {
+            self.done = self.live.sorted().into_iter().map(|(p, n)| (p.clone(), *n)).collect();
+            self.live = Default::default();
         }
-        let done: Vec<(Name, u64)> = self.sorted().into_iter().map(|(p, n)| (Name::from(p), n)).collect();
-        self.done = done;
-        self.live = Default::default();
     }
 }
 
